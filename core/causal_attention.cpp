@@ -1,0 +1,69 @@
+// Blocked causal attention with a full-row softmax per block (rows see all their keys at once).
+#include "core/causal_attention.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace rs {
+
+namespace {
+
+using ConstStrided = Eigen::Map<const MatrixRM, 0, Eigen::OuterStride<>>;
+using Strided = Eigen::Map<MatrixRM, 0, Eigen::OuterStride<>>;
+
+// Softmax of row r over keys [0, valid): writes probs (zeros beyond) and returns the log-sum-exp.
+// Logits beyond `valid` are overwritten with -inf so probes see the causal mask explicitly.
+float softmax_row(float* logits, float* probs, int valid, int cols) {
+    float m = -std::numeric_limits<float>::infinity();
+    for (int j = 0; j < valid; ++j) m = std::max(m, logits[j]);
+    float sum = 0.0f;
+    for (int j = 0; j < valid; ++j) {
+        const float e = std::exp(logits[j] - m);
+        probs[j] = e;
+        sum += e;
+    }
+    const float inv = 1.0f / sum;
+    for (int j = 0; j < valid; ++j) probs[j] *= inv;
+    for (int j = valid; j < cols; ++j) {
+        logits[j] = -std::numeric_limits<float>::infinity();
+        probs[j] = 0.0f;
+    }
+    return m + std::log(sum);
+}
+
+}  // namespace
+
+void causal_attention_head(const HeadAttentionJob& job, std::span<AttentionProbe* const> probes,
+                           AttentionScratch& s) {
+    const int T = job.tokens, d = job.head_dim, B = job.block_rows;
+    const bool observed = !probes.empty();
+    s.logits.resize(std::size_t(B) * T);
+    s.lse.resize(B);
+    if (observed) s.probs.resize(std::size_t(B) * T);
+    ConstStrided Q(job.q.data, T, d, Eigen::OuterStride<>(job.q.ld));
+    ConstStrided K(job.k.data, T, d, Eigen::OuterStride<>(job.k.ld));
+
+    for (int r0 = 0; r0 < T; r0 += B) {
+        const int rows = std::min(B, T - r0), cols = r0 + rows;
+        Eigen::Map<MatrixRM> S(s.logits.data(), rows, cols);
+        S.noalias() = Q.middleRows(r0, rows) * K.topRows(cols).transpose();
+        S *= job.scale;
+        // Without probes the probabilities overwrite the logits in place: same arithmetic, less memory.
+        float* P = observed ? s.probs.data() : s.logits.data();
+        for (int r = 0; r < rows; ++r)
+            s.lse[r] = softmax_row(&s.logits[std::size_t(r) * cols], &P[std::size_t(r) * cols], r0 + r + 1, cols);
+        if (job.out) {
+            ConstStrided V(job.v.data, T, d, Eigen::OuterStride<>(job.v.ld));
+            Eigen::Map<const MatrixRM> Pm(P, rows, cols);
+            Strided O(job.out + std::size_t(r0) * job.out_ld, rows, d, Eigen::OuterStride<>(job.out_ld));
+            O.noalias() = Pm * V.topRows(cols);
+        }
+        if (observed) {
+            AttentionBlock blk{job.layer, job.head, r0, r0 + rows, s.logits.data(), P, s.lse.data(), cols};
+            for (auto* p : probes) p->on_block(blk);
+        }
+    }
+}
+
+}  // namespace rs

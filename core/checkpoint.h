@@ -1,0 +1,55 @@
+// A Hugging Face checkpoint folder: config.json + safetensors weights (single file or sharded with
+// model.safetensors.index.json), validated against the config before any weight is touched.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/head_layout.h"
+#include "core/model_config.h"
+#include "core/safetensors.h"
+
+namespace rs {
+
+struct CheckpointOptions {
+    std::optional<Variant> variant;  // overrides rope_config and shape inference
+};
+
+class Checkpoint {
+public:
+    // Throws FileError naming the offending file for anything missing, malformed or inconsistent.
+    static Checkpoint open(const std::string& dir, const CheckpointOptions& options = {});
+
+    const std::string& dir() const { return dir_; }
+    const ModelConfig& config() const { return config_; }
+    const HeadLayout& layout() const { return layout_; }
+    Variant variant() const { return layout_.variant; }
+    // How the variant was decided: "rope_config", "tensor shapes" or "override".
+    const std::string& variant_source() const { return variant_source_; }
+
+    bool has(const std::string& name) const { return index_.count(name) != 0; }
+    const TensorView& tensor(const std::string& name) const;  // throws FileError if absent
+    long parameter_count() const;
+    std::string weight_dtype() const;  // dtype of the embedding matrix, e.g. "BF16"
+    std::vector<std::string> files() const;
+
+private:
+    void index_file(std::shared_ptr<SafetensorsFile> f);
+    void check_tensors() const;
+
+    std::string dir_;
+    ModelConfig config_;
+    HeadLayout layout_;
+    std::string variant_source_;
+    std::vector<std::shared_ptr<SafetensorsFile>> files_;
+    std::map<std::string, const TensorView*> index_;
+};
+
+// Names and shapes every Llama checkpoint of this config/layout must contain.
+std::vector<std::pair<std::string, std::vector<std::int64_t>>> expected_tensors(
+    const ModelConfig& c, const HeadLayout& l);
+
+}  // namespace rs

@@ -1,0 +1,62 @@
+// The Llama / RoPE++ forward pass on the CPU (batch 1, causal), instrumented through probes.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "core/checkpoint.h"
+#include "core/model_weights.h"
+#include "core/probe.h"
+#include "core/rope.h"
+
+namespace rs {
+
+// Lets an experiment modify a head's rotated query [T, d] (row stride ld) before attention.
+using QueryHook = std::function<void(int layer, const HeadInfo& head, float* q, long ld, int T)>;
+
+struct ForwardOptions {
+    int block_rows = 128;       // query rows per attention block
+    int chunk_rows = 1024;      // rows per MLP / lm_head chunk (bounds memory at long T)
+    bool keep_logits = false;   // return the full [T, V] logits (tests, small T only)
+    std::vector<AttentionProbe*> probes;
+    ProgressFn progress;        // (layers done, layers + 1); false cancels
+    QueryHook query_hook;
+};
+
+struct ForwardResult {
+    std::vector<float> nll;  // [T-1]: -log p(ids[t+1] | ids[0..t])
+    MatrixRM logits;         // [T, V] when keep_logits, else empty
+    double mean_nll() const;
+};
+
+class Model {
+public:
+    explicit Model(std::shared_ptr<const Checkpoint> ck, bool keep_layers_resident = true);
+
+    // Throws UsageError for ids outside the vocabulary or an empty sequence; Cancelled on cancel.
+    ForwardResult forward(std::span<const std::int32_t> ids, const ForwardOptions& options = {});
+
+    const Checkpoint& checkpoint() const { return *ck_; }
+    const HeadLayout& layout() const { return ck_->layout(); }
+    const RopeSpectrum& rope() const { return rope_; }
+
+private:
+    void attention(int layer, const LayerWeights& w, MatrixRM& x, const RopeTable& table,
+                   const ForwardOptions& opt);
+    void mlp(const LayerWeights& w, MatrixRM& x, int chunk_rows) const;
+    void lm_head(const MatrixRM& x, std::span<const std::int32_t> ids, int chunk_rows,
+                 ForwardResult& out) const;
+
+    std::shared_ptr<const Checkpoint> ck_;
+    ModelWeights weights_;
+    RopeSpectrum rope_;
+};
+
+// RMSNorm as HF computes it (variance in fp32 semantics, x * rsqrt(var + eps) * weight), in place on rows.
+void rms_norm_rows(const float* x, float* out, long rows, long dim, long ld_in, long ld_out,
+                   const VectorF& weight, float eps);
+
+}  // namespace rs

@@ -1,0 +1,204 @@
+// config.json parsing with explicit validation: every field is type-checked and range-checked.
+#include "core/model_config.h"
+
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+
+namespace rs {
+
+namespace {
+
+using json = nlohmann::json;
+
+class Reader {
+public:
+    Reader(const json& j, std::string path) : j_(j), path_(std::move(path)) {}
+
+    [[noreturn]] void fail(const std::string& why) const { throw FileError(path_, why); }
+
+    bool has(const char* key) const { return j_.contains(key) && !j_[key].is_null(); }
+
+    int positive_int(const char* key) const {
+        if (!has(key)) fail(std::string("missing required field \"") + key + "\"");
+        return positive_int_value(j_[key], key);
+    }
+    int positive_int_value(const json& v, const std::string& key) const {
+        if (!v.is_number_integer() || v.get<long long>() <= 0 || v.get<long long>() > (1LL << 30))
+            fail("\"" + key + "\" must be a positive integer, got " + v.dump());
+        return static_cast<int>(v.get<long long>());
+    }
+    double number(const char* key, double fallback) const {
+        if (!has(key)) return fallback;
+        if (!j_[key].is_number()) fail(std::string("\"") + key + "\" must be a number, got " + j_[key].dump());
+        return j_[key].get<double>();
+    }
+    bool boolean(const char* key, bool fallback) const {
+        if (!has(key)) return fallback;
+        if (!j_[key].is_boolean()) fail(std::string("\"") + key + "\" must be true or false, got " + j_[key].dump());
+        return j_[key].get<bool>();
+    }
+    std::optional<int> optional_id(const char* key) const {
+        if (!has(key)) return std::nullopt;
+        const auto& v = j_[key];
+        if (v.is_array() && !v.empty() && v[0].is_number_integer()) return v[0].get<int>();  // eos lists
+        if (!v.is_number_integer()) return std::nullopt;
+        return v.get<int>();
+    }
+
+private:
+    const json& j_;
+    std::string path_;
+};
+
+RopePPConfig parse_rope_pp(const json& rc, const Reader& r) {
+    RopePPConfig c;
+    c.present = true;
+    if (!rc.is_object()) r.fail("\"rope_config\" must be an object");
+    if (rc.contains("imag")) {
+        if (!rc["imag"].is_boolean()) r.fail("\"rope_config.imag\" must be true or false");
+        c.imag = rc["imag"].get<bool>();
+    }
+    if (rc.contains("imag_mode") && !rc["imag_mode"].is_null()) {
+        if (!rc["imag_mode"].is_string()) r.fail("\"rope_config.imag_mode\" must be a string");
+        c.imag_mode = rc["imag_mode"].get<std::string>();
+    }
+    if (c.imag && c.imag_mode != "imag1" && c.imag_mode != "imag2")
+        r.fail("rope_config.imag_mode \"" + c.imag_mode +
+               "\" is not supported (RoPEScope reads imag1 = RoPE++_EH and imag2 = RoPE++_EC)");
+    auto positive = [&](const char* key) -> std::optional<double> {
+        if (!rc.contains(key) || rc[key].is_null()) return std::nullopt;
+        if (!rc[key].is_number() || !(rc[key].get<double>() > 0))
+            r.fail(std::string("\"rope_config.") + key + "\" must be a positive number");
+        return rc[key].get<double>();
+    };
+    c.factor = positive("factor");
+    c.scaling_factor = positive("scaling_factor");
+    if (rc.contains("yarn") && !rc["yarn"].is_null()) {
+        if (!rc["yarn"].is_boolean()) r.fail("\"rope_config.yarn\" must be true or false");
+        c.yarn = rc["yarn"].get<bool>();
+    }
+    if (c.yarn && !c.factor) r.fail("rope_config.yarn needs rope_config.factor");
+    if (c.yarn && *c.factor < 1) r.fail("rope_config.factor must be >= 1 with yarn");
+    return c;
+}
+
+RopeScaling parse_rope_scaling(const json& rs_json, const Reader& r) {
+    if (!rs_json.is_object()) r.fail("\"rope_scaling\" must be an object or null");
+    RopeScaling s;
+    std::string type = rs_json.value("rope_type", rs_json.value("type", std::string()));
+    s.type = type;
+    auto num = [&](const char* key, double fallback) {
+        if (!rs_json.contains(key)) return fallback;
+        if (!rs_json[key].is_number() || !(rs_json[key].get<double>() > 0))
+            r.fail(std::string("\"rope_scaling.") + key + "\" must be a positive number");
+        return rs_json[key].get<double>();
+    };
+    if (type == "default") return s;
+    if (type == "linear") {
+        s.factor = num("factor", 1.0);
+    } else if (type == "llama3") {
+        s.factor = num("factor", 8.0);
+        s.llama3.factor = s.factor;
+        s.llama3.low_freq_factor = num("low_freq_factor", 1.0);
+        s.llama3.high_freq_factor = num("high_freq_factor", 4.0);
+        s.llama3.original_max_position_embeddings = num("original_max_position_embeddings", 8192);
+        if (s.llama3.high_freq_factor <= s.llama3.low_freq_factor)
+            r.fail("rope_scaling.high_freq_factor must exceed low_freq_factor");
+    } else {
+        r.fail("rope_scaling type \"" + type + "\" is not supported (RoPEScope computes linear and llama3)");
+    }
+    return s;
+}
+
+}  // namespace
+
+RopeParams ModelConfig::rope_params() const {
+    RopeParams p;
+    p.theta = rope_theta * rope_config.scaling_factor.value_or(1.0);
+    p.head_dim = head_dim;
+    p.partial_rotary_factor = partial_rotary_factor;
+    if (rope_config.yarn)
+        p.yarn_factor = *rope_config.factor;
+    else if (rope_config.factor)
+        p.linear_factor = *rope_config.factor;
+    if (rope_scaling && rope_scaling->type == "linear") p.linear_factor *= rope_scaling->factor;
+    if (rope_scaling && rope_scaling->type == "llama3") p.llama3 = rope_scaling->llama3;
+    return p;
+}
+
+ModelConfig parse_model_config(const std::string& text, const std::string& path) {
+    json j;
+    try {
+        j = json::parse(text);
+    } catch (const json::exception& e) {
+        throw FileError(path, std::string("not valid JSON (") + e.what() + ")");
+    }
+    if (!j.is_object()) throw FileError(path, "not a JSON object");
+    Reader r(j, path);
+    ModelConfig c;
+    c.path = path;
+    c.source_text = text;
+    c.model_type = j.value("model_type", std::string());
+    c.hidden_size = r.positive_int("hidden_size");
+    c.intermediate_size = r.positive_int("intermediate_size");
+    c.num_attention_heads = r.positive_int("num_attention_heads");
+    c.num_key_value_heads = r.has("num_key_value_heads") ? r.positive_int("num_key_value_heads")
+                                                          : c.num_attention_heads;
+    c.num_hidden_layers = r.positive_int("num_hidden_layers");
+    c.vocab_size = r.positive_int("vocab_size");
+    if (r.has("head_dim")) {
+        c.head_dim = r.positive_int("head_dim");
+    } else {
+        if (c.hidden_size % c.num_attention_heads)
+            r.fail("hidden_size " + std::to_string(c.hidden_size) + " is not divisible by num_attention_heads " +
+                   std::to_string(c.num_attention_heads) + " (and no head_dim is given)");
+        c.head_dim = c.hidden_size / c.num_attention_heads;
+    }
+    if (c.head_dim % 2) r.fail("head_dim " + std::to_string(c.head_dim) + " is odd; RoPE needs pairs");
+    if (c.num_attention_heads % c.num_key_value_heads)
+        r.fail("num_attention_heads " + std::to_string(c.num_attention_heads) +
+               " is not a multiple of num_key_value_heads " + std::to_string(c.num_key_value_heads));
+    c.max_position_embeddings = r.has("max_position_embeddings") ? r.positive_int("max_position_embeddings") : 0;
+    c.rms_norm_eps = r.number("rms_norm_eps", 1e-6);
+    if (!(c.rms_norm_eps > 0 && c.rms_norm_eps < 1)) r.fail("\"rms_norm_eps\" must be in (0, 1)");
+    c.rope_theta = r.number("rope_theta", 10000.0);
+    if (!(c.rope_theta > 1.0)) r.fail("\"rope_theta\" must be greater than 1");
+    c.partial_rotary_factor = r.number("partial_rotary_factor", 1.0);
+    if (!(c.partial_rotary_factor > 0 && c.partial_rotary_factor <= 1))
+        r.fail("\"partial_rotary_factor\" must be in (0, 1]");
+    const int rotary = static_cast<int>(c.head_dim * c.partial_rotary_factor);
+    if (rotary < 2 || rotary % 2) r.fail("head_dim * partial_rotary_factor must be an even number");
+    c.tie_word_embeddings = r.boolean("tie_word_embeddings", false);
+    c.attention_bias = r.boolean("attention_bias", false);
+    c.mlp_bias = r.boolean("mlp_bias", false);
+    if (r.has("hidden_act")) {
+        if (!j["hidden_act"].is_string()) r.fail("\"hidden_act\" must be a string");
+        c.hidden_act = j["hidden_act"].get<std::string>();
+    }
+    if (c.hidden_act != "silu" && c.hidden_act != "swish")
+        r.fail("hidden_act \"" + c.hidden_act + "\" is not supported (Llama uses silu)");
+    c.bos_token_id = r.optional_id("bos_token_id");
+    c.eos_token_id = r.optional_id("eos_token_id");
+    if (r.has("rope_scaling")) c.rope_scaling = parse_rope_scaling(j["rope_scaling"], r);
+    if (r.has("rope_config")) c.rope_config = parse_rope_pp(j["rope_config"], r);
+    if (c.rope_config.imag && c.rope_config.imag_mode == "imag1" &&
+        (c.num_attention_heads % 2 || c.num_key_value_heads % 2))
+        r.fail("RoPE++_EH (imag1) needs an even num_attention_heads and num_key_value_heads");
+    if (c.rope_scaling && c.rope_config.factor)
+        r.fail("both rope_scaling and rope_config.factor are set; RoPEScope will not guess which applies");
+    return c;
+}
+
+ModelConfig load_model_config(const std::string& path) {
+    std::ifstream f(path, std::ios::binary);
+    if (!f) throw FileError(path, "cannot open");
+    std::stringstream ss;
+    ss << f.rdbuf();
+    return parse_model_config(ss.str(), path);
+}
+
+}  // namespace rs

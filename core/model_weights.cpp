@@ -1,0 +1,74 @@
+// Conversion of checkpoint tensors into Eigen matrices (exact for BF16/F16 -> F32).
+#include "core/model_weights.h"
+
+#include "core/error.h"
+
+namespace rs {
+
+MatrixRM load_matrix(const TensorView& t) {
+    if (t.shape.size() != 2) throw FileError(t.file, "tensor '" + t.name + "' is not 2-D");
+    MatrixRM m(t.shape[0], t.shape[1]);
+    convert_to_f32(t.dtype, t.bytes, std::span<float>(m.data(), std::size_t(m.size())));
+    return m;
+}
+
+VectorF load_vector(const TensorView& t) {
+    if (t.shape.size() != 1) throw FileError(t.file, "tensor '" + t.name + "' is not 1-D");
+    VectorF v(t.shape[0]);
+    convert_to_f32(t.dtype, t.bytes, std::span<float>(v.data(), std::size_t(v.size())));
+    return v;
+}
+
+namespace {
+
+std::shared_ptr<LayerWeights> convert_layer(const Checkpoint& ck, int i) {
+    const std::string p = "model.layers." + std::to_string(i) + ".";
+    auto w = std::make_shared<LayerWeights>();
+    w->attn_norm = load_vector(ck.tensor(p + "input_layernorm.weight"));
+    w->mlp_norm = load_vector(ck.tensor(p + "post_attention_layernorm.weight"));
+    w->wq = load_matrix(ck.tensor(p + "self_attn.q_proj.weight"));
+    w->wk = load_matrix(ck.tensor(p + "self_attn.k_proj.weight"));
+    w->wv = load_matrix(ck.tensor(p + "self_attn.v_proj.weight"));
+    w->wo = load_matrix(ck.tensor(p + "self_attn.o_proj.weight"));
+    if (ck.config().attention_bias) {
+        w->bq = load_vector(ck.tensor(p + "self_attn.q_proj.bias"));
+        w->bk = load_vector(ck.tensor(p + "self_attn.k_proj.bias"));
+        w->bv = load_vector(ck.tensor(p + "self_attn.v_proj.bias"));
+        w->bo = load_vector(ck.tensor(p + "self_attn.o_proj.bias"));
+    }
+    w->w_gate = load_matrix(ck.tensor(p + "mlp.gate_proj.weight"));
+    w->w_up = load_matrix(ck.tensor(p + "mlp.up_proj.weight"));
+    w->w_down = load_matrix(ck.tensor(p + "mlp.down_proj.weight"));
+    if (ck.config().mlp_bias) {
+        w->b_gate = load_vector(ck.tensor(p + "mlp.gate_proj.bias"));
+        w->b_up = load_vector(ck.tensor(p + "mlp.up_proj.bias"));
+        w->b_down = load_vector(ck.tensor(p + "mlp.down_proj.bias"));
+    }
+    return w;
+}
+
+}  // namespace
+
+ModelWeights::ModelWeights(const Checkpoint& ck, bool keep_layers_resident)
+    : ck_(ck), resident_(keep_layers_resident), layers_(ck.config().num_hidden_layers) {
+    embed_ = load_matrix(ck.tensor("model.embed_tokens.weight"));
+    final_norm_ = load_vector(ck.tensor("model.norm.weight"));
+    if (!ck.config().tie_word_embeddings) lm_head_ = load_matrix(ck.tensor("lm_head.weight"));
+    if (resident_)
+        for (int i = 0; i < int(layers_.size()); ++i) layers_[i] = convert_layer(ck_, i);
+}
+
+const MatrixRM& ModelWeights::lm_head() const {
+    return ck_.config().tie_word_embeddings ? embed_ : lm_head_;
+}
+
+std::shared_ptr<const LayerWeights> ModelWeights::layer(int i) {
+    if (!layers_.at(i)) layers_[i] = convert_layer(ck_, i);
+    return layers_[i];
+}
+
+void ModelWeights::release(int i) {
+    if (!resident_) layers_.at(i).reset();
+}
+
+}  // namespace rs

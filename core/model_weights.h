@@ -1,0 +1,52 @@
+// Float32 copies of a checkpoint's weights, converted from BF16/F16/F32 one layer at a time.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+#include "core/checkpoint.h"
+#include "core/tensor.h"
+
+namespace rs {
+
+struct LayerWeights {
+    VectorF attn_norm;  // [D]
+    VectorF mlp_norm;   // [D]
+    MatrixRM wq;        // [query_heads*d, D]
+    MatrixRM wk;        // [kv_heads*d, D]
+    MatrixRM wv;        // [kv_heads*d, D]
+    MatrixRM wo;        // [D, model_heads*d]
+    VectorF bq, bk, bv, bo;  // empty without attention_bias
+    MatrixRM w_gate;    // [I, D]
+    MatrixRM w_up;      // [I, D]
+    MatrixRM w_down;    // [D, I]
+    VectorF b_gate, b_up, b_down;  // empty without mlp_bias
+};
+
+MatrixRM load_matrix(const TensorView& t);  // 2-D tensor -> [rows, cols] floats
+VectorF load_vector(const TensorView& t);   // 1-D tensor -> [n] floats
+
+// Holds the embedding, final norm and lm_head always; layers either all resident (fast repeated
+// runs) or converted on demand and dropped after use (models larger than RAM in fp32).
+class ModelWeights {
+public:
+    ModelWeights(const Checkpoint& ck, bool keep_layers_resident);
+
+    const MatrixRM& embed() const { return embed_; }        // [V, D]
+    const VectorF& final_norm() const { return final_norm_; }  // [D]
+    const MatrixRM& lm_head() const;                          // [V, D] (the embedding when tied)
+    // Returns layer i, converting it first if it is not resident. Not thread-safe.
+    std::shared_ptr<const LayerWeights> layer(int i);
+    void release(int i);  // drops a non-resident layer
+
+private:
+    const Checkpoint& ck_;
+    bool resident_;
+    MatrixRM embed_, lm_head_;
+    VectorF final_norm_;
+    std::vector<std::shared_ptr<const LayerWeights>> layers_;
+};
+
+}  // namespace rs
