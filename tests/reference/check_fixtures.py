@@ -1,0 +1,387 @@
+# Self-check of the golden fixtures: re-reads them with safetensors_io, recomputes with the reference
+# and verifies the outputs against independent formulations (complex numbers, float64 spectra).
+"""Usage: /usr/bin/python3 tests/reference/check_fixtures.py [--fixtures DIR] [--no-regenerate]
+
+Exit status 0 when every check passes; each failure is printed with the fixture and quantity.
+"""
+
+import argparse
+import filecmp
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import rope_pp_reference as ref  # noqa: E402
+import safetensors_io  # noqa: E402
+
+DTYPE_OF = {"F32": torch.float32, "BF16": torch.bfloat16, "F16": torch.float16}
+TORCH_DTYPE_NAME = {"F32": "float32", "BF16": "bfloat16", "F16": "float16"}
+
+
+class Checker:
+    """Collects failures instead of stopping at the first, so one run shows everything wrong."""
+
+    def __init__(self):
+        self.failures, self.count = [], 0
+
+    def that(self, ok, what):
+        self.count += 1
+        if not ok:
+            self.failures.append(what)
+            print(f"  FAIL {what}")
+
+    def close(self, a, b, what, atol, rtol=0.0):
+        a, b = a.double(), b.double()
+        same_shape = a.shape == b.shape
+        finite = torch.isfinite(b)
+        ok = same_shape and torch.equal(torch.isfinite(a), finite) and torch.equal(a[~finite], b[~finite])
+        diff = (a[finite] - b[finite]).abs().max().item() if same_shape and finite.any() else 0.0
+        ok = ok and torch.allclose(a[finite], b[finite], atol=atol, rtol=rtol)
+        self.that(ok, f"{what} (max |diff| {diff:.3g}, shapes {tuple(a.shape)} vs {tuple(b.shape)})")
+
+
+# ---------------------------------------------------------------- independent float64 spectrum ----
+
+def spectrum_float64(config, rope_config):
+    """Inverse frequencies and cos/sin multiplier recomputed in float64 with per-frequency formulas."""
+    base = config.get("rope_theta", 10000.0) * rope_config.get("scaling_factor", 1.0)
+    rot = ref.rotary_dim_of(config)
+    freqs, mscale = [math.exp(-(2.0 * i / rot) * math.log(base)) for i in range(rot // 2)], 1.0
+    if rope_config.get("yarn"):
+        factor = rope_config["factor"]
+        mscale = 1.0 + 0.1 * math.log(factor)
+        freqs = [f * (g + (1.0 - g) / factor) for f, g in ((f, yarn_ramp(f)) for f in freqs)]
+    elif "factor" in rope_config:
+        freqs = [f / rope_config["factor"] for f in freqs]
+    scaling = config.get("rope_scaling") or {}
+    kind = scaling.get("rope_type", scaling.get("type"))
+    if kind == "linear":
+        freqs = [f / scaling["factor"] for f in freqs]
+    elif kind == "llama3":
+        freqs = [llama3_one(f, scaling) for f in freqs]
+    return freqs, mscale
+
+
+def yarn_ramp(f):
+    """Upstream YaRN blend weight: how many rotations fit in 4096 tokens, mapped from [1, 32] to [0, 1]."""
+    rotations = 4096.0 * f / (2.0 * math.pi)
+    return min(1.0, max(0.0, (rotations - 1.0) / 31.0))
+
+
+def llama3_one(f, s):
+    wavelength = 2.0 * math.pi / f
+    if wavelength < s["original_max_position_embeddings"] / s["high_freq_factor"]:
+        return f
+    if wavelength > s["original_max_position_embeddings"] / s["low_freq_factor"]:
+        return f / s["factor"]
+    w = (s["original_max_position_embeddings"] / wavelength - s["low_freq_factor"]) / (
+        s["high_freq_factor"] - s["low_freq_factor"])
+    return f * ((1.0 - w) / s["factor"] + w)
+
+
+# ---------------------------------------------------------------- complex-number attention -------
+
+def complex_pairs(x, rot):
+    """Pair i of a head is x[i] + j·x[i + rot/2] (rotate_half layout), in complex128."""
+    x = x.double()
+    return torch.complex(x[..., : rot // 2], x[..., rot // 2: rot])
+
+
+def complex_logits(q_raw, k_raw, freqs, mscale, scale, groups):
+    """(real, imaginary) logits [H, T, T] from Σ_i q_i conj(k_i) e^{jθ_i(t−s)} on pre-RoPE q, k."""
+    rot = 2 * len(freqs)
+    k_raw = k_raw[torch.arange(q_raw.shape[0]) // groups]  # query head h reads KV head h // groups
+    zq, zk = complex_pairs(q_raw, rot), complex_pairs(k_raw, rot)
+    t = torch.arange(q_raw.shape[1], dtype=torch.float64)
+    phase = torch.exp(1j * (t[:, None, None] - t[None, :, None]) * torch.tensor(freqs, dtype=torch.float64))
+    s = torch.einsum("hti,hsi,tsi->hts", zq, zk.conj(), phase) * (mscale * mscale * scale)
+    passthrough = torch.matmul(q_raw[..., rot:].double(), k_raw[..., rot:].double().transpose(1, 2)) * scale
+    future = torch.ones(s.shape[-2:], dtype=torch.bool).triu(1)
+    real = (s.real + passthrough).masked_fill(future, float("-inf"))
+    return real, s.imag.masked_fill(future, float("-inf"))
+
+
+def complex_rotation(x_raw, freqs, mscale):
+    """x̃_i e^{jθ_i t}·mscale written back in rotate_half layout, pass-through dims unchanged."""
+    rot = 2 * len(freqs)
+    t = torch.arange(x_raw.shape[1], dtype=torch.float64)
+    z = complex_pairs(x_raw, rot) * torch.exp(1j * t[:, None] * torch.tensor(freqs, dtype=torch.float64)) * mscale
+    return torch.cat((z.real, z.imag, x_raw[..., rot:].double()), dim=-1)
+
+
+# ---------------------------------------------------------------- float64 numpy forward pass -----
+
+def numpy_forward(model, ids, freqs, mscale):
+    """Second, loop-per-head implementation in float64 numpy (complex RoPE): logits and probabilities."""
+    w = {n: t.double().numpy() for n, t in model.weights.items()}
+    t = len(ids)
+    rotor = np.exp(1j * np.arange(t)[:, None] * np.array(freqs)[None, :]) * mscale
+    x, probs = w["model.embed_tokens.weight"][ids.numpy()], []
+    for l in range(model.config["num_hidden_layers"]):
+        p = f"model.layers.{l}."
+        h = rms64(x, w[p + "input_layernorm.weight"], model.eps)
+        q, k, v = (lin64(w, p + f"self_attn.{n}_proj", h) for n in "qkv")
+        heads, layer_probs = [], []
+        for a in range(model.n_attn):
+            out, prob = numpy_head(model, a, q, k, v, rotor)
+            heads.append(out)
+            layer_probs.append(prob)
+        x = x + lin64(w, p + "self_attn.o_proj", np.concatenate(heads, axis=1))
+        h = rms64(x, w[p + "post_attention_layernorm.weight"], model.eps)
+        gate = lin64(w, p + "mlp.gate_proj", h)
+        x = x + lin64(w, p + "mlp.down_proj", gate / (1.0 + np.exp(-gate)) * lin64(w, p + "mlp.up_proj", h))
+        probs.append(np.stack(layer_probs))
+    head = w["model.embed_tokens.weight"] if model.config.get("tie_word_embeddings") else w["lm_head.weight"]
+    return rms64(x, w["model.norm.weight"], model.eps) @ head.T, probs
+
+
+def numpy_head(model, a, q, k, v, rotor):
+    """Attention head a: RoPE++ head 2h+r is query h, imaginary when r = 1; KV head a // groups."""
+    d, half = model.head_dim, rotor.shape[1]
+    imag = model.variant != "rope" and a % 2 == 1
+    qh = a // 2 if model.variant != "rope" else a
+    kv = a // (model.n_attn // model.n_kv)
+    qs, ks = q[:, qh * d:(qh + 1) * d], k[:, kv * d:(kv + 1) * d]
+    zq = (qs[:, :half] + 1j * qs[:, half:2 * half]) * rotor
+    zk = (ks[:, :half] + 1j * ks[:, half:2 * half]) * rotor
+    if imag:
+        zq = zq * -1j  # the −π/2 rotation; pass-through dims have no imaginary part
+    passthrough = 0.0 if imag else qs[:, 2 * half:] @ ks[:, 2 * half:].T
+    logits = ((zq @ zk.conj().T).real + passthrough) / math.sqrt(d)
+    logits = np.where(np.tri(len(q), dtype=bool), logits, -np.inf)
+    prob = np.exp(logits - logits.max(axis=1, keepdims=True))
+    prob /= prob.sum(axis=1, keepdims=True)
+    return prob @ v[:, kv * d:(kv + 1) * d], prob
+
+
+def rms64(x, weight, eps):
+    return weight * x / np.sqrt((x * x).mean(axis=-1, keepdims=True) + eps)
+
+
+def lin64(w, name, x):
+    y = x @ w[name + ".weight"].T
+    return y + w[name + ".bias"] if name + ".bias" in w else y
+
+
+def check_numpy_forward(c, name, model, expected, freqs, mscale):
+    logits, probs = numpy_forward(model, expected["input_ids"], freqs, mscale)
+    c.close(expected["logits"], torch.from_numpy(logits), f"{name}: logits vs float64 numpy", atol=5e-5, rtol=1e-5)
+    for l, prob in enumerate(probs):
+        c.close(expected[f"attn.{l}"], torch.from_numpy(prob), f"{name}: attn.{l} vs float64 numpy", atol=1e-5)
+
+
+# ---------------------------------------------------------------- per-fixture checks -------------
+
+def check_layout(c, folder, entry, config, stored):
+    name = entry["name"]
+    c.that(config.get("model_type") == "llama" and config.get("architectures") == ["LlamaForCausalLM"],
+           f"{name}: config.json model_type / architectures")
+    c.that(config.get("torch_dtype") == TORCH_DTYPE_NAME[entry["dtype"]], f"{name}: torch_dtype")
+    c.that(all(t.dtype == DTYPE_OF[entry["dtype"]] for t in stored.values()), f"{name}: stored dtypes")
+    c.that(("rope_config" in config) == entry["has_rope_config"], f"{name}: has_rope_config")
+    index_path = os.path.join(folder, safetensors_io.INDEX_NAME)
+    c.that(os.path.exists(index_path) == entry["sharded"], f"{name}: sharded flag vs index file")
+    if entry["sharded"]:
+        with open(index_path) as f:
+            index = json.load(f)
+        total = sum(t.numel() * t.element_size() for t in stored.values())
+        c.that(index["metadata"]["total_size"] == total, f"{name}: index total_size")
+        c.that(len(set(index["weight_map"].values())) == 3, f"{name}: 3 shards")
+
+
+def check_byte_roundtrip(c, path):
+    """decode → encode must give back the very same bytes (the writer is canonical)."""
+    with open(path, "rb") as f:
+        blob = f.read()
+    tensors, metadata = safetensors_io.decode(blob)
+    c.that(safetensors_io.encode(tensors, metadata) == blob, f"{path}: byte-exact re-encode")
+
+
+def check_recompute(c, name, expected, out, model):
+    """The stored expectations equal a fresh reference run on the stored weights."""
+    c.that(torch.equal(expected["input_ids"], expected["input_ids"].long()), f"{name}: input_ids I64")
+    c.close(out["logits"], expected["logits"], f"{name}: logits recomputed", atol=1e-5, rtol=1e-5)
+    c.close(out["nll"], expected["nll"], f"{name}: nll recomputed", atol=1e-5, rtol=1e-5)
+    c.close(model.inv_freq, expected["inv_freq"], f"{name}: inv_freq recomputed", atol=0.0)
+    keys = ["attn", "attn_logits", "q_rope", "k_rope"]
+    if model.variant == "rope":
+        keys += ["attn_virtual_imag", "attn_logits_virtual_imag"]
+    for l, record in enumerate(out["layers"]):
+        for key in keys:
+            c.that(f"{key}.{l}" in expected, f"{name}: expected.safetensors has {key}.{l}")
+            if f"{key}.{l}" in expected:
+                c.close(record[key], expected[f"{key}.{l}"], f"{name}: {key}.{l} recomputed", atol=1e-5, rtol=1e-5)
+
+
+def check_probabilities(c, name, logits, probs, label):
+    t = probs.shape[-1]
+    future = torch.ones(t, t, dtype=torch.bool).triu(1)
+    c.that(bool((probs[..., future] == 0).all()), f"{name}: {label} masked probabilities are 0")
+    c.that(bool(torch.isneginf(logits[..., future]).all()), f"{name}: {label} masked logits are -inf")
+    c.that(bool(torch.isfinite(logits[..., ~future]).all()), f"{name}: {label} causal logits finite")
+    c.close(probs.double().sum(-1), torch.ones(probs.shape[:-1]), f"{name}: {label} rows sum to 1", atol=1e-5)
+    c.close(torch.softmax(logits.double(), -1), probs, f"{name}: {label} = softmax(logits)", atol=1e-6)
+
+
+def check_nll(c, name, expected):
+    logp = torch.log_softmax(expected["logits"].double(), dim=-1)
+    ids = expected["input_ids"]
+    direct = -logp[torch.arange(len(ids) - 1), ids[1:]]
+    c.close(expected["nll"], direct, f"{name}: nll = -log softmax(logits)[next]", atol=1e-5)
+
+
+def check_spectrum(c, name, config, model, expected):
+    freqs, mscale = spectrum_float64(config, model.rope_config)
+    c.close(model.inv_freq, torch.tensor(freqs, dtype=torch.float64), f"{name}: inv_freq vs float64 formula", atol=0, rtol=2e-6)
+    c.close(expected["cos_sin_scale"], torch.tensor([mscale], dtype=torch.float64), f"{name}: cos/sin scale", atol=0, rtol=1e-6)
+    return freqs, mscale
+
+
+def check_complex(c, name, model, expected, out, freqs, mscale):
+    """Real heads = Re, imaginary (RoPE++ odd or virtual) heads = Im of the complex inner product."""
+    for l, record in enumerate(out["layers"]):
+        c.close(complex_rotation(record["q_raw"], freqs, mscale), expected[f"q_rope.{l}"],
+                f"{name}: q_rope.{l} vs complex rotation", atol=2e-5, rtol=1e-5)
+        c.close(complex_rotation(record["k_raw"], freqs, mscale), expected[f"k_rope.{l}"],
+                f"{name}: k_rope.{l} vs complex rotation", atol=2e-5, rtol=1e-5)
+        real, imag = complex_logits(record["q_raw"], record["k_raw"], freqs, mscale, model.scale,
+                                    model.n_q // model.n_kv)
+        logits = expected[f"attn_logits.{l}"]
+        if model.variant == "rope":
+            c.close(logits, real, f"{name}: attn_logits.{l} = Re", atol=5e-5, rtol=1e-5)
+            c.close(expected[f"attn_logits_virtual_imag.{l}"], imag,
+                    f"{name}: attn_logits_virtual_imag.{l} = Im", atol=5e-5, rtol=1e-5)
+        else:
+            c.close(logits[0::2], real, f"{name}: attn_logits.{l} even heads = Re", atol=5e-5, rtol=1e-5)
+            c.close(logits[1::2], imag, f"{name}: attn_logits.{l} odd heads = Im", atol=5e-5, rtol=1e-5)
+
+
+def vanilla_twin(model):
+    """A vanilla model with the same q/k/v weights, o_proj cut to the real heads' columns."""
+    config = dict(model.config, num_attention_heads=model.n_q, num_key_value_heads=model.n_kv,
+                  head_dim=model.head_dim)
+    config.pop("rope_config", None)
+    d, weights = model.head_dim, dict(model.weights)
+    for name, w in model.weights.items():
+        if name.endswith("o_proj.weight"):
+            blocks = w.view(w.shape[0], model.n_attn, d)[:, 0::2]
+            weights[name] = blocks.reshape(w.shape[0], model.n_q * d)
+    return ref.ReferenceModel(config, weights, dict(model.rope_config, imag=False))
+
+
+def check_against_vanilla(c, name, model, ids, out):
+    """RoPE++ real heads equal vanilla heads, imaginary heads equal vanilla's virtual imaginary heads."""
+    twin = vanilla_twin(model)
+    cos, sin = ref.cos_sin(twin.inv_freq, twin.mscale, torch.arange(len(ids)))
+    for l, hidden in enumerate(out["hidden_states"][:-1]):
+        record = {}
+        twin.layers[l].forward(hidden, cos, sin, record)
+        mine = out["layers"][l]
+        for suffix in ("", "_logits"):
+            c.close(mine[f"attn{suffix}"][0::2], record[f"attn{suffix}"],
+                    f"{name}: layer {l} real heads attn{suffix} = vanilla", atol=1e-6)
+            c.close(mine[f"attn{suffix}"][1::2], record[f"attn{suffix}_virtual_imag"],
+                    f"{name}: layer {l} imag heads attn{suffix} = vanilla virtual imag", atol=1e-6)
+
+
+def check_fixture(c, root, entry):
+    name = entry["name"]
+    folder = os.path.join(root, name)
+    config = ref.load_config(folder)
+    stored = safetensors_io.read_checkpoint(folder)
+    check_layout(c, folder, entry, config, stored)
+    for file_name in sorted(os.listdir(folder)):
+        if file_name.endswith(".safetensors"):
+            check_byte_roundtrip(c, os.path.join(folder, file_name))
+    model = ref.load_model(folder, infer_variant=True)
+    c.that(model.variant == entry["variant"], f"{name}: variant {model.variant} vs manifest {entry['variant']}")
+    if not entry["has_rope_config"] and entry["variant"] != "rope":
+        c.that(raises(lambda: ref.load_model(folder)), f"{name}: vanilla reading of RoPE++ weights is refused")
+    expected = safetensors_io.read(os.path.join(folder, "expected.safetensors"))
+    out = model.forward(expected["input_ids"], output_attentions=True, output_hidden_states=True)
+    check_recompute(c, name, expected, out, model)
+    for l in range(config["num_hidden_layers"]):
+        check_probabilities(c, name, expected[f"attn_logits.{l}"], expected[f"attn.{l}"], f"attn.{l}")
+        if model.variant == "rope":
+            check_probabilities(c, name, expected[f"attn_logits_virtual_imag.{l}"],
+                                expected[f"attn_virtual_imag.{l}"], f"attn_virtual_imag.{l}")
+    check_nll(c, name, expected)
+    freqs, mscale = check_spectrum(c, name, config, model, expected)
+    check_complex(c, name, model, expected, out, freqs, mscale)
+    check_numpy_forward(c, name, model, expected, freqs, mscale)
+    if model.variant != "rope":
+        check_against_vanilla(c, name, model, expected["input_ids"], out)
+    check_blocked_path(c, name, model, expected)
+
+
+def check_blocked_path(c, name, model, expected):
+    """The memory-saving blocked attention (no outputs requested) gives the same logits."""
+    blocked = ref.ReferenceModel(model.config, model.weights, model.rope_config, query_block=5)
+    c.close(blocked.forward(expected["input_ids"])["logits"], expected["logits"],
+            f"{name}: blocked attention logits", atol=1e-5, rtol=1e-5)
+
+
+def raises(fn):
+    try:
+        fn()
+    except ValueError:
+        return True
+    return False
+
+
+def check_scalings_bite(c, root):
+    """The scaling fixtures must actually move frequencies at T=24 (else they test nothing)."""
+    llama3 = ref.load_config(os.path.join(root, "rope_llama3"))
+    s = llama3["rope_scaling"]
+    base, _ = spectrum_float64(dict(llama3, rope_scaling=None), {})
+    waves = [2 * math.pi / f for f in base]
+    blended = [w for w in waves if s["original_max_position_embeddings"] / s["high_freq_factor"] <= w
+               <= s["original_max_position_embeddings"] / s["low_freq_factor"]]
+    c.that(len(blended) >= 1, "rope_llama3: at least one frequency in the blended band")
+    yarn = ref.load_config(os.path.join(root, "rope_pp_ec_yarn"))
+    ramps = [yarn_ramp(f) for f in spectrum_float64(yarn, {})[0]]
+    c.that(any(0.0 < g < 1.0 for g in ramps), "rope_pp_ec_yarn: at least one partially blended frequency")
+
+
+def check_regeneration(c, root):
+    """make_fixtures.py into a temporary folder must reproduce every committed byte."""
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run([sys.executable, os.path.join(HERE, "make_fixtures.py"), "--out", tmp], check=True,
+                       stdout=subprocess.DEVNULL)
+        for dirpath, _, files in os.walk(tmp):
+            for file_name in files:
+                mine = os.path.join(dirpath, file_name)
+                committed = os.path.join(root, os.path.relpath(mine, tmp))
+                c.that(os.path.exists(committed) and filecmp.cmp(mine, committed, shallow=False),
+                       f"regenerated {os.path.relpath(mine, tmp)} is byte-identical")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--fixtures", default=os.path.normpath(os.path.join(HERE, "..", "fixtures")))
+    parser.add_argument("--no-regenerate", action="store_true", help="skip the byte-reproducibility check")
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    c = Checker()
+    with open(os.path.join(args.fixtures, "fixtures.json")) as f:
+        manifest = json.load(f)
+    for entry in manifest:
+        print(f"{entry['name']}")
+        check_fixture(c, args.fixtures, entry)
+    check_scalings_bite(c, args.fixtures)
+    if not args.no_regenerate:
+        check_regeneration(c, args.fixtures)
+    print(f"{c.count - len(c.failures)}/{c.count} checks passed")
+    return 1 if c.failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,213 @@
+# Generates the golden forward-pass fixtures: tiny random HF Llama / RoPE++ checkpoints and their
+# expected outputs from rope_pp_reference. Deterministic: re-running reproduces identical bytes.
+"""Usage: /usr/bin/python3 tests/reference/make_fixtures.py [--out tests/fixtures]"""
+
+import argparse
+import json
+import os
+import sys
+import zlib
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import rope_pp_reference as ref  # noqa: E402
+import safetensors_io  # noqa: E402
+
+T = 24
+EC = {"imag": True, "imag_mode": "imag2"}
+EH = {"imag": True, "imag_mode": "imag1"}
+STORAGE = {"F32": (torch.float32, "float32"), "BF16": (torch.bfloat16, "bfloat16"),
+           "F16": (torch.float16, "float16")}
+
+# name, variant rope_config (None = vanilla), dtype, shards, config overrides, description.
+# "write_rope_config": False keeps rope_config out of config.json (variant passed explicitly).
+FIXTURES = [
+    dict(name="rope_f32", rc=None, dtype="F32", shards=1, config={},
+         description="vanilla RoPE (GQA 4 heads / 2 KV heads), F32 weights"),
+    dict(name="rope_bf16", rc=None, dtype="BF16", shards=1, config={},
+         description="vanilla RoPE, BF16 weights"),
+    dict(name="rope_f16", rc=None, dtype="F16", shards=1, config={},
+         description="vanilla RoPE, F16 weights"),
+    dict(name="rope_pp_ec_f32", rc=EC, dtype="F32", shards=1, config={},
+         description="RoPE++_EC (imag2): 4 query heads, 2 KV heads, 8 attention heads, F32"),
+    dict(name="rope_pp_ec_bf16_sharded", rc=EC, dtype="BF16", shards=3, config={},
+         description="RoPE++_EC, BF16 weights in 3 shards with model.safetensors.index.json"),
+    dict(name="rope_pp_eh_f32", rc=EH, dtype="F32", shards=1, config={},
+         description="RoPE++_EH (imag1): 2 query heads, 1 KV head, 4 attention heads, F32"),
+    dict(name="rope_pp_eh_bf16", rc=EH, dtype="BF16", shards=1, config={},
+         description="RoPE++_EH, BF16 weights"),
+    dict(name="rope_pp_ec_factor", rc=dict(EC, factor=4), dtype="F32", shards=1, config={},
+         description="RoPE++_EC with rope_config factor 4 (linear position interpolation)"),
+    dict(name="rope_pp_ec_yarn", rc=dict(EC, factor=32, yarn=True), dtype="F32", shards=1, config={},
+         description="RoPE++_EC with upstream YaRN, factor 32 (blended frequencies, cos/sin x1.3466)"),
+    dict(name="rope_pp_eh_noconfig", rc=EH, dtype="F32", shards=1, config={}, write_rope_config=False,
+         description="RoPE++_EH weights, config.json without rope_config: infer the variant from shapes"),
+    dict(name="rope_pp_ec_scaling_factor", rc=dict(EC, scaling_factor=4), dtype="F32", shards=1,
+         config={}, description="RoPE++_EC with rope_config scaling_factor 4 (rope_theta 10000 -> 40000)"),
+    dict(name="rope_bias_tied", rc=None, dtype="F32", shards=1,
+         config={"attention_bias": True, "mlp_bias": True, "tie_word_embeddings": True, "head_dim": 24},
+         description="vanilla RoPE with q/k/v/o and MLP biases, tied embeddings, head_dim 24 != 64/4"),
+    dict(name="rope_partial", rc=None, dtype="F32", shards=1, config={"partial_rotary_factor": 0.5},
+         description="vanilla RoPE, partial_rotary_factor 0.5: first 8 of 16 dims rotate, 8 pass through"),
+    dict(name="rope_llama3", rc=None, dtype="F32", shards=1,
+         config={"rope_theta": 500000.0,
+                 "rope_scaling": {"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 1.0,
+                                  "high_freq_factor": 4.0, "original_max_position_embeddings": 16}},
+         description="vanilla RoPE, rope_theta 5e5, HF llama3 rope_scaling (factor 8, original 16): "
+                     "frequency 0 blended, 1..7 divided by 8"),
+]
+
+
+def base_config(dtype_name):
+    return {
+        "architectures": ["LlamaForCausalLM"],
+        "attention_bias": False,
+        "attention_dropout": 0.0,
+        "bos_token_id": 1,
+        "eos_token_id": 2,
+        "hidden_act": "silu",
+        "hidden_size": 64,
+        "initializer_range": 0.02,
+        "intermediate_size": 96,
+        "max_position_embeddings": 4096,
+        "mlp_bias": False,
+        "model_type": "llama",
+        "num_attention_heads": 4,
+        "num_hidden_layers": 2,
+        "num_key_value_heads": 2,
+        "pretraining_tp": 1,
+        "rms_norm_eps": 1e-05,
+        "rope_scaling": None,
+        "rope_theta": 10000.0,
+        "tie_word_embeddings": False,
+        "torch_dtype": STORAGE[dtype_name][1],
+        "transformers_version": "4.51.0",
+        "use_cache": True,
+        "vocab_size": 97,
+    }
+
+
+def fixture_config(spec):
+    config = base_config(spec["dtype"])
+    config.update(spec["config"])
+    if spec["rc"] is not None and spec.get("write_rope_config", True):
+        config["rope_config"] = dict(spec["rc"])
+    return config
+
+
+class Init:
+    """Seeded normal draws; scales chosen so attention is peaked and logits are O(1)."""
+
+    def __init__(self, seed):
+        self.rng = np.random.default_rng(seed)
+
+    def normal(self, shape, std, mean=0.0):
+        return torch.from_numpy((mean + std * self.rng.standard_normal(shape)).astype(np.float32))
+
+
+def layer_weights(init, config, rope_config, i):
+    hidden, inter = config["hidden_size"], config["intermediate_size"]
+    d = ref.head_dim_of(config)
+    n_q, n_kv, n_attn = ref.head_counts(config, rope_config)
+    p = f"model.layers.{i}."
+    shapes = {  # name: (shape, std); q/k are large so softmax rows are far from uniform
+        "self_attn.q_proj": ((n_q * d, hidden), 1.5 / hidden ** 0.5),
+        "self_attn.k_proj": ((n_kv * d, hidden), 1.5 / hidden ** 0.5),
+        "self_attn.v_proj": ((n_kv * d, hidden), 1.0 / hidden ** 0.5),
+        "self_attn.o_proj": ((hidden, n_attn * d), 0.5 / (n_attn * d) ** 0.5),
+        "mlp.gate_proj": ((inter, hidden), 1.0 / hidden ** 0.5),
+        "mlp.up_proj": ((inter, hidden), 1.0 / hidden ** 0.5),
+        "mlp.down_proj": ((hidden, inter), 0.5 / inter ** 0.5),
+    }
+    w = {}
+    for name, (shape, std) in shapes.items():
+        w[p + name + ".weight"] = init.normal(shape, std)
+        has_bias = config["attention_bias"] if name.startswith("self_attn") else config["mlp_bias"]
+        if has_bias:
+            w[p + name + ".bias"] = init.normal((shape[0],), 0.1)
+    w[p + "input_layernorm.weight"] = init.normal((hidden,), 0.2, mean=1.0)
+    w[p + "post_attention_layernorm.weight"] = init.normal((hidden,), 0.2, mean=1.0)
+    return w
+
+
+def random_weights(seed, config, rope_config):
+    init = Init(seed)
+    hidden, vocab = config["hidden_size"], config["vocab_size"]
+    # A tied embedding doubles as lm_head, so it gets the lm_head scale to keep logits O(1).
+    embed_std = 1.5 / hidden ** 0.5 if config["tie_word_embeddings"] else 1.0
+    w = {"model.embed_tokens.weight": init.normal((vocab, hidden), embed_std)}
+    for i in range(config["num_hidden_layers"]):
+        w.update(layer_weights(init, config, rope_config, i))
+    w["model.norm.weight"] = init.normal((hidden,), 0.2, mean=1.0)
+    if not config["tie_word_embeddings"]:
+        w["lm_head.weight"] = init.normal((vocab, hidden), 1.5 / hidden ** 0.5)
+    return w, torch.from_numpy(init.rng.integers(0, vocab, size=T).astype(np.int64))
+
+
+def shard_groups(names, layers, count):
+    """Embeddings + first layers in shard 1, ..., final norm and lm_head in the last shard."""
+    def shard_of(name):
+        if name.startswith("model.layers."):
+            return int(name.split(".")[2]) * (count - 1) // layers
+        return 0 if name.startswith("model.embed_tokens") else count - 1
+    return [[n for n in sorted(names) if shard_of(n) == s] for s in range(count)]
+
+
+def write_checkpoint(folder, config, stored, shards):
+    with open(os.path.join(folder, "config.json"), "w") as f:
+        json.dump(config, f, indent=2, sort_keys=True)
+        f.write("\n")
+    if shards == 1:
+        safetensors_io.write(os.path.join(folder, safetensors_io.SINGLE_NAME), stored)
+    else:
+        groups = shard_groups(stored, config["num_hidden_layers"], shards)
+        safetensors_io.write_sharded(folder, stored, groups)
+
+
+def expected_outputs(model, ids):
+    out = model.forward(ids, output_attentions=True)
+    expected = {"input_ids": ids, "logits": out["logits"], "nll": out["nll"],
+                "inv_freq": model.inv_freq.float(),
+                "cos_sin_scale": torch.tensor([model.mscale], dtype=torch.float32)}
+    keys = ["attn", "attn_logits", "q_rope", "k_rope"]
+    if model.variant == "rope":
+        keys += ["attn_virtual_imag", "attn_logits_virtual_imag"]
+    for l, record in enumerate(out["layers"]):
+        for key in keys:
+            expected[f"{key}.{l}"] = record[key].contiguous()
+    return expected
+
+
+def make_fixture(spec, seed, out_dir):
+    folder = os.path.join(out_dir, spec["name"])
+    os.makedirs(folder, exist_ok=True)
+    config = fixture_config(spec)
+    rope_config = spec["rc"] or ref.VANILLA
+    weights, ids = random_weights(seed, config, rope_config)
+    stored = {n: t.to(STORAGE[spec["dtype"]][0]) for n, t in weights.items()}
+    write_checkpoint(folder, config, stored, spec["shards"])
+    # The expectation is computed from exactly what was stored (e.g. bf16 values upcast to f32).
+    model = ref.ReferenceModel(config, {n: t.float() for n, t in stored.items()}, rope_config)
+    safetensors_io.write(os.path.join(folder, "expected.safetensors"), expected_outputs(model, ids))
+    return {"name": spec["name"], "variant": model.variant, "dtype": spec["dtype"],
+            "sharded": spec["shards"] > 1, "has_rope_config": "rope_config" in config,
+            "description": spec["description"]}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    default_out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures")
+    parser.add_argument("--out", default=os.path.normpath(default_out))
+    args = parser.parse_args()
+    torch.set_num_threads(1)  # also keeps float summation order, hence the bytes, reproducible
+    manifest = [make_fixture(spec, zlib.crc32(spec["name"].encode()), args.out) for spec in FIXTURES]
+    with open(os.path.join(args.out, "fixtures.json"), "w") as f:
+        json.dump(manifest, f, indent=2)
+        f.write("\n")
+    print(f"wrote {len(manifest)} fixtures to {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,351 @@
+# Independent plain-torch reference of the Llama / RoPE++ forward pass (upstream OpenMOSS/rope_pp
+# semantics) used to generate and re-check the golden fixtures the C++ forward pass is tested against.
+"""Llama / RoPE++ reference forward pass in float32.
+
+Usage:
+    model = load_model("tests/fixtures/rope_f32")            # or ReferenceModel(config, weights)
+    out = model.forward(ids, output_attentions=True)
+    out["logits"], out["nll"], out["layers"][l]["attn"], ...
+
+Variants come from `rope_config` ({"imag", "imag_mode", "factor", "yarn", "scaling_factor"}):
+imag false = vanilla RoPE, "imag1" = RoPE++_EH, "imag2" = RoPE++_EC. Vanilla models also get
+analysis-only "virtual imaginary" heads. All arithmetic is float32 and follows the same torch
+operation order as upstream, so results agree with it to the last bit where torch kernels do.
+"""
+
+import json
+import math
+import os
+
+import torch
+
+import safetensors_io
+
+VANILLA = {"imag": False}
+
+
+# ---------------------------------------------------------------- configuration ------------------
+
+def head_dim_of(config):
+    """Explicit `head_dim` wins (it may differ from hidden/heads); else hidden_size / heads."""
+    return config.get("head_dim") or config["hidden_size"] // config["num_attention_heads"]
+
+
+def rotary_dim_of(config):
+    """Rotated dims per head: int(head_dim * partial_rotary_factor), as HF computes `dim`."""
+    return int(head_dim_of(config) * config.get("partial_rotary_factor", 1.0))
+
+
+def resolve_rope_config(config, rope_config=None):
+    """Explicit rope_config > config.json "rope_config" > vanilla."""
+    if rope_config is not None:
+        return dict(rope_config)
+    return dict(config.get("rope_config") or VANILLA)
+
+
+def variant_of(rope_config):
+    """'rope', 'rope_pp_eh' or 'rope_pp_ec'."""
+    if not rope_config.get("imag", False):
+        return "rope"
+    mode = rope_config.get("imag_mode")
+    if mode == "imag1":
+        return "rope_pp_eh"
+    if mode == "imag2":
+        return "rope_pp_ec"
+    raise ValueError(f"imag_mode {mode!r} is not supported (only imag1 / imag2)")
+
+
+def head_counts(config, rope_config):
+    """(query heads, kv heads, attention heads) as upstream LlamaAttention sizes its projections."""
+    h, hkv = config["num_attention_heads"], config.get("num_key_value_heads", config["num_attention_heads"])
+    variant = variant_of(rope_config)
+    if variant == "rope_pp_eh":
+        return h // 2, hkv // 2, h
+    if variant == "rope_pp_ec":
+        return h, hkv, 2 * h
+    return h, hkv, h
+
+
+def infer_rope_config_from_shapes(config, weights):
+    """Variant implied by q_proj rows and o_proj columns when config.json has no rope_config."""
+    d, h = head_dim_of(config), config["num_attention_heads"]
+    q_rows = weights["model.layers.0.self_attn.q_proj.weight"].shape[0]
+    o_cols = weights["model.layers.0.self_attn.o_proj.weight"].shape[1]
+    candidates = [VANILLA, {"imag": True, "imag_mode": "imag1"}, {"imag": True, "imag_mode": "imag2"}]
+    for rc in candidates:
+        nq, _, na = head_counts(config, rc)
+        if (nq * d, na * d) == (q_rows, o_cols):
+            return dict(rc)
+    raise ValueError(f"no variant has q_proj rows {q_rows} and o_proj columns {o_cols}")
+
+
+# ---------------------------------------------------------------- rotary embedding ---------------
+
+def default_inv_freq(base, dim):
+    """HF/upstream spectrum, float32: 1 / base^(arange(0, dim, 2) / dim)."""
+    return 1.0 / (base ** (torch.arange(0, dim, 2, dtype=torch.int64).float() / dim))
+
+
+def upstream_yarn(inv_freq, factor):
+    """Upstream's own YaRN: ramp on r = 4096/(2π)·inv_freq from 1 to 32; returns (inv_freq, mscale)."""
+    r = 4096 / 2 / math.pi * inv_freq
+    gamma = torch.clip((r - 1) / (32 - 1), max=1.0, min=0.0)
+    blended = (1 - gamma) * inv_freq / factor + gamma * inv_freq
+    return blended, 0.1 * math.log(factor) + 1
+
+
+def llama3_scaling(inv_freq, params):
+    """transformers' llama3 rope_scaling: keep short wavelengths, divide long ones, blend between."""
+    factor, low, high = params["factor"], params["low_freq_factor"], params["high_freq_factor"]
+    old_len = params["original_max_position_embeddings"]
+    wavelen = 2 * math.pi / inv_freq
+    divided = torch.where(wavelen > old_len / low, inv_freq / factor, inv_freq)
+    smooth = (old_len / wavelen - low) / (high - low)
+    smoothed = (1 - smooth) * divided / factor + smooth * divided
+    medium = ~(wavelen < old_len / high) * ~(wavelen > old_len / low)
+    return torch.where(medium, smoothed, divided)
+
+
+def hf_rope_scaling(inv_freq, rope_scaling):
+    """Standard HF rope_scaling types the reference supports (linear, llama3)."""
+    if not rope_scaling:
+        return inv_freq
+    kind = rope_scaling.get("rope_type", rope_scaling.get("type"))
+    if kind in (None, "default"):
+        return inv_freq
+    if kind == "linear":
+        return inv_freq / rope_scaling["factor"]
+    if kind == "llama3":
+        return llama3_scaling(inv_freq, rope_scaling)
+    raise NotImplementedError(f"rope_scaling type {kind!r}")
+
+
+def inverse_frequencies(config, rope_config):
+    """(inv_freq float32 [rotary_dim/2], cos/sin multiplier) with every scaling applied.
+
+    Order: upstream scaling_factor multiplies rope_theta; then upstream yarn (or else `factor`
+    alone = linear position interpolation); then HF rope_scaling (upstream ignores it; no
+    fixture combines the two).
+    """
+    base = config.get("rope_theta", 10000.0)
+    if "scaling_factor" in rope_config:
+        base = base * rope_config["scaling_factor"]
+    inv_freq, mscale = default_inv_freq(base, rotary_dim_of(config)), 1.0
+    if rope_config.get("yarn"):
+        inv_freq, mscale = upstream_yarn(inv_freq, rope_config["factor"])
+    elif "factor" in rope_config:
+        inv_freq = inv_freq / rope_config["factor"]
+    return hf_rope_scaling(inv_freq, config.get("rope_scaling")), mscale
+
+
+def cos_sin(inv_freq, mscale, positions):
+    """cos/sin tables [T, rotary_dim] in float32, both halves repeated, times mscale."""
+    freqs = positions.float()[:, None] * inv_freq[None, :]
+    emb = torch.cat((freqs, freqs), dim=-1)
+    scale = torch.full((emb.shape[-1],), mscale, dtype=torch.float32)
+    return emb.cos() * scale, emb.sin() * scale
+
+
+def rotate_half(x):
+    half = x.shape[-1] // 2
+    return torch.cat((-x[..., half:], x[..., :half]), dim=-1)
+
+
+def rope_real(x, cos, sin):
+    """Standard RoPE on the first rotary_dim dims of each head; the rest pass through."""
+    rot = cos.shape[-1]
+    xr, xp = x[..., :rot], x[..., rot:]
+    return torch.cat((xr * cos + rotate_half(xr) * sin, xp), dim=-1)
+
+
+def rope_imag(x, cos, sin):
+    """RoPE++ imaginary query (−π/2 rotation): x·sin − rotate_half(x)·cos on the rotated dims.
+
+    Pass-through dims are real numbers with no imaginary part, so they are zero here.
+    """
+    rot = cos.shape[-1]
+    xr, xp = x[..., :rot], x[..., rot:]
+    return torch.cat((xr * sin - rotate_half(xr) * cos, torch.zeros_like(xp)), dim=-1)
+
+
+# ---------------------------------------------------------------- building blocks ----------------
+
+def rms_norm(x, weight, eps):
+    """Llama RMSNorm in float32: x·rsqrt(mean(x²) + eps), then times the weight."""
+    x = x.float()
+    variance = x.pow(2).mean(-1, keepdim=True)
+    return weight * (x * torch.rsqrt(variance + eps))
+
+
+def causal_logits(q, k, scale):
+    """Scaled logits [A, Tq, Tk] with future keys set to −inf (query i sits at position offset+i)."""
+    logits = torch.matmul(q, k.transpose(-1, -2)) * scale
+    tq, tk = logits.shape[-2], logits.shape[-1]
+    future = torch.ones(tq, tk, dtype=torch.bool).triu(diagonal=tk - tq + 1)
+    return logits.masked_fill(future, float("-inf"))
+
+
+def split_heads(x, n_heads, d):
+    """[T, n·d] -> [n, T, d]."""
+    return x.view(x.shape[0], n_heads, d).transpose(0, 1)
+
+
+class Layer:
+    """One decoder layer's float32 weights and its forward pass."""
+
+    def __init__(self, model, index):
+        self.model = model
+        prefix = f"model.layers.{index}."
+        w = model.weights
+        self.w = {name[len(prefix):]: t for name, t in w.items() if name.startswith(prefix)}
+
+    def linear(self, name, x):
+        return torch.nn.functional.linear(x, self.w[name + ".weight"], self.w.get(name + ".bias"))
+
+    def attention_inputs(self, x, cos, sin):
+        """Raw and rotated queries/keys, values, and the query of every attention head."""
+        m = self.model
+        q = split_heads(self.linear("self_attn.q_proj", x), m.n_q, m.head_dim)
+        k = split_heads(self.linear("self_attn.k_proj", x), m.n_kv, m.head_dim)
+        v = split_heads(self.linear("self_attn.v_proj", x), m.n_kv, m.head_dim)
+        q_rope, k_rope = rope_real(q, cos, sin), rope_real(k, cos, sin)
+        q_heads = q_rope
+        if m.variant != "rope":
+            # Upstream interleaves: attention head 2h is real, 2h+1 the imaginary twin of query h.
+            q_heads = torch.stack([q_rope, rope_imag(q, cos, sin)], dim=1).reshape(m.n_attn, *q.shape[1:])
+        return {"q_raw": q, "k_raw": k, "v": v, "q_rope": q_rope, "k_rope": k_rope, "q_heads": q_heads}
+
+    def attend(self, q_heads, k_rope, v, record):
+        """Causal softmax attention; k/v head of attention head a is a // groups (repeat_kv)."""
+        m = self.model
+        groups = q_heads.shape[0] // k_rope.shape[0]
+        k_all = k_rope.repeat_interleave(groups, dim=0)
+        v_all = v.repeat_interleave(groups, dim=0)
+        if record is None:
+            return self.attend_blocked(q_heads, k_all, v_all)
+        logits = causal_logits(q_heads, k_all, m.scale)
+        probs = torch.softmax(logits, dim=-1)
+        record["attn_logits"], record["attn"] = logits, probs
+        return torch.matmul(probs, v_all)
+
+    def attend_blocked(self, q_heads, k_all, v_all):
+        """Same as attend() in query blocks so memory stays O(block·T) for long sequences."""
+        m, t = self.model, q_heads.shape[1]
+        out = []
+        for begin in range(0, t, m.query_block):
+            end = min(t, begin + m.query_block)
+            logits = causal_logits(q_heads[:, begin:end], k_all[:, :end], m.scale)
+            out.append(torch.matmul(torch.softmax(logits, dim=-1), v_all[:, :end]))
+        return torch.cat(out, dim=1)
+
+    def virtual_imag(self, inputs, cos, sin, record):
+        """Vanilla RoPE only: each query head's discarded imaginary twin over the same keys."""
+        m = self.model
+        q_imag = rope_imag(inputs["q_raw"], cos, sin)
+        k_all = inputs["k_rope"].repeat_interleave(m.n_q // m.n_kv, dim=0)
+        logits = causal_logits(q_imag, k_all, m.scale)
+        record["attn_logits_virtual_imag"] = logits
+        record["attn_virtual_imag"] = torch.softmax(logits, dim=-1)
+
+    def forward(self, hidden, cos, sin, record):
+        m = self.model
+        x = rms_norm(hidden, self.w["input_layernorm.weight"], m.eps)
+        inputs = self.attention_inputs(x, cos, sin)
+        heads = self.attend(inputs["q_heads"], inputs["k_rope"], inputs["v"], record)
+        if record is not None:
+            for key in ("q_raw", "k_raw", "q_rope", "k_rope"):
+                record[key] = inputs[key]
+            if m.variant == "rope":
+                self.virtual_imag(inputs, cos, sin, record)
+        attn_out = heads.transpose(0, 1).reshape(hidden.shape[0], m.n_attn * m.head_dim)
+        hidden = hidden + self.linear("self_attn.o_proj", attn_out)
+        x = rms_norm(hidden, self.w["post_attention_layernorm.weight"], m.eps)
+        mlp = torch.nn.functional.silu(self.linear("mlp.gate_proj", x)) * self.linear("mlp.up_proj", x)
+        return hidden + self.linear("mlp.down_proj", mlp)
+
+
+# ---------------------------------------------------------------- the model ----------------------
+
+class ReferenceModel:
+    """Llama / RoPE++ causal LM over float32 weights with HF tensor names."""
+
+    def __init__(self, config, weights, rope_config=None, query_block=256):
+        if config.get("hidden_act", "silu") != "silu":
+            raise NotImplementedError(f"hidden_act {config['hidden_act']!r}")
+        self.config = config
+        self.rope_config = resolve_rope_config(config, rope_config)
+        self.variant = variant_of(self.rope_config)
+        self.weights = {name: t.float() for name, t in weights.items()}
+        self.head_dim = head_dim_of(config)
+        self.n_q, self.n_kv, self.n_attn = head_counts(config, self.rope_config)
+        self.scale = self.head_dim ** -0.5
+        self.eps = config.get("rms_norm_eps", 1e-6)
+        self.query_block = query_block
+        self.inv_freq, self.mscale = inverse_frequencies(config, self.rope_config)
+        self.layers = [Layer(self, i) for i in range(config["num_hidden_layers"])]
+        self.check_shapes()
+
+    def check_shapes(self):
+        """Fail early with a clear message when weights and the chosen variant disagree."""
+        d, hidden = self.head_dim, self.config["hidden_size"]
+        expected = {"self_attn.q_proj.weight": (self.n_q * d, hidden),
+                    "self_attn.k_proj.weight": (self.n_kv * d, hidden),
+                    "self_attn.o_proj.weight": (hidden, self.n_attn * d)}
+        for layer_index, layer in enumerate(self.layers):
+            for name, shape in expected.items():
+                if tuple(layer.w[name].shape) != shape:
+                    raise ValueError(f"layer {layer_index} {name}: shape {tuple(layer.w[name].shape)}, "
+                                     f"{self.variant} needs {shape}")
+
+    def lm_head(self):
+        if self.config.get("tie_word_embeddings", False):
+            return self.weights["model.embed_tokens.weight"]
+        return self.weights["lm_head.weight"]
+
+    @torch.no_grad()
+    def forward(self, ids, output_attentions=False, output_hidden_states=False):
+        """ids: int64 [T]. Returns logits [T, V], nll [T-1] and, if asked, per-layer records."""
+        ids = torch.as_tensor(ids, dtype=torch.int64)
+        cos, sin = cos_sin(self.inv_freq, self.mscale, torch.arange(ids.shape[0]))
+        hidden = self.weights["model.embed_tokens.weight"][ids]
+        records, states = [], []
+        for layer in self.layers:
+            states.append(hidden)
+            record = {} if output_attentions else None
+            hidden = layer.forward(hidden, cos, sin, record)
+            records.append(record)
+        hidden = rms_norm(hidden, self.weights["model.norm.weight"], self.eps)
+        states.append(hidden)
+        logits = torch.nn.functional.linear(hidden, self.lm_head())
+        out = {"logits": logits, "nll": next_token_nll(logits, ids)}
+        if output_attentions:
+            out["layers"] = records
+        if output_hidden_states:
+            out["hidden_states"] = states
+        return out
+
+
+def next_token_nll(logits, ids):
+    """nll[t] = −log p(ids[t+1] | ids[≤t]), T−1 values."""
+    logp = torch.log_softmax(logits[:-1].float(), dim=-1)
+    return -logp.gather(1, ids[1:, None]).squeeze(1)
+
+
+# ---------------------------------------------------------------- checkpoint folders -------------
+
+def load_config(folder):
+    with open(os.path.join(folder, "config.json")) as f:
+        return json.load(f)
+
+
+def load_model(folder, rope_config=None, infer_variant=False, **kwargs):
+    """ReferenceModel from an HF checkpoint folder, weights upcast to float32 as stored.
+
+    Without rope_config in the call or in config.json the model is vanilla, unless infer_variant
+    asks for the variant implied by the weight shapes.
+    """
+    config = load_config(folder)
+    weights = safetensors_io.read_checkpoint(folder)
+    if rope_config is None and "rope_config" not in config and infer_variant:
+        rope_config = infer_rope_config_from_shapes(config, weights)
+    return ReferenceModel(config, weights, rope_config, **kwargs)
