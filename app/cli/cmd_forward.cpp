@@ -1,0 +1,43 @@
+// `ropescope-cli forward DIR --ids ...`: one forward pass, per-token negative log-likelihood.
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "app/cli/checkpoint_args.h"
+#include "app/cli/command.h"
+#include "core/error.h"
+#include "core/model.h"
+
+namespace rs::cli {
+namespace {
+
+int run(const Args& args) {
+    args.allow_only({"json", "variant", "ids"});
+    const auto ids_text = args.get("ids");
+    if (!ids_text) throw UsageError("give the input with --ids 1,2,3");
+    const auto ids = parse_ids(*ids_text);
+    Model model(open_checkpoint(args));
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto out = model.forward(ids);
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (args.flag("json")) {
+        nlohmann::json j{{"tokens", ids.size()}, {"nll", out.nll}, {"mean_nll", out.mean_nll()},
+                         {"seconds", secs}};
+        std::cout << j.dump() << "\n";
+        return 0;
+    }
+    std::printf("position  token  nll(next)\n");
+    for (std::size_t t = 0; t + 1 < ids.size(); ++t)
+        std::printf("%8zu  %5d  %.6f\n", t, ids[t], double(out.nll[t]));
+    std::printf("mean nll %.6f over %zu predictions (%.3f s)\n", out.mean_nll(), out.nll.size(), secs);
+    return 0;
+}
+
+const Command::Register reg{Command{"forward", "forward DIR --ids 1,2,3 [--variant rope|eh|ec] [--json]",
+                                    "Run the model on token ids and print each next-token negative log-likelihood.",
+                                    {}, run}};
+
+}  // namespace
+}  // namespace rs::cli

@@ -1,0 +1,148 @@
+// Golden end-to-end tests: every fixture's logits, NLL, attention maps, post-RoPE Q/K and virtual
+// imaginary heads against the independent PyTorch reference (tests/reference/make_fixtures.py).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "core/model.h"
+#include "core/safetensors.h"
+#include "tests/full_map_probe.h"
+#include "tests/test_util.h"
+
+using namespace rs;
+
+namespace {
+
+std::vector<float> floats(const TensorView& t) {
+    std::vector<float> v(std::size_t(t.numel()));
+    convert_to_f32(t.dtype, t.bytes, v);
+    return v;
+}
+
+std::vector<std::int32_t> ids_of(const TensorView& t) {
+    EXPECT_EQ(t.dtype, DType::I64);
+    std::vector<std::int32_t> ids;
+    for (std::int64_t i = 0; i < t.numel(); ++i) {
+        std::int64_t v;
+        std::memcpy(&v, t.bytes.data() + 8 * i, 8);
+        ids.push_back(static_cast<std::int32_t>(v));
+    }
+    return ids;
+}
+
+std::vector<std::string> fixture_names() {
+    std::ifstream f(test::fixture_dir("fixtures.json"));
+    auto j = nlohmann::json::parse(f);
+    std::vector<std::string> names;
+    for (const auto& e : j) names.push_back(e["name"].get<std::string>());
+    return names;
+}
+
+// |a - b| <= atol + rtol * |b|, with -inf matching -inf.
+::testing::AssertionResult close(float a, float b, double atol, double rtol) {
+    if (std::isinf(b) && a == b) return ::testing::AssertionSuccess();
+    if (std::fabs(double(a) - b) <= atol + rtol * std::fabs(double(b))) return ::testing::AssertionSuccess();
+    return ::testing::AssertionFailure() << a << " vs expected " << b;
+}
+
+class Golden : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(Golden, MatchesReference) {
+    const auto dir = test::fixture_dir(GetParam());
+    auto ck = std::make_shared<const Checkpoint>(Checkpoint::open(dir.string()));
+    SafetensorsFile expected((dir / "expected.safetensors").string());
+    const auto ids = ids_of(expected.tensor("input_ids"));
+    const int T = int(ids.size());
+
+    Model model(ck);
+    test::FullMapProbe probe;
+    ForwardOptions opt;
+    opt.keep_logits = true;
+    opt.block_rows = 7;  // several blocks per head, including a ragged last one
+    opt.probes = {&probe};
+    const auto out = model.forward(ids, opt);
+
+    // Spectrum as the model computes it (float32).
+    const auto inv = floats(expected.tensor("inv_freq"));
+    ASSERT_EQ(inv.size(), model.rope().inv_freq_f32.size());
+    for (std::size_t i = 0; i < inv.size(); ++i)
+        EXPECT_TRUE(close(model.rope().inv_freq_f32[i], inv[i], 0, 2e-7)) << "inv_freq " << i;
+    EXPECT_TRUE(close(model.rope().cos_sin_scale, floats(expected.tensor("cos_sin_scale"))[0], 0, 1e-7));
+
+    const auto logits = floats(expected.tensor("logits"));
+    ASSERT_EQ(std::size_t(out.logits.size()), logits.size());
+    for (std::size_t i = 0; i < logits.size(); ++i)
+        ASSERT_TRUE(close(out.logits.data()[i], logits[i], 1e-5, 1e-4)) << "logit " << i;
+    const auto nll = floats(expected.tensor("nll"));
+    ASSERT_EQ(out.nll.size(), nll.size());
+    for (std::size_t i = 0; i < nll.size(); ++i) EXPECT_TRUE(close(out.nll[i], nll[i], 1e-5, 1e-4)) << "nll " << i;
+
+    const auto& L = ck->layout();
+    for (int l = 0; l < ck->config().num_hidden_layers; ++l) {
+        const std::string s = std::to_string(l);
+        // Post-RoPE Q [Hq, T, d] and K [Hkv, T, d] in the reference; ours are [T, heads*d].
+        const auto qref = floats(expected.tensor("q_rope." + s)), kref = floats(expected.tensor("k_rope." + s));
+        const auto& [q, k] = probe.qk(l);
+        const int d = ck->config().head_dim;
+        for (int h = 0; h < L.query_heads; ++h)
+            for (int t = 0; t < T; ++t)
+                for (int i = 0; i < d; ++i)
+                    ASSERT_TRUE(close(q(t, h * d + i), qref[(std::size_t(h) * T + t) * d + i], 1e-5, 1e-4))
+                        << "q layer " << l << " head " << h << " t " << t << " i " << i;
+        for (int h = 0; h < L.kv_heads; ++h)
+            for (int t = 0; t < T; ++t)
+                for (int i = 0; i < d; ++i)
+                    ASSERT_TRUE(close(k(t, h * d + i), kref[(std::size_t(h) * T + t) * d + i], 1e-5, 1e-4));
+
+        auto compare_maps = [&](const std::string& probs_key, const std::string& logits_key, int first_head, int n) {
+            const auto pref = floats(expected.tensor(probs_key)), lref = floats(expected.tensor(logits_key));
+            ASSERT_EQ(pref.size(), std::size_t(n) * T * T);
+            for (int a = 0; a < n; ++a) {
+                const auto& m = probe.map(l, first_head + a);
+                for (int i = 0; i < T * T; ++i) {
+                    ASSERT_TRUE(close(m.probs[i], pref[std::size_t(a) * T * T + i], 1e-5, 0))
+                        << probs_key << " head " << a << " entry " << i;
+                    ASSERT_TRUE(close(m.logits[i], lref[std::size_t(a) * T * T + i], 1e-5, 1e-4))
+                        << logits_key << " head " << a << " entry " << i;
+                }
+            }
+        };
+        compare_maps("attn." + s, "attn_logits." + s, 0, L.model_heads);
+        if (L.variant == Variant::Rope)
+            compare_maps("attn_virtual_imag." + s, "attn_logits_virtual_imag." + s, L.model_heads, L.query_heads);
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Fixtures, Golden, ::testing::ValuesIn(fixture_names()),
+                         [](const auto& info) { return info.param; });
+
+TEST(Golden, ProbesDoNotChangeTheOutputByABit) {
+    auto ck = std::make_shared<const Checkpoint>(Checkpoint::open(test::fixture_dir("rope_bf16").string()));
+    Model model(ck);
+    std::vector<std::int32_t> ids;
+    for (int i = 0; i < 300; ++i) ids.push_back((i * 37 + 11) % 97);
+    ForwardOptions plain;
+    plain.keep_logits = true;
+    const auto a = model.forward(ids, plain);
+    test::FullMapProbe probe;
+    ForwardOptions observed = plain;
+    observed.probes = {&probe};
+    const auto b = model.forward(ids, observed);
+    ASSERT_EQ(a.logits.size(), b.logits.size());
+    EXPECT_EQ(0, std::memcmp(a.logits.data(), b.logits.data(), sizeof(float) * a.logits.size()));
+    EXPECT_EQ(0, std::memcmp(a.nll.data(), b.nll.data(), sizeof(float) * a.nll.size()));
+    EXPECT_TRUE(probe.has(0, ck->layout().model_heads));  // virtual heads were computed
+}
+
+TEST(Golden, StreamingWeightsGiveIdenticalResults) {
+    auto ck = std::make_shared<const Checkpoint>(Checkpoint::open(test::fixture_dir("rope_pp_ec_bf16_sharded").string()));
+    std::vector<std::int32_t> ids{3, 14, 15, 92, 65, 35, 89, 79};
+    Model resident(ck, true), streaming(ck, false);
+    const auto a = resident.forward(ids), b = streaming.forward(ids);
+    EXPECT_EQ(0, std::memcmp(a.nll.data(), b.nll.data(), sizeof(float) * a.nll.size()));
+}
+
+}  // namespace
