@@ -60,6 +60,33 @@ CliResult run_cli(const std::vector<std::string>& args) {
     return {code, read_file(tmp / "out"), read_file(tmp / "err")};
 }
 
+void write_safetensors_raw(const fs::path& p, const std::string& header, const std::string& data) {
+    std::string out(8, '\0');
+    std::uint64_t n = header.size();
+    for (int i = 0; i < 8; ++i) out[i] = char((n >> (8 * i)) & 0xff);
+    write_file(p, out + header + data);
+}
+
+void write_safetensors(const fs::path& p, const std::vector<RawTensor>& tensors) {
+    std::string header = "{", data;
+    for (std::size_t i = 0; i < tensors.size(); ++i) {
+        const auto& t = tensors[i];
+        std::string shape;
+        for (std::size_t k = 0; k < t.shape.size(); ++k) shape += (k ? "," : "") + std::to_string(t.shape[k]);
+        header += (i ? "," : "") + std::string("\"") + t.name + "\":{\"dtype\":\"" + t.dtype + "\",\"shape\":[" + shape +
+                  "],\"data_offsets\":[" + std::to_string(data.size()) + "," +
+                  std::to_string(data.size() + t.bytes.size()) + "]}";
+        data += t.bytes;
+    }
+    header += "}";
+    write_safetensors_raw(p, header, data);
+}
+
+void copy_fixture(const std::string& name, const fs::path& dst) {
+    fs::create_directories(dst);
+    fs::copy(fixture_dir(name), dst, fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+}
+
 fs::path source_dir() { return fs::path(ROPESCOPE_SOURCE_DIR); }
 fs::path fixture_dir(const std::string& name) { return source_dir() / "tests" / "fixtures" / name; }
 

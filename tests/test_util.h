@@ -33,6 +33,20 @@ struct CliResult {
 // Runs the built ropescope-cli with `args` (shell-quoted here), capturing stdout and stderr.
 CliResult run_cli(const std::vector<std::string>& args);
 
+// One tensor to write with write_safetensors: raw little-endian bytes.
+struct RawTensor {
+    std::string name;
+    std::string dtype;  // "F32", "BF16", ...
+    std::vector<std::int64_t> shape;
+    std::string bytes;
+};
+// Writes a well-formed safetensors file (tensors laid out in the given order).
+void write_safetensors(const std::filesystem::path& p, const std::vector<RawTensor>& tensors);
+// Writes a file with an arbitrary header text and data buffer, for malformed-file tests.
+void write_safetensors_raw(const std::filesystem::path& p, const std::string& header, const std::string& data);
+// Copies a fixture checkpoint folder into `dst` (created), for tests that damage one file.
+void copy_fixture(const std::string& name, const std::filesystem::path& dst);
+
 std::filesystem::path source_dir();
 std::filesystem::path fixture_dir(const std::string& name);  // tests/fixtures/<name>
 
