@@ -1,0 +1,102 @@
+// `ropescope-cli stats DIR --text-file F`: per layer and head, real vs imaginary long-range mass
+// M(D), mean attended distance and entropy.
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "app/cli/checkpoint_args.h"
+#include "app/cli/command.h"
+#include "app/cli/progress_bar.h"
+#include "app/cli/text_input.h"
+#include "core/error.h"
+#include "core/head_stats.h"
+#include "core/model.h"
+
+namespace rs::cli {
+namespace {
+
+std::vector<int> parse_thresholds(const Args& args) {
+    std::vector<int> out;
+    if (auto t = args.get("thresholds"))
+        for (auto id : parse_ids(*t)) out.push_back(id);
+    return out;
+}
+
+nlohmann::json stats_json(const RunStats& st, const HeadLayout& L) {
+    nlohmann::json heads = nlohmann::json::array();
+    for (int l = 0; l < st.layers; ++l)
+        for (const auto& h : L.heads) {
+            const auto& s = st.at(l, h.index);
+            nlohmann::json lrm = nlohmann::json::array();
+            for (double v : s.long_range_mass) lrm.push_back(std::isnan(v) ? nlohmann::json() : nlohmann::json(v));
+            heads.push_back({{"layer", l}, {"head", h.index}, {"part", h.imag ? "imag" : "real"},
+                             {"virtual", h.is_virtual}, {"query_head", h.query_head}, {"kv_head", h.kv_head},
+                             {"long_range_mass", lrm}, {"mean_distance", s.mean_distance},
+                             {"entropy", s.entropy}, {"bin_mass", s.bin_mass}, {"bin_logit", s.bin_logit}});
+        }
+    return {{"tokens", st.tokens}, {"thresholds", st.thresholds}, {"bin_edges", st.bin_edges}, {"heads", heads}};
+}
+
+void write_csv(const std::string& path, const RunStats& st, const HeadLayout& L) {
+    std::ofstream f(path);
+    if (!f) throw FileError(path, "cannot write");
+    f << "layer,head,part,virtual,query_head,kv_head";
+    for (int D : st.thresholds) f << ",M_" << D;
+    f << ",mean_distance,entropy\n";
+    for (int l = 0; l < st.layers; ++l)
+        for (const auto& h : L.heads) {
+            const auto& s = st.at(l, h.index);
+            f << l << ',' << h.index << ',' << (h.imag ? "imag" : "real") << ',' << int(h.is_virtual) << ','
+              << h.query_head << ',' << h.kv_head;
+            for (double v : s.long_range_mass) f << ',' << v;
+            f << ',' << s.mean_distance << ',' << s.entropy << '\n';
+        }
+    if (!f) throw FileError(path, "write failed");
+}
+
+int run(const Args& args) {
+    auto known = kTextInputOptions;
+    known.insert(known.end(), {"json", "variant", "thresholds", "out", "quiet"});
+    args.allow_only(known);
+    const auto ck = open_checkpoint(args);
+    const auto in = read_text_input(args, *ck);
+    Model model(ck);
+    HeadStatsProbe probe(true, parse_thresholds(args));
+    ProgressBar bar("layers", args.flag("quiet"));
+    ForwardOptions opt;
+    opt.probes = {&probe};
+    opt.progress = bar.callback();
+    const auto out = model.forward(in.ids, opt);
+    const RunStats& st = probe.stats();
+    const auto& L = ck->layout();
+    if (auto path = args.get("out")) write_csv(*path, st, L);
+    if (args.flag("json")) {
+        auto j = stats_json(st, L);
+        j["mean_nll"] = out.mean_nll();
+        std::cout << j.dump() << "\n";
+        return 0;
+    }
+    std::printf("%d tokens, mean NLL %.4f; M(D) = mean attention mass at distance >= D\n\n", st.tokens, out.mean_nll());
+    std::printf("layer head  part      ");
+    for (int D : st.thresholds) std::printf("  M(%5d)", D);
+    std::printf("  mean_dist  entropy\n");
+    for (int l = 0; l < st.layers; ++l)
+        for (const auto& h : L.heads) {
+            const auto& s = st.at(l, h.index);
+            std::printf("%5d %4d  %-4s%-6s", l, h.index, h.imag ? "imag" : "real", h.is_virtual ? " (v)" : "");
+            for (double v : s.long_range_mass) std::printf("  %8.4f", v);
+            std::printf("  %9.2f  %7.3f\n", s.mean_distance, s.entropy);
+        }
+    return 0;
+}
+
+const Command::Register reg{Command{
+    "stats", "stats DIR (--text-file F | --text S | --ids 1,2,3) [--max-tokens N] [--thresholds 16,64] [--out stats.csv] [--json]",
+    "Per-head long-range mass M(D), mean attended distance and entropy, real vs imaginary heads.",
+    {"no-bos", "quiet"}, run}};
+
+}  // namespace
+}  // namespace rs::cli
