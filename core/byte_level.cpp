@@ -1,0 +1,64 @@
+// Byte-level alphabet tables, built once: printable Latin-1 bytes map to themselves and the rest
+// to U+0100 upwards in byte order, as in GPT-2's bytes_to_unicode.
+#include "core/byte_level.h"
+
+#include <array>
+#include <vector>
+
+#include "core/utf8.h"
+
+namespace rs::byte_level {
+
+namespace {
+
+struct Tables {
+    std::array<char32_t, 256> to_char{};
+    std::array<std::string, 256> to_utf8{};
+    std::array<int, 256 + 68> from_char{};  // -1 where the code point is no byte character
+    Tables() {
+        from_char.fill(-1);
+        char32_t next_extra = 256;
+        for (int b = 0; b < 256; ++b) {
+            const bool printable = (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || b >= 0xAE;
+            to_char[b] = printable ? static_cast<char32_t>(b) : next_extra++;
+            to_utf8[b] = utf8::encode(to_char[b]);
+            from_char[to_char[b]] = b;
+        }
+    }
+};
+
+const Tables& tables() {
+    static const Tables t;
+    return t;
+}
+
+}  // namespace
+
+char32_t byte_to_char(std::uint8_t b) {
+    return tables().to_char[b];
+}
+
+const std::string& byte_as_utf8(std::uint8_t b) {
+    return tables().to_utf8[b];
+}
+
+std::optional<std::uint8_t> char_to_byte(char32_t c) {
+    const auto& from = tables().from_char;
+    if (c >= from.size() || from[c] < 0) return std::nullopt;
+    return static_cast<std::uint8_t>(from[c]);
+}
+
+void encode_bytes(NormalizedString& s) {
+    const std::string& text = s.text();
+    std::vector<CharChange> dest;
+    dest.reserve(text.size());
+    for (std::size_t i = 0; i < text.size();) {
+        const std::size_t n = utf8::sequence_length(static_cast<unsigned char>(text[i]));
+        for (std::size_t k = 0; k < n; ++k)
+            dest.push_back({byte_to_char(static_cast<std::uint8_t>(text[i + k])), k > 0 ? 1 : 0});
+        i += n;
+    }
+    s.transform(dest, 0);
+}
+
+}  // namespace rs::byte_level
