@@ -6,7 +6,7 @@ packages=(
   libeigen3-dev libhdf5-dev nlohmann-json3-dev libpcre2-dev libutf8proc-dev libopenblas-dev
   qtbase5-dev libqt5charts5-dev libqt5svg5-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3 python3-numpy python3-h5py python3-scipy python3-mpmath
+  python3 python3-numpy python3-h5py python3-scipy python3-matplotlib python3-mpmath
   xvfb xauth time
 )
 # Node.js and npm run the reference tokenizer; a machine may already have them outside dpkg.
