@@ -6,11 +6,12 @@ packages=(
   libeigen3-dev libhdf5-dev nlohmann-json3-dev libpcre2-dev libutf8proc-dev libopenblas-dev
   qtbase5-dev libqt5charts5-dev libqt5svg5-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3 python3-numpy python3-h5py python3-scipy python3-matplotlib python3-mpmath
+  python3 python3-numpy python3-h5py python3-scipy python3-mpmath
   xvfb xauth time
 )
 # Node.js and npm run the reference tokenizer; a machine may already have them outside dpkg.
 if ! command -v npm >/dev/null 2>&1; then packages+=(nodejs npm); fi
+# python3-matplotlib (regenerating ui/colormap_tables.inc) is not needed to build or test.
 # python3-torch is only needed to regenerate fixtures and run the benchmarks' reference.
 if [[ "${ROPESCOPE_WITH_TORCH:-0}" == 1 ]]; then packages+=(python3-torch); fi
 
