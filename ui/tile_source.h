@@ -29,6 +29,9 @@ struct MapOverview {
     int side = 0;
     int tokens = 0;
     std::vector<float> mean_prob;  // [side, side]
+    // [side + 1] cell boundaries in positions (cell i covers [edges[i], edges[i+1])); empty means
+    // uniform cells of tokens/side positions. Traces use edges[i] = floor(i * T / side).
+    std::vector<int> edges;
 };
 
 class TileSource {

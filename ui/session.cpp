@@ -1,0 +1,66 @@
+// Session jobs: each builds a complete bundle or throws; nothing here touches widgets.
+#include "ui/session.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QStandardPaths>
+#include <filesystem>
+
+#include "core/error.h"
+#include "core/trace_run.h"
+
+namespace rs::ui {
+
+CheckpointBundle load_checkpoint_bundle(const std::string& dir) {
+    CheckpointBundle b;
+    b.checkpoint = std::make_shared<const Checkpoint>(Checkpoint::open(dir));
+    b.model = std::make_shared<Model>(b.checkpoint);
+    if (std::filesystem::exists(std::filesystem::path(dir) / "tokenizer.json"))
+        b.tokenizer = std::make_shared<const Tokenizer>(Tokenizer::load(dir));
+    return b;
+}
+
+TraceBundle open_trace_bundle(const std::string& path) {
+    TraceBundle t;
+    t.path = path;
+    t.reader = std::make_shared<TraceReader>(TraceReader::open(path));
+    const auto& nll = t.reader->token_nll();
+    t.nll.context = t.reader->meta().tokens;
+    t.nll.windows = 1;
+    t.nll.mean_nll.assign(nll.begin(), nll.end());
+    t.nll.count.assign(nll.size(), 1);
+    t.nll.mean = t.reader->mean_nll();
+    t.noise = t.reader->noise();
+    t.reader->curves();  // load now, on the worker, rather than on first paint
+    t.tiles = std::make_shared<TraceTileSource>(t.reader);
+    return t;
+}
+
+TraceBundle run_trace_bundle(const CheckpointBundle& ck, const std::string& text, int max_tokens,
+                             const std::string& destination, const ProgressFn& progress) {
+    if (!ck.tokenizer) throw Error(ck.checkpoint->dir() + ": no tokenizer.json, so text cannot be tokenized");
+    Encoding enc = ck.tokenizer->encode(text, true);
+    if (max_tokens > 0 && int(enc.ids.size()) > max_tokens) {
+        enc.ids.resize(max_tokens);
+        enc.offsets.resize(max_tokens);
+    }
+    if (enc.ids.size() < 2) throw UsageError("the text has fewer than 2 tokens");
+    TraceTokens tokens;
+    tokens.ids = enc.ids;
+    tokens.offsets = enc.offsets;
+    tokens.text = text;
+    for (auto id : enc.ids) tokens.display.push_back(ck.tokenizer->token_display(id));
+    TraceRunOptions opt;
+    opt.progress = progress;
+    run_trace(*ck.model, tokens, destination, opt);
+    return open_trace_bundle(destination);
+}
+
+std::string new_autosave_path() {
+    const QString dir = QStandardPaths::writableLocation(QStandardPaths::CacheLocation) + "/runs";
+    QDir().mkpath(dir);
+    const QString stamp = QDateTime::currentDateTime().toString("yyyyMMdd-HHmmss-zzz");
+    return (dir + "/run-" + stamp + ".h5").toStdString();
+}
+
+}  // namespace rs::ui

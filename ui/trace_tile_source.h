@@ -1,0 +1,29 @@
+// TileSource over an open trace: exact tiles and pooled overviews straight from the HDF5 file.
+// The reader is used by one thread at a time, so calls are serialised with a mutex.
+#pragma once
+
+#include <memory>
+#include <mutex>
+
+#include "core/trace_reader.h"
+#include "ui/tile_source.h"
+
+namespace rs::ui {
+
+class TraceTileSource : public TileSource {
+public:
+    explicit TraceTileSource(std::shared_ptr<TraceReader> reader);
+
+    int tokens() const override;
+    int layers() const override;
+    int heads() const override;
+    MapTile tile(int layer, int head, const MapRegion& region) const override;
+    MapOverview overview(int layer, int head, int max_side) const override;
+    std::string token_label(int position) const override;
+
+private:
+    std::shared_ptr<TraceReader> reader_;
+    mutable std::mutex mu_;
+};
+
+}  // namespace rs::ui
