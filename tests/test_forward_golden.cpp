@@ -16,23 +16,6 @@ using namespace rs;
 
 namespace {
 
-std::vector<float> floats(const TensorView& t) {
-    std::vector<float> v(std::size_t(t.numel()));
-    convert_to_f32(t.dtype, t.bytes, v);
-    return v;
-}
-
-std::vector<std::int32_t> ids_of(const TensorView& t) {
-    EXPECT_EQ(t.dtype, DType::I64);
-    std::vector<std::int32_t> ids;
-    for (std::int64_t i = 0; i < t.numel(); ++i) {
-        std::int64_t v;
-        std::memcpy(&v, t.bytes.data() + 8 * i, 8);
-        ids.push_back(static_cast<std::int32_t>(v));
-    }
-    return ids;
-}
-
 std::vector<std::string> fixture_names() {
     std::ifstream f(test::fixture_dir("fixtures.json"));
     auto j = nlohmann::json::parse(f);
@@ -54,7 +37,7 @@ TEST_P(Golden, MatchesReference) {
     const auto dir = test::fixture_dir(GetParam());
     auto ck = std::make_shared<const Checkpoint>(Checkpoint::open(dir.string()));
     SafetensorsFile expected((dir / "expected.safetensors").string());
-    const auto ids = ids_of(expected.tensor("input_ids"));
+    const auto ids = test::tensor_ids(expected.tensor("input_ids"));
     const int T = int(ids.size());
 
     Model model(ck);
@@ -66,17 +49,17 @@ TEST_P(Golden, MatchesReference) {
     const auto out = model.forward(ids, opt);
 
     // Spectrum as the model computes it (float32).
-    const auto inv = floats(expected.tensor("inv_freq"));
+    const auto inv = test::tensor_floats(expected.tensor("inv_freq"));
     ASSERT_EQ(inv.size(), model.rope().inv_freq_f32.size());
     for (std::size_t i = 0; i < inv.size(); ++i)
         EXPECT_TRUE(close(model.rope().inv_freq_f32[i], inv[i], 0, 2e-7)) << "inv_freq " << i;
-    EXPECT_TRUE(close(model.rope().cos_sin_scale, floats(expected.tensor("cos_sin_scale"))[0], 0, 1e-7));
+    EXPECT_TRUE(close(model.rope().cos_sin_scale, test::tensor_floats(expected.tensor("cos_sin_scale"))[0], 0, 1e-7));
 
-    const auto logits = floats(expected.tensor("logits"));
+    const auto logits = test::tensor_floats(expected.tensor("logits"));
     ASSERT_EQ(std::size_t(out.logits.size()), logits.size());
     for (std::size_t i = 0; i < logits.size(); ++i)
         ASSERT_TRUE(close(out.logits.data()[i], logits[i], 1e-5, 1e-4)) << "logit " << i;
-    const auto nll = floats(expected.tensor("nll"));
+    const auto nll = test::tensor_floats(expected.tensor("nll"));
     ASSERT_EQ(out.nll.size(), nll.size());
     for (std::size_t i = 0; i < nll.size(); ++i) EXPECT_TRUE(close(out.nll[i], nll[i], 1e-5, 1e-4)) << "nll " << i;
 
@@ -84,7 +67,7 @@ TEST_P(Golden, MatchesReference) {
     for (int l = 0; l < ck->config().num_hidden_layers; ++l) {
         const std::string s = std::to_string(l);
         // Post-RoPE Q [Hq, T, d] and K [Hkv, T, d] in the reference; ours are [T, heads*d].
-        const auto qref = floats(expected.tensor("q_rope." + s)), kref = floats(expected.tensor("k_rope." + s));
+        const auto qref = test::tensor_floats(expected.tensor("q_rope." + s)), kref = test::tensor_floats(expected.tensor("k_rope." + s));
         const auto& [q, k] = probe.qk(l);
         const int d = ck->config().head_dim;
         for (int h = 0; h < L.query_heads; ++h)
@@ -98,7 +81,7 @@ TEST_P(Golden, MatchesReference) {
                     ASSERT_TRUE(close(k(t, h * d + i), kref[(std::size_t(h) * T + t) * d + i], 1e-5, 1e-4));
 
         auto compare_maps = [&](const std::string& probs_key, const std::string& logits_key, int first_head, int n) {
-            const auto pref = floats(expected.tensor(probs_key)), lref = floats(expected.tensor(logits_key));
+            const auto pref = test::tensor_floats(expected.tensor(probs_key)), lref = test::tensor_floats(expected.tensor(logits_key));
             ASSERT_EQ(pref.size(), std::size_t(n) * T * T);
             for (int a = 0; a < n; ++a) {
                 const auto& m = probe.map(l, first_head + a);

@@ -18,22 +18,6 @@ using namespace rs;
 
 namespace {
 
-std::vector<float> floats(const TensorView& t) {
-    std::vector<float> v(std::size_t(t.numel()));
-    convert_to_f32(t.dtype, t.bytes, v);
-    return v;
-}
-
-std::vector<std::int32_t> ids_of(const TensorView& t) {
-    std::vector<std::int32_t> ids;
-    for (std::int64_t i = 0; i < t.numel(); ++i) {
-        std::int64_t v;
-        std::memcpy(&v, t.bytes.data() + 8 * i, 8);
-        ids.push_back(std::int32_t(v));
-    }
-    return ids;
-}
-
 // Statistics of one head straight from its full maps (definitions in core/head_stats.h).
 HeadStats brute_force(const float* P, const float* Lg, int T, const std::vector<int>& thresholds,
                       const std::vector<int>& edges) {
@@ -76,7 +60,7 @@ TEST_P(StatsVsBruteForce, EveryHeadEveryStatistic) {
     const auto dir = test::fixture_dir(GetParam());
     auto ck = std::make_shared<const Checkpoint>(Checkpoint::open(dir.string()));
     SafetensorsFile expected((dir / "expected.safetensors").string());
-    const auto ids = ids_of(expected.tensor("input_ids"));
+    const auto ids = test::tensor_ids(expected.tensor("input_ids"));
     const int T = int(ids.size());
     Model model(ck);
     HeadStatsProbe probe(true, {1, 4, 8, 16, 23, 64});
@@ -88,12 +72,12 @@ TEST_P(StatsVsBruteForce, EveryHeadEveryStatistic) {
     ASSERT_EQ(st.thresholds, (std::vector<int>{1, 4, 8, 16, 23}));  // 64 >= T is dropped
     const auto& L = ck->layout();
     for (int l = 0; l < st.layers; ++l) {
-        const auto probs = floats(expected.tensor("attn." + std::to_string(l)));
-        const auto logits = floats(expected.tensor("attn_logits." + std::to_string(l)));
+        const auto probs = test::tensor_floats(expected.tensor("attn." + std::to_string(l)));
+        const auto logits = test::tensor_floats(expected.tensor("attn_logits." + std::to_string(l)));
         std::vector<float> vprobs, vlogits;
         if (L.variant == Variant::Rope) {
-            vprobs = floats(expected.tensor("attn_virtual_imag." + std::to_string(l)));
-            vlogits = floats(expected.tensor("attn_logits_virtual_imag." + std::to_string(l)));
+            vprobs = test::tensor_floats(expected.tensor("attn_virtual_imag." + std::to_string(l)));
+            vlogits = test::tensor_floats(expected.tensor("attn_logits_virtual_imag." + std::to_string(l)));
         }
         for (int h = 0; h < st.heads; ++h) {
             ASSERT_TRUE(st.observed[std::size_t(l) * st.heads + h]);

@@ -1,10 +1,13 @@
 // Implementation of the shared test helpers.
 #include "tests/test_util.h"
 
+#include "core/safetensors.h"
+
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -85,6 +88,23 @@ void write_safetensors(const fs::path& p, const std::vector<RawTensor>& tensors)
 void copy_fixture(const std::string& name, const fs::path& dst) {
     fs::create_directories(dst);
     fs::copy(fixture_dir(name), dst, fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+}
+
+std::vector<float> tensor_floats(const TensorView& t) {
+    std::vector<float> v(std::size_t(t.numel()));
+    convert_to_f32(t.dtype, t.bytes, v);
+    return v;
+}
+
+std::vector<std::int32_t> tensor_ids(const TensorView& t) {
+    if (t.dtype != DType::I64) throw std::runtime_error(t.name + " is not I64");
+    std::vector<std::int32_t> ids;
+    for (std::int64_t i = 0; i < t.numel(); ++i) {
+        std::int64_t v;
+        std::memcpy(&v, t.bytes.data() + 8 * i, 8);
+        ids.push_back(static_cast<std::int32_t>(v));
+    }
+    return ids;
 }
 
 fs::path source_dir() { return fs::path(ROPESCOPE_SOURCE_DIR); }

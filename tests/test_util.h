@@ -6,6 +6,10 @@
 #include <string>
 #include <vector>
 
+namespace rs {
+struct TensorView;
+}
+
 namespace rs::test {
 
 // A fresh directory under the system temp folder, removed with everything in it on destruction.
@@ -46,6 +50,10 @@ void write_safetensors(const std::filesystem::path& p, const std::vector<RawTens
 void write_safetensors_raw(const std::filesystem::path& p, const std::string& header, const std::string& data);
 // Copies a fixture checkpoint folder into `dst` (created), for tests that damage one file.
 void copy_fixture(const std::string& name, const std::filesystem::path& dst);
+
+// A safetensors tensor (F32/F16/BF16) as floats, and an I64 tensor as int32 token ids.
+std::vector<float> tensor_floats(const TensorView& t);
+std::vector<std::int32_t> tensor_ids(const TensorView& t);
 
 std::filesystem::path source_dir();
 std::filesystem::path fixture_dir(const std::string& name);  // tests/fixtures/<name>

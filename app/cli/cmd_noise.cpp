@@ -17,22 +17,6 @@
 namespace rs::cli {
 namespace {
 
-std::vector<double> parse_sigmas(const std::string& text) {
-    std::vector<double> out;
-    std::size_t pos = 0;
-    while (pos <= text.size()) {
-        const auto comma = text.find(',', pos);
-        const std::string item = text.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
-        char* end = nullptr;
-        const double v = std::strtod(item.c_str(), &end);
-        if (item.empty() || *end || !(v >= 0)) throw UsageError("--sigma expects non-negative numbers, got '" + item + "'");
-        out.push_back(v);
-        if (comma == std::string::npos) break;
-        pos = comma + 1;
-    }
-    return out;
-}
-
 std::vector<NoiseTarget> parse_targets(const std::string& t) {
     if (t == "real") return {NoiseTarget::Real};
     if (t == "imag") return {NoiseTarget::Imag};
@@ -49,7 +33,7 @@ int run(const Args& args) {
     const auto in = read_text_input(args, *ck);
     Model model(ck);
     NoiseOptions opt;
-    opt.sigmas = parse_sigmas(args.get_or("sigma", "0.5,1,2"));
+    opt.sigmas = parse_number_list(args.get_or("sigma", "0.5,1,2"), "sigma");
     opt.targets = parse_targets(args.get_or("target", "each"));
     opt.seed = std::uint64_t(args.get_int("seed", 0));
     if (auto t = args.get("thresholds"))

@@ -2,6 +2,7 @@
 #include "app/cli/command.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 
 #include "core/error.h"
@@ -70,6 +71,32 @@ void Args::allow_only(const std::vector<std::string>& known) const {
         if (!ok(k)) throw UsageError("unknown option --" + k);
     for (const auto& k : flags_set_)
         if (!ok(k)) throw UsageError("unknown option --" + k);
+}
+
+std::vector<double> parse_number_list(const std::string& text, const std::string& option, bool non_negative) {
+    std::vector<double> out;
+    std::size_t pos = 0;
+    while (pos <= text.size()) {
+        const auto comma = text.find(',', pos);
+        const std::string item = text.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+        char* end = nullptr;
+        const double v = std::strtod(item.c_str(), &end);
+        if (item.empty() || *end || !std::isfinite(v) || (non_negative && v < 0))
+            throw UsageError("--" + option + " expects comma-separated " + (non_negative ? "non-negative " : "") +
+                             "numbers, got '" + item + "'");
+        out.push_back(v);
+        if (comma == std::string::npos) break;
+        pos = comma + 1;
+    }
+    return out;
+}
+
+std::string output_path(const Args& args, const std::string& hint) {
+    const auto& p = args.positional();
+    for (std::size_t i = 0; i + 1 < p.size(); ++i)
+        if (p[i] == "-o") return p[i + 1];
+    if (auto o = args.get("out")) return *o;
+    throw UsageError(hint);
 }
 
 std::map<std::string, Command>& Command::registry() {
