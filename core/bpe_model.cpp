@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <queue>
 
 #include "core/error.h"
 #include "core/utf8.h"
@@ -16,6 +15,15 @@ namespace rs {
 namespace {
 constexpr std::size_t kCacheMaxWordBytes = 256;
 constexpr std::size_t kCacheCapacity = 1 << 17;
+
+constexpr std::uint64_t kEmptyKey = ~std::uint64_t{0};
+
+std::size_t slot_hash(std::uint64_t key) {
+    key ^= key >> 33;
+    key *= 0xff51afd7ed558ccdULL;
+    key ^= key >> 33;
+    return static_cast<std::size_t>(key);
+}
 
 std::uint64_t pair_key(std::int32_t a, std::int32_t b) {
     return (static_cast<std::uint64_t>(static_cast<std::uint32_t>(a)) << 32) |
@@ -80,7 +88,10 @@ BpeModel::~BpeModel() = default;
 
 void BpeModel::load_merges(const JsonView& merges) {
     const std::size_t n = merges.array_size();
-    merges_.reserve(n);
+    std::size_t capacity = 16;
+    while (capacity < 2 * n) capacity *= 2;
+    merge_table_.assign(capacity, MergeSlot{kEmptyKey, Merge{0, 0}});
+    merge_mask_ = capacity - 1;
     std::string merged;
     for (std::size_t rank = 0; rank < n; ++rank) {
         const auto& entry = merges.raw()[rank];
@@ -111,8 +122,8 @@ void BpeModel::load_merges(const JsonView& merges) {
         if (m == vocab_.end())
             merges.at(rank).fail("merged token '" + merged + "' is not in the vocabulary");
         // A repeated pair keeps its last rank, as a map built from the list would.
-        merges_[pair_key(l->second, r->second)] =
-            Merge{static_cast<std::uint32_t>(rank), m->second};
+        insert_merge(pair_key(l->second, r->second),
+                     Merge{static_cast<std::uint32_t>(rank), m->second});
     }
 }
 
@@ -127,9 +138,22 @@ const std::string* BpeModel::id_to_token(std::int32_t id) const {
     return id_to_token_[static_cast<std::size_t>(id)];
 }
 
+void BpeModel::insert_merge(std::uint64_t key, Merge m) {
+    for (std::size_t i = slot_hash(key) & merge_mask_;; i = (i + 1) & merge_mask_) {
+        if (merge_table_[i].key == kEmptyKey || merge_table_[i].key == key) {
+            merge_table_[i] = MergeSlot{key, m};
+            return;
+        }
+    }
+}
+
 const BpeModel::Merge* BpeModel::find_merge(std::int32_t left, std::int32_t right) const {
-    auto it = merges_.find(pair_key(left, right));
-    return it == merges_.end() ? nullptr : &it->second;
+    const std::uint64_t key = pair_key(left, right);
+    for (std::size_t i = slot_hash(key) & merge_mask_;; i = (i + 1) & merge_mask_) {
+        const MergeSlot& slot = merge_table_[i];
+        if (slot.key == key) return &slot.merge;
+        if (slot.key == kEmptyKey) return nullptr;
+    }
 }
 
 std::vector<BpeModel::Symbol> BpeModel::initial_symbols(std::string_view word) const {
@@ -180,23 +204,65 @@ std::vector<BpeModel::Symbol> BpeModel::initial_symbols(std::string_view word) c
     return symbols;
 }
 
-void BpeModel::merge_all(std::vector<Symbol>& symbols) const {
-    struct Candidate {
-        std::uint32_t rank;
-        std::int32_t pos;
-        std::int32_t new_id;
-        bool operator>(const Candidate& o) const {
-            return rank != o.rank ? rank > o.rank : pos > o.pos;
+namespace {
+
+// Merge candidate; lower rank first, then leftmost.
+struct Candidate {
+    std::uint32_t rank;
+    std::int32_t pos;
+    std::int32_t new_id;
+    bool before(const Candidate& o) const { return rank != o.rank ? rank < o.rank : pos < o.pos; }
+};
+
+// A 4-ary min-heap: shallower than a binary heap, so fewer cache misses on long words.
+class CandidateHeap {
+  public:
+    void reserve(std::size_t n) { items_.reserve(n); }
+    bool empty() const { return items_.empty(); }
+    void push(const Candidate& c) {
+        std::size_t i = items_.size();
+        items_.push_back(c);
+        while (i > 0) {
+            const std::size_t parent = (i - 1) / 4;
+            if (!items_[i].before(items_[parent])) break;
+            std::swap(items_[i], items_[parent]);
+            i = parent;
         }
-    };
-    std::priority_queue<Candidate, std::vector<Candidate>, std::greater<>> queue;
+    }
+    Candidate pop() {
+        const Candidate top = items_.front();
+        items_.front() = items_.back();
+        items_.pop_back();
+        std::size_t i = 0;
+        const std::size_t n = items_.size();
+        while (true) {
+            const std::size_t first = 4 * i + 1;
+            if (first >= n) break;
+            std::size_t best = first;
+            for (std::size_t k = first + 1; k < std::min(first + 4, n); ++k)
+                if (items_[k].before(items_[best])) best = k;
+            if (!items_[best].before(items_[i])) break;
+            std::swap(items_[i], items_[best]);
+            i = best;
+        }
+        return top;
+    }
+
+  private:
+    std::vector<Candidate> items_;
+};
+
+}  // namespace
+
+void BpeModel::merge_all(std::vector<Symbol>& symbols) const {
+    CandidateHeap queue;
+    queue.reserve(symbols.size());
     for (std::size_t i = 0; i + 1 < symbols.size(); ++i)
         if (const Merge* m = find_merge(symbols[i].id, symbols[i + 1].id))
             queue.push({m->rank, static_cast<std::int32_t>(i), m->new_id});
 
     while (!queue.empty()) {
-        const Candidate top = queue.top();
-        queue.pop();
+        const Candidate top = queue.pop();
         Symbol& left = symbols[static_cast<std::size_t>(top.pos)];
         if (left.len == 0 || left.next < 0) continue;
         const Symbol right = symbols[static_cast<std::size_t>(left.next)];

@@ -56,8 +56,16 @@ class BpeModel {
     const Merge* find_merge(std::int32_t left, std::int32_t right) const;
 
     Vocab vocab_;
-    std::vector<const std::string*> id_to_token_;      // [max_id_ + 1], nullptr for holes
-    std::unordered_map<std::uint64_t, Merge> merges_;  // key: left id << 32 | right id
+    std::vector<const std::string*> id_to_token_;  // [max_id_ + 1], nullptr for holes
+    // Open-addressing table of merges keyed by (left id << 32 | right id): the merge loop does a
+    // lookup per candidate pair, so this is the hottest structure in tokenization.
+    struct MergeSlot {
+        std::uint64_t key;  // kEmptyKey when unused
+        Merge merge;
+    };
+    std::vector<MergeSlot> merge_table_;  // power-of-two size, load <= 1/2
+    std::uint64_t merge_mask_ = 0;
+    void insert_merge(std::uint64_t key, Merge m);
     std::optional<std::int32_t> unk_id_;
     std::string continuing_subword_prefix_, end_of_word_suffix_;
     bool fuse_unk_ = false, byte_fallback_ = false, ignore_merges_ = false;

@@ -13,7 +13,7 @@ namespace {
 
 struct Tables {
     std::array<char32_t, 256> to_char{};
-    std::array<std::string, 256> to_utf8{};
+    std::string to_utf8[256];
     std::array<int, 256 + 68> from_char{};  // -1 where the code point is no byte character
     Tables() {
         from_char.fill(-1);
@@ -49,16 +49,7 @@ std::optional<std::uint8_t> char_to_byte(char32_t c) {
 }
 
 void encode_bytes(NormalizedString& s) {
-    const std::string& text = s.text();
-    std::vector<CharChange> dest;
-    dest.reserve(text.size());
-    for (std::size_t i = 0; i < text.size();) {
-        const std::size_t n = utf8::sequence_length(static_cast<unsigned char>(text[i]));
-        for (std::size_t k = 0; k < n; ++k)
-            dest.push_back({byte_to_char(static_cast<std::uint8_t>(text[i + k])), k > 0 ? 1 : 0});
-        i += n;
-    }
-    s.transform(dest, 0);
+    s.map_bytes(tables().to_utf8);
 }
 
 }  // namespace rs::byte_level

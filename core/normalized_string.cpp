@@ -103,6 +103,27 @@ void NormalizedString::replace(std::span<const std::pair<std::size_t, std::size_
     align_ = std::move(out_align);
 }
 
+void NormalizedString::map_bytes(const std::string (&table)[256]) {
+    std::string out;
+    std::vector<ByteSpan> out_align;
+    out.reserve(2 * text_.size());
+    out_align.reserve(2 * text_.size());
+    for (std::size_t i = 0; i < text_.size();) {
+        const std::size_t n = utf8::sequence_length(static_cast<unsigned char>(text_[i]));
+        for (std::size_t k = 0; k < n; ++k) {
+            const std::string& rep = table[static_cast<unsigned char>(text_[i + k])];
+            // Same rule as transform(): replacing keeps the byte's own alignment, inserting
+            // takes the alignment of the last byte of the character consumed so far.
+            const ByteSpan a = k == 0 ? align_[i] : align_[i + n - 1];
+            out += rep;
+            out_align.insert(out_align.end(), rep.size(), a);
+        }
+        i += n;
+    }
+    text_ = std::move(out);
+    align_ = std::move(out_align);
+}
+
 NormalizedString NormalizedString::slice(std::size_t begin, std::size_t end) const {
     NormalizedString s;
     s.text_.assign(text_, begin, end - begin);

@@ -50,6 +50,9 @@ class NormalizedString {
         transform(0, text_.size(), dest, initial_removed);
     }
     void prepend(std::string_view s);
+    // Replaces every byte b by the UTF-8 string table[b] (byte-level encoding): the first output
+    // character of an input character takes its alignment, the others count as inserted after it.
+    void map_bytes(const std::string (&table)[256]);
     // Replaces each matched range (ordered, disjoint) with `content`.
     void replace(std::span<const std::pair<std::size_t, std::size_t>> matches,
                  std::string_view content);

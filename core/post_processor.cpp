@@ -134,6 +134,7 @@ class ByteLevelProcessor final : public PostProcessor {
     void process(TokenStream& e, bool) const override {
         if (trim_offsets_) trim_byte_level_offsets(e, add_prefix_space_);
     }
+    bool needs_token_strings() const override { return trim_offsets_; }
 
   private:
     bool trim_offsets_, add_prefix_space_;
@@ -156,6 +157,7 @@ class ClsSepProcessor final : public PostProcessor {
         e.prepend_stream(cls);
         e.push(sep_.second, {0, 0}, sep_.first);
     }
+    bool needs_token_strings() const override { return trim_; }
     std::optional<std::int32_t> leading_special() const override { return cls_.second; }
     std::optional<std::int32_t> trailing_special() const override { return sep_.second; }
 
@@ -170,6 +172,11 @@ class SequenceProcessor final : public PostProcessor {
         : parts_(std::move(parts)) {}
     void process(TokenStream& e, bool add_special_tokens) const override {
         for (const auto& p : parts_) p->process(e, add_special_tokens);
+    }
+    bool needs_token_strings() const override {
+        for (const auto& p : parts_)
+            if (p->needs_token_strings()) return true;
+        return false;
     }
     std::optional<std::int32_t> leading_special() const override {
         for (const auto& p : parts_)

@@ -31,6 +31,9 @@ class PostProcessor {
   public:
     virtual ~PostProcessor() = default;
     virtual void process(TokenStream& encoding, bool add_special_tokens) const = 0;
+    // Whether process() reads TokenStream::tokens (offset trimming); encode skips filling them
+    // otherwise.
+    virtual bool needs_token_strings() const { return false; }
     // The special token the processor puts first / last around a single sequence, if any.
     virtual std::optional<std::int32_t> leading_special() const { return std::nullopt; }
     virtual std::optional<std::int32_t> trailing_special() const { return std::nullopt; }

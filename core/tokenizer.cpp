@@ -196,6 +196,7 @@ Encoding Tokenizer::encode(std::string_view text, bool add_special_tokens) const
 
     TokenStream stream;
     stream.source = text;
+    const bool want_strings = t.post_processor && t.post_processor->needs_token_strings();
     for (Piece& piece : pieces) {
         const bool added = piece.tokens.has_value();
         if (!added) piece.tokens = t.model->tokenize(piece.text.text());
@@ -204,7 +205,8 @@ Encoding Tokenizer::encode(std::string_view text, bool add_special_tokens) const
             const std::size_t end = std::min<std::size_t>(tok.end, size);
             const ByteSpan span = tok.begin < end ? piece.text.original_of(tok.begin, end)
                                                   : piece.text.original_span();
-            std::string token = added ? piece.text.text() : *t.model->id_to_token(tok.id);
+            std::string token;
+            if (want_strings) token = added ? piece.text.text() : *t.model->id_to_token(tok.id);
             stream.push(tok.id, {span.begin, span.end}, std::move(token));
         }
     }
