@@ -1,18 +1,325 @@
-// Main window wiring (views arrive with the GUI issue; for now a placeholder central widget).
+// Main window wiring: every long action is a JobRunner job returning a bundle; the window swaps
+// its state only when a job succeeds, so a failed open leaves the current session untouched.
 #include "ui/main_window.h"
 
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QInputDialog>
 #include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QSettings>
+#include <QStatusBar>
+#include <QTabWidget>
+
+#include "ui/attention_view.h"
+#include "ui/exportable.h"
+#include "ui/figure_export.h"
+#include "ui/heads_view.h"
+#include "ui/input_panel.h"
+#include "ui/job_runner.h"
+#include "ui/model_panel.h"
+#include "ui/progress_strip.h"
+#include "ui/recent_files.h"
 
 namespace rs::ui {
 
-MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
-    setWindowTitle("RoPEScope");
-    auto* label = new QLabel(tr("RoPEScope: the attention views are not built yet.\n"
-                                "Use ropescope-cli for now."),
-                             this);
-    label->setAlignment(Qt::AlignCenter);
-    setCentralWidget(label);
-    resize(900, 600);
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), jobs_(new JobRunner(this)) {
+    setAcceptDrops(true);
+    build_views();
+    build_menus();
+    hover_ = new QLabel(this);
+    statusBar()->addWidget(hover_, 1);
+    statusBar()->addPermanentWidget(new ProgressStrip(jobs_, this));
+    connect(jobs_, &JobRunner::finished, this, &MainWindow::on_job_finished);
+    connect(jobs_, &JobRunner::failed, this, &MainWindow::on_job_failed);
+    connect(jobs_, &JobRunner::cancelled, this, [this](const QString& title) {
+        statusBar()->showMessage(tr("%1: cancelled").arg(title), 5000);
+    });
+    QSettings s;
+    resize(1280, 820);
+    restoreGeometry(s.value("window/geometry").toByteArray());
+    restoreState(s.value("window/state").toByteArray());
+    update_title();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::build_views() {
+    tabs_ = new QTabWidget(this);
+    attention_ = new AttentionView(this);
+    heads_ = new HeadsView(this);
+    tabs_->addTab(attention_, tr("Attention"));
+    tabs_->addTab(heads_, tr("Heads"));
+    setCentralWidget(tabs_);
+    connect(heads_, &HeadsView::head_activated, this, [this](int layer, int head) {
+        attention_->show_head(layer, head);
+        tabs_->setCurrentWidget(attention_);
+    });
+    connect(attention_, &AttentionView::hovered, this,
+            [this](const QString& t) { hover_->setText(t); });
+
+    model_panel_ = new ModelPanel(this);
+    input_ = new InputPanel(this);
+    input_->set_max_tokens(QSettings().value("input/max_tokens", 2048).toInt());
+    auto* model_dock = new QDockWidget(tr("Model"), this);
+    model_dock->setObjectName("model_dock");
+    model_dock->setWidget(model_panel_);
+    auto* input_dock = new QDockWidget(tr("Input"), this);
+    input_dock->setObjectName("input_dock");
+    input_dock->setWidget(input_);
+    addDockWidget(Qt::LeftDockWidgetArea, model_dock);
+    addDockWidget(Qt::LeftDockWidgetArea, input_dock);
+    connect(input_, &InputPanel::run_requested, this, &MainWindow::run_trace);
+    connect(input_, &InputPanel::load_file_requested, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Load text"),
+                                                          QSettings().value("dirs/text").toString(),
+                                                          tr("Text (*.txt *.md);;All files (*)"));
+        if (path.isEmpty()) return;
+        QSettings().setValue("dirs/text", QFileInfo(path).absolutePath());
+        QString error;
+        if (!input_->load_file(path, &error))
+            QMessageBox::critical(this, tr("Cannot load text"), error);
+    });
+}
+
+void MainWindow::build_menus() {
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(
+        tr("Open &checkpoint…"), this,
+        [this] {
+            const QString dir =
+                QFileDialog::getExistingDirectory(this, tr("Open checkpoint folder"),
+                                                  QSettings().value("dirs/checkpoint").toString());
+            if (!dir.isEmpty()) open_checkpoint(dir);
+        },
+        QKeySequence::Open);
+    file->addAction(
+        tr("Open &trace…"), this,
+        [this] {
+            const QString path = QFileDialog::getOpenFileName(
+                this, tr("Open trace"), QSettings().value("dirs/trace").toString(),
+                tr("RoPEScope traces (*.h5 *.hdf5);;All files (*)"));
+            if (!path.isEmpty()) open_trace(path);
+        },
+        QKeySequence(tr("Ctrl+Shift+O")));
+    file->addAction(tr("&Save trace as…"), this, &MainWindow::save_trace_as, QKeySequence::Save);
+    recent_ = new RecentFiles(file->addMenu(tr("&Recent")), this);
+    connect(recent_, &RecentFiles::open_checkpoint, this, &MainWindow::open_checkpoint);
+    connect(recent_, &RecentFiles::open_trace, this, &MainWindow::open_trace);
+    file->addSeparator();
+    file->addAction(tr("&Export figure…"), this, &MainWindow::export_figure,
+                    QKeySequence(tr("Ctrl+E")));
+    file->addAction(tr("Export &data (CSV)…"), this, &MainWindow::export_data,
+                    QKeySequence(tr("Ctrl+Shift+E")));
+    file->addSeparator();
+    file->addAction(tr("&Quit"), this, &QWidget::close, QKeySequence::Quit);
+
+    QMenu* run = menuBar()->addMenu(tr("&Run"));
+    run->addAction(tr("&Trace the input text"), this, &MainWindow::run_trace,
+                   QKeySequence(tr("Ctrl+R")));
+    run->addAction(tr("&Cancel"), jobs_, &JobRunner::cancel, QKeySequence(Qt::Key_Escape));
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    for (int i = 0; i < tabs_->count(); ++i)
+        view->addAction(
+            tabs_->tabText(i), this, [this, i] { tabs_->setCurrentIndex(i); },
+            QKeySequence(QString("Ctrl+%1").arg(i + 1)));
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About RoPEScope"), this, &MainWindow::about);
+}
+
+Exportable* MainWindow::current_figure() const {
+    return dynamic_cast<Exportable*>(tabs_->currentWidget());
+}
+
+void MainWindow::open_checkpoint(const QString& dir) {
+    QSettings().setValue("dirs/checkpoint", QFileInfo(dir).absolutePath());
+    const std::string path = dir.toStdString();
+    jobs_->start(tr("Opening %1").arg(dir),
+                 [path](const ProgressFn&) { return std::any(load_checkpoint_bundle(path)); });
+}
+
+void MainWindow::open_trace(const QString& path) {
+    QSettings().setValue("dirs/trace", QFileInfo(path).absolutePath());
+    const std::string p = path.toStdString();
+    jobs_->start(tr("Opening %1").arg(path),
+                 [p](const ProgressFn&) { return std::any(open_trace_bundle(p)); });
+}
+
+void MainWindow::run_trace() {
+    if (!checkpoint_.model) {
+        QMessageBox::information(this, tr("Run trace"),
+                                 tr("Open a checkpoint first (File ▸ Open checkpoint…)."));
+        return;
+    }
+    QSettings().setValue("input/max_tokens", input_->max_tokens());
+    const auto bundle = checkpoint_;
+    const std::string text = input_->text().toStdString();
+    const int max_tokens = input_->max_tokens();
+    const std::string dest = new_autosave_path();
+    jobs_->start(tr("Tracing"), [=](const ProgressFn& progress) {
+        return std::any(run_trace_bundle(bundle, text, max_tokens, dest, progress));
+    });
+}
+
+void MainWindow::on_job_finished(const QString&, const std::any& result) {
+    if (const auto* ck = std::any_cast<CheckpointBundle>(&result)) {
+        set_checkpoint(*ck);
+    } else if (const auto* tr = std::any_cast<TraceBundle>(&result)) {
+        set_trace(*tr);
+    }
+}
+
+void MainWindow::on_job_failed(const QString& title, const QString& message) {
+    QMessageBox box(QMessageBox::Critical, title, message, QMessageBox::Ok, this);
+    box.setInformativeText(tr("Nothing was changed; what was open before is still open."));
+    box.exec();
+    emit job_failed(message);
+}
+
+void MainWindow::set_checkpoint(CheckpointBundle bundle) {
+    checkpoint_ = std::move(bundle);
+    model_panel_->set_checkpoint(checkpoint_.checkpoint.get());
+    input_->set_tokenizer(checkpoint_.tokenizer);
+    recent_->add(QString::fromStdString(checkpoint_.checkpoint->dir()), false);
+    update_title();
+    emit checkpoint_loaded();
+}
+
+void MainWindow::set_trace(TraceBundle bundle) {
+    trace_ = std::move(bundle);
+    trace_is_autosave_ = QString::fromStdString(trace_.path).contains("/runs/run-");
+    const auto& meta = trace_.reader->meta();
+    attention_->set_source(trace_.tiles, meta.layout);
+    heads_->set_run(&trace_.reader->stats(), &meta.layout);
+    if (!trace_is_autosave_) recent_->add(QString::fromStdString(trace_.path), true);
+    update_title();
+    emit trace_loaded();
+}
+
+void MainWindow::save_trace_as() {
+    if (!trace_.reader) {
+        QMessageBox::information(this, tr("Save trace"),
+                                 tr("There is no trace to save yet: run one first (Ctrl+R)."));
+        return;
+    }
+    const QString dest = QFileDialog::getSaveFileName(this, tr("Save trace as"),
+                                                      QSettings().value("dirs/trace").toString(),
+                                                      tr("RoPEScope traces (*.h5)"));
+    if (dest.isEmpty()) return;
+    QFile::remove(dest + ".part");
+    if (!QFile::copy(QString::fromStdString(trace_.path), dest + ".part") ||
+        (QFile::exists(dest) && !QFile::remove(dest)) || !QFile::rename(dest + ".part", dest)) {
+        QFile::remove(dest + ".part");
+        QMessageBox::critical(this, tr("Save trace"), tr("%1: cannot write the file").arg(dest));
+        return;
+    }
+    QSettings().setValue("dirs/trace", QFileInfo(dest).absolutePath());
+    recent_->add(dest, true);
+    statusBar()->showMessage(tr("Saved %1").arg(dest), 5000);
+}
+
+void MainWindow::export_figure() {
+    Exportable* fig = current_figure();
+    if (!fig) return;
+    QString filter;
+    const QString dir = QSettings().value("dirs/export").toString();
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Export figure"), dir + "/" + default_figure_file_name(*fig, FigureFormat::Png),
+        figure_file_filters().join(";;"), &filter);
+    if (path.isEmpty()) return;
+    FigureExportOptions opt;
+    if (figure_format_for(path) == FigureFormat::Png) {
+        bool ok = false;
+        const int dpi =
+            QInputDialog::getInt(this, tr("PNG resolution"), tr("Dots per inch:"),
+                                 QSettings().value("export/dpi", 150).toInt(), 36, 1200, 1, &ok);
+        if (!ok) return;
+        QSettings().setValue("export/dpi", dpi);
+        opt.dpi = dpi;
+    }
+    try {
+        export_figure_as(*fig, path, figure_format_for(path).value_or(FigureFormat::Png), opt);
+        QSettings().setValue("dirs/export", QFileInfo(path).absolutePath());
+        statusBar()->showMessage(tr("Exported %1").arg(path), 5000);
+    } catch (const std::exception& e) {
+        QMessageBox::critical(this, tr("Export figure"), QString::fromStdString(e.what()));
+    }
+}
+
+void MainWindow::export_data() {
+    Exportable* fig = current_figure();
+    if (!fig) return;
+    const QString path =
+        QFileDialog::getSaveFileName(this, tr("Export data"),
+                                     QSettings().value("dirs/export").toString() + "/" +
+                                         default_figure_file_name(*fig, FigureFormat::Csv),
+                                     tr("CSV (*.csv)"));
+    if (path.isEmpty()) return;
+    try {
+        export_figure_as(*fig, path, FigureFormat::Csv);
+        statusBar()->showMessage(tr("Exported %1").arg(path), 5000);
+    } catch (const std::exception& e) {
+        QMessageBox::critical(this, tr("Export data"), QString::fromStdString(e.what()));
+    }
+}
+
+void MainWindow::about() {
+    QMessageBox::about(
+        this, tr("About RoPEScope"),
+        tr("<h3>RoPEScope %1</h3><p>Real vs imaginary attention in RoPE and RoPE++ checkpoints "
+           "(Liu et al., arXiv 2512.07525).</p>"
+           "<p>Built with: Qt %2 (LGPL-3.0), Eigen 3 (MPL-2.0), HDF5 (BSD-3-Clause-like HDF5 "
+           "licence), "
+           "nlohmann/json (MIT), PCRE2 (BSD-3-Clause), utf8proc (MIT), OpenMP (GCC runtime, GPL "
+           "with "
+           "runtime exception). Colormaps: viridis and magma (CC0, from matplotlib), coolwarm (K. "
+           "Moreland).</p>")
+            .arg(ROPESCOPE_VERSION)
+            .arg(qVersion()));
+}
+
+void MainWindow::update_title() {
+    QString title = "RoPEScope";
+    if (checkpoint_.checkpoint)
+        title +=
+            " — " + QFileInfo(QString::fromStdString(checkpoint_.checkpoint->dir())).fileName();
+    if (trace_.reader)
+        title += " — " + (trace_is_autosave_
+                              ? tr("unsaved trace")
+                              : QFileInfo(QString::fromStdString(trace_.path)).fileName());
+    setWindowTitle(title);
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    QSettings s;
+    s.setValue("window/geometry", saveGeometry());
+    s.setValue("window/state", saveState());
+    jobs_->cancel();
+    event->accept();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+    if (event->mimeData()->hasUrls()) event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+    for (const QUrl& url : event->mimeData()->urls()) {
+        const QFileInfo info(url.toLocalFile());
+        if (info.isDir())
+            open_checkpoint(info.absoluteFilePath());
+        else if (info.isFile())
+            open_trace(info.absoluteFilePath());
+        return;  // one at a time
+    }
 }
 
 }  // namespace rs::ui
