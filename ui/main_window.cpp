@@ -200,6 +200,7 @@ void MainWindow::set_trace(TraceBundle bundle) {
     const auto& meta = trace_.reader->meta();
     attention_->set_source(trace_.tiles, meta.layout);
     heads_->set_run(&trace_.reader->stats(), &meta.layout);
+    if (!checkpoint_.checkpoint) model_panel_->set_trace_meta(meta);
     if (!trace_is_autosave_) recent_->add(QString::fromStdString(trace_.path), true);
     update_title();
     emit trace_loaded();

@@ -8,6 +8,7 @@
 
 #include "core/checkpoint.h"
 #include "core/rope.h"
+#include "core/trace_meta.h"
 
 namespace rs::ui {
 
@@ -76,6 +77,27 @@ void ModelPanel::set_checkpoint(const Checkpoint* ck) {
             .arg(human_count(double(ck->parameter_count())))
             .arg(QString::fromStdString(ck->weight_dtype()))
             .arg(kv_cache_bytes_per_token(c, l)));
+    fill_heads(l);
+}
+
+void ModelPanel::set_trace_meta(const TraceMeta& m) {
+    heads_->clear();
+    summary_->setText(tr("<b>Trace</b> of %1 — %2<br>%3 layers, %4 tokens, head_dim %5<br>"
+                         "RoPE θ = %6, rotary dim %7; Q/K stored as %8<br>%9, %10")
+                          .arg(QString::fromStdString(m.checkpoint_path).toHtmlEscaped())
+                          .arg(QString::fromStdString(variant_name(m.layout.variant)))
+                          .arg(m.layers)
+                          .arg(m.tokens)
+                          .arg(m.layout.head_dim)
+                          .arg(m.rope_theta)
+                          .arg(m.rope.rotary_dim)
+                          .arg(QString::fromStdString(qk_precision_name(m.qk_precision)))
+                          .arg(QString::fromStdString(m.created_by).toHtmlEscaped())
+                          .arg(QString::fromStdString(m.created_at)));
+    fill_heads(m.layout);
+}
+
+void ModelPanel::fill_heads(const HeadLayout& l) {
     for (const auto& h : l.heads) {
         auto* item = new QTreeWidgetItem(heads_);
         item->setText(0, QString::number(h.index));

@@ -9,6 +9,8 @@ class QTreeWidget;
 
 namespace rs {
 class Checkpoint;
+struct HeadLayout;
+struct TraceMeta;
 }
 
 namespace rs::ui {
@@ -18,8 +20,12 @@ class ModelPanel : public QWidget {
 public:
     explicit ModelPanel(QWidget* parent = nullptr);
     void set_checkpoint(const Checkpoint* ck);  // null clears
+    // Describes the model a trace was made with (when the checkpoint itself is not open).
+    void set_trace_meta(const TraceMeta& meta);
 
 private:
+    void fill_heads(const HeadLayout& layout);
+
     QLabel* summary_;
     QTreeWidget* heads_;
 };
