@@ -179,9 +179,12 @@ void MainWindow::on_job_finished(const QString&, const std::any& result) {
 }
 
 void MainWindow::on_job_failed(const QString& title, const QString& message) {
-    QMessageBox box(QMessageBox::Critical, title, message, QMessageBox::Ok, this);
-    box.setInformativeText(tr("Nothing was changed; what was open before is still open."));
-    box.exec();
+    // Window-modal but not blocking: no nested event loop, and tests can read and close it.
+    auto* box = new QMessageBox(QMessageBox::Critical, title, message, QMessageBox::Ok, this);
+    box->setObjectName("error_dialog");
+    box->setInformativeText(tr("Nothing was changed; what was open before is still open."));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
     emit job_failed(message);
 }
 

@@ -1,0 +1,155 @@
+// The application as a user drives it, offscreen: open a checkpoint, trace text, switch views,
+// look at an exact tile, export every view, cancel a long run, and survive a corrupt file.
+#include <QApplication>
+#include <QDir>
+#include <QFile>
+#include <QMessageBox>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTabWidget>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "core/model.h"
+#include "ui/attention_view.h"
+#include "ui/exportable.h"
+#include "ui/figure_export.h"
+#include "ui/job_runner.h"
+#include "ui/main_window.h"
+#include "ui/input_panel.h"
+
+using namespace rs::ui;
+
+namespace {
+
+// A fixture checkpoint plus a character-level BPE tokenizer whose ids fit its 97-token vocabulary.
+QString make_checkpoint(const QTemporaryDir& tmp) {
+    const QString dir = tmp.path() + "/ck";
+    QDir().mkpath(dir);
+    const QString src = QString(ROPESCOPE_SOURCE_DIR) + "/tests/fixtures/rope_pp_ec_f32/";
+    for (const char* f : {"config.json", "model.safetensors"}) QFile::copy(src + f, dir + "/" + f);
+    QString vocab;
+    const QString chars = "abcdefghijklmnopqrstuvwxyz .,";
+    for (int i = 0; i < chars.size(); ++i) vocab += QString("\"%1\": %2, ").arg(chars[i]).arg(i);
+    vocab += QString("\"<unk>\": %1").arg(chars.size());
+    QFile f(dir + "/tokenizer.json");
+    f.open(QIODevice::WriteOnly);
+    f.write(QString(R"({"version": "1.0", "added_tokens": [], "normalizer": {"type": "Lowercase"},
+        "pre_tokenizer": null, "post_processor": null, "decoder": null,
+        "model": {"type": "BPE", "vocab": {%1}, "merges": [], "unk_token": "<unk>"}})")
+                .arg(vocab)
+                .toUtf8());
+    return dir;
+}
+
+}  // namespace
+
+class TestMainWindow : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase() {
+        QStandardPaths::setTestModeEnabled(true);
+        QCoreApplication::setOrganizationName("RoPEScopeTest");
+    }
+
+    void open_trace_switch_views_and_export() {
+        QTemporaryDir tmp;
+        MainWindow w;
+        w.show();
+        QSignalSpy loaded(&w, &MainWindow::checkpoint_loaded);
+        w.open_checkpoint(make_checkpoint(tmp));
+        QVERIFY(loaded.wait(30000));
+        QVERIFY(w.checkpoint().tokenizer);
+
+        w.input_panel()->set_text("the imaginary heads reach further than the real ones do.");
+        QSignalSpy traced(&w, &MainWindow::trace_loaded);
+        w.run_trace();
+        QVERIFY(traced.wait(60000));
+        const auto& meta = w.trace().reader->meta();
+        QCOMPARE(meta.tokens, 56);
+        QCOMPARE(meta.layout.analysis_heads(), 8);
+
+        // The attention view shows the head asked for, and the trace's tile is the model's map.
+        w.attention_view()->show_head(1, 3);
+        QCOMPARE(w.attention_view()->layer(), 1);
+        rs::TileRequest req;
+        req.layer = 1;
+        req.head = 3;
+        req.row_end = req.col_end = 56;
+        const rs::Tile tile = w.trace().reader->tile(req);
+        for (int t = 0; t < 56; ++t) {
+            double sum = 0;
+            for (int s = 0; s < 56; ++s) sum += tile.at(t, s);
+            QVERIFY(std::fabs(sum - 1.0) < 1e-2);  // f16 Q/K: rows still sum to one
+        }
+
+        // Every tab exports PNG, SVG, PDF and CSV.
+        for (int i = 0; i < w.tabs()->count(); ++i) {
+            w.tabs()->setCurrentIndex(i);
+            QTest::qWait(300);
+            Exportable* fig = w.current_figure();
+            QVERIFY2(fig, qPrintable(w.tabs()->tabText(i)));
+            for (const char* ext : {"png", "svg", "pdf", "csv"}) {
+                const QString path = tmp.path() + QString("/tab%1.%2").arg(i).arg(ext);
+                export_figure(*fig, path);
+                QFile f(path);
+                QVERIFY(f.open(QIODevice::ReadOnly));
+                const QByteArray head = f.read(8);
+                QVERIFY2(f.size() > 100, qPrintable(path));
+                if (QString(ext) == "png") QVERIFY(head.startsWith("\x89PNG"));
+                if (QString(ext) == "pdf") QVERIFY(head.startsWith("%PDF"));
+                if (QString(ext) == "svg") QVERIFY(f.readAll().contains("<svg"));
+            }
+        }
+    }
+
+    void cancel_keeps_the_previous_trace() {
+        QTemporaryDir tmp;
+        MainWindow w;
+        QSignalSpy loaded(&w, &MainWindow::checkpoint_loaded);
+        w.open_checkpoint(make_checkpoint(tmp));
+        QVERIFY(loaded.wait(30000));
+        w.input_panel()->set_text("short text.");
+        QSignalSpy traced(&w, &MainWindow::trace_loaded);
+        w.run_trace();
+        QVERIFY(traced.wait(60000));
+        const std::string first = w.trace().path;
+
+        QString long_text;
+        for (int i = 0; i < 800; ++i) long_text += "attention reaches far. ";
+        w.input_panel()->set_text(long_text);
+        w.input_panel()->set_max_tokens(16000);
+        QSignalSpy cancelled(w.jobs(), &JobRunner::cancelled);
+        w.run_trace();
+        QTest::qWait(200);
+        w.jobs()->cancel();
+        QVERIFY(cancelled.wait(60000));
+        QCOMPARE(w.trace().path, first);       // state untouched
+        QVERIFY(!w.jobs()->busy());
+        QSignalSpy traced_again(&w, &MainWindow::trace_loaded);
+        w.input_panel()->set_text("still usable.");
+        w.run_trace();
+        QVERIFY(traced_again.wait(60000));    // the app is usable after a cancel
+    }
+
+    void corrupt_trace_shows_error_and_keeps_state() {
+        QTemporaryDir tmp;
+        MainWindow w;
+        QFile bad(tmp.path() + "/bad.h5");
+        bad.open(QIODevice::WriteOnly);
+        bad.write("this is not an HDF5 file at all");
+        bad.close();
+        QSignalSpy failed(&w, &MainWindow::job_failed);
+        w.open_trace(bad.fileName());
+        QVERIFY(failed.wait(30000));
+        QVERIFY(failed.first().first().toString().contains("bad.h5"));
+        auto* box = w.findChild<QMessageBox*>("error_dialog");
+        QVERIFY(box);
+        QVERIFY(box->text().contains("bad.h5"));
+        box->close();
+        QVERIFY(!w.trace().reader);
+    }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "test_main_window.moc"
