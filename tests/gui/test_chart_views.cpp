@@ -1,0 +1,609 @@
+// The chart views built from real core results (a fixture model run through the statistics probe,
+// curve_family, nll_by_position, run_noise_experiment): plotted series equal the inputs, clicks
+// emit the right head, and every view exports to PNG, SVG, PDF and CSV.
+// Set ROPESCOPE_SCREENSHOT_DIR to also save a screenshot and a PNG export of every view there.
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFile>
+#include <QLineEdit>
+#include <QSignalSpy>
+#include <QSvgRenderer>
+#include <QTemporaryDir>
+#include <QXmlStreamReader>
+#include <QtTest>
+#include <cmath>
+#include <memory>
+
+#include "core/checkpoint.h"
+#include "core/head_stats.h"
+#include "core/model.h"
+#include "core/noise_experiment.h"
+#include "core/perplexity.h"
+#include "core/theory_curves.h"
+#include "ui/chart_panel.h"
+#include "ui/curves_view.h"
+#include "ui/decay_curves.h"
+#include "ui/figure_export.h"
+#include "ui/head_columns.h"
+#include "ui/heads_grid.h"
+#include "ui/heads_view.h"
+#include "ui/long_range_view.h"
+#include "ui/moving_average.h"
+#include "ui/noise_view.h"
+#include "ui/perplexity_view.h"
+
+namespace {
+
+std::string fixture(const std::string& name) {
+    return std::string(ROPESCOPE_SOURCE_DIR) + "/tests/fixtures/" + name;
+}
+
+std::vector<std::int32_t> some_ids(int n) {
+    std::vector<std::int32_t> ids;
+    for (int i = 0; i < n; ++i) ids.push_back((i * 31 + 7) % 97);
+    return ids;
+}
+
+// A fixture model and the statistics of one run over `tokens` tokens.
+struct Run {
+    std::unique_ptr<rs::Model> model;
+    rs::RunStats stats;
+    rs::HeadLayout layout;
+};
+
+Run run_fixture(const std::string& name, int tokens) {
+    Run r;
+    r.model = std::make_unique<rs::Model>(
+        std::make_shared<const rs::Checkpoint>(rs::Checkpoint::open(fixture(name))));
+    rs::HeadStatsProbe probe(true);
+    rs::ForwardOptions opt;
+    opt.probes = {&probe};
+    r.model->forward(some_ids(tokens), opt);
+    r.stats = probe.take();
+    r.layout = r.model->layout();
+    return r;
+}
+
+QString screenshot_dir() {
+    return qEnvironmentVariable("ROPESCOPE_SCREENSHOT_DIR");
+}
+
+// Saves a grab of the widget and a PNG export when ROPESCOPE_SCREENSHOT_DIR is set.
+void save_screenshots(QWidget& w, const rs::ui::Exportable& e, const QString& name) {
+    const QString dir = screenshot_dir();
+    if (dir.isEmpty()) return;
+    w.grab().save(dir + "/" + name + "_widget.png");
+    rs::ui::export_figure(e, dir + "/" + name + "_export.png", {110.0});
+}
+
+QByteArray read_all(const QString& path) {
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+// Exports `e` to every format and checks each file: PNG pixel size scales with dpi, SVG parses
+// and holds text elements, PDF looks like a PDF, CSV equals figure_csv().
+void check_exports(const rs::ui::Exportable& e) {
+    QTemporaryDir dir;
+    const QSizeF size = e.figure_size();
+    QVERIFY(size.width() > 100 && size.height() > 100);
+    rs::ui::export_figure(e, dir.filePath("a.png"), {72.0});
+    rs::ui::export_figure(e, dir.filePath("b.png"), {144.0});
+    const QImage a(dir.filePath("a.png")), b(dir.filePath("b.png"));
+    QCOMPARE(a.width(), int(std::ceil(size.width() - 1e-9)));
+    QCOMPARE(b.width(), int(std::ceil(2 * size.width() - 1e-9)));
+    QCOMPARE(b.height(), int(std::ceil(2 * size.height() - 1e-9)));
+    // Not a blank page: a good share of pixels differ from the white background.
+    int ink = 0;
+    for (int y = 0; y < a.height(); y += 2)
+        for (int x = 0; x < a.width(); x += 2) ink += a.pixel(x, y) != qRgb(255, 255, 255);
+    QVERIFY2(ink > a.width() * a.height() / 4 / 50, "the PNG export is nearly blank");
+
+    rs::ui::export_figure(e, dir.filePath("c.svg"));
+    const QByteArray svg = read_all(dir.filePath("c.svg"));
+    QVERIFY(QSvgRenderer(svg).isValid());
+    QXmlStreamReader xml(svg);
+    int texts = 0, paths = 0;
+    while (!xml.atEnd()) {
+        xml.readNext();
+        if (!xml.isStartElement()) continue;
+        texts += xml.name() == QLatin1String("text");
+        paths += xml.name() == QLatin1String("path") || xml.name() == QLatin1String("polyline");
+    }
+    QVERIFY(!xml.hasError());
+    QVERIFY2(texts >= 5, "SVG export has (almost) no text elements");
+    QVERIFY2(paths >= 3, "SVG export has no vector paths");
+    QVERIFY2(!svg.contains("<image"),
+             "SVG export embeds a raster image instead of vector graphics");
+
+    rs::ui::export_figure(e, dir.filePath("d.pdf"));
+    const QByteArray pdf = read_all(dir.filePath("d.pdf"));
+    QVERIFY(pdf.startsWith("%PDF"));
+    QVERIFY(pdf.size() > 5000);
+    QVERIFY2(!pdf.contains("/Subtype /Image"),
+             "PDF export embeds a raster image instead of vector graphics");
+
+    rs::ui::export_figure(e, dir.filePath("e.csv"));
+    QCOMPARE(QString::fromUtf8(read_all(dir.filePath("e.csv"))), e.figure_csv());
+}
+
+// The spec series called `name`, or nullptr.
+const rs::ui::ChartSeriesSpec* series_named(const rs::ui::ChartSpec& spec, const QString& name) {
+    for (const auto& s : spec.series)
+        if (s.name == name) return &s;
+    return nullptr;
+}
+
+bool close(double a, double b, double tol = 1e-12) {
+    if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b);
+    return std::abs(a - b) <= tol * std::max(1.0, std::abs(b));
+}
+
+std::shared_ptr<const rs::Checkpoint> open_fixture(const std::string& name) {
+    return std::make_shared<const rs::Checkpoint>(rs::Checkpoint::open(fixture(name)));
+}
+
+// Rows of a CSV text (no quoted commas in these tests' numeric rows).
+QList<QStringList> csv_rows(const QString& csv) {
+    QList<QStringList> rows;
+    for (const QString& line : csv.split('\n', Qt::SkipEmptyParts)) rows << line.split(',');
+    return rows;
+}
+
+}  // namespace
+
+class TestChartViews : public QObject {
+    Q_OBJECT
+  private slots:
+    void heads_grid_shows_every_head_and_clicks_emit_it() {
+        const Run run = run_fixture("rope_pp_ec_f32", 120);
+        rs::ui::HeadsView view;
+        view.resize(1000, 460);
+        view.set_run(&run.stats, &run.layout);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.flush();
+        QCOMPARE(view.threshold_index(), int(run.stats.thresholds.size()) / 2);
+        const int ti = view.threshold_index();
+        for (int l = 0; l < run.stats.layers; ++l)
+            for (int h = 0; h < run.stats.heads; ++h)
+                QCOMPARE(view.grid()->value(l, h),
+                         run.stats.at(l, h).long_range_mass[std::size_t(ti)]);
+
+        QSignalSpy spy(&view, &rs::ui::HeadsView::head_activated);
+        for (const auto& [l, h] : {std::pair{0, 0}, std::pair{1, 3}, std::pair{1, 6}}) {
+            const QPoint at = view.grid()->cell_center(l, h);
+            QVERIFY(at.x() >= 0);
+            QTest::mouseClick(view.grid(), Qt::LeftButton, {}, at);
+            QCOMPARE(spy.count(), 1);
+            QCOMPARE(spy.takeFirst(), (QList<QVariant>{l, h}));
+        }
+        // Interleaved columns: the same head is still found where it is drawn.
+        view.set_arrangement(rs::ui::HeadArrangement::Interleaved);
+        view.flush();
+        QTest::mouseClick(view.grid(), Qt::LeftButton, {}, view.grid()->cell_center(1, 5));
+        QCOMPARE(spy.takeFirst(), (QList<QVariant>{1, 5}));
+        view.set_arrangement(rs::ui::HeadArrangement::Grouped);
+        view.flush();
+        save_screenshots(view, view, "heads_rope_pp_ec");
+    }
+
+    void heads_scatter_pairs_twins_and_clicks_emit_the_imaginary_head() {
+        const Run run = run_fixture("rope_pp_ec_f32", 120);
+        rs::ui::HeadsView view;
+        view.resize(1000, 460);
+        view.set_run(&run.stats, &run.layout);
+        view.set_threshold_index(0);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.flush();
+        const auto spec = view.scatter_spec();
+        const auto pairs = rs::ui::twin_pairs(&run.layout);
+        QCOMPARE(int(pairs.size()), 4);  // EC: 4 query heads, each with a real and imaginary head
+        QCOMPARE(int(spec.series.size()), run.stats.layers + 1);  // one per layer + the diagonal
+        for (int l = 0; l < run.stats.layers; ++l) {
+            const auto& s = spec.series[std::size_t(l)];
+            QCOMPARE(s.tag, l);
+            for (std::size_t i = 0; i < pairs.size(); ++i) {
+                QCOMPARE(s.points[i].x(), run.stats.at(l, pairs[i].real).long_range_mass[0]);
+                QCOMPARE(s.points[i].y(), run.stats.at(l, pairs[i].imag).long_range_mass[0]);
+                QVERIFY(!run.layout.heads[std::size_t(pairs[i].real)].imag);
+                QVERIFY(run.layout.heads[std::size_t(pairs[i].imag)].imag);
+            }
+        }
+        QSignalSpy spy(&view, &rs::ui::HeadsView::head_activated);
+        const QPoint at = view.scatter()->point_position(1, 2);
+        QVERIFY(at.x() >= 0);
+        // Click the widget actually drawn there (the chart's viewport inside the panel).
+        QWidget* under = view.scatter()->childAt(at);
+        QVERIFY(under);
+        const QPoint local = under->mapFrom(view.scatter(), at);
+        QTest::mouseMove(under, local);
+        QTest::mouseClick(under, Qt::LeftButton, {}, local);
+        // QtCharts reports the click through the chart's scene; wait for it.
+        QTRY_COMPARE(spy.count(), 1);
+        QCOMPARE(spy.takeFirst(), (QList<QVariant>{1, pairs[2].imag}));
+    }
+
+    void heads_view_marks_virtual_heads_of_vanilla_rope() {
+        const Run run = run_fixture("rope_f32", 120);
+        rs::ui::HeadsView view;
+        view.resize(1000, 460);
+        view.set_run(&run.stats, &run.layout);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.flush();
+        const auto cols =
+            rs::ui::head_columns(&run.layout, run.stats.heads, rs::ui::HeadArrangement::Grouped);
+        QCOMPARE(int(cols.size()), 8);
+        for (int c = 0; c < 4; ++c)
+            QVERIFY(!cols[std::size_t(c)].imag && !cols[std::size_t(c)].is_virtual);
+        for (int c = 4; c < 8; ++c)
+            QVERIFY(cols[std::size_t(c)].imag && cols[std::size_t(c)].is_virtual);
+        QVERIFY(cols[4].starts_group);
+        QVERIFY(cols[4].group_caption.contains("virtual"));
+        save_screenshots(view, view, "heads_rope_vanilla");
+    }
+
+    void heads_grid_scales_to_a_large_model() {
+        // A RoPE++_EC-like layout with 16 query heads (32 interleaved heads) and 24 layers.
+        rs::HeadLayout layout;
+        layout.variant = rs::Variant::RopePPEC;
+        layout.head_dim = 128;
+        layout.query_heads = 16;
+        layout.kv_heads = 4;
+        layout.model_heads = 32;
+        for (int h = 0; h < 32; ++h) {
+            rs::HeadInfo info;
+            info.index = h;
+            info.query_head = h / 2;
+            info.kv_head = h / 8;
+            info.imag = h % 2 == 1;
+            info.twin = h % 2 ? h - 1 : h + 1;
+            layout.heads.push_back(info);
+        }
+        rs::RunStats stats;
+        stats.tokens = 4096;
+        stats.layers = 24;
+        stats.heads = 32;
+        stats.thresholds = {16, 64, 256, 1024};
+        stats.head.resize(24 * 32);
+        stats.observed.assign(24 * 32, true);
+        for (int l = 0; l < 24; ++l)
+            for (int h = 0; h < 32; ++h) {
+                const double base = (h % 2 ? 0.35 : 0.15) + 0.01 * l - 0.004 * (h / 2);
+                stats.at(l, h).long_range_mass = {base * 2, base * 1.5, base, base * 0.5};
+            }
+        rs::ui::HeadsView view;
+        view.resize(1400, 760);
+        view.set_run(&stats, &layout);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.flush();
+        const QSizeF natural = view.grid()->natural_size();
+        QVERIFY(natural.width() < 1300 && natural.height() < 700);  // a figure, not a poster
+        QSignalSpy spy(&view, &rs::ui::HeadsView::head_activated);
+        QTest::mouseClick(view.grid(), Qt::LeftButton, {}, view.grid()->cell_center(23, 31));
+        QCOMPARE(spy.takeFirst(), (QList<QVariant>{23, 31}));
+        QTest::mouseClick(view.grid(), Qt::LeftButton, {}, view.grid()->cell_center(7, 16));
+        QCOMPARE(spy.takeFirst(), (QList<QVariant>{7, 16}));
+        QCOMPARE(view.scatter_spec().series.size(), std::size_t(25));  // 24 layers + diagonal
+        save_screenshots(view, view, "heads_large");
+    }
+
+    void heads_view_exports() {
+        const Run run = run_fixture("rope_pp_ec_f32", 120);
+        rs::ui::HeadsView view;
+        view.set_run(&run.stats, &run.layout);
+        view.flush();
+        check_exports(view);
+        const auto rows = csv_rows(view.figure_csv());
+        QCOMPARE(rows.size(), 1 + run.stats.layers * run.stats.heads);
+        QCOMPARE(rows[0].mid(0, 6),
+                 (QStringList{"layer", "head", "label", "kind", "twin", "observed"}));
+        const int col = 6 + 1;  // M at the second threshold
+        QCOMPARE(rows[0][col], QString("M(D=%1)").arg(run.stats.thresholds[1]));
+        // Row of layer 1, head 5.
+        const QStringList& r = rows[1 + 1 * run.stats.heads + 5];
+        QCOMPARE(r[0], QString("1"));
+        QCOMPARE(r[1], QString("5"));
+        QCOMPARE(r[3], QString("imag"));
+        QVERIFY(std::abs(r[col].toDouble() - run.stats.at(1, 5).long_range_mass[1]) < 1e-11);
+    }
+
+    void moving_average_skips_missing_values() {
+        const double nan = std::nan("");
+        const std::vector<double> in{1, 2, 3, nan, 5, 6};
+        const auto out = rs::ui::moving_average(in, 3);
+        QCOMPARE(out[0], 1.5);        // (1 + 2) / 2 at the edge
+        QCOMPARE(out[1], 2.0);        // (1 + 2 + 3) / 3
+        QCOMPARE(out[2], 2.5);        // (2 + 3) / 2, the NaN skipped
+        QVERIFY(std::isnan(out[3]));  // missing stays missing
+        QCOMPARE(out[4], 5.5);
+        QCOMPARE(rs::ui::moving_average(in, 1)[4], 5.0);
+    }
+
+    void base_lists_parse_with_suffixes_and_reject_nonsense() {
+        QString error;
+        const auto bases = rs::ui::parse_base_list("10k, 5e5 1M; 2500", &error);
+        QVERIFY(bases.has_value());
+        QCOMPARE(*bases, (std::vector<double>{1e4, 5e5, 1e6, 2500}));
+        QVERIFY(!rs::ui::parse_base_list("10000, abc", &error));
+        QVERIFY(error.contains("abc"));
+        QVERIFY(!rs::ui::parse_base_list("0.5", &error));
+        QVERIFY(!rs::ui::parse_base_list("  ", &error));
+        QCOMPARE(rs::ui::format_base(1e4), QString("10k"));
+        QCOMPARE(rs::ui::format_base(5e5), QString("500k"));
+        QCOMPARE(rs::ui::format_base(1e6), QString("1M"));
+    }
+
+    void curves_view_plots_the_theory_of_every_base() {
+        rs::ui::CurvesView view;
+        view.resize(1100, 620);
+        rs::ui::DecaySettings s;
+        s.bases = {10000.0, 500000.0};
+        s.head_dim = 64;
+        s.max_distance = 8192;
+        view.set_settings(s);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.flush();
+        QVERIFY2(view.error().isEmpty(), qPrintable(view.error()));
+        const auto spec = view.spec();
+        QCOMPARE(int(spec.series.size()), 8);  // 2 bases x (Σcos, Σsin, Ci, Si)
+        const auto distances = rs::ui::decay_distances(8192, true);
+        rs::RopeParams proto;
+        proto.head_dim = 64;
+        const auto family = rs::curve_family(proto, s.bases, distances);
+        for (std::size_t b = 0; b < 2; ++b) {
+            const QString name = "b=" + rs::ui::format_base(s.bases[b]);
+            const auto* re = series_named(spec, name + " real Σcos");
+            const auto* im = series_named(spec, name + " imag Σsin");
+            const auto* ci = series_named(spec, name + " real Ci form");
+            QVERIFY(re && im && ci);
+            QCOMPARE(re->points.size(), distances.size());
+            for (std::size_t i = 0; i < distances.size(); i += 97) {
+                QCOMPARE(re->points[i].x(), distances[i]);
+                QVERIFY(close(re->points[i].y(), family[b].real_sum[i] / 32.0));
+                QVERIFY(close(im->points[i].y(), family[b].imag_sum[i] / 32.0));
+                QVERIFY(close(ci->points[i].y(), family[b].real_closed[i] / 32.0));
+            }
+            QVERIFY(close(re->points[0].y(), family[b].real_sum[0] / 32.0));
+        }
+        // Closed form off, linear axis: half the series, distances from 0.
+        s.closed_form = false;
+        s.log_distance = false;
+        view.set_settings(s);
+        view.flush();
+        QCOMPARE(int(view.spec().series.size()), 4);
+        QCOMPARE(view.spec().series[0].points.front().x(), 0.0);
+        QCOMPARE(view.spec().series[0].points.front().y(), 1.0);  // Σcos(0)/(d/2) = 1
+        save_screenshots(view, view, "curves_theory");
+
+        // A bad base list is reported and nothing is plotted.
+        auto* edit = view.findChild<QLineEdit*>();
+        QVERIFY(edit);
+        edit->setText("10000, banana");
+        view.flush();
+        QVERIFY(view.error().contains("banana"));
+        QVERIFY(!view.spec().has_points());
+    }
+
+    void curves_view_overlays_heads_from_a_run() {
+        const Run run = run_fixture("rope_pp_ec_f32", 200);
+        const rs::RopeParams rope = run.model->checkpoint().config().rope_params();
+        rs::ui::CurvesView view;
+        view.resize(1100, 620);
+        view.set_model_rope(rope);
+        rs::ui::DecaySettings s = *view.settings();
+        QCOMPARE(s.bases.front(), rope.theta);
+        QCOMPARE(s.head_dim, run.layout.head_dim);
+        s.max_distance = 256;
+        view.set_settings(s);
+        view.set_run(&run.stats, &run.layout);
+        view.set_overlay_heads({{1, 2}, {1, 3}});  // q1 real and its imaginary twin
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.flush();
+        QVERIFY2(view.error().isEmpty(), qPrintable(view.error()));
+        const auto spec = view.spec();
+        const auto inv_freq = rs::make_rope_spectrum(rope).inv_freq;
+        for (int head : {2, 3}) {
+            const QString label =
+                QString("L1 ") +
+                QString("h%1 (%2)").arg(head).arg(QString::fromStdString(run.layout.label(head)));
+            const auto* measured = series_named(spec, label + " measured");
+            const auto* expected = series_named(spec, label + " from cᵢ");
+            QVERIFY2(measured && expected, qPrintable(label));
+            const rs::HeadStats& hs = run.stats.at(1, head);
+            double total = 0;
+            for (std::size_t k = 0; k < hs.freq_re.size(); ++k)
+                total += std::hypot(hs.freq_re[k], hs.freq_im[k]);
+            const double scale = run.stats.logit_scale * total;
+            std::size_t m = 0;
+            for (std::size_t b = 0; b < hs.bin_logit.size(); ++b) {
+                if (hs.bin_pairs[b] <= 0) continue;
+                QVERIFY(close(measured->points[m].x(),
+                              rs::ui::bin_centre(run.stats.bin_edges, b, run.stats.tokens)));
+                QVERIFY(close(measured->points[m].y(), (hs.bin_logit[b] - hs.passthrough) / scale,
+                              1e-9));
+                ++m;
+            }
+            QCOMPARE(m, measured->points.size());
+            for (const QPointF& p : expected->points)
+                QVERIFY(close(
+                    p.y(),
+                    (run.stats.expected_logit(1, head, inv_freq, p.x()) - hs.passthrough) / scale,
+                    1e-9));
+        }
+        // Bin [1, 2) holds distance 1 only; [2, 4) holds 2 and 3, weighted by their pair counts.
+        QCOMPARE(rs::ui::bin_centre({0, 1, 2, 4}, 1, 10), 1.0);
+        QVERIFY(close(rs::ui::bin_centre({0, 1, 2, 4}, 2, 10), (2.0 * 8 + 3.0 * 7) / 15));
+        save_screenshots(view, view, "curves_overlay");
+        check_exports(view);
+        const auto rows = csv_rows(view.figure_csv());
+        QCOMPARE(rows[0], (QStringList{"series", "distance Δ (tokens)",
+                                       "normalised logit (1 = all pairs aligned)"}));
+    }
+
+    void long_range_view_means_real_and_imaginary_heads() {
+        const Run run = run_fixture("rope_pp_ec_f32", 300);
+        rs::ui::LongRangeView view;
+        view.resize(800, 520);
+        view.set_run(&run.stats, &run.layout);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        for (int layer : {-1, 1}) {
+            view.set_layer(layer);
+            view.flush();
+            const auto spec = view.spec();
+            const auto* real_mean = series_named(spec, "real heads (mean)");
+            const auto* imag_mean = series_named(spec, "imaginary heads (mean)");
+            QVERIFY(real_mean && imag_mean);
+            QCOMPARE(spec.x.scale, rs::ui::AxisScale::Log);
+            for (std::size_t t = 0; t < run.stats.thresholds.size(); ++t) {
+                double re = 0, im = 0;
+                int nre = 0, nim = 0;
+                for (int l = 0; l < run.stats.layers; ++l) {
+                    if (layer >= 0 && l != layer) continue;
+                    for (int h = 0; h < run.stats.heads; ++h) {
+                        const double m = run.stats.at(l, h).long_range_mass[t];
+                        if (run.layout.heads[std::size_t(h)].imag)
+                            im += m, ++nim;
+                        else
+                            re += m, ++nre;
+                    }
+                }
+                QCOMPARE(real_mean->points[t].x(), double(run.stats.thresholds[t]));
+                QVERIFY(close(real_mean->points[t].y(), re / nre));
+                QVERIFY(close(imag_mean->points[t].y(), im / nim));
+            }
+        }
+        view.set_show_heads(true);
+        view.set_layer(0);
+        view.flush();
+        QCOMPARE(int(view.spec().series.size()), 2 + run.stats.heads);
+        QCOMPARE(view.spec().series[5].points[0].y(), run.stats.at(0, 5).long_range_mass[0]);
+        QCOMPARE(view.spec().series.back().name, QString("imaginary heads (mean)"));
+        save_screenshots(view, view, "long_range");
+        check_exports(view);
+        QCOMPARE(csv_rows(view.figure_csv()).size(),
+                 1 + int(run.stats.thresholds.size()) * (2 + run.stats.heads));
+    }
+
+    void long_range_view_names_virtual_heads() {
+        const Run run = run_fixture("rope_f32", 300);
+        rs::ui::LongRangeView view;
+        view.set_run(&run.stats, &run.layout);
+        view.flush();
+        QVERIFY(series_named(view.spec(), "virtual imaginary heads (mean)"));
+        QVERIFY(view.spec().footnote.contains("virtual", Qt::CaseInsensitive));
+    }
+
+    void perplexity_view_plots_raw_and_smoothed_loss() {
+        rs::Model model(open_fixture("rope_pp_eh_f32"));
+        rs::PositionNllOptions opt;
+        opt.context = 96;
+        const rs::PositionNll nll = rs::nll_by_position(model, some_ids(400), opt);
+        rs::ui::PerplexityView view;
+        view.resize(820, 520);
+        view.set_nll(&nll);
+        view.set_smoothing(9);
+        view.set_training_context(64);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.flush();
+        auto spec = view.spec();
+        QCOMPARE(int(spec.series.size()), 2);
+        QCOMPARE(spec.series[0].points.size(), nll.mean_nll.size());
+        const auto smooth = rs::ui::moving_average(nll.mean_nll, 9);
+        for (std::size_t t = 0; t < nll.mean_nll.size(); ++t) {
+            QCOMPARE(spec.series[0].points[t].x(), double(t + 1));
+            QCOMPARE(spec.series[0].points[t].y(), nll.mean_nll[t]);
+            QVERIFY(close(spec.series[1].points[t].y(), smooth[t]));
+        }
+        QCOMPARE(int(spec.markers.size()), 1);
+        QCOMPARE(spec.markers[0].x, 64.0);
+        save_screenshots(view, view, "perplexity_nll");
+        check_exports(view);
+
+        view.set_scale(rs::ui::LossScale::Perplexity);
+        view.flush();
+        spec = view.spec();
+        QVERIFY(close(spec.series[0].points[10].y(), std::exp(nll.mean_nll[10])));
+        QVERIFY(close(spec.series[1].points[10].y(), std::exp(smooth[10])));
+        QVERIFY(spec.y.title.contains("perplexity"));
+        save_screenshots(view, view, "perplexity_ppl");
+        const auto rows = csv_rows(view.figure_csv());
+        QCOMPARE(rows.size(), 1 + 2 * int(nll.mean_nll.size()));
+    }
+
+    void noise_view_plots_delta_loss_and_mass_by_target() {
+        rs::Model model(open_fixture("rope_pp_ec_f32"));
+        rs::NoiseOptions opt;
+        opt.sigmas = {0.5, 1.0, 2.0};
+        opt.targets = {rs::NoiseTarget::Real, rs::NoiseTarget::Imag, rs::NoiseTarget::Both};
+        opt.seed = 3;
+        const rs::NoiseSweep sweep = rs::run_noise_experiment(model, some_ids(160), opt);
+        rs::ui::NoiseView view;
+        view.resize(1100, 500);
+        view.set_sweep(&sweep, &model.layout());
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.flush();
+        const auto loss = view.loss_spec();
+        QCOMPARE(int(loss.series.size()), 3);
+        const int ti = view.threshold_index();
+        QVERIFY(ti >= 0);
+        const auto mass = view.mass_spec();
+        QCOMPARE(int(mass.series.size()), 6);
+        for (int k = 0; k < 3; ++k) {
+            const auto& s = loss.series[std::size_t(k)];
+            QCOMPARE(s.points.size(), std::size_t(4));
+            QCOMPARE(s.points[0], QPointF(0, 0));
+            const auto& re = mass.series[std::size_t(2 * k)];
+            const auto& im = mass.series[std::size_t(2 * k + 1)];
+            QCOMPARE(re.points[0].y(), sweep.baseline_mass_real[std::size_t(ti)]);
+            QCOMPARE(im.points[0].y(), sweep.baseline_mass_imag[std::size_t(ti)]);
+            for (const rs::NoisePoint& p : sweep.points) {
+                if (int(p.target) != s.tag) continue;
+                const auto at = std::find_if(s.points.begin(), s.points.end(),
+                                             [&](const QPointF& q) { return q.x() == p.sigma; });
+                QVERIFY(at != s.points.end());
+                QCOMPARE(at->y(), p.delta_nll);
+                const std::size_t i = std::size_t(at - s.points.begin());
+                QCOMPARE(re.points[i].y(), p.long_range_mass_real[std::size_t(ti)]);
+                QCOMPARE(im.points[i].y(), p.long_range_mass_imag[std::size_t(ti)]);
+            }
+        }
+        save_screenshots(view, view, "noise");
+        check_exports(view);
+        const auto rows = csv_rows(view.figure_csv());
+        QCOMPARE(rows.size(), 2 + int(sweep.points.size()));  // header, baseline, one per point
+        QCOMPARE(rows[1][0], QString("baseline"));
+    }
+
+    void views_without_data_show_a_message_and_still_export() {
+        rs::ui::HeadsView heads;
+        rs::ui::LongRangeView range;
+        rs::ui::PerplexityView ppl;
+        rs::ui::NoiseView noise;
+        QVERIFY(!range.spec().has_points() && !range.spec().empty_message.isEmpty());
+        QVERIFY(!ppl.spec().has_points() && !ppl.spec().empty_message.isEmpty());
+        QVERIFY(!noise.loss_spec().has_points());
+        QTemporaryDir dir;
+        for (const rs::ui::Exportable* e :
+             std::initializer_list<const rs::ui::Exportable*>{&heads, &range, &ppl, &noise}) {
+            rs::ui::export_figure(*e, dir.filePath(e->figure_name() + ".svg"));
+            rs::ui::export_figure(*e, dir.filePath(e->figure_name() + ".csv"));
+        }
+        range.resize(560, 400);
+        range.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&range));
+        range.flush();
+        save_screenshots(range, range, "long_range_empty");
+    }
+};
+
+QTEST_MAIN(TestChartViews)
+#include "test_chart_views.moc"

@@ -1,0 +1,62 @@
+// Loss by position: per-position NLL from nll_by_position (raw and a moving average), as NLL or
+// perplexity, with an optional marker at the model's training context length.
+#pragma once
+
+#include <QTimer>
+#include <QWidget>
+#include <optional>
+
+#include "core/perplexity.h"
+#include "ui/chart_spec.h"
+#include "ui/exportable.h"
+
+class QCheckBox;
+class QComboBox;
+class QSpinBox;
+
+namespace rs::ui {
+
+class ChartPanel;
+
+enum class LossScale { Nll, Perplexity };
+
+class PerplexityView : public QWidget, public Exportable {
+    Q_OBJECT
+  public:
+    explicit PerplexityView(QWidget* parent = nullptr);
+
+    void set_nll(const PositionNll* nll);  // copied; nullptr clears
+    // Training context length (e.g. max_position_embeddings); 0 hides the marker.
+    void set_training_context(int tokens);
+    void set_scale(LossScale scale);
+    LossScale scale() const;
+    void set_smoothing(int window);  // moving-average window in positions (1 = none)
+    int smoothing() const;
+    void set_log_position(bool log);
+
+    // Series 0: raw, points (t + 1, mean_nll[t]) (or exp of it) for positions with windows;
+    // series 1: the centred moving average of the NLL (perplexity: exp of the averaged NLL).
+    ChartSpec spec() const;
+    void flush();
+    ChartPanel* chart() const { return chart_; }
+
+    void render_figure(QPainter& painter, const QRectF& target) const override;
+    QSizeF figure_size() const override { return {620, 400}; }
+    QString figure_csv() const override { return chart_csv(spec()); }
+    QString figure_name() const override;
+
+  private:
+    void schedule();
+    void refresh();
+
+    std::optional<PositionNll> nll_;
+    int training_context_ = 0;
+    QComboBox* scale_ = nullptr;
+    QSpinBox* window_ = nullptr;
+    QCheckBox* marker_ = nullptr;
+    QCheckBox* log_x_ = nullptr;
+    ChartPanel* chart_ = nullptr;
+    QTimer refresh_;
+};
+
+}  // namespace rs::ui
