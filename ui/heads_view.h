@@ -1,7 +1,7 @@
 // Per-head overview of a run: a layers x heads grid coloured by long-range mass M(D) (threshold
 // chosen from the run's thresholds; real and imaginary heads in column groups or interleaved;
 // virtual heads marked) and a scatter of real vs imaginary M(D) for every twin pair. Clicking a
-// cell or a point emits head_activated(layer, head).
+// cell or a point emits head_activated(layer, head) (a point is a twin pair: its imaginary head).
 #pragma once
 
 #include <QTimer>
