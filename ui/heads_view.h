@@ -31,7 +31,7 @@ class HeadsView : public QWidget, public Exportable {
     // The run to show; both are copied (nullptr clears). `layout` says which heads are real,
     // imaginary or virtual; without it every head is shown as a plain head and there is no scatter.
     void set_run(const RunStats* stats, const HeadLayout* layout);
-    // Index into RunStats::thresholds (the D of M(D)); the default is the one nearest D = 64...
+    // Index into RunStats::thresholds (the D of M(D)); a new run starts at the middle one.
     void set_threshold_index(int index);
     int threshold_index() const;
     void set_arrangement(HeadArrangement arrangement);
