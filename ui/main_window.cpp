@@ -11,6 +11,7 @@
 #include <QFileInfo>
 #include <QInputDialog>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
@@ -19,6 +20,10 @@
 #include <QTabWidget>
 
 #include "ui/attention_view.h"
+#include "ui/curves_view.h"
+#include "ui/long_range_view.h"
+#include "ui/noise_view.h"
+#include "ui/perplexity_view.h"
 #include "ui/exportable.h"
 #include "ui/figure_export.h"
 #include "ui/heads_view.h"
@@ -26,6 +31,7 @@
 #include "ui/job_runner.h"
 #include "ui/model_panel.h"
 #include "ui/progress_strip.h"
+#include "core/model_config.h"
 #include "ui/recent_files.h"
 
 namespace rs::ui {
@@ -55,8 +61,16 @@ void MainWindow::build_views() {
     tabs_ = new QTabWidget(this);
     attention_ = new AttentionView(this);
     heads_ = new HeadsView(this);
+    curves_ = new CurvesView(this);
+    long_range_ = new LongRangeView(this);
+    perplexity_ = new PerplexityView(this);
+    noise_ = new NoiseView(this);
     tabs_->addTab(attention_, tr("Attention"));
     tabs_->addTab(heads_, tr("Heads"));
+    tabs_->addTab(curves_, tr("Decay curves"));
+    tabs_->addTab(long_range_, tr("Long range"));
+    tabs_->addTab(perplexity_, tr("Perplexity"));
+    tabs_->addTab(noise_, tr("Noise"));
     setCentralWidget(tabs_);
     connect(heads_, &HeadsView::head_activated, this, [this](int layer, int head) {
         attention_->show_head(layer, head);
@@ -124,6 +138,7 @@ void MainWindow::build_menus() {
     QMenu* run = menuBar()->addMenu(tr("&Run"));
     run->addAction(tr("&Trace the input text"), this, &MainWindow::run_trace,
                    QKeySequence(tr("Ctrl+R")));
+    run->addAction(tr("&Noise experiment…"), this, &MainWindow::ask_noise, QKeySequence(tr("Ctrl+N")));
     run->addAction(tr("&Cancel"), jobs_, &JobRunner::cancel, QKeySequence(Qt::Key_Escape));
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
@@ -175,6 +190,8 @@ void MainWindow::on_job_finished(const QString&, const std::any& result) {
         set_checkpoint(*ck);
     } else if (const auto* tr = std::any_cast<TraceBundle>(&result)) {
         set_trace(*tr);
+    } else if (const auto* sweep = std::any_cast<NoiseSweep>(&result)) {
+        set_noise(*sweep);
     }
 }
 
@@ -204,9 +221,69 @@ void MainWindow::set_trace(TraceBundle bundle) {
     attention_->set_source(trace_.tiles, meta.layout);
     heads_->set_run(&trace_.reader->stats(), &meta.layout);
     if (!checkpoint_.checkpoint) model_panel_->set_trace_meta(meta);
+    const RunStats* stats = &trace_.reader->stats();
+    try {  // the exact RoPE of the traced model (llama3 scaling included) from its config.json
+        curves_->set_model_rope(parse_model_config(meta.config_json, trace_.path).rope_params());
+        perplexity_->set_training_context(parse_model_config(meta.config_json, trace_.path).max_position_embeddings);
+    } catch (const std::exception&) {
+        RopeParams p;
+        p.theta = meta.rope_theta;
+        p.head_dim = meta.layout.head_dim;
+        p.partial_rotary_factor = meta.partial_rotary_factor;
+        p.linear_factor = meta.linear_factor;
+        p.yarn_factor = meta.yarn_factor;
+        curves_->set_model_rope(p);
+    }
+    curves_->set_run(stats, &meta.layout);
+    long_range_->set_run(stats, &meta.layout);
+    perplexity_->set_nll(&trace_.nll);
+    noise_->set_sweep(trace_.noise.empty() ? nullptr : &trace_.noise.back(), &meta.layout);
     if (!trace_is_autosave_) recent_->add(QString::fromStdString(trace_.path), true);
     update_title();
     emit trace_loaded();
+}
+
+void MainWindow::ask_noise() {
+    bool ok = false;
+    const QString text = QInputDialog::getText(this, tr("Noise experiment"),
+                                               tr("Noise standard deviations (sigma), comma-separated:"),
+                                               QLineEdit::Normal, QSettings().value("noise/sigmas", "0.25,0.5,1,2").toString(), &ok);
+    if (!ok) return;
+    std::vector<double> sigmas;
+    for (const QString& part : text.split(',', Qt::SkipEmptyParts)) {
+        bool num = false;
+        const double v = part.trimmed().toDouble(&num);
+        if (!num || v < 0) {
+            QMessageBox::warning(this, tr("Noise experiment"), tr("'%1' is not a non-negative number.").arg(part.trimmed()));
+            return;
+        }
+        sigmas.push_back(v);
+    }
+    QSettings().setValue("noise/sigmas", text);
+    run_noise(sigmas);
+}
+
+void MainWindow::run_noise(const std::vector<double>& sigmas) {
+    if (!checkpoint_.model || !trace_.reader) {
+        QMessageBox::information(this, tr("Noise experiment"),
+                                 tr("Open the checkpoint and run (or open) a trace first: the experiment reruns the traced text."));
+        return;
+    }
+    const auto model = checkpoint_.model;
+    const auto ids = trace_.reader->meta().input.ids;
+    NoiseOptions opt;
+    opt.sigmas = sigmas;
+    opt.targets = {NoiseTarget::Real, NoiseTarget::Imag};
+    jobs_->start(tr("Noise experiment"), [=](const ProgressFn& progress) mutable {
+        opt.progress = progress;
+        return std::any(run_noise_experiment(*model, ids, opt));
+    });
+}
+
+void MainWindow::set_noise(NoiseSweep sweep) {
+    trace_.noise.push_back(std::move(sweep));
+    noise_->set_sweep(&trace_.noise.back(), trace_.reader ? &trace_.reader->meta().layout : nullptr);
+    tabs_->setCurrentWidget(noise_);
 }
 
 void MainWindow::save_trace_as() {

@@ -5,6 +5,7 @@
 #include <QMainWindow>
 #include <QPointer>
 #include <any>
+#include <vector>
 
 #include "ui/session.h"
 
@@ -14,7 +15,11 @@ class QLabel;
 namespace rs::ui {
 
 class AttentionView;
+class CurvesView;
 class HeadsView;
+class LongRangeView;
+class NoiseView;
+class PerplexityView;
 class InputPanel;
 class JobRunner;
 class ModelPanel;
@@ -31,6 +36,8 @@ public:
     void open_checkpoint(const QString& dir);
     void open_trace(const QString& path);
     void run_trace();
+    // Runs the noise experiment on the open trace's tokens with the open checkpoint.
+    void run_noise(const std::vector<double>& sigmas);
     JobRunner* jobs() const { return jobs_; }
 
     const CheckpointBundle& checkpoint() const { return checkpoint_; }
@@ -59,6 +66,8 @@ private:
     void on_job_failed(const QString& title, const QString& message);
     void set_checkpoint(CheckpointBundle bundle);
     void set_trace(TraceBundle bundle);
+    void set_noise(NoiseSweep sweep);
+    void ask_noise();
     void save_trace_as();
     void export_figure();
     void export_data();
@@ -75,6 +84,10 @@ private:
     InputPanel* input_ = nullptr;
     AttentionView* attention_ = nullptr;
     HeadsView* heads_ = nullptr;
+    CurvesView* curves_ = nullptr;
+    LongRangeView* long_range_ = nullptr;
+    PerplexityView* perplexity_ = nullptr;
+    NoiseView* noise_ = nullptr;
     RecentFiles* recent_ = nullptr;
     QLabel* hover_ = nullptr;
 };

@@ -5,6 +5,8 @@
 
 #include <QThread>
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -58,7 +60,7 @@ class SyntheticTileSource : public ui::TileSource {
 
     ui::MapTile tile(int layer, int head, const ui::MapRegion& r) const override {
         ++tile_calls;
-        if (sleep_ms > 0) QThread::msleep(sleep_ms);
+        wait_if_held();
         ui::MapTile out;
         out.region = r;
         out.rows = (r.row1 - r.row0 + r.stride - 1) / r.stride;
@@ -77,7 +79,7 @@ class SyntheticTileSource : public ui::TileSource {
     // Cell means estimated from a 2 x 2 grid of samples per cell (good enough for a picture).
     ui::MapOverview overview(int layer, int head, int max_side) const override {
         ++overview_calls;
-        if (sleep_ms > 0) QThread::msleep(sleep_ms);
+        wait_if_held();
         ui::MapOverview out;
         out.tokens = tokens_;
         out.side = std::min({tokens_, max_side, 512});
@@ -102,11 +104,34 @@ class SyntheticTileSource : public ui::TileSource {
 
     std::string token_label(int position) const override { return "w" + std::to_string(position); }
 
-    std::atomic<int> sleep_ms{0};
+    // hold(): every tile/overview call blocks until release(), so tests can keep a request in
+    // flight for as long as they need — deterministic, unlike sleeping.
+    void hold() {
+        std::lock_guard<std::mutex> lock(gate_mu_);
+        held_ = true;
+    }
+    void release() {
+        {
+            std::lock_guard<std::mutex> lock(gate_mu_);
+            held_ = false;
+        }
+        gate_cv_.notify_all();
+    }
+    mutable std::atomic<int> blocked{0};  // calls currently waiting at the gate
     mutable std::atomic<int> tile_calls{0};
     mutable std::atomic<int> overview_calls{0};
 
   private:
+    void wait_if_held() const {
+        std::unique_lock<std::mutex> lock(gate_mu_);
+        ++blocked;
+        gate_cv_.wait(lock, [this] { return !held_; });
+        --blocked;
+    }
+
+    mutable std::mutex gate_mu_;
+    mutable std::condition_variable gate_cv_;
+    bool held_ = false;
     int tokens_, layers_, query_heads_;
 };
 

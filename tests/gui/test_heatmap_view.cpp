@@ -277,7 +277,7 @@ class TestHeatmapView : public QObject {
 
     void fetcher_delivers_queued_and_latest_wins() {
         auto src = std::make_shared<rs::test::SyntheticTileSource>(4096);
-        src->sleep_ms = 100;
+        src->hold();
         TileFetcher fetcher;
         fetcher.set_source(src);
         std::vector<std::uint64_t> got;
@@ -289,9 +289,10 @@ class TestHeatmapView : public QObject {
             job.heads = {0, 2};
             job.region = {0, 64, 0, 64, 1};
             fetcher.submit(job);
-            QTest::qWait(10);
+            if (seq == 1) QTRY_COMPARE_WITH_TIMEOUT(src->blocked.load(), 1, 10000);  // job 1 is running
         }
-        QTRY_COMPARE_WITH_TIMEOUT(fetcher.outstanding(), 0, 5000);
+        src->release();
+        QTRY_COMPARE_WITH_TIMEOUT(fetcher.outstanding(), 0, 10000);
         // The first job was already running; 2..4 were replaced while waiting; 5 is the latest.
         QCOMPARE(int(got.size()), 2);
         QCOMPARE(got.front(), std::uint64_t(1));

@@ -95,7 +95,7 @@ private slots:
                 QFile f(path);
                 QVERIFY(f.open(QIODevice::ReadOnly));
                 const QByteArray head = f.read(8);
-                QVERIFY2(f.size() > 100, qPrintable(path));
+                QVERIFY2(f.size() > (QString(ext) == "csv" ? 10 : 100), qPrintable(path));  // an empty view: header only
                 if (QString(ext) == "png") QVERIFY(head.startsWith("\x89PNG"));
                 if (QString(ext) == "pdf") QVERIFY(head.startsWith("%PDF"));
                 if (QString(ext) == "svg") QVERIFY(f.readAll().contains("<svg"));
