@@ -1,0 +1,170 @@
+// `ropescope-cli export run.h5 --what stats|curves|nll -o file.csv`: a trace's statistics, theory
+// curves or per-token NLL as a tidy CSV (or JSON), for plotting without HDF5.
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "app/cli/command.h"
+#include "core/error.h"
+#include "core/trace_reader.h"
+
+namespace rs::cli {
+namespace {
+
+std::string output_path(const Args& args) {
+    const auto& p = args.positional();
+    for (std::size_t i = 1; i + 1 < p.size(); ++i)
+        if (p[i] == "-o") return p[i + 1];
+    return args.get_or("out", "");
+}
+
+std::string csv_field(const std::string& s) {
+    if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+    std::string q = "\"";
+    for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return q + "\"";
+}
+
+std::string num(double v) {
+    if (std::isnan(v)) return "";  // empty cell: pandas and R read it as missing
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.17g", v);
+    return buf;
+}
+
+nlohmann::json jnum(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); }
+
+// Rows of a table: header plus cells, written as CSV or as a JSON list of objects.
+struct Table {
+    std::vector<std::string> header;
+    std::vector<std::vector<std::string>> rows;
+    std::vector<std::vector<nlohmann::json>> json_rows;
+    void add(std::vector<std::pair<std::string, nlohmann::json>> cells) {
+        std::vector<std::string> r;
+        std::vector<nlohmann::json> j;
+        for (auto& [text, value] : cells) {
+            r.push_back(std::move(text));
+            j.push_back(std::move(value));
+        }
+        rows.push_back(std::move(r));
+        json_rows.push_back(std::move(j));
+    }
+};
+
+std::pair<std::string, nlohmann::json> cell(double v) { return {num(v), jnum(v)}; }
+std::pair<std::string, nlohmann::json> cell(long v) { return {std::to_string(v), v}; }
+std::pair<std::string, nlohmann::json> cell(const std::string& s) { return {csv_field(s), s}; }
+std::pair<std::string, nlohmann::json> empty_cell() { return {"", nullptr}; }
+
+Table stats_table(TraceReader& r) {
+    const TraceMeta& m = r.meta();
+    const RunStats& st = r.stats();
+    Table t;
+    t.header = {"layer", "head", "label", "part", "virtual", "query_head", "kv_head"};
+    for (int D : st.thresholds) t.header.push_back("M_" + std::to_string(D));
+    t.header.insert(t.header.end(), {"mean_distance", "entropy"});
+    for (std::size_t b = 0; b + 1 < st.bin_edges.size(); ++b) {
+        const std::string range = std::to_string(st.bin_edges[b]) + "_" + std::to_string(st.bin_edges[b + 1]);
+        t.header.push_back("mass_d" + range);
+        t.header.push_back("logit_d" + range);
+    }
+    for (int l = 0; l < m.layers; ++l)
+        for (const auto& h : m.layout.heads) {
+            if (!st.observed[std::size_t(l) * st.heads + h.index]) continue;
+            const HeadStats& s = st.at(l, h.index);
+            std::vector<std::pair<std::string, nlohmann::json>> c{
+                cell(long(l)), cell(long(h.index)), cell(m.layout.label(h.index)), cell(std::string(h.imag ? "imag" : "real")),
+                cell(long(h.is_virtual)), cell(long(h.query_head)), cell(long(h.kv_head))};
+            for (double v : s.long_range_mass) c.push_back(cell(v));
+            c.push_back(cell(s.mean_distance));
+            c.push_back(cell(s.entropy));
+            for (std::size_t b = 0; b < s.bin_mass.size(); ++b) {
+                c.push_back(cell(s.bin_mass[b]));
+                c.push_back(cell(s.bin_logit[b]));
+            }
+            t.add(std::move(c));
+        }
+    return t;
+}
+
+// Tidy: one row per (curve, head, distance); layer/head empty for the uniform-weight curves.
+Table curves_table(TraceReader& r) {
+    const TraceCurves& c = r.curves();
+    const auto& u = c.uniform;
+    Table t;
+    t.header = {"curve", "layer", "head", "label", "distance", "value"};
+    const std::pair<const char*, const std::vector<double>*> uniform[] = {
+        {"real_sum", &u.real_sum}, {"imag_sum", &u.imag_sum}, {"real_closed", &u.real_closed}, {"imag_closed", &u.imag_closed}};
+    for (const auto& [name, values] : uniform)
+        for (std::size_t i = 0; i < u.distance.size(); ++i)
+            t.add({cell(std::string(name)), empty_cell(), empty_cell(), empty_cell(), cell(u.distance[i]), cell((*values)[i])});
+    for (int l = 0; l < c.layers; ++l)
+        for (int h = 0; h < c.heads; ++h)
+            for (std::size_t i = 0; i < u.distance.size(); ++i)
+                t.add({cell(std::string("expected_logit")), cell(long(l)), cell(long(h)),
+                       cell(r.meta().layout.label(h)), cell(u.distance[i]), cell(c.expected(l, h, i))});
+    return t;
+}
+
+// nll at position t is -log p(token t+1 | tokens 0..t).
+Table nll_table(TraceReader& r) {
+    const auto& nll = r.token_nll();
+    const TraceTokens& in = r.meta().input;
+    Table t;
+    t.header = {"position", "next_token_id", "next_token", "nll"};
+    for (std::size_t i = 0; i < nll.size(); ++i)
+        t.add({cell(long(i)), cell(long(in.ids[i + 1])), cell(in.display[i + 1]), cell(double(nll[i]))});
+    return t;
+}
+
+void write_csv(std::ostream& o, const Table& t) {
+    for (std::size_t i = 0; i < t.header.size(); ++i) o << (i ? "," : "") << t.header[i];
+    o << '\n';
+    for (const auto& row : t.rows) {
+        for (std::size_t i = 0; i < row.size(); ++i) o << (i ? "," : "") << row[i];
+        o << '\n';
+    }
+}
+
+nlohmann::json to_json(const Table& t) {
+    nlohmann::json rows = nlohmann::json::array();
+    for (const auto& r : t.json_rows) {
+        nlohmann::json o = nlohmann::json::object();
+        for (std::size_t i = 0; i < r.size(); ++i) o[t.header[i]] = r[i];
+        rows.push_back(std::move(o));
+    }
+    return rows;
+}
+
+int run(const Args& args) {
+    args.allow_only({"json", "what", "out"});
+    TraceReader r = TraceReader::open(args.positional(0, "trace file"));
+    const std::string what = args.get_or("what", "");
+    Table t;
+    if (what == "stats") t = stats_table(r);
+    else if (what == "curves") t = curves_table(r);
+    else if (what == "nll") t = nll_table(r);
+    else throw UsageError("--what must be stats, curves or nll, got '" + what + "'");
+    const std::string out = output_path(args);
+    if (!out.empty()) {
+        std::ofstream f(out);
+        if (!f) throw FileError(out, "cannot write");
+        write_csv(f, t);
+        if (!f) throw FileError(out, "write failed");
+    }
+    if (args.flag("json")) std::cout << nlohmann::json{{"what", what}, {"rows", to_json(t)}}.dump() << "\n";
+    else if (out.empty()) write_csv(std::cout, t);
+    else std::printf("wrote %s: %zu rows of %s\n", out.c_str(), t.rows.size(), what.c_str());
+    return 0;
+}
+
+const Command::Register reg{Command{"export", "export run.h5 --what stats|curves|nll [-o file.csv] [--json]",
+                                    "Export a trace's per-head statistics, theory curves or per-token NLL as CSV or JSON.",
+                                    {}, run}};
+
+}  // namespace
+}  // namespace rs::cli
