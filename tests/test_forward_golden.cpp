@@ -16,14 +16,6 @@ using namespace rs;
 
 namespace {
 
-std::vector<std::string> fixture_names() {
-    std::ifstream f(test::fixture_dir("fixtures.json"));
-    auto j = nlohmann::json::parse(f);
-    std::vector<std::string> names;
-    for (const auto& e : j) names.push_back(e["name"].get<std::string>());
-    return names;
-}
-
 // |a - b| <= atol + rtol * |b|, with -inf matching -inf.
 ::testing::AssertionResult close(float a, float b, double atol, double rtol) {
     if (std::isinf(b) && a == b) return ::testing::AssertionSuccess();
@@ -34,10 +26,10 @@ std::vector<std::string> fixture_names() {
 class Golden : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(Golden, MatchesReference) {
-    const auto dir = test::fixture_dir(GetParam());
-    auto ck = std::make_shared<const Checkpoint>(Checkpoint::open(dir.string()));
-    SafetensorsFile expected((dir / "expected.safetensors").string());
-    const auto ids = test::tensor_ids(expected.tensor("input_ids"));
+    const auto fx = test::load_golden_fixture(GetParam());
+    const auto& ck = fx.checkpoint;
+    const SafetensorsFile& expected = *fx.expected;
+    const auto& ids = fx.ids;
     const int T = int(ids.size());
 
     Model model(ck);
@@ -99,7 +91,7 @@ TEST_P(Golden, MatchesReference) {
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(Fixtures, Golden, ::testing::ValuesIn(fixture_names()),
+INSTANTIATE_TEST_SUITE_P(Fixtures, Golden, ::testing::ValuesIn(test::golden_fixture_names()),
                          [](const auto& info) { return info.param; });
 
 TEST(Golden, ProbesDoNotChangeTheOutputByABit) {

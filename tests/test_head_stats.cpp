@@ -47,20 +47,13 @@ HeadStats brute_force(const float* P, const float* Lg, int T, const std::vector<
     return s;
 }
 
-std::vector<std::string> fixture_names() {
-    std::ifstream f(test::fixture_dir("fixtures.json"));
-    std::vector<std::string> names;
-    for (const auto& e : nlohmann::json::parse(f)) names.push_back(e["name"].get<std::string>());
-    return names;
-}
-
 class StatsVsBruteForce : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(StatsVsBruteForce, EveryHeadEveryStatistic) {
-    const auto dir = test::fixture_dir(GetParam());
-    auto ck = std::make_shared<const Checkpoint>(Checkpoint::open(dir.string()));
-    SafetensorsFile expected((dir / "expected.safetensors").string());
-    const auto ids = test::tensor_ids(expected.tensor("input_ids"));
+    const auto fx = test::load_golden_fixture(GetParam());
+    const auto& ck = fx.checkpoint;
+    const SafetensorsFile& expected = *fx.expected;
+    const auto& ids = fx.ids;
     const int T = int(ids.size());
     Model model(ck);
     HeadStatsProbe probe(true, {1, 4, 8, 16, 23, 64});
@@ -104,7 +97,7 @@ TEST_P(StatsVsBruteForce, EveryHeadEveryStatistic) {
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(Fixtures, StatsVsBruteForce, ::testing::ValuesIn(fixture_names()),
+INSTANTIATE_TEST_SUITE_P(Fixtures, StatsVsBruteForce, ::testing::ValuesIn(test::golden_fixture_names()),
                          [](const auto& info) { return info.param; });
 
 TEST(HeadStats, ThresholdNobodyReachesIsNaNAndEdgesCoverTheSequence) {

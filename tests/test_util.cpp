@@ -1,7 +1,10 @@
 // Implementation of the shared test helpers.
 #include "tests/test_util.h"
 
+#include "core/checkpoint.h"
 #include "core/safetensors.h"
+
+#include <nlohmann/json.hpp>
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -105,6 +108,22 @@ std::vector<std::int32_t> tensor_ids(const TensorView& t) {
         ids.push_back(static_cast<std::int32_t>(v));
     }
     return ids;
+}
+
+GoldenFixture load_golden_fixture(const std::string& name) {
+    const auto dir = fixture_dir(name);
+    GoldenFixture f;
+    f.checkpoint = std::make_shared<const Checkpoint>(Checkpoint::open(dir.string()));
+    f.expected = std::make_shared<const SafetensorsFile>((dir / "expected.safetensors").string());
+    f.ids = tensor_ids(f.expected->tensor("input_ids"));
+    return f;
+}
+
+std::vector<std::string> golden_fixture_names() {
+    std::ifstream f(fixture_dir("fixtures.json"));
+    std::vector<std::string> names;
+    for (const auto& e : nlohmann::json::parse(f)) names.push_back(e["name"].get<std::string>());
+    return names;
 }
 
 fs::path source_dir() { return fs::path(ROPESCOPE_SOURCE_DIR); }

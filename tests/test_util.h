@@ -3,11 +3,14 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace rs {
 struct TensorView;
+class Checkpoint;
+class SafetensorsFile;
 }
 
 namespace rs::test {
@@ -54,6 +57,15 @@ void copy_fixture(const std::string& name, const std::filesystem::path& dst);
 // A safetensors tensor (F32/F16/BF16) as floats, and an I64 tensor as int32 token ids.
 std::vector<float> tensor_floats(const TensorView& t);
 std::vector<std::int32_t> tensor_ids(const TensorView& t);
+
+// A golden fixture (tests/fixtures/<name>): its checkpoint, the reference outputs and input ids.
+struct GoldenFixture {
+    std::shared_ptr<const Checkpoint> checkpoint;
+    std::shared_ptr<const SafetensorsFile> expected;  // expected.safetensors
+    std::vector<std::int32_t> ids;
+};
+GoldenFixture load_golden_fixture(const std::string& name);
+std::vector<std::string> golden_fixture_names();  // from tests/fixtures/fixtures.json
 
 std::filesystem::path source_dir();
 std::filesystem::path fixture_dir(const std::string& name);  // tests/fixtures/<name>
