@@ -2,8 +2,9 @@
 // the post-RoPE queries and keys and each row's log-sum-exp that a trace stores — full resolution
 // anywhere in a 32k x 32k map without ever storing it.
 //
-//   logit(t, s) = (q_t . k_s) * logit_scale          (q of an imaginary head = -rotate_half(q_real))
-//   prob(t, s)  = exp(logit(t, s) - lse(t))  for s <= t,  0 above the diagonal (logit -inf there)
+//   logit(t, s) = (q_t . k_s) * logit_scale          (q of an imaginary head =
+//   -rotate_half(q_real)) prob(t, s)  = exp(logit(t, s) - lse(t))  for s <= t,  0 above the
+//   diagonal (logit -inf there)
 //
 // stride > 1 SUBSAMPLES by default: entry (i, j) is the exact value at row row_begin + i*stride
 // and column col_begin + j*stride (cheap, but a thin structure such as the diagonal can fall
@@ -65,7 +66,7 @@ struct TileSource {
     const float* k = nullptr;    // [T, head_dim] post-RoPE key of its KV head
     const float* lse = nullptr;  // [T] this head's row log-sum-exp
     int tokens = 0;
-    bool imag = false;           // imaginary head: the query is -rotate_half(q)
+    bool imag = false;                   // imaginary head: the query is -rotate_half(q)
     const RopeSpectrum* rope = nullptr;  // rotary layout for imag_from_real
     float logit_scale = 0.0f;
     double unit_roundoff = 0.0;  // of the stored Q/K: 2^-11 for f16, 0 for f32 (stored exactly)

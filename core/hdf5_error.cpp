@@ -20,9 +20,11 @@ std::string tidy(const std::string& desc) {
     const auto at = desc.find(key);
     if (at == std::string::npos) return desc;
     const auto end = desc.find('\'', at + key.size());
-    const std::string reason = desc.substr(at + key.size(), end == std::string::npos ? std::string::npos : end - at - key.size());
+    const std::string reason = desc.substr(
+        at + key.size(), end == std::string::npos ? std::string::npos : end - at - key.size());
     const auto comma = desc.find(':');
-    return (comma == std::string::npos ? desc.substr(0, 20) : desc.substr(0, comma)) + ": " + reason;
+    return (comma == std::string::npos ? desc.substr(0, 20) : desc.substr(0, comma)) + ": " +
+           reason;
 }
 
 }  // namespace

@@ -14,7 +14,7 @@ namespace rs::h5 {
 // An HDF5 call failed; what() is "<what we tried>: <HDF5's most specific reason>". The trace
 // reader and writer turn it into FileError(path, what()).
 class Failure : public Error {
-public:
+  public:
     using Error::Error;
 };
 

@@ -12,7 +12,7 @@ namespace rs::h5 {
 using CloseFn = herr_t (*)(hid_t);
 
 class Handle {
-public:
+  public:
     Handle() = default;
     Handle(hid_t id, CloseFn close) : id_(id), close_(close) {}
     ~Handle() { reset(); }
@@ -39,7 +39,7 @@ public:
     }
     void reset() { static_cast<void>(close()); }
 
-private:
+  private:
     hid_t id_ = H5I_INVALID_HID;
     CloseFn close_ = nullptr;
 };

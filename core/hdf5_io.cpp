@@ -41,11 +41,11 @@ void attr_write(hid_t obj, const std::string& name, hid_t type, const void* valu
 }
 
 // Reads a one-element numeric attribute of the given class as `mem_type`.
-void attr_read_scalar(hid_t obj, const std::string& name, H5T_class_t want, hid_t mem_type, void* out) {
+void attr_read_scalar(hid_t obj, const std::string& name, H5T_class_t want, hid_t mem_type,
+                      void* out) {
     Handle a = attr_open(obj, name);
     Handle t{check_id(H5Aget_type(a.get()), "type of attribute '" + name + "'"), H5Tclose};
-    if (H5Tget_class(t.get()) != want)
-        throw Failure("attribute '" + name + "' has the wrong type");
+    if (H5Tget_class(t.get()) != want) throw Failure("attribute '" + name + "' has the wrong type");
     Handle sp{check_id(H5Aget_space(a.get()), "dataspace of attribute '" + name + "'"), H5Sclose};
     if (H5Sget_simple_extent_npoints(sp.get()) != 1)
         throw Failure("attribute '" + name + "' is not a single value");
@@ -54,16 +54,46 @@ void attr_read_scalar(hid_t obj, const std::string& name, H5T_class_t want, hid_
 
 }  // namespace
 
-template <> hid_t native_type<float>() { return H5T_NATIVE_FLOAT; }
-template <> hid_t native_type<double>() { return H5T_NATIVE_DOUBLE; }
-template <> hid_t native_type<std::int32_t>() { return H5T_NATIVE_INT32; }
-template <> hid_t native_type<std::int64_t>() { return H5T_NATIVE_INT64; }
-template <> hid_t native_type<std::uint8_t>() { return H5T_NATIVE_UINT8; }
-template <> hid_t file_type<float>() { return H5T_IEEE_F32LE; }
-template <> hid_t file_type<double>() { return H5T_IEEE_F64LE; }
-template <> hid_t file_type<std::int32_t>() { return H5T_STD_I32LE; }
-template <> hid_t file_type<std::int64_t>() { return H5T_STD_I64LE; }
-template <> hid_t file_type<std::uint8_t>() { return H5T_STD_U8LE; }
+template <>
+hid_t native_type<float>() {
+    return H5T_NATIVE_FLOAT;
+}
+template <>
+hid_t native_type<double>() {
+    return H5T_NATIVE_DOUBLE;
+}
+template <>
+hid_t native_type<std::int32_t>() {
+    return H5T_NATIVE_INT32;
+}
+template <>
+hid_t native_type<std::int64_t>() {
+    return H5T_NATIVE_INT64;
+}
+template <>
+hid_t native_type<std::uint8_t>() {
+    return H5T_NATIVE_UINT8;
+}
+template <>
+hid_t file_type<float>() {
+    return H5T_IEEE_F32LE;
+}
+template <>
+hid_t file_type<double>() {
+    return H5T_IEEE_F64LE;
+}
+template <>
+hid_t file_type<std::int32_t>() {
+    return H5T_STD_I32LE;
+}
+template <>
+hid_t file_type<std::int64_t>() {
+    return H5T_STD_I64LE;
+}
+template <>
+hid_t file_type<std::uint8_t>() {
+    return H5T_STD_U8LE;
+}
 
 Handle half_type() {
     // binary16: sign bit 15, exponent bits 10..14 (bias 15), mantissa bits 0..9. Fields must be
@@ -89,12 +119,14 @@ Handle create_file(const std::string& path, bool stdio_driver) {
     check(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V18, H5F_LIBVER_V18), "set format version");
     // Closing with objects still open is a bug here (the file would stay open): make it an error.
     check(H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_SEMI), "set close behaviour");
-    return {check_id(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()), "create HDF5 file"),
+    return {check_id(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()),
+                     "create HDF5 file"),
             H5Fclose};
 }
 
 Handle open_file_read(const std::string& path) {
-    return {check_id(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "open HDF5 file"), H5Fclose};
+    return {check_id(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "open HDF5 file"),
+            H5Fclose};
 }
 
 Handle create_group(hid_t loc, const std::string& name) {
@@ -104,7 +136,8 @@ Handle create_group(hid_t loc, const std::string& name) {
 }
 
 Handle open_group(hid_t loc, const std::string& name) {
-    return {check_id(H5Gopen2(loc, name.c_str(), H5P_DEFAULT), "open group '" + name + "'"), H5Gclose};
+    return {check_id(H5Gopen2(loc, name.c_str(), H5P_DEFAULT), "open group '" + name + "'"),
+            H5Gclose};
 }
 
 bool exists(hid_t loc, const std::string& path) {
@@ -144,7 +177,8 @@ void write_attr_f32(hid_t obj, const std::string& name, float value) {
 std::string read_attr_string(hid_t obj, const std::string& name) {
     Handle a = attr_open(obj, name);
     Handle t{check_id(H5Aget_type(a.get()), "type of attribute '" + name + "'"), H5Tclose};
-    if (H5Tget_class(t.get()) != H5T_STRING) throw Failure("attribute '" + name + "' is not a string");
+    if (H5Tget_class(t.get()) != H5T_STRING)
+        throw Failure("attribute '" + name + "' is not a string");
     Handle sp{check_id(H5Aget_space(a.get()), "dataspace of attribute '" + name + "'"), H5Sclose};
     if (H5Sget_simple_extent_npoints(sp.get()) != 1)
         throw Failure("attribute '" + name + "' is not a single string");
@@ -190,28 +224,35 @@ float read_attr_f32(hid_t obj, const std::string& name) {
     return v;
 }
 
-Handle create_dataset(hid_t loc, const std::string& name, hid_t type, const Dims& dims, const Storage& s) {
+Handle create_dataset(hid_t loc, const std::string& name, hid_t type, const Dims& dims,
+                      const Storage& s) {
     Handle dcpl{check_id(H5Pcreate(H5P_DATASET_CREATE), "create dataset property list"), H5Pclose};
     if (!s.chunk.empty()) {
-        check(H5Pset_chunk(dcpl.get(), int(s.chunk.size()), s.chunk.data()), "chunk '" + name + "'");
+        check(H5Pset_chunk(dcpl.get(), int(s.chunk.size()), s.chunk.data()),
+              "chunk '" + name + "'");
         if (s.shuffle) check(H5Pset_shuffle(dcpl.get()), "shuffle filter on '" + name + "'");
-        if (s.deflate >= 0) check(H5Pset_deflate(dcpl.get(), unsigned(s.deflate)), "deflate filter on '" + name + "'");
+        if (s.deflate >= 0)
+            check(H5Pset_deflate(dcpl.get(), unsigned(s.deflate)),
+                  "deflate filter on '" + name + "'");
     }
     Handle sp = space(dims);
-    return {check_id(H5Dcreate2(loc, name.c_str(), type, sp.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
-                     "create dataset '" + name + "'"),
+    return {check_id(
+                H5Dcreate2(loc, name.c_str(), type, sp.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
+                "create dataset '" + name + "'"),
             H5Dclose};
 }
 
 Handle open_dataset(hid_t loc, const std::string& name) {
-    return {check_id(H5Dopen2(loc, name.c_str(), H5P_DEFAULT), "open dataset '" + name + "'"), H5Dclose};
+    return {check_id(H5Dopen2(loc, name.c_str(), H5P_DEFAULT), "open dataset '" + name + "'"),
+            H5Dclose};
 }
 
 Dims shape(hid_t dset) {
     Handle sp{check_id(H5Dget_space(dset), "dataset dataspace"), H5Sclose};
     const int rank = check(H5Sget_simple_extent_ndims(sp.get()), "dataset rank");
     Dims d(std::size_t(rank), 0);
-    if (rank > 0) check(H5Sget_simple_extent_dims(sp.get(), d.data(), nullptr), "dataset dimensions");
+    if (rank > 0)
+        check(H5Sget_simple_extent_dims(sp.get(), d.data(), nullptr), "dataset dimensions");
     return d;
 }
 
@@ -225,42 +266,53 @@ std::size_t type_size(hid_t dset) {
     return H5Tget_size(t.get());
 }
 
-void write_block(hid_t dset, hid_t mem_type, const Dims& offset, const Dims& count, const void* data) {
+void write_block(hid_t dset, hid_t mem_type, const Dims& offset, const Dims& count,
+                 const void* data) {
     if (elements(count) == 0) return;
     Handle file_space{check_id(H5Dget_space(dset), "dataset dataspace"), H5Sclose};
-    check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, offset.data(), nullptr, count.data(), nullptr),
+    check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, offset.data(), nullptr,
+                              count.data(), nullptr),
           "select block to write");
     Handle mem_space = space(count);
-    check(H5Dwrite(dset, mem_type, mem_space.get(), file_space.get(), H5P_DEFAULT, data), "write dataset");
+    check(H5Dwrite(dset, mem_type, mem_space.get(), file_space.get(), H5P_DEFAULT, data),
+          "write dataset");
 }
 
 void read_block(hid_t dset, hid_t mem_type, const Dims& offset, const Dims& count, void* data) {
     if (elements(count) == 0) return;
     Handle file_space{check_id(H5Dget_space(dset), "dataset dataspace"), H5Sclose};
-    check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, offset.data(), nullptr, count.data(), nullptr),
+    check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, offset.data(), nullptr,
+                              count.data(), nullptr),
           "select block to read");
     Handle mem_space = space(count);
-    check(H5Dread(dset, mem_type, mem_space.get(), file_space.get(), H5P_DEFAULT, data), "read dataset");
+    check(H5Dread(dset, mem_type, mem_space.get(), file_space.get(), H5P_DEFAULT, data),
+          "read dataset");
 }
 
 void write_whole_raw(hid_t dset, hid_t mem_type, std::size_t count, const void* data) {
-    if (elements(shape(dset)) != count) throw Failure("internal: buffer size does not match the dataset");
+    if (elements(shape(dset)) != count)
+        throw Failure("internal: buffer size does not match the dataset");
     if (count == 0) return;
     check(H5Dwrite(dset, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "write dataset");
 }
 
-template <class T> void write_whole(hid_t dset, std::span<const T> data) {
+template <class T>
+void write_whole(hid_t dset, std::span<const T> data) {
     write_whole_raw(dset, native_type<T>(), data.size(), data.data());
 }
 
-template <class T> std::vector<T> read_array(hid_t dset) {
+template <class T>
+std::vector<T> read_array(hid_t dset) {
     const H5T_class_t want = std::is_floating_point_v<T> ? H5T_FLOAT : H5T_INTEGER;
     if (type_class(dset) != want)
-        throw Failure(std::string("dataset holds ") + (want == H5T_FLOAT ? "non-float" : "non-integer") + " data");
+        throw Failure(std::string("dataset holds ") +
+                      (want == H5T_FLOAT ? "non-float" : "non-integer") + " data");
     const hsize_t n = elements(shape(dset));
     if (n > kMaxElements) throw Failure("dataset is implausibly large");
     std::vector<T> out(n);
-    if (n) check(H5Dread(dset, native_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()), "read dataset");
+    if (n)
+        check(H5Dread(dset, native_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()),
+              "read dataset");
     return out;
 }
 

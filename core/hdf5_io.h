@@ -19,8 +19,10 @@ using Dims = std::vector<hsize_t>;
 
 // ---- element types ---------------------------------------------------------------------------
 // Memory type of a C++ element type, and the little-endian type it is stored as in the file.
-template <class T> hid_t native_type();
-template <class T> hid_t file_type();
+template <class T>
+hid_t native_type();
+template <class T>
+hid_t file_type();
 // IEEE 754 binary16, little-endian: h5py and numpy read it as float16.
 Handle half_type();
 // Variable-length UTF-8 string.
@@ -52,7 +54,7 @@ std::uint64_t read_attr_u64(hid_t obj, const std::string& name);
 
 // ---- datasets --------------------------------------------------------------------------------
 struct Storage {
-    Dims chunk;        // empty: contiguous (no filters possible)
+    Dims chunk;  // empty: contiguous (no filters possible)
     bool shuffle = false;
     int deflate = -1;  // zlib level 0-9, -1: none
 };
@@ -65,17 +67,20 @@ H5T_class_t type_class(hid_t dset);
 std::size_t type_size(hid_t dset);
 
 // Writes/reads the block [offset, offset + count) of a dataset from/to a dense buffer.
-void write_block(hid_t dset, hid_t mem_type, const Dims& offset, const Dims& count, const void* data);
+void write_block(hid_t dset, hid_t mem_type, const Dims& offset, const Dims& count,
+                 const void* data);
 void read_block(hid_t dset, hid_t mem_type, const Dims& offset, const Dims& count, void* data);
 
 // Writes a whole existing dataset from a dense buffer of T (converted to the file type); throws
 // when the buffer size is not the dataset's element count.
-template <class T> void write_whole(hid_t dset, std::span<const T> data);
+template <class T>
+void write_whole(hid_t dset, std::span<const T> data);
 void write_whole_raw(hid_t dset, hid_t mem_type, std::size_t elements, const void* data);
 void write_whole_strings(hid_t dset, const std::vector<std::string>& values);  // rank 0 or 1
 // Reads a whole numeric dataset converted to T (float kinds to floating T, integers to integer T).
-template <class T> std::vector<T> read_array(hid_t dset);
-std::string read_string_dataset(hid_t dset);       // scalar
+template <class T>
+std::vector<T> read_array(hid_t dset);
+std::string read_string_dataset(hid_t dset);        // scalar
 std::vector<std::string> read_strings(hid_t dset);  // 1-D
 
 }  // namespace rs::h5

@@ -18,13 +18,15 @@ std::vector<int> overview_levels(int tokens) {
 }
 
 std::vector<int> overview_edges(int tokens, int cells) {
-    if (cells < 1 || cells > tokens) throw UsageError("overview cells must be between 1 and the token count");
+    if (cells < 1 || cells > tokens)
+        throw UsageError("overview cells must be between 1 and the token count");
     std::vector<int> e(std::size_t(cells) + 1);
     for (int i = 0; i <= cells; ++i) e[i] = int(std::int64_t(i) * tokens / cells);
     return e;
 }
 
-OverviewProbe::OverviewProbe(Sink sink, bool virtual_heads) : sink_(std::move(sink)), virtual_heads_(virtual_heads) {}
+OverviewProbe::OverviewProbe(Sink sink, bool virtual_heads)
+    : sink_(std::move(sink)), virtual_heads_(virtual_heads) {}
 
 void OverviewProbe::begin_run(const RunInfo& info) {
     info_ = info;
@@ -87,7 +89,8 @@ void OverviewProbe::end_layer(int layer) {
             for (int h = 0; h < heads; ++h)
                 for (int i = 0; i < P; ++i)
                     for (int j = 0; j < P; ++j)
-                        coarse[(std::size_t(h) * C + i / 2) * C + j / 2] += sums[(std::size_t(h) * P + i) * P + j];
+                        coarse[(std::size_t(h) * C + i / 2) * C + j / 2] +=
+                            sums[(std::size_t(h) * P + i) * P + j];
             sums = std::move(coarse);
             P = C;
         }

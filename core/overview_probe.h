@@ -33,7 +33,7 @@ struct OverviewLayer {
 };
 
 class OverviewProbe : public AttentionProbe {
-public:
+  public:
     // `sink` receives each layer's maps from end_layer (on the forward pass's thread).
     using Sink = std::function<void(OverviewLayer&&)>;
     explicit OverviewProbe(Sink sink, bool virtual_heads = true);
@@ -44,7 +44,7 @@ public:
     void on_block(const AttentionBlock& b) override;
     void end_layer(int layer) override;
 
-private:
+  private:
     OverviewLevel pooled(const std::vector<double>& sums, int cells) const;
 
     Sink sink_;

@@ -14,7 +14,7 @@
 namespace rs {
 
 class TraceArrayCache {
-public:
+  public:
     enum class Kind { Query, Key, Lse };
     using Array = std::shared_ptr<const std::vector<float>>;
     using Loader = std::function<std::vector<float>()>;
@@ -27,7 +27,7 @@ public:
     void set_budget(std::size_t bytes);
     std::size_t bytes() const { return bytes_; }
 
-private:
+  private:
     using Key = std::tuple<int, int, int>;
     void evict();
 

@@ -12,7 +12,7 @@
 namespace rs {
 
 struct TraceCurves {
-    CharacteristicCurves uniform;        // distance grid in uniform.distance [n]
+    CharacteristicCurves uniform;  // distance grid in uniform.distance [n]
     int layers = 0;
     int heads = 0;
     std::vector<double> expected_logit;  // [layers, heads, n]
@@ -25,6 +25,7 @@ struct TraceCurves {
 // Points of the distance grid: log-spaced from 1 to max(T - 1, 2).
 constexpr int kTraceCurvePoints = 256;
 
-TraceCurves make_trace_curves(const RopeParams& params, const RopeSpectrum& spectrum, const RunStats& stats);
+TraceCurves make_trace_curves(const RopeParams& params, const RopeSpectrum& spectrum,
+                              const RunStats& stats);
 
 }  // namespace rs

@@ -3,6 +3,8 @@
 
 namespace rs {
 
-std::string qk_precision_name(QKPrecision p) { return p == QKPrecision::F16 ? "f16" : "f32"; }
+std::string qk_precision_name(QKPrecision p) {
+    return p == QKPrecision::F16 ? "f16" : "f32";
+}
 
 }  // namespace rs

@@ -15,10 +15,11 @@ namespace rs {
 
 // The model input as the user gave it. Only ids is required; the rest is what a tokenizer knew.
 struct TraceTokens {
-    std::vector<std::int32_t> ids;      // [T]
-    std::vector<std::string> display;   // [T] token strings as shown to users, or empty
-    std::vector<std::pair<std::size_t, std::size_t>> offsets;  // [T] [begin, end) bytes of text, or empty
-    std::string text;                   // the input text; empty when the input was ids
+    std::vector<std::int32_t> ids;     // [T]
+    std::vector<std::string> display;  // [T] token strings as shown to users, or empty
+    std::vector<std::pair<std::size_t, std::size_t>>
+        offsets;       // [T] [begin, end) bytes of text, or empty
+    std::string text;  // the input text; empty when the input was ids
 };
 
 // How post-RoPE queries and keys are stored: f16 halves the file; f32 makes tiles exact to

@@ -83,10 +83,13 @@ void unregister_temporary(int slot) {
 std::string random_suffix() {
     static std::atomic<unsigned> counter{0};
     std::random_device rd;
-    return std::to_string(getpid()) + "-" + std::to_string(rd() % 1000000) + "-" + std::to_string(counter++);
+    return std::to_string(getpid()) + "-" + std::to_string(rd() % 1000000) + "-" +
+           std::to_string(counter++);
 }
 
-std::string errno_text() { return std::strerror(errno); }
+std::string errno_text() {
+    return std::strerror(errno);
+}
 
 void fsync_folder(const std::string& folder) {
     const int dfd = open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -103,9 +106,11 @@ TraceOutputFile::TraceOutputFile(std::string destination, bool allow_unnamed)
     const fs::path dest(destination_);
     folder_ = dest.has_parent_path() ? dest.parent_path().string() : ".";
     std::error_code ec;
-    if (!fs::is_directory(folder_, ec)) throw FileError(destination_, "the folder " + folder_ + " does not exist");
+    if (!fs::is_directory(folder_, ec))
+        throw FileError(destination_, "the folder " + folder_ + " does not exist");
     const auto st = fs::status(dest, ec);
-    if (fs::exists(st) && !fs::is_regular_file(st)) throw FileError(destination_, "exists and is not a regular file");
+    if (fs::exists(st) && !fs::is_regular_file(st))
+        throw FileError(destination_, "exists and is not a regular file");
     if (allow_unnamed) open_unnamed();
     if (fd_ < 0) open_named();
 }
@@ -132,11 +137,13 @@ void TraceOutputFile::open_unnamed() {
 void TraceOutputFile::open_named() {
     const std::string base = fs::path(destination_).filename().string();
     for (int attempt = 0; attempt < 100; ++attempt) {
-        const std::string name = (fs::path(folder_) / ("." + base + ".tmp-" + random_suffix())).string();
+        const std::string name =
+            (fs::path(folder_) / ("." + base + ".tmp-" + random_suffix())).string();
         const int fd = open(name.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0666);
         if (fd < 0) {
             if (errno == EEXIST) continue;
-            throw FileError(destination_, "cannot create a file in " + folder_ + ": " + errno_text());
+            throw FileError(destination_,
+                            "cannot create a file in " + folder_ + ": " + errno_text());
         }
         close(fd);
         temp_name_ = name;
@@ -151,18 +158,22 @@ void TraceOutputFile::open_named() {
 void TraceOutputFile::commit() {
     if (committed_) return;
     if (fd_ >= 0) {
-        if (fsync(fd_) != 0) throw FileError(destination_, "cannot flush the trace to disk: " + errno_text());
+        if (fsync(fd_) != 0)
+            throw FileError(destination_, "cannot flush the trace to disk: " + errno_text());
         // linkat cannot replace an existing name, so link to a fresh temporary and rename over.
         for (int attempt = 0; attempt < 100 && temp_name_.empty(); ++attempt) {
             const std::string name =
-                (fs::path(folder_) / ("." + fs::path(destination_).filename().string() + ".tmp-" + random_suffix()))
+                (fs::path(folder_) /
+                 ("." + fs::path(destination_).filename().string() + ".tmp-" + random_suffix()))
                     .string();
-            if (linkat(AT_FDCWD, write_path_.c_str(), AT_FDCWD, name.c_str(), AT_SYMLINK_FOLLOW) == 0)
+            if (linkat(AT_FDCWD, write_path_.c_str(), AT_FDCWD, name.c_str(), AT_SYMLINK_FOLLOW) ==
+                0)
                 temp_name_ = name;
             else if (errno != EEXIST)
                 throw FileError(destination_, "cannot publish the trace: " + errno_text());
         }
-        if (temp_name_.empty()) throw FileError(destination_, "cannot find a free temporary name in " + folder_);
+        if (temp_name_.empty())
+            throw FileError(destination_, "cannot find a free temporary name in " + folder_);
     } else {
         const int fd = open(temp_name_.c_str(), O_RDONLY | O_CLOEXEC);
         if (fd < 0 || fsync(fd) != 0) {

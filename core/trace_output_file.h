@@ -11,7 +11,7 @@
 namespace rs {
 
 class TraceOutputFile {
-public:
+  public:
     // Throws FileError when the destination's folder cannot hold a new file or the destination
     // is not a regular file. `allow_unnamed` false forces the named temporary file (for tests).
     explicit TraceOutputFile(std::string destination, bool allow_unnamed = true);
@@ -28,7 +28,7 @@ public:
     // After the writer closed the file: flush it to disk and replace the destination atomically.
     void commit();
 
-private:
+  private:
     void open_unnamed();
     void open_named();
     void discard() noexcept;

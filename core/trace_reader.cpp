@@ -2,6 +2,9 @@
 #include "core/trace_reader.h"
 
 #include <filesystem>
+#if defined(__F16C__)
+#include <immintrin.h>
+#endif
 #include <optional>
 
 #include "core/dtype.h"
@@ -16,13 +19,16 @@ namespace rs {
 namespace {
 
 // Bounds on metadata a damaged or hostile file could inflate before we allocate from it.
-constexpr std::int64_t kMaxTokens = 1 << 24, kMaxLayers = 4096, kMaxHeads = 65536, kMaxHeadDim = 65536;
+constexpr std::int64_t kMaxTokens = 1 << 24, kMaxLayers = 4096, kMaxHeads = 65536,
+                       kMaxHeadDim = 65536;
+constexpr hsize_t kMaxListLength = 1 << 16;  // thresholds, bins, curve points
 constexpr std::size_t kDefaultCacheBytes = std::size_t(256) << 20;
 
 std::int64_t bounded(hid_t g, const char* name, std::int64_t lo, std::int64_t hi) {
     const std::int64_t v = h5::read_attr_int(g, name);
     if (v < lo || v > hi)
-        throw h5::Failure("meta attribute '" + std::string(name) + "' = " + std::to_string(v) + " is out of range");
+        throw h5::Failure("meta attribute '" + std::string(name) + "' = " + std::to_string(v) +
+                          " is out of range");
     return v;
 }
 
@@ -34,9 +40,24 @@ hsize_t length(hid_t file, const std::string& path) {
     return s[0];
 }
 
-template <class T> std::vector<T> read(hid_t file, const std::string& path) {
+template <class T>
+std::vector<T> read(hid_t file, const std::string& path) {
     h5::Handle d = h5::open_dataset(file, path);
     return h5::read_array<T>(d.get());
+}
+
+// Appends n IEEE halves to `out` as floats (exact), eight at a time with F16C where available.
+void decode_halves(const std::uint16_t* h, std::size_t n, std::vector<float>& out) {
+    std::size_t i = 0;
+#if defined(__F16C__)
+    alignas(32) float buf[8];
+    for (; i + 8 <= n; i += 8) {
+        _mm256_store_ps(buf,
+                        _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(h + i))));
+        out.insert(out.end(), buf, buf + 8);
+    }
+#endif
+    for (; i < n; ++i) out.push_back(f16_to_f32(h[i]));
 }
 
 std::vector<double> slice(const std::vector<double>& v, std::size_t at, std::size_t n) {
@@ -84,7 +105,8 @@ TraceReader TraceReader::open(const std::string& path) {
     h5::silence_errors();
     std::error_code ec;
     if (!std::filesystem::exists(path, ec)) throw FileError(path, "no such file");
-    if (std::filesystem::is_directory(path, ec)) throw FileError(path, "is a folder, not a trace file");
+    if (std::filesystem::is_directory(path, ec))
+        throw FileError(path, "is a folder, not a trace file");
     const htri_t is_hdf5 = H5Fis_hdf5(path.c_str());
     if (is_hdf5 < 0) throw FileError(path, "cannot read: " + h5::error_stack_text());
     if (is_hdf5 == 0) throw FileError(path, "not an HDF5 file, so not a RoPEScope trace");
@@ -95,7 +117,8 @@ TraceReader TraceReader::open(const std::string& path) {
     } catch (const h5::Failure& e) {
         const std::string why = e.what();
         if (why.find("truncated") != std::string::npos)
-            throw FileError(path, "the file is truncated (an interrupted copy or download?): " + why);
+            throw FileError(path,
+                            "the file is truncated (an interrupted copy or download?): " + why);
         throw FileError(path, "cannot open: " + why);
     }
     guarded(path, [&] {
@@ -110,12 +133,13 @@ TraceReader TraceReader::open(const std::string& path) {
 
 void TraceReader::Impl::check_root() {
     if (!h5::has_attr(f(), "format") || h5::read_attr_string(f(), "format") != trace::kFormat)
-        throw FileError(path, "an HDF5 file, but not a RoPEScope trace (no format = \"" + std::string(trace::kFormat) +
-                                  "\" attribute on its root)");
+        throw FileError(path, "an HDF5 file, but not a RoPEScope trace (no format = \"" +
+                                  std::string(trace::kFormat) + "\" attribute on its root)");
     const std::int64_t v = h5::read_attr_int(f(), "schema_version");
     if (v > trace::kSchemaVersion)
         throw FileError(path, "written by a newer RoPEScope (trace schema " + std::to_string(v) +
-                                  "); this build reads schema " + std::to_string(trace::kSchemaVersion) +
+                                  "); this build reads schema " +
+                                  std::to_string(trace::kSchemaVersion) +
                                   " and older: please upgrade");
     if (v < 1) throw FileError(path, "unknown trace schema version " + std::to_string(v));
     meta.schema_version = int(v);
@@ -156,15 +180,18 @@ void TraceReader::Impl::read_meta() {
     s.overview_cells = overview_levels(meta.tokens);
     s.thresholds = length(f(), "stats/thresholds");
     s.bins = length(f(), "stats/bin_edges");
+    s.curve_points = length(f(), "curves/distance");
     if (s.bins == 0) throw h5::Failure("dataset 'stats/bin_edges' is empty");
     s.bins -= 1;
-    s.curve_points = length(f(), "curves/distance");
+    if (s.thresholds > kMaxListLength || s.bins > kMaxListLength || s.curve_points > kMaxListLength)
+        throw h5::Failure("implausibly many thresholds, distance bins or curve points");
 }
 
 void TraceReader::Impl::read_layout(hid_t mg) {
     HeadLayout& L = meta.layout;
     const auto variant = parse_variant(h5::read_attr_string(mg, "variant"));
-    if (!variant) throw h5::Failure("unknown variant '" + h5::read_attr_string(mg, "variant") + "'");
+    if (!variant)
+        throw h5::Failure("unknown variant '" + h5::read_attr_string(mg, "variant") + "'");
     L.variant = *variant;
     L.head_dim = int(bounded(mg, "head_dim", 1, kMaxHeadDim));
     L.query_heads = int(bounded(mg, "query_heads", 1, kMaxHeads));
@@ -198,9 +225,10 @@ void TraceReader::Impl::read_tokens() {
     const auto kvh = read<std::int32_t>(f(), "meta/heads/kv_head");
     const auto twin = read<std::int32_t>(f(), "meta/heads/twin");
     for (int a = 0; a < L.analysis_heads(); ++a) {
-        if (qh[a] < 0 || qh[a] >= L.query_heads || kvh[a] < 0 || kvh[a] >= L.kv_heads || twin[a] < -1 ||
-            twin[a] >= L.analysis_heads())
-            throw h5::Failure("head " + std::to_string(a) + " refers to a query, KV or twin head that does not exist");
+        if (qh[a] < 0 || qh[a] >= L.query_heads || kvh[a] < 0 || kvh[a] >= L.kv_heads ||
+            twin[a] < -1 || twin[a] >= L.analysis_heads())
+            throw h5::Failure("head " + std::to_string(a) +
+                              " refers to a query, KV or twin head that does not exist");
         L.heads[a] = HeadInfo{a, qh[a], kvh[a], imag[a] != 0, virt[a] != 0, twin[a]};
     }
     auto& r = meta.rope;
@@ -222,7 +250,8 @@ void TraceReader::Impl::read_tokens() {
     const auto off = read<std::int64_t>(f(), "meta/token_offsets");  // [T, 2]
     in.offsets.clear();
     if (!off.empty() && off[0] >= 0)
-        for (std::size_t t = 0; t < in.ids.size(); ++t) in.offsets.emplace_back(std::size_t(off[2 * t]), std::size_t(off[2 * t + 1]));
+        for (std::size_t t = 0; t < in.ids.size(); ++t)
+            in.offsets.emplace_back(std::size_t(off[2 * t]), std::size_t(off[2 * t + 1]));
 }
 
 void TraceReader::Impl::read_stats() {
@@ -275,7 +304,8 @@ TraceCurves TraceReader::Impl::read_curves() {
     u.closed_form_note = h5::read_attr_string(cg, "closed_form_note");
     u.logit_scale = h5::read_attr_double(cg, "logit_scale");
     u.logit_scale_applied = h5::read_attr_int(cg, "logit_scale_applied") != 0;
-    for (auto [name, gap] : {std::pair{"real_gap", &u.real_gap}, std::pair{"imag_gap", &u.imag_gap}}) {
+    for (auto [name, gap] :
+         {std::pair{"real_gap", &u.real_gap}, std::pair{"imag_gap", &u.imag_gap}}) {
         gap->max_abs = h5::read_attr_double(cg, std::string(name) + "_max_abs");
         gap->relative = h5::read_attr_double(cg, std::string(name) + "_relative");
         gap->at_distance = h5::read_attr_double(cg, std::string(name) + "_at_distance");
@@ -300,7 +330,8 @@ std::vector<NoiseSweep> TraceReader::Impl::read_noise() {
     for (std::int64_t i = 0; i < count; ++i) {
         const std::string g = "experiments/noise/" + std::to_string(i);
         const hsize_t P = length(f(), g + "/sigma"), D = length(f(), g + "/thresholds");
-        for (const auto& spec : trace::noise_datasets(g, P, D)) trace::check_dataset(f(), spec, meta.qk_precision);
+        for (const auto& spec : trace::noise_datasets(g, P, D))
+            trace::check_dataset(f(), spec, meta.qk_precision);
         h5::Handle sg = h5::open_group(f(), g);
         NoiseSweep s;
         s.seed = h5::read_attr_u64(sg.get(), "seed");
@@ -319,11 +350,14 @@ std::vector<NoiseSweep> TraceReader::Impl::read_noise() {
         {
             h5::Handle d = h5::open_dataset(f(), g + "/target");
             h5::Handle tt = trace::noise_target_type();
-            if (P) h5::check(H5Dread(d.get(), tt.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, target.data()), "read noise targets");
+            if (P)
+                h5::check(H5Dread(d.get(), tt.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, target.data()),
+                          "read noise targets");
         }
         for (hsize_t p = 0; p < P; ++p) {
             if (target[p] > 2) throw h5::Failure("unknown noise target in '" + g + "'");
-            s.points.push_back({sigma[p], NoiseTarget(target[p]), mean[p], delta[p], slice(real, p, D), slice(imag, p, D)});
+            s.points.push_back({sigma[p], NoiseTarget(target[p]), mean[p], delta[p],
+                                slice(real, p, D), slice(imag, p, D)});
         }
         out.push_back(std::move(s));
     }
@@ -331,20 +365,28 @@ std::vector<NoiseSweep> TraceReader::Impl::read_noise() {
 }
 
 std::vector<float> TraceReader::Impl::read_qk(const char* name, int layer, int head, int heads) {
-    if (head < 0 || head >= heads) throw UsageError(std::string(name) + " head " + std::to_string(head) + " does not exist");
-    if (layer < 0 || layer >= meta.layers) throw UsageError("layer " + std::to_string(layer) + " does not exist");
-    const std::size_t T = meta.tokens, d = meta.layout.head_dim;
+    if (head < 0 || head >= heads)
+        throw UsageError(std::string(name) + " head " + std::to_string(head) + " does not exist");
+    if (layer < 0 || layer >= meta.layers)
+        throw UsageError("layer " + std::to_string(layer) + " does not exist");
+    const std::size_t n = std::size_t(meta.tokens) * meta.layout.head_dim;
     h5::Handle ds = h5::open_dataset(f(), trace::layer_group(layer, meta.layers) + "/" + name);
-    const h5::Dims offset{hsize_t(head), 0, 0}, count{1, hsize_t(T), hsize_t(d)};
-    std::vector<float> out(T * d);  // [T, d]
+    const h5::Dims offset{hsize_t(head), 0, 0};
+    const h5::Dims count{1, hsize_t(meta.tokens), hsize_t(meta.layout.head_dim)};
     if (meta.qk_precision == QKPrecision::F32) {
+        std::vector<float> out(n);  // [T, d]
         h5::read_block(ds.get(), H5T_NATIVE_FLOAT, offset, count, out.data());
         return out;
     }
-    std::vector<std::uint16_t> bits(T * d);  // [T, d] raw binary16, decoded here (HDF5's soft
-    h5::Handle half = h5::half_type();        // float conversion would be far slower)
-    h5::read_block(ds.get(), half.get(), offset, count, bits.data());
-    for (std::size_t i = 0; i < bits.size(); ++i) out[i] = f16_to_f32(bits[i]);
+    // Raw binary16 into a reused buffer, decoded here: HDF5's own half -> float conversion is a
+    // slow soft path, and fresh zeroed buffers cost more than the read (page faults).
+    thread_local std::vector<std::uint16_t> bits;  // [T, d]
+    bits.resize(n);
+    h5::Handle file_type{h5::check_id(H5Dget_type(ds.get()), "Q/K type"), H5Tclose};
+    h5::read_block(ds.get(), file_type.get(), offset, count, bits.data());
+    std::vector<float> out;  // [T, d]
+    out.reserve(n);
+    decode_halves(bits.data(), n, out);
     return out;
 }
 
@@ -353,11 +395,14 @@ TraceArrayCache::Array TraceReader::Impl::cached(TraceArrayCache::Kind kind, int
     return cache.get(kind, layer, index, [&]() -> std::vector<float> {
         if (kind == K::Query) return read_qk("q", layer, index, meta.layout.query_heads);
         if (kind == K::Key) return read_qk("k", layer, index, meta.layout.kv_heads);
-        if (index < 0 || index >= meta.layout.analysis_heads()) throw UsageError("head " + std::to_string(index) + " does not exist");
-        if (layer < 0 || layer >= meta.layers) throw UsageError("layer " + std::to_string(layer) + " does not exist");
+        if (index < 0 || index >= meta.layout.analysis_heads())
+            throw UsageError("head " + std::to_string(index) + " does not exist");
+        if (layer < 0 || layer >= meta.layers)
+            throw UsageError("layer " + std::to_string(layer) + " does not exist");
         h5::Handle ds = h5::open_dataset(f(), trace::layer_group(layer, meta.layers) + "/lse");
         std::vector<float> out(meta.tokens);  // [T]
-        h5::read_block(ds.get(), H5T_NATIVE_FLOAT, {hsize_t(index), 0}, {1, hsize_t(meta.tokens)}, out.data());
+        h5::read_block(ds.get(), H5T_NATIVE_FLOAT, {hsize_t(index), 0}, {1, hsize_t(meta.tokens)},
+                       out.data());
         return out;
     });
 }
@@ -367,12 +412,20 @@ TraceReader::TraceReader(TraceReader&&) noexcept = default;
 TraceReader& TraceReader::operator=(TraceReader&&) noexcept = default;
 TraceReader::~TraceReader() = default;
 
-const std::string& TraceReader::path() const { return impl_->path; }
-const TraceMeta& TraceReader::meta() const { return impl_->meta; }
-const RunStats& TraceReader::stats() const { return impl_->stats; }
+const std::string& TraceReader::path() const {
+    return impl_->path;
+}
+const TraceMeta& TraceReader::meta() const {
+    return impl_->meta;
+}
+const RunStats& TraceReader::stats() const {
+    return impl_->stats;
+}
 
 const std::vector<float>& TraceReader::token_nll() {
-    if (!impl_->nll) impl_->nll = guarded(impl_->path, [&] { return read<float>(impl_->f(), "loss/token_nll"); });
+    if (!impl_->nll)
+        impl_->nll =
+            guarded(impl_->path, [&] { return read<float>(impl_->f(), "loss/token_nll"); });
     return *impl_->nll;
 }
 
@@ -398,28 +451,35 @@ const std::vector<NoiseSweep>& TraceReader::noise() {
 OverviewMap TraceReader::overview(int layer, int head, int cells) {
     return guarded(impl_->path, [&] {
         const TraceMeta& m = impl_->meta;
-        if (layer < 0 || layer >= m.layers) throw UsageError("layer " + std::to_string(layer) + " does not exist");
-        if (head < 0 || head >= m.layout.analysis_heads()) throw UsageError("head " + std::to_string(head) + " does not exist");
-        if (std::find(m.overview_cells.begin(), m.overview_cells.end(), cells) == m.overview_cells.end())
+        if (layer < 0 || layer >= m.layers)
+            throw UsageError("layer " + std::to_string(layer) + " does not exist");
+        if (head < 0 || head >= m.layout.analysis_heads())
+            throw UsageError("head " + std::to_string(head) + " does not exist");
+        if (std::find(m.overview_cells.begin(), m.overview_cells.end(), cells) ==
+            m.overview_cells.end())
             throw UsageError("no overview level with " + std::to_string(cells) + " cells");
-        OverviewMap map{cells, overview_edges(m.tokens, cells), std::vector<float>(std::size_t(cells) * cells)};
+        OverviewMap map{cells, overview_edges(m.tokens, cells),
+                        std::vector<float>(std::size_t(cells) * cells)};
         h5::Handle ds = h5::open_dataset(impl_->f(), trace::overview_path(layer, m.layers, cells));
-        h5::read_block(ds.get(), H5T_NATIVE_FLOAT, {hsize_t(head), 0, 0}, {1, hsize_t(cells), hsize_t(cells)},
-                       map.mean.data());
+        h5::read_block(ds.get(), H5T_NATIVE_FLOAT, {hsize_t(head), 0, 0},
+                       {1, hsize_t(cells), hsize_t(cells)}, map.mean.data());
         return map;
     });
 }
 
 std::vector<float> TraceReader::queries(int layer, int query_head) {
-    return guarded(impl_->path, [&] { return *impl_->cached(TraceArrayCache::Kind::Query, layer, query_head); });
+    return guarded(impl_->path,
+                   [&] { return *impl_->cached(TraceArrayCache::Kind::Query, layer, query_head); });
 }
 
 std::vector<float> TraceReader::keys(int layer, int kv_head) {
-    return guarded(impl_->path, [&] { return *impl_->cached(TraceArrayCache::Kind::Key, layer, kv_head); });
+    return guarded(impl_->path,
+                   [&] { return *impl_->cached(TraceArrayCache::Kind::Key, layer, kv_head); });
 }
 
 std::vector<float> TraceReader::lse(int layer, int head) {
-    return guarded(impl_->path, [&] { return *impl_->cached(TraceArrayCache::Kind::Lse, layer, head); });
+    return guarded(impl_->path,
+                   [&] { return *impl_->cached(TraceArrayCache::Kind::Lse, layer, head); });
 }
 
 Tile TraceReader::tile(const TileRequest& r) {
@@ -430,12 +490,16 @@ Tile TraceReader::tile(const TileRequest& r) {
         const auto q = impl_->cached(TraceArrayCache::Kind::Query, r.layer, h.query_head);
         const auto k = impl_->cached(TraceArrayCache::Kind::Key, r.layer, h.kv_head);
         const auto lse = impl_->cached(TraceArrayCache::Kind::Lse, r.layer, r.head);
-        TileSource src{q->data(), k->data(), lse->data(), m.tokens, h.imag, &m.rope, m.logit_scale,
-                       m.qk_precision == QKPrecision::F16 ? 0x1.0p-11 : 0.0};
+        TileSource src{q->data(),     k->data(),
+                       lse->data(),   m.tokens,
+                       h.imag,        &m.rope,
+                       m.logit_scale, m.qk_precision == QKPrecision::F16 ? 0x1.0p-11 : 0.0};
         return compute_tile(r, src);
     });
 }
 
-void TraceReader::set_cache_bytes(std::size_t bytes) { impl_->cache.set_budget(bytes); }
+void TraceReader::set_cache_bytes(std::size_t bytes) {
+    impl_->cache.set_budget(bytes);
+}
 
 }  // namespace rs

@@ -25,7 +25,7 @@ struct OverviewMap {
 };
 
 class TraceReader {
-public:
+  public:
     // Throws FileError(path, reason) for a missing, non-HDF5, truncated, foreign (not a RoPEScope
     // trace), newer-schema or inconsistent file.
     static TraceReader open(const std::string& path);
@@ -57,7 +57,7 @@ public:
     // Budget of the decoded-array cache (default 256 MiB).
     void set_cache_bytes(std::size_t bytes);
 
-private:
+  private:
     struct Impl;
     explicit TraceReader(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;

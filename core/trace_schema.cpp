@@ -14,7 +14,9 @@ std::string dims_text(const h5::Dims& d) {
     return s + "]";
 }
 
-h5::Handle copy_type(hid_t t) { return {h5::check_id(H5Tcopy(t), "copy type"), H5Tclose}; }
+h5::Handle copy_type(hid_t t) {
+    return {h5::check_id(H5Tcopy(t), "copy type"), H5Tclose};
+}
 
 }  // namespace
 
@@ -51,7 +53,8 @@ std::vector<DatasetSpec> layer_datasets(const Shape& s, int layer) {
                                  {g + "/k", Elem::QK, {s.kv_heads, s.tokens, s.head_dim}},
                                  {g + "/lse", Elem::F32, {s.heads, s.tokens}}};
     for (int P : s.overview_cells)
-        out.push_back({overview_path(layer, int(s.layers), P), Elem::F32, {s.heads, hsize_t(P), hsize_t(P)}});
+        out.push_back(
+            {overview_path(layer, int(s.layers), P), Elem::F32, {s.heads, hsize_t(P), hsize_t(P)}});
     return out;
 }
 
@@ -98,53 +101,79 @@ h5::Storage storage_for(const DatasetSpec& spec) {
     // Overview maps: one chunk per head and level, so the GUI reads exactly the map it shows;
     // half of every map is exact zeros above the diagonal and the rest smooth, so shuffle +
     // deflate shrinks them several-fold for a decode cost far below a millisecond per map.
-    if (spec.path.find("/overview/") != std::string::npos && spec.dims.size() == 3 && spec.dims[0] > 0)
+    if (spec.path.find("/overview/") != std::string::npos && spec.dims.size() == 3 &&
+        spec.dims[0] > 0)
         return {{1, spec.dims[1], spec.dims[2]}, true, 4};
     // Q, K and lse stay contiguous and unfiltered: see docs/trace-format.md ("Storage choices").
     return {};
 }
 
 h5::Handle noise_target_type() {
-    h5::Handle t{h5::check_id(H5Tenum_create(H5T_NATIVE_UINT8), "create noise target type"), H5Tclose};
+    h5::Handle t{h5::check_id(H5Tenum_create(H5T_NATIVE_UINT8), "create noise target type"),
+                 H5Tclose};
     const char* names[] = {"real", "imag", "both"};
-    for (unsigned char v = 0; v < 3; ++v) h5::check(H5Tenum_insert(t.get(), names[v], &v), "define noise target type");
+    for (unsigned char v = 0; v < 3; ++v)
+        h5::check(H5Tenum_insert(t.get(), names[v], &v), "define noise target type");
     return t;
 }
 
 h5::Handle file_type_of(Elem e, QKPrecision qk) {
     switch (e) {
-        case Elem::QK: return qk == QKPrecision::F16 ? h5::half_type() : copy_type(H5T_IEEE_F32LE);
-        case Elem::F32: return copy_type(H5T_IEEE_F32LE);
-        case Elem::F64: return copy_type(H5T_IEEE_F64LE);
-        case Elem::I32: return copy_type(H5T_STD_I32LE);
-        case Elem::I64: return copy_type(H5T_STD_I64LE);
-        case Elem::U8: return copy_type(H5T_STD_U8LE);
-        case Elem::Str: return h5::string_type();
-        case Elem::NoiseTarget: return noise_target_type();
+        case Elem::QK:
+            return qk == QKPrecision::F16 ? h5::half_type() : copy_type(H5T_IEEE_F32LE);
+        case Elem::F32:
+            return copy_type(H5T_IEEE_F32LE);
+        case Elem::F64:
+            return copy_type(H5T_IEEE_F64LE);
+        case Elem::I32:
+            return copy_type(H5T_STD_I32LE);
+        case Elem::I64:
+            return copy_type(H5T_STD_I64LE);
+        case Elem::U8:
+            return copy_type(H5T_STD_U8LE);
+        case Elem::Str:
+            return h5::string_type();
+        case Elem::NoiseTarget:
+            return noise_target_type();
     }
     throw h5::Failure("internal: unknown element kind");
 }
 
 void check_dataset(hid_t file, const DatasetSpec& spec, QKPrecision qk) {
-    if (!h5::exists(file, spec.path))
-        throw h5::Failure("dataset '" + spec.path + "' is missing");
+    if (!h5::exists(file, spec.path)) throw h5::Failure("dataset '" + spec.path + "' is missing");
     h5::Handle d = h5::open_dataset(file, spec.path);
     const h5::Dims got = h5::shape(d.get());
     if (got != spec.dims)
-        throw h5::Failure("dataset '" + spec.path + "' has shape " + dims_text(got) + ", expected " +
-                          dims_text(spec.dims));
+        throw h5::Failure("dataset '" + spec.path + "' has shape " + dims_text(got) +
+                          ", expected " + dims_text(spec.dims));
     const H5T_class_t cls = h5::type_class(d.get());
     const std::size_t size = h5::type_size(d.get());
     bool ok = false;
     switch (spec.elem) {
-        case Elem::QK: ok = cls == H5T_FLOAT && size == (qk == QKPrecision::F16 ? 2u : 4u); break;
-        case Elem::F32: ok = cls == H5T_FLOAT && size == 4; break;
-        case Elem::F64: ok = cls == H5T_FLOAT && size == 8; break;
-        case Elem::I32: ok = cls == H5T_INTEGER && size == 4; break;
-        case Elem::I64: ok = cls == H5T_INTEGER && size == 8; break;
-        case Elem::U8: ok = cls == H5T_INTEGER && size == 1; break;
-        case Elem::Str: ok = cls == H5T_STRING; break;
-        case Elem::NoiseTarget: ok = cls == H5T_ENUM; break;
+        case Elem::QK:
+            ok = cls == H5T_FLOAT && size == (qk == QKPrecision::F16 ? 2u : 4u);
+            break;
+        case Elem::F32:
+            ok = cls == H5T_FLOAT && size == 4;
+            break;
+        case Elem::F64:
+            ok = cls == H5T_FLOAT && size == 8;
+            break;
+        case Elem::I32:
+            ok = cls == H5T_INTEGER && size == 4;
+            break;
+        case Elem::I64:
+            ok = cls == H5T_INTEGER && size == 8;
+            break;
+        case Elem::U8:
+            ok = cls == H5T_INTEGER && size == 1;
+            break;
+        case Elem::Str:
+            ok = cls == H5T_STRING;
+            break;
+        case Elem::NoiseTarget:
+            ok = cls == H5T_ENUM;
+            break;
     }
     if (!ok) throw h5::Failure("dataset '" + spec.path + "' has an unexpected element type");
 }

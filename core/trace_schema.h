@@ -20,12 +20,13 @@ enum class Elem { QK, F32, F64, I32, I64, U8, Str, NoiseTarget };
 struct DatasetSpec {
     std::string path;  // relative to the root
     Elem elem;
-    h5::Dims dims;     // empty: scalar
+    h5::Dims dims;  // empty: scalar
 };
 
 // The sizes that fix every dataset's shape.
 struct Shape {
-    hsize_t tokens = 0, layers = 0, heads = 0, query_heads = 0, kv_heads = 0, head_dim = 0, half = 0;
+    hsize_t tokens = 0, layers = 0, heads = 0, query_heads = 0, kv_heads = 0, head_dim = 0,
+            half = 0;
     hsize_t thresholds = 0, bins = 0, curve_points = 0;
     std::vector<int> overview_cells;  // finest first
 };
@@ -37,7 +38,8 @@ std::vector<DatasetSpec> meta_datasets(const Shape& s);
 std::vector<DatasetSpec> layer_datasets(const Shape& s, int layer);
 std::vector<DatasetSpec> stats_datasets(const Shape& s);
 std::vector<DatasetSpec> result_datasets(const Shape& s);  // loss and curves
-std::vector<DatasetSpec> noise_datasets(const std::string& group, hsize_t points, hsize_t thresholds);
+std::vector<DatasetSpec> noise_datasets(const std::string& group, hsize_t points,
+                                        hsize_t thresholds);
 
 // How each dataset is laid out on disk (chunking and filters); see docs/trace-format.md for why.
 h5::Storage storage_for(const DatasetSpec& spec);

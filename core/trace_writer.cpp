@@ -48,14 +48,16 @@ float round_significand(float v) {
     return v;
 }
 
-// [layers, heads, n] from per-head vectors; heads whose vector is not n long (not observed) are NaN.
+// [layers, heads, n] from per-head vectors; heads whose vector is not n long (not observed) are
+// NaN.
 template <class Get>
 std::vector<double> per_head(const RunStats& st, std::size_t n, Get get) {
     std::vector<double> out(std::size_t(st.layers) * st.heads * n, kNaN);
     for (int l = 0; l < st.layers; ++l)
         for (int h = 0; h < st.heads; ++h) {
             const std::vector<double>& v = get(st.at(l, h));
-            if (v.size() == n) std::copy(v.begin(), v.end(), out.begin() + (std::size_t(l) * st.heads + h) * n);
+            if (v.size() == n)
+                std::copy(v.begin(), v.end(), out.begin() + (std::size_t(l) * st.heads + h) * n);
         }
     return out;
 }
@@ -65,7 +67,8 @@ std::vector<double> per_head_scalar(const RunStats& st, Get get) {
     std::vector<double> out;
     out.reserve(std::size_t(st.layers) * st.heads);
     for (int l = 0; l < st.layers; ++l)
-        for (int h = 0; h < st.heads; ++h) out.push_back(st.observed[std::size_t(l) * st.heads + h] ? get(st.at(l, h)) : kNaN);
+        for (int h = 0; h < st.heads; ++h)
+            out.push_back(st.observed[std::size_t(l) * st.heads + h] ? get(st.at(l, h)) : kNaN);
     return out;
 }
 
@@ -82,8 +85,8 @@ struct TraceWriter::Impl {
     HeadLayout layout;
     RopeSpectrum rope;
     trace::Shape shape;
-    std::vector<float> lse;          // [heads, T] of the layer being run
-    std::vector<char> layer_done;    // [layers] bit 1: q/k, 2: lse, 4: overview
+    std::vector<float> lse;        // [heads, T] of the layer being run
+    std::vector<char> layer_done;  // [layers] bit 1: q/k, 2: lse, 4: overview
     bool finished = false;
 
     Impl(const std::string& dest, bool allow_unnamed) : out(dest, allow_unnamed) {}
@@ -93,7 +96,8 @@ struct TraceWriter::Impl {
         h5::Handle d = h5::open_dataset(f(), path);
         write(d.get());
     }
-    template <class T> void put(const std::string& path, const std::vector<T>& v) {
+    template <class T>
+    void put(const std::string& path, const std::vector<T>& v) {
         dataset(path, [&](hid_t d) { h5::write_whole<T>(d, v); });
     }
     void create(const std::vector<trace::DatasetSpec>& specs) {
@@ -152,13 +156,16 @@ TraceWriter::TraceWriter(const std::string& destination, const Checkpoint& ck, T
 
 TraceWriter::~TraceWriter() = default;
 
-const std::string& TraceWriter::destination() const { return impl_->out.destination(); }
+const std::string& TraceWriter::destination() const {
+    return impl_->out.destination();
+}
 
 void TraceWriter::begin_run(const RunInfo& info) {
     guarded(destination(), [&] {
         Impl& m = *impl_;
         if (std::size_t(info.tokens) != m.tokens.ids.size())
-            throw UsageError("trace: the run has " + std::to_string(info.tokens) + " tokens, the writer was given " +
+            throw UsageError("trace: the run has " + std::to_string(info.tokens) +
+                             " tokens, the writer was given " +
                              std::to_string(m.tokens.ids.size()));
         m.info = info;
         m.layout = *info.layout;
@@ -228,7 +235,8 @@ void TraceWriter::Impl::write_meta() {
     put("meta/token_offsets", offsets);
     put("meta/inv_freq", rope.inv_freq);
     put("meta/inv_freq_f32", rope.inv_freq_f32);
-    put("meta/overview_cells", std::vector<std::int32_t>(shape.overview_cells.begin(), shape.overview_cells.end()));
+    put("meta/overview_cells",
+        std::vector<std::int32_t>(shape.overview_cells.begin(), shape.overview_cells.end()));
     write_heads();
 }
 
@@ -268,7 +276,9 @@ void TraceWriter::Impl::write_qk(int layer, const char* name, const MatrixRM& m,
         const h5::Dims offset{hsize_t(h), 0, 0}, count{1, hsize_t(T), hsize_t(d)};
         if (precision == QKPrecision::F32) {
             f32.resize(std::size_t(T) * d);
-            for (int t = 0; t < T; ++t) std::copy_n(m.data() + std::size_t(t) * m.cols() + std::size_t(h) * d, d, &f32[std::size_t(t) * d]);
+            for (int t = 0; t < T; ++t)
+                std::copy_n(m.data() + std::size_t(t) * m.cols() + std::size_t(h) * d, d,
+                            &f32[std::size_t(t) * d]);
             h5::write_block(ds.get(), H5T_NATIVE_FLOAT, offset, count, f32.data());
             continue;
         }
@@ -278,8 +288,10 @@ void TraceWriter::Impl::write_qk(int layer, const char* name, const MatrixRM& m,
                 const float v = m(t, std::size_t(h) * d + i);
                 const std::uint16_t bits = f32_to_f16_rne(v);
                 if (std::isfinite(v) && (bits & 0x7c00) == 0x7c00)
-                    throw Error("layer " + std::to_string(layer) + ": a post-RoPE " + (name[0] == 'q' ? "query" : "key") +
-                                " value (" + std::to_string(v) + ") exceeds the float16 range; trace with --f32");
+                    throw Error("layer " + std::to_string(layer) + ": a post-RoPE " +
+                                (name[0] == 'q' ? "query" : "key") + " value (" +
+                                std::to_string(v) +
+                                ") exceeds the float16 range; trace with --f32");
                 f16[std::size_t(t) * d + i] = bits;
             }
         h5::write_block(ds.get(), half.get(), offset, count, f16.data());
@@ -309,7 +321,8 @@ void TraceWriter::Impl::write_overview(const OverviewLayer& o) {
     std::vector<float> rounded;  // [heads, P, P]
     for (std::size_t i = 0; i < o.levels.size(); ++i) {
         rounded.resize(o.levels[i].mean.size());
-        std::transform(o.levels[i].mean.begin(), o.levels[i].mean.end(), rounded.begin(), round_significand);
+        std::transform(o.levels[i].mean.begin(), o.levels[i].mean.end(), rounded.begin(),
+                       round_significand);
         put(trace::overview_path(o.layer, info.layers, o.levels[i].cells), rounded);
     }
     layer_done.at(o.layer) |= 4;
@@ -325,14 +338,27 @@ void TraceWriter::Impl::write_stats(const RunStats& st) {
     put("stats/thresholds", std::vector<std::int32_t>(st.thresholds.begin(), st.thresholds.end()));
     put("stats/bin_edges", std::vector<std::int32_t>(st.bin_edges.begin(), st.bin_edges.end()));
     put("stats/observed", std::vector<std::uint8_t>(st.observed.begin(), st.observed.end()));
-    put("stats/long_range_mass", per_head(st, shape.thresholds, [](const HeadStats& h) -> auto& { return h.long_range_mass; }));
-    put("stats/mean_distance", per_head_scalar(st, [](const HeadStats& h) { return h.mean_distance; }));
+    put("stats/long_range_mass",
+        per_head(
+            st, shape.thresholds, [](const HeadStats& h) -> auto& { return h.long_range_mass; }));
+    put("stats/mean_distance",
+        per_head_scalar(st, [](const HeadStats& h) { return h.mean_distance; }));
     put("stats/entropy", per_head_scalar(st, [](const HeadStats& h) { return h.entropy; }));
-    put("stats/bin_mass", per_head(st, shape.bins, [](const HeadStats& h) -> auto& { return h.bin_mass; }));
-    put("stats/bin_logit", per_head(st, shape.bins, [](const HeadStats& h) -> auto& { return h.bin_logit; }));
-    put("stats/bin_pairs", per_head(st, shape.bins, [](const HeadStats& h) -> auto& { return h.bin_pairs; }));
-    put("stats/freq_re", per_head(st, shape.half, [](const HeadStats& h) -> auto& { return h.freq_re; }));
-    put("stats/freq_im", per_head(st, shape.half, [](const HeadStats& h) -> auto& { return h.freq_im; }));
+    put("stats/bin_mass",
+        per_head(
+            st, shape.bins, [](const HeadStats& h) -> auto& { return h.bin_mass; }));
+    put("stats/bin_logit",
+        per_head(
+            st, shape.bins, [](const HeadStats& h) -> auto& { return h.bin_logit; }));
+    put("stats/bin_pairs",
+        per_head(
+            st, shape.bins, [](const HeadStats& h) -> auto& { return h.bin_pairs; }));
+    put("stats/freq_re",
+        per_head(
+            st, shape.half, [](const HeadStats& h) -> auto& { return h.freq_re; }));
+    put("stats/freq_im",
+        per_head(
+            st, shape.half, [](const HeadStats& h) -> auto& { return h.freq_im; }));
     std::vector<double> pass;  // [layers, heads]; set for every head, observed or not
     for (const auto& h : st.head) pass.push_back(h.passthrough);
     put("stats/passthrough", pass);
@@ -352,7 +378,8 @@ void TraceWriter::Impl::write_results(std::span<const float> nll, const RunStats
     h5::write_attr(cg.get(), "closed_form_note", c.uniform.closed_form_note);
     h5::write_attr(cg.get(), "logit_scale", c.uniform.logit_scale);
     h5::write_attr(cg.get(), "logit_scale_applied", std::int64_t(c.uniform.logit_scale_applied));
-    for (const auto& [name, gap] : {std::pair{"real_gap", c.uniform.real_gap}, std::pair{"imag_gap", c.uniform.imag_gap}}) {
+    for (const auto& [name, gap] :
+         {std::pair{"real_gap", c.uniform.real_gap}, std::pair{"imag_gap", c.uniform.imag_gap}}) {
         h5::write_attr(cg.get(), std::string(name) + "_max_abs", gap.max_abs);
         h5::write_attr(cg.get(), std::string(name) + "_relative", gap.relative);
         h5::write_attr(cg.get(), std::string(name) + "_at_distance", gap.at_distance);
@@ -384,7 +411,8 @@ void TraceWriter::Impl::write_noise(std::span<const NoiseSweep> noise) {
         std::vector<std::uint8_t> target;
         for (const auto& p : s.points) {
             if (p.long_range_mass_real.size() != D || p.long_range_mass_imag.size() != D)
-                throw UsageError("trace: a noise point's long-range mass does not match its thresholds");
+                throw UsageError(
+                    "trace: a noise point's long-range mass does not match its thresholds");
             sigma.push_back(p.sigma);
             target.push_back(std::uint8_t(p.target));
             mean.push_back(p.mean_nll);
@@ -397,7 +425,8 @@ void TraceWriter::Impl::write_noise(std::span<const NoiseSweep> noise) {
         put(g + "/baseline_mass_imag", s.baseline_mass_imag);
         put(g + "/sigma", sigma);
         h5::Handle tt = trace::noise_target_type();
-        dataset(g + "/target", [&](hid_t d) { h5::write_whole_raw(d, tt.get(), target.size(), target.data()); });
+        dataset(g + "/target",
+                [&](hid_t d) { h5::write_whole_raw(d, tt.get(), target.size(), target.data()); });
         put(g + "/mean_nll", mean);
         put(g + "/delta_nll", delta);
         put(g + "/long_range_mass_real", real);
@@ -405,18 +434,23 @@ void TraceWriter::Impl::write_noise(std::span<const NoiseSweep> noise) {
     }
 }
 
-void TraceWriter::finish(std::span<const float> token_nll, const RunStats& stats, std::span<const NoiseSweep> noise) {
+void TraceWriter::finish(std::span<const float> token_nll, const RunStats& stats,
+                         std::span<const NoiseSweep> noise) {
     guarded(destination(), [&] {
         Impl& m = *impl_;
         if (m.finished) throw UsageError("trace: finish() called twice");
-        if (m.layer_done.empty() && m.info.tokens == 0) throw UsageError("trace: finish() before the model ran");
+        if (m.layer_done.empty() && m.info.tokens == 0)
+            throw UsageError("trace: finish() before the model ran");
         for (int l = 0; l < m.info.layers; ++l)
             if (m.layer_done[l] != 7)
-                throw UsageError("trace: layer " + std::to_string(l) +
-                                 " is incomplete (is an OverviewProbe connected to overview_sink()?)");
-        if (stats.layers != m.info.layers || stats.heads != int(m.shape.heads) || stats.tokens != m.info.tokens)
+                throw UsageError(
+                    "trace: layer " + std::to_string(l) +
+                    " is incomplete (is an OverviewProbe connected to overview_sink()?)");
+        if (stats.layers != m.info.layers || stats.heads != int(m.shape.heads) ||
+            stats.tokens != m.info.tokens)
             throw UsageError("trace: the statistics come from a different run");
-        if (token_nll.size() != m.shape.tokens - 1) throw UsageError("trace: token NLL has the wrong length");
+        if (token_nll.size() != m.shape.tokens - 1)
+            throw UsageError("trace: token NLL has the wrong length");
         m.shape.thresholds = stats.thresholds.size();
         m.shape.bins = stats.bin_edges.empty() ? 0 : stats.bin_edges.size() - 1;
         m.write_stats(stats);

@@ -27,7 +27,7 @@ struct TraceWriterOptions {
 };
 
 class TraceWriter : public AttentionProbe {
-public:
+  public:
     // Creates the (still invisible) file right away, so an unwritable destination fails before
     // the model runs. Throws FileError / UsageError.
     TraceWriter(const std::string& destination, const Checkpoint& checkpoint, TraceTokens tokens,
@@ -52,7 +52,7 @@ public:
 
     const std::string& destination() const;
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

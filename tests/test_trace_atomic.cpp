@@ -37,8 +37,10 @@ struct Spawn {
 pid_t spawn_cli(const std::vector<std::string>& args, const fs::path& logs, const Spawn& how) {
     const pid_t pid = fork();
     if (pid != 0) return pid;
-    if (how.named_temp) setenv("ROPESCOPE_TRACE_NAMED_TEMP", "1", 1);
-    else unsetenv("ROPESCOPE_TRACE_NAMED_TEMP");
+    if (how.named_temp)
+        setenv("ROPESCOPE_TRACE_NAMED_TEMP", "1", 1);
+    else
+        unsetenv("ROPESCOPE_TRACE_NAMED_TEMP");
     const int out = open((logs / "cli.out").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     const int err = open((logs / "cli.err").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     dup2(out, 1);
@@ -66,9 +68,11 @@ bool wait_mid_write(pid_t pid, const fs::path& folder, std::uintmax_t bytes) {
         std::error_code ec;
         for (const auto& e : fs::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec)) {
             const auto target = fs::read_symlink(e.path(), ec).string();
-            if (ec || target.rfind(prefix, 0) != 0 || target.find(".h5") == target.size() - 3) continue;
+            if (ec || target.rfind(prefix, 0) != 0 || target.find(".h5") == target.size() - 3)
+                continue;
             struct stat st {};
-            if (stat(e.path().c_str(), &st) == 0 && std::uintmax_t(st.st_size) >= bytes) return true;
+            if (stat(e.path().c_str(), &st) == 0 && std::uintmax_t(st.st_size) >= bytes)
+                return true;
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
@@ -83,13 +87,14 @@ int wait_exit(pid_t pid) {
 
 std::vector<std::string> folder_names(const fs::path& folder) {
     std::vector<std::string> names;
-    for (const auto& e : fs::directory_iterator(folder)) names.push_back(e.path().filename().string());
+    for (const auto& e : fs::directory_iterator(folder))
+        names.push_back(e.path().filename().string());
     std::sort(names.begin(), names.end());
     return names;
 }
 
 class TraceAtomic : public ::testing::TestWithParam<std::tuple<int, bool>> {
-protected:
+  protected:
     void SetUp() override {
         fs::create_directory(folder());
         // An existing trace of the same name that must survive byte for byte.
@@ -99,7 +104,9 @@ protected:
     fs::path folder() const { return dir_ / "out"; }
     fs::path dest() const { return folder() / "run.h5"; }
     std::vector<std::string> long_run() const {
-        return {"trace", test::fixture_dir("rope_f32").string(), "--ids", ids_arg(4000), "-o", dest().string()};
+        return {"trace", test::fixture_dir("rope_f32").string(),
+                "--ids", ids_arg(4000),
+                "-o",    dest().string()};
     }
 
     test::TempDir dir_;
@@ -115,14 +122,16 @@ TEST_P(TraceAtomic, KilledMidWriteLeavesTheOldTrace) {
     if (sig == SIGKILL) {
         EXPECT_EQ(code, 128 + SIGKILL);
     } else {
-        EXPECT_EQ(code, 130) << "SIGINT/SIGTERM cancel cleanly: " << test::read_file(dir_ / "cli.err");
+        EXPECT_EQ(code, 130) << "SIGINT/SIGTERM cancel cleanly: "
+                             << test::read_file(dir_ / "cli.err");
         EXPECT_NE(test::read_file(dir_ / "cli.err").find("cancelled"), std::string::npos);
     }
     EXPECT_EQ(test::read_file(dest()), before_) << "the existing trace changed";
     const auto names = folder_names(folder());
     if (sig == SIGKILL && named) {
         // Nothing can remove a named file after SIGKILL: only the hidden temporary may remain.
-        for (const auto& n : names) EXPECT_TRUE(n == "run.h5" || n.rfind(".run.h5.tmp-", 0) == 0) << n;
+        for (const auto& n : names)
+            EXPECT_TRUE(n == "run.h5" || n.rfind(".run.h5.tmp-", 0) == 0) << n;
     } else {
         EXPECT_EQ(names, std::vector<std::string>{"run.h5"});
     }
@@ -130,10 +139,13 @@ TEST_P(TraceAtomic, KilledMidWriteLeavesTheOldTrace) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Signals, TraceAtomic,
-                         ::testing::Combine(::testing::Values(SIGINT, SIGTERM, SIGKILL), ::testing::Bool()),
+                         ::testing::Combine(::testing::Values(SIGINT, SIGTERM, SIGKILL),
+                                            ::testing::Bool()),
                          [](const auto& p) {
                              const int sig = std::get<0>(p.param);
-                             return std::string(sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGKILL") +
+                             return std::string(sig == SIGINT    ? "SIGINT"
+                                                : sig == SIGTERM ? "SIGTERM"
+                                                                 : "SIGKILL") +
                                     (std::get<1>(p.param) ? "_named" : "_unnamed");
                          });
 
@@ -152,8 +164,8 @@ TEST_P(TraceAtomicCases, FileSizeLimitGivesAClearError) {
 
 TEST_P(TraceAtomicCases, SuccessReplacesTheTrace) {
     const bool named = std::get<1>(GetParam());
-    const pid_t pid = spawn_cli({"trace", test::fixture_dir("rope_pp_ec_f32").string(), "--ids", ids_arg(20), "-o",
-                                 dest().string()},
+    const pid_t pid = spawn_cli({"trace", test::fixture_dir("rope_pp_ec_f32").string(), "--ids",
+                                 ids_arg(20), "-o", dest().string()},
                                 dir_.path(), Spawn{named});
     ASSERT_EQ(wait_exit(pid), 0) << test::read_file(dir_ / "cli.err");
     EXPECT_NE(test::read_file(dest()), before_);
@@ -164,8 +176,11 @@ TEST_P(TraceAtomicCases, SuccessReplacesTheTrace) {
     EXPECT_EQ(fs::status(dest()).permissions(), fs::perms(0666 & ~mask));
 }
 
-INSTANTIATE_TEST_SUITE_P(Temporaries, TraceAtomicCases, ::testing::Combine(::testing::Values(0), ::testing::Bool()),
-                         [](const auto& p) { return std::string(std::get<1>(p.param) ? "named" : "unnamed"); });
+INSTANTIATE_TEST_SUITE_P(Temporaries, TraceAtomicCases,
+                         ::testing::Combine(::testing::Values(0), ::testing::Bool()),
+                         [](const auto& p) {
+                             return std::string(std::get<1>(p.param) ? "named" : "unnamed");
+                         });
 
 TEST(TraceAtomicArgs, BadDestinations) {
     test::TempDir dir;
@@ -174,7 +189,8 @@ TEST(TraceAtomicArgs, BadDestinations) {
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_NE(r.err.find("does not exist"), std::string::npos) << r.err;
     fs::create_directory(dir / "run.h5");
-    r = test::run_cli({"trace", test::fixture_dir("rope_f32").string(), "--ids", "1,2,3", "-o", (dir / "run.h5").string()});
+    r = test::run_cli({"trace", test::fixture_dir("rope_f32").string(), "--ids", "1,2,3", "-o",
+                       (dir / "run.h5").string()});
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_NE(r.err.find("not a regular file"), std::string::npos) << r.err;
     r = test::run_cli({"trace", test::fixture_dir("rope_f32").string(), "--ids", "1,2,3"});

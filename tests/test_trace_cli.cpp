@@ -18,11 +18,12 @@ std::string ids(int count) {
 }
 
 class TraceCli : public ::testing::Test {
-protected:
+  protected:
     static void SetUpTestSuite() {
         dir_ = new test::TempDir;
-        const auto r = test::run_cli({"trace", test::fixture_dir("rope_f32").string(), "--ids", ids(40), "--f32", "-o",
-                                      (*dir_ / "run.h5").string(), "--json"});
+        const auto r =
+            test::run_cli({"trace", test::fixture_dir("rope_f32").string(), "--ids", ids(40),
+                           "--f32", "-o", (*dir_ / "run.h5").string(), "--json"});
         ASSERT_EQ(r.exit_code, 0) << r.err;
         summary_ = new nlohmann::json(nlohmann::json::parse(r.out));
     }
@@ -63,12 +64,13 @@ TEST_F(TraceCli, ShowTableAndJson) {
     EXPECT_EQ(h["layer"], 1);
     EXPECT_EQ(h["head"], 5);
     EXPECT_DOUBLE_EQ(h["entropy"].get<double>(), reader.stats().at(1, 5).entropy);
-    EXPECT_DOUBLE_EQ(h["long_range_mass"][0].get<double>(), reader.stats().at(1, 5).long_range_mass[0]);
+    EXPECT_DOUBLE_EQ(h["long_range_mass"][0].get<double>(),
+                     reader.stats().at(1, 5).long_range_mass[0]);
 }
 
 TEST_F(TraceCli, TileJsonMatchesTheReader) {
-    const auto r = test::run_cli({"tile", trace(), "--layer", "1", "--head", "6", "--rows", "10:40", "--cols", "0:40",
-                                  "--stride", "3", "--json"});
+    const auto r = test::run_cli({"tile", trace(), "--layer", "1", "--head", "6", "--rows", "10:40",
+                                  "--cols", "0:40", "--stride", "3", "--json"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     const auto j = nlohmann::json::parse(r.out);
     TraceReader reader = TraceReader::open(trace());
@@ -85,14 +87,14 @@ TEST_F(TraceCli, TileJsonMatchesTheReader) {
 
 TEST_F(TraceCli, TileCsvAndLogitsAndPooling) {
     const auto csv = *dir_ / "tile.csv";
-    auto r = test::run_cli({"tile", trace(), "--layer", "0", "--head", "2", "--rows", "0:4", "--cols", "0:4", "--logits",
-                            "-o", csv.string()});
+    auto r = test::run_cli({"tile", trace(), "--layer", "0", "--head", "2", "--rows", "0:4",
+                            "--cols", "0:4", "--logits", "-o", csv.string()});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     const std::string text = test::read_file(csv);
     EXPECT_EQ(text.substr(0, text.find('\n')), "row,0,1,2,3");
     EXPECT_NE(text.find("-inf"), std::string::npos);  // masked logits above the diagonal
-    r = test::run_cli({"tile", trace(), "--layer", "0", "--head", "2", "--rows", "0:40", "--cols", "0:40", "--stride",
-                       "8", "--pool", "--json"});
+    r = test::run_cli({"tile", trace(), "--layer", "0", "--head", "2", "--rows", "0:40", "--cols",
+                       "0:40", "--stride", "8", "--pool", "--json"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     const auto j = nlohmann::json::parse(r.out);
     EXPECT_EQ(j["pooling"], "mean");
@@ -125,11 +127,26 @@ TEST_F(TraceCli, ExportEveryTable) {
     EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1 + (4 + 16) * 256);
 }
 
+TEST_F(TraceCli, NoiseSweepIsStored) {
+    const auto path = (*dir_ / "noise.h5").string();
+    auto r = test::run_cli({"trace", test::fixture_dir("rope_pp_eh_f32").string(), "--ids", ids(24),
+                            "--noise", "0.5,2", "--seed", "7", "-o", path, "--json"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(nlohmann::json::parse(r.out)["noise_sweeps"], 1);
+    TraceReader reader = TraceReader::open(path);
+    ASSERT_EQ(reader.noise().size(), 1u);
+    EXPECT_EQ(reader.noise()[0].seed, 7u);
+    EXPECT_EQ(reader.noise()[0].points.size(), 4u);  // real and imag targets x 2 sigmas
+    EXPECT_EQ(reader.noise()[0].points[1].sigma, 2.0);
+}
+
 TEST_F(TraceCli, Errors) {
-    auto r = test::run_cli({"tile", trace(), "--layer", "0", "--head", "8", "--rows", "0:4", "--cols", "0:4"});
+    auto r = test::run_cli(
+        {"tile", trace(), "--layer", "0", "--head", "8", "--rows", "0:4", "--cols", "0:4"});
     EXPECT_EQ(r.exit_code, 2);
     EXPECT_NE(r.err.find("head 8 is outside 0..7"), std::string::npos) << r.err;
-    r = test::run_cli({"tile", trace(), "--layer", "0", "--head", "0", "--rows", "4", "--cols", "0:4"});
+    r = test::run_cli(
+        {"tile", trace(), "--layer", "0", "--head", "0", "--rows", "4", "--cols", "0:4"});
     EXPECT_EQ(r.exit_code, 2);
     r = test::run_cli({"export", trace(), "--what", "maps"});
     EXPECT_EQ(r.exit_code, 2);
@@ -138,8 +155,8 @@ TEST_F(TraceCli, Errors) {
     r = test::run_cli({"show", bad.string()});
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_NE(r.err.find(bad.string() + ": not an HDF5 file"), std::string::npos) << r.err;
-    r = test::run_cli({"trace", test::fixture_dir("rope_f32").string(), "--ids", "1,2,3", "--f16", "--f32", "-o",
-                       (*dir_ / "x.h5").string()});
+    r = test::run_cli({"trace", test::fixture_dir("rope_f32").string(), "--ids", "1,2,3", "--f16",
+                       "--f32", "-o", (*dir_ / "x.h5").string()});
     EXPECT_EQ(r.exit_code, 2);
 }
 

@@ -24,10 +24,12 @@ std::string open_error(const std::filesystem::path& p) {
     return "";
 }
 
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+bool contains(const std::string& s, const std::string& part) {
+    return s.find(part) != std::string::npos;
+}
 
 class TraceErrors : public ::testing::Test {
-protected:
+  protected:
     static void SetUpTestSuite() {
         dir_ = new test::TempDir;
         test::trace_fixture("rope_f32", *dir_ / "good.h5", 30, QKPrecision::F16);
@@ -43,7 +45,9 @@ protected:
 test::TempDir* TraceErrors::dir_ = nullptr;
 std::string* TraceErrors::bytes_ = nullptr;
 
-TEST_F(TraceErrors, GoodTraceOpens) { EXPECT_EQ(open_error(*dir_ / "good.h5"), ""); }
+TEST_F(TraceErrors, GoodTraceOpens) {
+    EXPECT_EQ(open_error(*dir_ / "good.h5"), "");
+}
 
 TEST_F(TraceErrors, MissingFileAndFolder) {
     EXPECT_TRUE(contains(open_error(*dir_ / "nope.h5"), "no such file"));
@@ -52,7 +56,8 @@ TEST_F(TraceErrors, MissingFileAndFolder) {
 
 TEST_F(TraceErrors, NotHdf5) {
     test::write_file(*dir_ / "text.h5", "layer,head,value\n0,1,0.5\n");
-    EXPECT_TRUE(contains(open_error(*dir_ / "text.h5"), "not an HDF5 file")) << open_error(*dir_ / "text.h5");
+    EXPECT_TRUE(contains(open_error(*dir_ / "text.h5"), "not an HDF5 file"))
+        << open_error(*dir_ / "text.h5");
     test::write_file(*dir_ / "empty.h5", "");
     EXPECT_TRUE(contains(open_error(*dir_ / "empty.h5"), "not an HDF5 file"));
 }

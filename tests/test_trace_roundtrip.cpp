@@ -16,11 +16,15 @@ using namespace rs;
 namespace {
 
 // Equal, with NaN equal to NaN.
-bool same(double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); }
+bool same(double a, double b) {
+    return a == b || (std::isnan(a) && std::isnan(b));
+}
 
-void expect_same(const std::vector<double>& a, const std::vector<double>& b, const std::string& what) {
+void expect_same(const std::vector<double>& a, const std::vector<double>& b,
+                 const std::string& what) {
     ASSERT_EQ(a.size(), b.size()) << what;
-    for (std::size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(same(a[i], b[i])) << what << "[" << i << "] " << a[i] << " vs " << b[i];
+    for (std::size_t i = 0; i < a.size(); ++i)
+        EXPECT_TRUE(same(a[i], b[i])) << what << "[" << i << "] " << a[i] << " vs " << b[i];
 }
 
 TraceTokens text_input(int T) {
@@ -45,7 +49,8 @@ TEST(TraceRoundTrip, MetadataAndLayout) {
     EXPECT_EQ(m.schema_version, 1);
     EXPECT_EQ(m.created_by, "RoPEScope " ROPESCOPE_VERSION);
     EXPECT_EQ(m.created_at.size(), 20u);  // 2026-01-02T03:04:05Z
-    EXPECT_EQ(m.checkpoint_path, std::filesystem::absolute(run->ck->dir()).lexically_normal().string());
+    EXPECT_EQ(m.checkpoint_path,
+              std::filesystem::absolute(run->ck->dir()).lexically_normal().string());
     EXPECT_EQ(m.config_json, run->ck->config().source_text);
     EXPECT_EQ(m.tokens, T);
     EXPECT_EQ(m.layers, run->ck->config().num_hidden_layers);
@@ -98,20 +103,27 @@ TEST_P(TraceQK, StoredQueriesKeysAndLse) {
     TraceReader r = TraceReader::open((dir / "run.h5").string());
     const auto& L = run->ck->layout();
     const int d = L.head_dim;
-    auto stored = [&](float v) { return GetParam() == QKPrecision::F32 ? v : f16_to_f32(f32_to_f16_rne(v)); };
+    auto stored = [&](float v) {
+        return GetParam() == QKPrecision::F32 ? v : f16_to_f32(f32_to_f16_rne(v));
+    };
     for (int l = 0; l < r.meta().layers; ++l) {
         const auto& [q, k] = run->full.qk(l);
         for (int h = 0; h < L.query_heads; ++h) {
             const auto got = r.queries(l, h);
             for (int t = 0; t < T; ++t)
-                for (int i = 0; i < d; ++i) ASSERT_EQ(got[std::size_t(t) * d + i], stored(q(t, h * d + i))) << l << " " << h;
+                for (int i = 0; i < d; ++i)
+                    ASSERT_EQ(got[std::size_t(t) * d + i], stored(q(t, h * d + i)))
+                        << l << " " << h;
         }
         for (int h = 0; h < L.kv_heads; ++h) {
             const auto got = r.keys(l, h);
             for (int t = 0; t < T; ++t)
-                for (int i = 0; i < d; ++i) ASSERT_EQ(got[std::size_t(t) * d + i], stored(k(t, h * d + i))) << l << " " << h;
+                for (int i = 0; i < d; ++i)
+                    ASSERT_EQ(got[std::size_t(t) * d + i], stored(k(t, h * d + i)))
+                        << l << " " << h;
         }
-        for (int a = 0; a < L.analysis_heads(); ++a) EXPECT_EQ(r.lse(l, a), run->full.map(l, a).lse) << l << " " << a;
+        for (int a = 0; a < L.analysis_heads(); ++a)
+            EXPECT_EQ(r.lse(l, a), run->full.map(l, a).lse) << l << " " << a;
     }
 }
 
@@ -147,7 +159,8 @@ TEST(TraceRoundTrip, StatisticsNllAndCurves) {
     EXPECT_EQ(r.token_nll(), run->result.nll);
     EXPECT_DOUBLE_EQ(r.mean_nll(), run->result.mean_nll());
 
-    const TraceCurves want = make_trace_curves(run->ck->config().rope_params(), *run->full.info().rope, b);
+    const TraceCurves want =
+        make_trace_curves(run->ck->config().rope_params(), *run->full.info().rope, b);
     const TraceCurves& got = r.curves();
     expect_same(got.uniform.distance, want.uniform.distance, "distance");
     expect_same(got.uniform.real_sum, want.uniform.real_sum, "real_sum");
@@ -158,13 +171,15 @@ TEST(TraceRoundTrip, StatisticsNllAndCurves) {
     EXPECT_EQ(got.uniform.has_closed_form, want.uniform.has_closed_form);
     EXPECT_EQ(got.uniform.real_gap.max_abs, want.uniform.real_gap.max_abs);
     // The per-head curve is each head's own expected logit from its frequency weights.
-    EXPECT_DOUBLE_EQ(got.expected(1, 5, 10), b.expected_logit(1, 5, run->full.info().rope->inv_freq, got.uniform.distance[10]));
+    EXPECT_DOUBLE_EQ(got.expected(1, 5, 10), b.expected_logit(1, 5, run->full.info().rope->inv_freq,
+                                                              got.uniform.distance[10]));
     EXPECT_TRUE(r.noise().empty());
 }
 
 TEST(TraceRoundTrip, NoiseSweeps) {
     test::TempDir dir;
-    auto ck = std::make_shared<const Checkpoint>(Checkpoint::open(test::fixture_dir("rope_pp_ec_f32").string()));
+    auto ck = std::make_shared<const Checkpoint>(
+        Checkpoint::open(test::fixture_dir("rope_pp_ec_f32").string()));
     Model model(ck);
     const auto ids = test::test_ids(40, ck->config().vocab_size);
     NoiseOptions opt;
@@ -194,8 +209,10 @@ TEST(TraceRoundTrip, NoiseSweeps) {
             EXPECT_EQ(got[s].points[p].target, sweeps[s].points[p].target);
             EXPECT_EQ(got[s].points[p].mean_nll, sweeps[s].points[p].mean_nll);
             EXPECT_EQ(got[s].points[p].delta_nll, sweeps[s].points[p].delta_nll);
-            expect_same(got[s].points[p].long_range_mass_real, sweeps[s].points[p].long_range_mass_real, "real");
-            expect_same(got[s].points[p].long_range_mass_imag, sweeps[s].points[p].long_range_mass_imag, "imag");
+            expect_same(got[s].points[p].long_range_mass_real,
+                        sweeps[s].points[p].long_range_mass_real, "real");
+            expect_same(got[s].points[p].long_range_mass_imag,
+                        sweeps[s].points[p].long_range_mass_imag, "imag");
         }
     }
 }
@@ -219,10 +236,13 @@ TEST(TraceRoundTrip, OverviewPyramidMatchesFullMaps) {
                     for (int j = 0; j < cells; ++j) {
                         double sum = 0;
                         for (int t = map.edges[i]; t < map.edges[i + 1]; ++t)
-                            for (int s = map.edges[j]; s < map.edges[j + 1]; ++s) sum += probs[std::size_t(t) * T + s];
-                        const double area = double(map.edges[i + 1] - map.edges[i]) * (map.edges[j + 1] - map.edges[j]);
+                            for (int s = map.edges[j]; s < map.edges[j + 1]; ++s)
+                                sum += probs[std::size_t(t) * T + s];
+                        const double area = double(map.edges[i + 1] - map.edges[i]) *
+                                            (map.edges[j + 1] - map.edges[j]);
                         const double want = sum / area, got = map.mean[std::size_t(i) * cells + j];
-                        ASSERT_NEAR(got, want, 2.5e-4 * want + 1e-9) << l << " " << h << " " << cells << " " << i << "," << j;
+                        ASSERT_NEAR(got, want, 2.5e-4 * want + 1e-9)
+                            << l << " " << h << " " << cells << " " << i << "," << j;
                         mass += got * area;
                     }
                 EXPECT_NEAR(mass, T, 1e-3 * T);  // every row's probabilities sum to one
@@ -242,7 +262,8 @@ TEST(TraceRoundTrip, OverviewLevels) {
 
 TEST(TraceRoundTrip, WriterRejectsInconsistentInput) {
     test::TempDir dir;
-    auto ck = std::make_shared<const Checkpoint>(Checkpoint::open(test::fixture_dir("rope_f32").string()));
+    auto ck = std::make_shared<const Checkpoint>(
+        Checkpoint::open(test::fixture_dir("rope_f32").string()));
     TraceTokens in;
     in.ids = {1, 2, 3};
     in.display = {"a"};

@@ -44,7 +44,8 @@ TEST_P(TraceTile, FullTilesEqualRunMaps) {
             ASSERT_EQ(p.rows, T);
             ASSERT_EQ(p.cols, T);
             // The bound is useful, not vacuous: the scales docs/trace-format.md documents.
-            // (The f16 bound is large here because these tiny random fixtures have logits up to ~25.)
+            // (The f16 bound is large here because these tiny random fixtures have logits up to
+            // ~25.)
             EXPECT_LT(p.prob_rel_error_bound, f32 ? 1e-4 : 5e-2) << l << " " << h;
             worst_bound = std::max(worst_bound, p.prob_rel_error_bound);
             for (int t = 0; t < T; ++t)
@@ -60,16 +61,20 @@ TEST_P(TraceTile, FullTilesEqualRunMaps) {
                     worst_prob = std::max(worst_prob, dp);
                     if (want.probs[at] > 1e-6) worst_rel = std::max(worst_rel, dp / want.probs[at]);
                     worst_logit = std::max(worst_logit, dl);
-                    ASSERT_LE(dl, g.logit_error_bound) << l << " " << h << " (" << t << "," << s << ")";
-                    ASSERT_LE(dp, p.prob_rel_error_bound * want.probs[at] + 1e-7) << l << " " << h << " (" << t << "," << s << ")";
+                    ASSERT_LE(dl, g.logit_error_bound)
+                        << l << " " << h << " (" << t << "," << s << ")";
+                    ASSERT_LE(dp, p.prob_rel_error_bound * want.probs[at] + 1e-7)
+                        << l << " " << h << " (" << t << "," << s << ")";
                     if (f32) {
                         ASSERT_LE(dp, 4e-6) << l << " " << h << " (" << t << "," << s << ")";
                     }
                 }
         }
     // Measured errors, quoted in docs/trace-format.md.
-    std::printf("[ measured ] %s: max |dp| %.3g, max |dp|/p (p > 1e-6) %.3g, max |dlogit| %.3g, bound %.3g\n",
-                case_name({GetParam(), 0}).c_str(), worst_prob, worst_rel, worst_logit, worst_bound);
+    std::printf(
+        "[ measured ] %s: max |dp| %.3g, max |dp|/p (p > 1e-6) %.3g, max |dlogit| %.3g, bound "
+        "%.3g\n",
+        case_name({GetParam(), 0}).c_str(), worst_prob, worst_rel, worst_logit, worst_bound);
 }
 
 // Offsets and strides pick exactly the right entries.
@@ -81,8 +86,8 @@ TEST_P(TraceTile, StridedSubTilesPickTheRightEntries) {
     const int last = r.meta().layout.analysis_heads() - 1;
     const TileRequest req{1, last, 7, 48, 3, 31, 4, TileValues::Probability};
     const Tile tile = r.tile(req);
-    EXPECT_EQ(tile.rows, 11);  // 7, 11, ..., 47
-    EXPECT_EQ(tile.cols, 7);   // 3, 7, ..., 27
+    EXPECT_EQ(tile.rows, 11);                         // 7, 11, ..., 47
+    EXPECT_EQ(tile.cols, 7);                          // 3, 7, ..., 27
     const auto& want = run->full.map(1, last).probs;  // [T, T]
     for (int i = 0; i < tile.rows; ++i)
         for (int j = 0; j < tile.cols; ++j) {
@@ -126,7 +131,8 @@ TEST_P(TraceTile, MeanPooledTilesAverageTheRunMaps) {
             prob /= area;
             EXPECT_NEAR(p.at(i, j), prob, p.prob_rel_error_bound * prob + 1e-7) << i << "," << j;
             if (causal) {
-                EXPECT_NEAR(g.at(i, j), logit / causal, g.logit_error_bound + 1e-6) << i << "," << j;
+                EXPECT_NEAR(g.at(i, j), logit / causal, g.logit_error_bound + 1e-6)
+                    << i << "," << j;
             } else {
                 EXPECT_TRUE(std::isinf(g.at(i, j)) && g.at(i, j) < 0) << i << "," << j;
             }
@@ -134,7 +140,8 @@ TEST_P(TraceTile, MeanPooledTilesAverageTheRunMaps) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Variants, TraceTile,
-                         ::testing::Values(Case{"rope_f32", QKPrecision::F32}, Case{"rope_f32", QKPrecision::F16},
+                         ::testing::Values(Case{"rope_f32", QKPrecision::F32},
+                                           Case{"rope_f32", QKPrecision::F16},
                                            Case{"rope_pp_ec_f32", QKPrecision::F32},
                                            Case{"rope_pp_ec_f32", QKPrecision::F16},
                                            Case{"rope_pp_eh_f32", QKPrecision::F32},
@@ -144,7 +151,8 @@ INSTANTIATE_TEST_SUITE_P(Variants, TraceTile,
 
 // The tile kernel on its own, fed straight from the run's post-RoPE Q/K (no file involved).
 TEST(AttentionTile, ComputeTileFromRunQueries) {
-    auto ck = std::make_shared<const Checkpoint>(Checkpoint::open(test::fixture_dir("rope_pp_eh_f32").string()));
+    auto ck = std::make_shared<const Checkpoint>(
+        Checkpoint::open(test::fixture_dir("rope_pp_eh_f32").string()));
     Model model(ck);
     test::FullMapProbe full;
     ForwardOptions opt;
@@ -162,32 +170,48 @@ TEST(AttentionTile, ComputeTileFromRunQueries) {
                 kh[std::size_t(t) * d + i] = k(t, h.kv_head * d + i);
             }
         const auto& map = full.map(0, h.index);
-        TileSource src{qh.data(), kh.data(), map.lse.data(), T, h.imag, &model.rope(), full.info().logit_scale, 0.0};
+        TileSource src{qh.data(), kh.data(),     map.lse.data(),          T,
+                       h.imag,    &model.rope(), full.info().logit_scale, 0.0};
         const Tile tile = compute_tile({0, h.index, 5, 30, 0, 30, 1, TileValues::Probability}, src);
         for (int i = 0; i < tile.rows; ++i)
             for (int j = 0; j < tile.cols; ++j)
-                EXPECT_NEAR(tile.at(i, j), map.probs[std::size_t(tile.row(i)) * T + tile.col(j)], 1e-6) << h.index;
+                EXPECT_NEAR(tile.at(i, j), map.probs[std::size_t(tile.row(i)) * T + tile.col(j)],
+                            1e-6)
+                    << h.index;
     }
 }
 
 TEST(AttentionTile, RequestsOutsideTheTraceAreUsageErrors) {
     EXPECT_NO_THROW(check_tile_request({1, 7, 0, 10, 0, 10, 1, TileValues::Probability}, 2, 8, 10));
-    EXPECT_THROW(check_tile_request({2, 0, 0, 10, 0, 10, 1, TileValues::Probability}, 2, 8, 10), UsageError);
-    EXPECT_THROW(check_tile_request({0, 8, 0, 10, 0, 10, 1, TileValues::Probability}, 2, 8, 10), UsageError);
-    EXPECT_THROW(check_tile_request({0, -1, 0, 10, 0, 10, 1, TileValues::Probability}, 2, 8, 10), UsageError);
-    EXPECT_THROW(check_tile_request({0, 0, 0, 11, 0, 10, 1, TileValues::Probability}, 2, 8, 10), UsageError);
-    EXPECT_THROW(check_tile_request({0, 0, 5, 5, 0, 10, 1, TileValues::Probability}, 2, 8, 10), UsageError);
-    EXPECT_THROW(check_tile_request({0, 0, 0, 10, -1, 10, 1, TileValues::Probability}, 2, 8, 10), UsageError);
-    EXPECT_THROW(check_tile_request({0, 0, 0, 10, 0, 10, 0, TileValues::Probability}, 2, 8, 10), UsageError);
+    EXPECT_THROW(check_tile_request({2, 0, 0, 10, 0, 10, 1, TileValues::Probability}, 2, 8, 10),
+                 UsageError);
+    EXPECT_THROW(check_tile_request({0, 8, 0, 10, 0, 10, 1, TileValues::Probability}, 2, 8, 10),
+                 UsageError);
+    EXPECT_THROW(check_tile_request({0, -1, 0, 10, 0, 10, 1, TileValues::Probability}, 2, 8, 10),
+                 UsageError);
+    EXPECT_THROW(check_tile_request({0, 0, 0, 11, 0, 10, 1, TileValues::Probability}, 2, 8, 10),
+                 UsageError);
+    EXPECT_THROW(check_tile_request({0, 0, 5, 5, 0, 10, 1, TileValues::Probability}, 2, 8, 10),
+                 UsageError);
+    EXPECT_THROW(check_tile_request({0, 0, 0, 10, -1, 10, 1, TileValues::Probability}, 2, 8, 10),
+                 UsageError);
+    EXPECT_THROW(check_tile_request({0, 0, 0, 10, 0, 10, 0, TileValues::Probability}, 2, 8, 10),
+                 UsageError);
     const int big = 1 << 13;  // 8192 x 8192 = 2^26 entries > kMaxTileEntries
-    EXPECT_THROW(check_tile_request({0, 0, 0, big, 0, big, 1, TileValues::Probability}, 1, 1, big), UsageError);
-    EXPECT_NO_THROW(check_tile_request({0, 0, 0, big, 0, big, 2, TileValues::Probability}, 1, 1, big));
+    EXPECT_THROW(check_tile_request({0, 0, 0, big, 0, big, 1, TileValues::Probability}, 1, 1, big),
+                 UsageError);
+    EXPECT_NO_THROW(
+        check_tile_request({0, 0, 0, big, 0, big, 2, TileValues::Probability}, 1, 1, big));
     // Pooling computes every entry of the range: bounded separately.
     const int huge = 1 << 15;
-    EXPECT_NO_THROW(check_tile_request({0, 0, 0, huge, 0, huge, 64, TileValues::Probability}, 1, 1, huge));
-    EXPECT_THROW(check_tile_request({0, 0, 0, huge, 0, huge, 64, TileValues::Probability, TilePooling::Mean}, 1, 1, huge),
-                 UsageError);
-    EXPECT_NO_THROW(check_tile_request({0, 0, 0, big, 0, big, 16, TileValues::Probability, TilePooling::Mean}, 1, 1, big));
+    EXPECT_NO_THROW(
+        check_tile_request({0, 0, 0, huge, 0, huge, 64, TileValues::Probability}, 1, 1, huge));
+    EXPECT_THROW(
+        check_tile_request({0, 0, 0, huge, 0, huge, 64, TileValues::Probability, TilePooling::Mean},
+                           1, 1, huge),
+        UsageError);
+    EXPECT_NO_THROW(check_tile_request(
+        {0, 0, 0, big, 0, big, 16, TileValues::Probability, TilePooling::Mean}, 1, 1, big));
 }
 
 }  // namespace

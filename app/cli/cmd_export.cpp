@@ -36,7 +36,9 @@ std::string num(double v) {
     return buf;
 }
 
-nlohmann::json jnum(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); }
+nlohmann::json jnum(double v) {
+    return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json();
+}
 
 // Rows of a table: header plus cells, written as CSV or as a JSON list of objects.
 struct Table {
@@ -55,10 +57,18 @@ struct Table {
     }
 };
 
-std::pair<std::string, nlohmann::json> cell(double v) { return {num(v), jnum(v)}; }
-std::pair<std::string, nlohmann::json> cell(long v) { return {std::to_string(v), v}; }
-std::pair<std::string, nlohmann::json> cell(const std::string& s) { return {csv_field(s), s}; }
-std::pair<std::string, nlohmann::json> empty_cell() { return {"", nullptr}; }
+std::pair<std::string, nlohmann::json> cell(double v) {
+    return {num(v), jnum(v)};
+}
+std::pair<std::string, nlohmann::json> cell(long v) {
+    return {std::to_string(v), v};
+}
+std::pair<std::string, nlohmann::json> cell(const std::string& s) {
+    return {csv_field(s), s};
+}
+std::pair<std::string, nlohmann::json> empty_cell() {
+    return {"", nullptr};
+}
 
 Table stats_table(TraceReader& r) {
     const TraceMeta& m = r.meta();
@@ -68,7 +78,8 @@ Table stats_table(TraceReader& r) {
     for (int D : st.thresholds) t.header.push_back("M_" + std::to_string(D));
     t.header.insert(t.header.end(), {"mean_distance", "entropy"});
     for (std::size_t b = 0; b + 1 < st.bin_edges.size(); ++b) {
-        const std::string range = std::to_string(st.bin_edges[b]) + "_" + std::to_string(st.bin_edges[b + 1]);
+        const std::string range =
+            std::to_string(st.bin_edges[b]) + "_" + std::to_string(st.bin_edges[b + 1]);
         t.header.push_back("mass_d" + range);
         t.header.push_back("logit_d" + range);
     }
@@ -77,8 +88,13 @@ Table stats_table(TraceReader& r) {
             if (!st.observed[std::size_t(l) * st.heads + h.index]) continue;
             const HeadStats& s = st.at(l, h.index);
             std::vector<std::pair<std::string, nlohmann::json>> c{
-                cell(long(l)), cell(long(h.index)), cell(m.layout.label(h.index)), cell(std::string(h.imag ? "imag" : "real")),
-                cell(long(h.is_virtual)), cell(long(h.query_head)), cell(long(h.kv_head))};
+                cell(long(l)),
+                cell(long(h.index)),
+                cell(m.layout.label(h.index)),
+                cell(std::string(h.imag ? "imag" : "real")),
+                cell(long(h.is_virtual)),
+                cell(long(h.query_head)),
+                cell(long(h.kv_head))};
             for (double v : s.long_range_mass) c.push_back(cell(v));
             c.push_back(cell(s.mean_distance));
             c.push_back(cell(s.entropy));
@@ -98,15 +114,20 @@ Table curves_table(TraceReader& r) {
     Table t;
     t.header = {"curve", "layer", "head", "label", "distance", "value"};
     const std::pair<const char*, const std::vector<double>*> uniform[] = {
-        {"real_sum", &u.real_sum}, {"imag_sum", &u.imag_sum}, {"real_closed", &u.real_closed}, {"imag_closed", &u.imag_closed}};
+        {"real_sum", &u.real_sum},
+        {"imag_sum", &u.imag_sum},
+        {"real_closed", &u.real_closed},
+        {"imag_closed", &u.imag_closed}};
     for (const auto& [name, values] : uniform)
         for (std::size_t i = 0; i < u.distance.size(); ++i)
-            t.add({cell(std::string(name)), empty_cell(), empty_cell(), empty_cell(), cell(u.distance[i]), cell((*values)[i])});
+            t.add({cell(std::string(name)), empty_cell(), empty_cell(), empty_cell(),
+                   cell(u.distance[i]), cell((*values)[i])});
     for (int l = 0; l < c.layers; ++l)
         for (int h = 0; h < c.heads; ++h)
             for (std::size_t i = 0; i < u.distance.size(); ++i)
                 t.add({cell(std::string("expected_logit")), cell(long(l)), cell(long(h)),
-                       cell(r.meta().layout.label(h)), cell(u.distance[i]), cell(c.expected(l, h, i))});
+                       cell(r.meta().layout.label(h)), cell(u.distance[i]),
+                       cell(c.expected(l, h, i))});
     return t;
 }
 
@@ -117,7 +138,8 @@ Table nll_table(TraceReader& r) {
     Table t;
     t.header = {"position", "next_token_id", "next_token", "nll"};
     for (std::size_t i = 0; i < nll.size(); ++i)
-        t.add({cell(long(i)), cell(long(in.ids[i + 1])), cell(in.display[i + 1]), cell(double(nll[i]))});
+        t.add({cell(long(i)), cell(long(in.ids[i + 1])), cell(in.display[i + 1]),
+               cell(double(nll[i]))});
     return t;
 }
 
@@ -145,10 +167,14 @@ int run(const Args& args) {
     TraceReader r = TraceReader::open(args.positional(0, "trace file"));
     const std::string what = args.get_or("what", "");
     Table t;
-    if (what == "stats") t = stats_table(r);
-    else if (what == "curves") t = curves_table(r);
-    else if (what == "nll") t = nll_table(r);
-    else throw UsageError("--what must be stats, curves or nll, got '" + what + "'");
+    if (what == "stats")
+        t = stats_table(r);
+    else if (what == "curves")
+        t = curves_table(r);
+    else if (what == "nll")
+        t = nll_table(r);
+    else
+        throw UsageError("--what must be stats, curves or nll, got '" + what + "'");
     const std::string out = output_path(args);
     if (!out.empty()) {
         std::ofstream f(out);
@@ -156,15 +182,21 @@ int run(const Args& args) {
         write_csv(f, t);
         if (!f) throw FileError(out, "write failed");
     }
-    if (args.flag("json")) std::cout << nlohmann::json{{"what", what}, {"rows", to_json(t)}}.dump() << "\n";
-    else if (out.empty()) write_csv(std::cout, t);
-    else std::printf("wrote %s: %zu rows of %s\n", out.c_str(), t.rows.size(), what.c_str());
+    if (args.flag("json"))
+        std::cout << nlohmann::json{{"what", what}, {"rows", to_json(t)}}.dump() << "\n";
+    else if (out.empty())
+        write_csv(std::cout, t);
+    else
+        std::printf("wrote %s: %zu rows of %s\n", out.c_str(), t.rows.size(), what.c_str());
     return 0;
 }
 
-const Command::Register reg{Command{"export", "export run.h5 --what stats|curves|nll [-o file.csv] [--json]",
-                                    "Export a trace's per-head statistics, theory curves or per-token NLL as CSV or JSON.",
-                                    {}, run}};
+const Command::Register reg{
+    Command{"export",
+            "export run.h5 --what stats|curves|nll [-o file.csv] [--json]",
+            "Export a trace's per-head statistics, theory curves or per-token NLL as CSV or JSON.",
+            {},
+            run}};
 
 }  // namespace
 }  // namespace rs::cli

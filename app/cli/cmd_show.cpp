@@ -13,7 +13,9 @@
 namespace rs::cli {
 namespace {
 
-nlohmann::json number(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); }
+nlohmann::json number(double v) {
+    return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json();
+}
 
 nlohmann::json show_json(TraceReader& r, double open_seconds) {
     const TraceMeta& m = r.meta();
@@ -25,10 +27,16 @@ nlohmann::json show_json(TraceReader& r, double open_seconds) {
             const bool seen = st.observed[std::size_t(l) * st.heads + h.index];
             nlohmann::json lrm = nlohmann::json::array();
             for (double v : s.long_range_mass) lrm.push_back(number(v));
-            heads.push_back({{"layer", l}, {"head", h.index}, {"label", m.layout.label(h.index)},
-                             {"part", h.imag ? "imag" : "real"}, {"virtual", h.is_virtual},
-                             {"query_head", h.query_head}, {"kv_head", h.kv_head}, {"twin", h.twin},
-                             {"observed", seen}, {"long_range_mass", lrm},
+            heads.push_back({{"layer", l},
+                             {"head", h.index},
+                             {"label", m.layout.label(h.index)},
+                             {"part", h.imag ? "imag" : "real"},
+                             {"virtual", h.is_virtual},
+                             {"query_head", h.query_head},
+                             {"kv_head", h.kv_head},
+                             {"twin", h.twin},
+                             {"observed", seen},
+                             {"long_range_mass", lrm},
                              {"mean_distance", seen ? number(s.mean_distance) : nlohmann::json()},
                              {"entropy", seen ? number(s.entropy) : nlohmann::json()}});
         }
@@ -58,25 +66,33 @@ nlohmann::json show_json(TraceReader& r, double open_seconds) {
 }
 
 void print_table(const nlohmann::json& j) {
-    std::printf("trace       %s (schema %d, %s, %s)\n", j["path"].get<std::string>().c_str(), int(j["schema_version"]),
-                j["created_by"].get<std::string>().c_str(), j["created_at"].get<std::string>().c_str());
+    std::printf("trace       %s (schema %d, %s, %s)\n", j["path"].get<std::string>().c_str(),
+                int(j["schema_version"]), j["created_by"].get<std::string>().c_str(),
+                j["created_at"].get<std::string>().c_str());
     std::printf("checkpoint  %s\n", j["checkpoint"].get<std::string>().c_str());
     std::printf("variant     %s   layers %d   heads %d query / %d KV / %d analysed   head_dim %d\n",
-                j["variant_name"].get<std::string>().c_str(), int(j["layers"]), int(j["query_heads"]),
-                int(j["kv_heads"]), int(j["analysis_heads"]), int(j["head_dim"]));
-    std::printf("rope        theta %g, rotary dim %d    Q/K stored as %s\n", double(j["rope_theta"]),
-                int(j["rotary_dim"]), j["qk_dtype"].get<std::string>().c_str());
+                j["variant_name"].get<std::string>().c_str(), int(j["layers"]),
+                int(j["query_heads"]), int(j["kv_heads"]), int(j["analysis_heads"]),
+                int(j["head_dim"]));
+    std::printf("rope        theta %g, rotary dim %d    Q/K stored as %s\n",
+                double(j["rope_theta"]), int(j["rotary_dim"]),
+                j["qk_dtype"].get<std::string>().c_str());
     std::printf("tokens      %d%s   mean NLL %.4f   noise sweeps %d\n\n", int(j["tokens"]),
-                j["has_text"].get<bool>() ? " (with text)" : "", double(j["mean_nll"]), int(j["noise_sweeps"]));
+                j["has_text"].get<bool>() ? " (with text)" : "", double(j["mean_nll"]),
+                int(j["noise_sweeps"]));
     std::printf("layer  head  %-18s", "label");
-    for (const auto& D : j["thresholds"]) std::printf("  M(%d)%*s", int(D), int(6 - std::to_string(int(D)).size()), "");
+    for (const auto& D : j["thresholds"])
+        std::printf("  M(%d)%*s", int(D), int(6 - std::to_string(int(D)).size()), "");
     std::printf("  mean_dist   entropy\n");
     auto cell = [](const nlohmann::json& v, const char* fmt) {
-        if (v.is_null()) std::printf("  %9s", "-");
-        else std::printf(fmt, double(v));
+        if (v.is_null())
+            std::printf("  %9s", "-");
+        else
+            std::printf(fmt, double(v));
     };
     for (const auto& h : j["heads"]) {
-        std::printf("%5d  %4d  %-18s", int(h["layer"]), int(h["head"]), h["label"].get<std::string>().c_str());
+        std::printf("%5d  %4d  %-18s", int(h["layer"]), int(h["head"]),
+                    h["label"].get<std::string>().c_str());
         for (const auto& v : h["long_range_mass"]) cell(v, "  %9.4f");
         cell(h["mean_distance"], "  %9.2f");
         cell(h["entropy"], "  %9.4f");
@@ -88,7 +104,8 @@ int run(const Args& args) {
     args.allow_only({"json"});
     const auto t0 = std::chrono::steady_clock::now();
     TraceReader r = TraceReader::open(args.positional(0, "trace file"));
-    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const auto j = show_json(r, secs);
     if (args.flag("json")) {
         std::cout << j.dump() << "\n";
@@ -98,10 +115,13 @@ int run(const Args& args) {
     return 0;
 }
 
-const Command::Register reg{Command{"show", "show run.h5 [--json]",
-                                    "Summarise a trace: model, variant, tokens, and per head real/imaginary M(D), "
-                                    "mean distance and entropy.",
-                                    {}, run}};
+const Command::Register reg{
+    Command{"show",
+            "show run.h5 [--json]",
+            "Summarise a trace: model, variant, tokens, and per head real/imaginary M(D), "
+            "mean distance and entropy.",
+            {},
+            run}};
 
 }  // namespace
 }  // namespace rs::cli

@@ -40,8 +40,10 @@ std::pair<int, int> parse_range(const Args& args, const std::string& name) {
     const auto v = args.get(name);
     if (!v) throw UsageError("give --" + name + " a:b");
     const auto colon = v->find(':');
-    if (colon == std::string::npos) throw UsageError("--" + name + " expects a:b, got '" + *v + "'");
-    return {parse_int(v->substr(0, colon), "--" + name), parse_int(v->substr(colon + 1), "--" + name)};
+    if (colon == std::string::npos)
+        throw UsageError("--" + name + " expects a:b, got '" + *v + "'");
+    return {parse_int(v->substr(0, colon), "--" + name),
+            parse_int(v->substr(colon + 1), "--" + name)};
 }
 
 void write_csv(std::ostream& o, const Tile& t) {
@@ -82,14 +84,16 @@ Timing time_tile(TraceReader& r, const TileRequest& req, long repeat, Tile& out)
 }
 
 nlohmann::json tile_json(const TraceReader& r, const Tile& t, const Timing& secs) {
-    nlohmann::json rows = nlohmann::json::array(), cols = nlohmann::json::array(), values = nlohmann::json::array();
+    nlohmann::json rows = nlohmann::json::array(), cols = nlohmann::json::array(),
+                   values = nlohmann::json::array();
     for (int i = 0; i < t.rows; ++i) rows.push_back(t.row(i));
     for (int j = 0; j < t.cols; ++j) cols.push_back(t.col(j));
     for (int i = 0; i < t.rows; ++i) {
         nlohmann::json row = nlohmann::json::array();
         for (int j = 0; j < t.cols; ++j) {
             const float v = t.at(i, j);
-            row.push_back(std::isfinite(v) ? nlohmann::json(v) : nlohmann::json());  // -inf (masked) -> null
+            row.push_back(std::isfinite(v) ? nlohmann::json(v)
+                                           : nlohmann::json());  // -inf (masked) -> null
         }
         values.push_back(std::move(row));
     }
@@ -104,14 +108,16 @@ nlohmann::json tile_json(const TraceReader& r, const Tile& t, const Timing& secs
             {"logit_error_bound", t.logit_error_bound},
             {"prob_rel_error_bound", t.prob_rel_error_bound},
             {"seconds", secs.cold},
-            {"warm_seconds", std::isfinite(secs.warm_min) ? nlohmann::json(secs.warm_min) : nlohmann::json()},
+            {"warm_seconds",
+             std::isfinite(secs.warm_min) ? nlohmann::json(secs.warm_min) : nlohmann::json()},
             {"rows", rows},
             {"cols", cols},
             {"values", values}};
 }
 
 int run(const Args& args) {
-    args.allow_only({"json", "layer", "head", "rows", "cols", "stride", "logits", "pool", "out", "repeat"});
+    args.allow_only(
+        {"json", "layer", "head", "rows", "cols", "stride", "logits", "pool", "out", "repeat"});
     TraceReader r = TraceReader::open(args.positional(0, "trace file"));
     TileRequest req;
     req.layer = parse_int(args.get_or("layer", ""), "--layer");
@@ -137,21 +143,27 @@ int run(const Args& args) {
     } else if (out.empty()) {
         write_csv(std::cout, t);
     } else {
-        std::printf("wrote %s: %d x %d %s of %s, layer %d (%.2f ms; relative error <= %.2g)\n", out.c_str(), t.rows,
-                    t.cols, req.values == TileValues::Logit ? "logits" : "probabilities",
-                    r.meta().layout.label(req.head).c_str(), req.layer, secs.cold * 1e3, t.prob_rel_error_bound);
-        if (repeat > 0) std::printf("warm (cached Q/K): %.2f ms, fastest of %ld\n", secs.warm_min * 1e3, repeat);
+        std::printf("wrote %s: %d x %d %s of %s, layer %d (%.2f ms; relative error <= %.2g)\n",
+                    out.c_str(), t.rows, t.cols,
+                    req.values == TileValues::Logit ? "logits" : "probabilities",
+                    r.meta().layout.label(req.head).c_str(), req.layer, secs.cold * 1e3,
+                    t.prob_rel_error_bound);
+        if (repeat > 0)
+            std::printf("warm (cached Q/K): %.2f ms, fastest of %ld\n", secs.warm_min * 1e3,
+                        repeat);
     }
     return 0;
 }
 
-const Command::Register reg{Command{
-    "tile",
-    "tile run.h5 --layer L --head H --rows a:b --cols c:d [--stride s [--pool]] [--logits] [-o tile.csv] "
-    "[--repeat N] [--json]",
-    "Recompute an exact tile of one head's attention map (probabilities or logits) from a trace; --stride "
-    "subsamples, --pool averages stride x stride cells.",
-    {"logits", "pool"}, run}};
+const Command::Register reg{Command{"tile",
+                                    "tile run.h5 --layer L --head H --rows a:b --cols c:d "
+                                    "[--stride s [--pool]] [--logits] [-o tile.csv] "
+                                    "[--repeat N] [--json]",
+                                    "Recompute an exact tile of one head's attention map "
+                                    "(probabilities or logits) from a trace; --stride "
+                                    "subsamples, --pool averages stride x stride cells.",
+                                    {"logits", "pool"},
+                                    run}};
 
 }  // namespace
 }  // namespace rs::cli

@@ -36,10 +36,12 @@ std::vector<double> parse_sigmas(const std::string& text) {
     std::size_t pos = 0;
     while (pos <= text.size()) {
         const auto comma = text.find(',', pos);
-        const std::string item = text.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+        const std::string item =
+            text.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
         char* end = nullptr;
         const double v = std::strtod(item.c_str(), &end);
-        if (item.empty() || *end || !(v >= 0)) throw UsageError("--noise expects non-negative sigmas, got '" + item + "'");
+        if (item.empty() || *end || !(v >= 0))
+            throw UsageError("--noise expects non-negative sigmas, got '" + item + "'");
         out.push_back(v);
         if (comma == std::string::npos) break;
         pos = comma + 1;
@@ -87,22 +89,27 @@ int run(const Args& args) {
         sweeps.push_back(run_noise_experiment(model, in.ids, nopt));
     }
     writer.finish(result.nll, stats.stats(), sweeps);
-    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const auto bytes = std::filesystem::file_size(out);
     const auto& L = ck->layout();
     if (args.flag("json")) {
-        nlohmann::json j{{"output", out},           {"tokens", in.ids.size()},
+        nlohmann::json j{{"output", out},
+                         {"tokens", in.ids.size()},
                          {"layers", ck->config().num_hidden_layers},
                          {"analysis_heads", L.analysis_heads()},
                          {"qk_dtype", qk_precision_name(wopt.precision)},
-                         {"bytes", bytes},          {"seconds", secs},
-                         {"mean_nll", result.mean_nll()}, {"noise_sweeps", sweeps.size()}};
+                         {"bytes", bytes},
+                         {"seconds", secs},
+                         {"mean_nll", result.mean_nll()},
+                         {"noise_sweeps", sweeps.size()}};
         std::cout << j.dump() << "\n";
         return 0;
     }
-    std::printf("wrote %s: %zu tokens, %d layers x %d heads, Q/K %s, %.1f MB in %.1f s (mean NLL %.4f)\n",
-                out.c_str(), in.ids.size(), ck->config().num_hidden_layers, L.analysis_heads(),
-                qk_precision_name(wopt.precision).c_str(), double(bytes) / 1e6, secs, result.mean_nll());
+    std::printf(
+        "wrote %s: %zu tokens, %d layers x %d heads, Q/K %s, %.1f MB in %.1f s (mean NLL %.4f)\n",
+        out.c_str(), in.ids.size(), ck->config().num_hidden_layers, L.analysis_heads(),
+        qk_precision_name(wopt.precision).c_str(), double(bytes) / 1e6, secs, result.mean_nll());
     return 0;
 }
 
@@ -110,9 +117,11 @@ const Command::Register reg{Command{
     "trace",
     "trace DIR (--text-file F | --text S | --ids 1,2,3) -o run.h5 [--max-tokens N] [--f16|--f32] "
     "[--noise 0.5,1,2 [--seed N]] [--variant rope|eh|ec] [--no-bos] [--quiet] [--json]",
-    "Run the model once and save Q/K, row log-sum-exps, overview maps, statistics, NLL and theory curves "
+    "Run the model once and save Q/K, row log-sum-exps, overview maps, statistics, NLL and theory "
+    "curves "
     "to an HDF5 trace.",
-    {"f16", "f32", "no-bos", "quiet"}, run}};
+    {"f16", "f32", "no-bos", "quiet"},
+    run}};
 
 }  // namespace
 }  // namespace rs::cli

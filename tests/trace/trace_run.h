@@ -33,8 +33,9 @@ inline std::vector<std::int32_t> test_ids(int count, int vocab) {
     return ids;
 }
 
-inline std::unique_ptr<TracedRun> trace_fixture(const std::string& fixture, const std::filesystem::path& out,
-                                                int tokens, QKPrecision precision, TraceTokens input = {},
+inline std::unique_ptr<TracedRun> trace_fixture(const std::string& fixture,
+                                                const std::filesystem::path& out, int tokens,
+                                                QKPrecision precision, TraceTokens input = {},
                                                 std::span<const NoiseSweep> noise = {}) {
     auto run = std::make_unique<TracedRun>();
     run->ck = std::make_shared<const Checkpoint>(Checkpoint::open(fixture_dir(fixture).string()));

@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+"""Trace interoperability check (run by ctest as trace_interop).
+
+1. Traces fixtures with the CLI (f16 and f32, every variant family), recomputes tiles of real,
+   imaginary and virtual imaginary heads with docs/examples/read_trace.py (h5py + numpy) and
+   compares them with `ropescope-cli tile --json`.
+2. Edits traces with h5py into a newer schema, a foreign file, a wrong shape and a missing dataset,
+   and checks that `ropescope-cli show` refuses each with a clear message.
+
+usage: check_interop.py ROPESCOPE_CLI SOURCE_DIR
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import h5py
+import numpy as np
+
+CLI, SRC = sys.argv[1], sys.argv[2]
+sys.path.insert(0, os.path.join(SRC, "docs", "examples"))
+import read_trace  # noqa: E402
+
+failures = []
+
+
+def check(ok, what):
+    print(("ok   " if ok else "FAIL ") + what)
+    if not ok:
+        failures.append(what)
+
+
+def cli(*args):
+    return subprocess.run([CLI, *args], capture_output=True, text=True)
+
+
+def ids(n):
+    return ",".join(str((t * 29 + 7) % 97) for t in range(n))
+
+
+def compare_tiles(path, layer, head, rows, cols, stride, logits):
+    args = ["tile", path, "--layer", str(layer), "--head", str(head), "--rows", f"{rows[0]}:{rows[1]}",
+            "--cols", f"{cols[0]}:{cols[1]}", "--stride", str(stride), "--json"] + (["--logits"] if logits else [])
+    out = cli(*args)
+    if out.returncode != 0:
+        check(False, f"cli tile {args}: {out.stderr}")
+        return
+    j = json.loads(out.stdout)
+    cpp = np.array([[np.nan if v is None else v for v in row] for row in j["values"]], dtype=np.float64)
+    with h5py.File(path, "r") as f:
+        r, c, py = read_trace.tile(f, layer, head, rows, cols, stride, logits)
+    py = py.astype(np.float64)
+    if logits:
+        py[np.isinf(py)] = np.nan  # the CLI writes -inf as null
+    same_rows = list(r) == j["rows"] and list(c) == j["cols"]
+    both_nan = np.isnan(cpp) & np.isnan(py)
+    err = np.where(both_nan, 0.0, np.abs(cpp - py) / (1e-6 + 1e-5 * np.abs(py)))
+    check(same_rows and cpp.shape == py.shape and np.all(err <= 1.0),
+          f"{os.path.basename(path)} layer {layer} head {head} ({j['label']}) rows {rows} cols {cols} stride {stride}"
+          f"{' logits' if logits else ''}: max |C++ - numpy| {np.nanmax(np.abs(cpp - py)):.2e}")
+
+
+def refused(path, expected):
+    out = cli("show", path)
+    check(out.returncode == 1 and expected in out.stderr and path in out.stderr,
+          f"show refuses {os.path.basename(path)} with '{expected}' (got {out.returncode}: {out.stderr.strip()})")
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="ropescope-interop-")
+    try:
+        traces = {}
+        for fixture, precision in [("rope_f32", "f32"), ("rope_pp_ec_f32", "f16"), ("rope_pp_eh_f32", "f32"),
+                                   ("rope_partial", "f16")]:
+            path = os.path.join(tmp, f"{fixture}_{precision}.h5")
+            out = cli("trace", os.path.join(SRC, "tests", "fixtures", fixture), "--ids", ids(70), f"--{precision}",
+                      "-o", path)
+            check(out.returncode == 0, f"trace {fixture} --{precision} {out.stderr.strip()}")
+            traces[fixture] = path
+            with h5py.File(path, "r") as f:
+                q = f["layers/00/q"]
+                check(q.dtype == (np.float16 if precision == "f16" else np.float32), f"{fixture}: q is {q.dtype}")
+                heads = int(f["meta"].attrs["analysis_heads"])
+                json.loads(f["meta"].attrs["config_json"])
+                check(f["meta/heads/label"].asstr()[0].endswith("real"), f"{fixture}: head labels read as text")
+            for head in range(heads):
+                compare_tiles(path, 1, head, (0, 70), (0, 70), 1, False)
+            compare_tiles(path, 0, heads - 1, (5, 69), (3, 60), 4, False)
+            compare_tiles(path, 1, heads - 1, (10, 40), (0, 40), 1, True)
+
+        good = traces["rope_f32"]
+        newer = os.path.join(tmp, "newer.h5")
+        shutil.copy(good, newer)
+        with h5py.File(newer, "r+") as f:
+            f.attrs["schema_version"] = np.int64(2)
+        refused(newer, "newer RoPEScope (trace schema 2)")
+
+        foreign = os.path.join(tmp, "foreign.h5")
+        with h5py.File(foreign, "w") as f:
+            f["data"] = np.arange(10)
+        refused(foreign, "not a RoPEScope trace")
+
+        shape = os.path.join(tmp, "shape.h5")
+        shutil.copy(good, shape)
+        with h5py.File(shape, "r+") as f:
+            del f["layers/01/q"]
+            f["layers/01/q"] = np.zeros((4, 69, 16), dtype=np.float32)
+        refused(shape, "dataset 'layers/01/q' has shape [4, 69, 16], expected [4, 70, 16]")
+
+        missing = os.path.join(tmp, "missing.h5")
+        shutil.copy(good, missing)
+        with h5py.File(missing, "r+") as f:
+            del f["stats/entropy"]
+        refused(missing, "dataset 'stats/entropy' is missing")
+
+        badtype = os.path.join(tmp, "badtype.h5")
+        shutil.copy(good, badtype)
+        with h5py.File(badtype, "r+") as f:
+            del f["meta/token_ids"]
+            f["meta/token_ids"] = np.zeros(70, dtype=np.float64)
+        refused(badtype, "dataset 'meta/token_ids' has an unexpected element type")
+    finally:
+        shutil.rmtree(tmp)
+    if failures:
+        print(f"{len(failures)} check(s) failed")
+        sys.exit(1)
+    print("all interoperability checks passed")
+
+
+if __name__ == "__main__":
+    main()
