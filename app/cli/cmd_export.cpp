@@ -15,13 +15,6 @@
 namespace rs::cli {
 namespace {
 
-std::string output_path(const Args& args) {
-    const auto& p = args.positional();
-    for (std::size_t i = 1; i + 1 < p.size(); ++i)
-        if (p[i] == "-o") return p[i + 1];
-    return args.get_or("out", "");
-}
-
 std::string csv_field(const std::string& s) {
     if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
     std::string q = "\"";
@@ -175,7 +168,7 @@ int run(const Args& args) {
         t = nll_table(r);
     else
         throw UsageError("--what must be stats, curves or nll, got '" + what + "'");
-    const std::string out = output_path(args);
+    const std::string out = optional_output_path(args);
     if (!out.empty()) {
         std::ofstream f(out);
         if (!f) throw FileError(out, "cannot write");

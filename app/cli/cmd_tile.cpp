@@ -18,14 +18,6 @@
 namespace rs::cli {
 namespace {
 
-// `-o PATH` (a positional pair, since Args only knows --options) or `--out PATH`; empty if absent.
-std::string output_path(const Args& args) {
-    const auto& p = args.positional();
-    for (std::size_t i = 1; i + 1 < p.size(); ++i)
-        if (p[i] == "-o") return p[i + 1];
-    return args.get_or("out", "");
-}
-
 int parse_int(const std::string& s, const std::string& what) {
     char* end = nullptr;
     errno = 0;
@@ -131,7 +123,7 @@ int run(const Args& args) {
     if (repeat < 0 || repeat > 100000) throw UsageError("--repeat must be between 0 and 100000");
     Tile t;
     const Timing secs = time_tile(r, req, repeat, t);
-    const std::string out = output_path(args);
+    const std::string out = optional_output_path(args);
     if (!out.empty()) {
         std::ofstream f(out);
         if (!f) throw FileError(out, "cannot write");

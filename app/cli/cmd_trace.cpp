@@ -22,33 +22,6 @@
 namespace rs::cli {
 namespace {
 
-// `-o PATH` (a positional pair, since Args only knows --options) or `--out PATH`.
-std::string output_path(const Args& args) {
-    const auto& p = args.positional();
-    for (std::size_t i = 1; i + 1 < p.size(); ++i)
-        if (p[i] == "-o") return p[i + 1];
-    if (auto o = args.get("out")) return *o;
-    throw UsageError("give the trace file with -o run.h5");
-}
-
-std::vector<double> parse_sigmas(const std::string& text) {
-    std::vector<double> out;
-    std::size_t pos = 0;
-    while (pos <= text.size()) {
-        const auto comma = text.find(',', pos);
-        const std::string item =
-            text.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
-        char* end = nullptr;
-        const double v = std::strtod(item.c_str(), &end);
-        if (item.empty() || *end || !(v >= 0))
-            throw UsageError("--noise expects non-negative sigmas, got '" + item + "'");
-        out.push_back(v);
-        if (comma == std::string::npos) break;
-        pos = comma + 1;
-    }
-    return out;
-}
-
 QKPrecision precision(const Args& args) {
     if (args.flag("f16") && args.flag("f32")) throw UsageError("give --f16 or --f32, not both");
     return args.flag("f32") ? QKPrecision::F32 : QKPrecision::F16;
@@ -58,7 +31,7 @@ int run(const Args& args) {
     auto known = kTextInputOptions;
     known.insert(known.end(), {"json", "variant", "out", "f16", "f32", "quiet", "noise", "seed"});
     args.allow_only(known);
-    const std::string out = output_path(args);
+    const std::string out = output_path(args, "give the trace file with -o run.h5");
     const auto ck = open_checkpoint(args);
     const TextInput in = read_text_input(args, *ck);
     const auto t0 = std::chrono::steady_clock::now();
@@ -82,7 +55,7 @@ int run(const Args& args) {
     std::vector<NoiseSweep> sweeps;
     if (auto sigmas = args.get("noise")) {
         NoiseOptions nopt;
-        nopt.sigmas = parse_sigmas(*sigmas);
+        nopt.sigmas = parse_number_list(*sigmas, "noise");
         nopt.seed = std::uint64_t(args.get_int("seed", 0));
         ProgressBar noise_bar("noise runs", args.flag("quiet"));
         nopt.progress = noise_bar.callback();

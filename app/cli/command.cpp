@@ -91,12 +91,17 @@ std::vector<double> parse_number_list(const std::string& text, const std::string
     return out;
 }
 
-std::string output_path(const Args& args, const std::string& hint) {
+std::string optional_output_path(const Args& args) {
     const auto& p = args.positional();
     for (std::size_t i = 0; i + 1 < p.size(); ++i)
         if (p[i] == "-o") return p[i + 1];
-    if (auto o = args.get("out")) return *o;
-    throw UsageError(hint);
+    return args.get_or("out", "");
+}
+
+std::string output_path(const Args& args, const std::string& hint) {
+    std::string out = optional_output_path(args);
+    if (out.empty()) throw UsageError(hint);
+    return out;
 }
 
 std::map<std::string, Command>& Command::registry() {

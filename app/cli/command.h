@@ -39,6 +39,8 @@ std::vector<double> parse_number_list(const std::string& text, const std::string
 // The output file: `-o PATH` (kept as two positionals, since Args only knows --options) or `--out PATH`;
 // throws UsageError with `hint` when neither is given.
 std::string output_path(const Args& args, const std::string& hint);
+// Same, but empty when no output file was given (commands that otherwise print to stdout).
+std::string optional_output_path(const Args& args);
 
 struct Command {
     std::string name;
