@@ -288,6 +288,10 @@ MapRegion AttentionView::viewport() const {
 void AttentionView::reset_zoom() {
     viewport_->reset();
 }
+void AttentionView::zoom_by(double factor) {
+    const double half = viewport_->span() / 2;
+    viewport_->zoom_at({viewport_->x0() + half, viewport_->y0() + half}, factor);
+}
 
 void AttentionView::set_colormap(Colormap map) {
     if (map == Colormap::Diverging) return;  // reserved for the difference panel
@@ -322,6 +326,12 @@ bool AttentionView::tile_pending() const {
 }
 bool AttentionView::overview_pending() const {
     return tiles_->overview_pending();
+}
+bool AttentionView::settled() const {
+    return !refresh_timer_.isActive() && !overview_pending() && !tile_pending();
+}
+QString AttentionView::tile_error() const {
+    return tiles_->error();
 }
 
 void AttentionView::schedule_refresh() {

@@ -57,6 +57,8 @@ class AttentionView : public QWidget, public Exportable {
     // The whole positions at least partly visible (stride 1).
     MapRegion viewport() const;
     void reset_zoom();
+    // Zooms all panels about the centre of the view (factor > 1 zooms in).
+    void zoom_by(double factor);
 
     void set_colormap(Colormap map);   // Viridis or Magma for the probability panels
     void set_log_scale(bool log);      // log10 colours with a floor (default on)
@@ -70,6 +72,11 @@ class AttentionView : public QWidget, public Exportable {
     std::shared_ptr<const MapOverview> displayed_overview(Panel which) const;
     bool tile_pending() const;
     bool overview_pending() const;
+    // Everything the current viewport asks for is on display (or failed): no refresh, overview or
+    // tile still to come. What headless rendering waits for before exporting.
+    bool settled() const;
+    // Why the last overview or tile could not be computed; empty when all is well.
+    QString tile_error() const;
 
     // The read-out for cell (query t, key s): positions and token text, distance t - s,
     // probability and logit of both heads and their difference, from the exact tile on display

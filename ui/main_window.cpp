@@ -18,6 +18,8 @@
 #include <QSettings>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <Eigen/Core>
+#include <nlohmann/json_fwd.hpp>
 
 #include "ui/attention_view.h"
 #include "ui/curves_view.h"
@@ -31,10 +33,14 @@
 #include "ui/job_runner.h"
 #include "ui/model_panel.h"
 #include "ui/progress_strip.h"
-#include "core/model_config.h"
 #include "ui/recent_files.h"
+#include "ui/trace_views.h"
 
 namespace rs::ui {
+
+namespace {
+constexpr int kDockWidth = 380;  // pixels, on first start
+}  // namespace
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), jobs_(new JobRunner(this)) {
     setAcceptDrops(true);
@@ -51,7 +57,13 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), jobs_(new JobRunn
     QSettings s;
     resize(1280, 820);
     restoreGeometry(s.value("window/geometry").toByteArray());
-    restoreState(s.value("window/state").toByteArray());
+    if (!restoreState(s.value("window/state").toByteArray())) {
+        // First start: narrow docks, so the views (the three attention maps above all) get the
+        // width; the model table and the token view wrap or scroll.
+        auto* model = findChild<QDockWidget*>("model_dock");
+        auto* input = findChild<QDockWidget*>("input_dock");
+        resizeDocks({model, input}, {kDockWidth, kDockWidth}, Qt::Horizontal);
+    }
     update_title();
 }
 
@@ -146,9 +158,23 @@ void MainWindow::build_menus() {
         view->addAction(
             tabs_->tabText(i), this, [this, i] { tabs_->setCurrentIndex(i); },
             QKeySequence(QString("Ctrl+%1").arg(i + 1)));
+    // Heatmap zoom, about the centre of the maps (the mouse wheel zooms about the cursor).
+    view->addSeparator();
+    auto on_maps = [this](auto act) {
+        return [this, act] {
+            tabs_->setCurrentWidget(attention_);
+            act(*attention_);
+        };
+    };
+    view->addAction(tr("Zoom &in"), this, on_maps([](AttentionView& a) { a.zoom_by(2.0); }),
+                    QKeySequence::ZoomIn);
+    view->addAction(tr("Zoom &out"), this, on_maps([](AttentionView& a) { a.zoom_by(0.5); }),
+                    QKeySequence::ZoomOut);
+    view->addAction(tr("&Reset zoom"), this,
+                    on_maps([](AttentionView& a) { a.reset_zoom(); }), QKeySequence(tr("Ctrl+0")));
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
-    help->addAction(tr("&About RoPEScope"), this, &MainWindow::about);
+    help->addAction(tr("&About RoPEScope"), this, &MainWindow::about, QKeySequence::HelpContents);
 }
 
 Exportable* MainWindow::current_figure() const {
@@ -217,27 +243,13 @@ void MainWindow::set_checkpoint(CheckpointBundle bundle) {
 void MainWindow::set_trace(TraceBundle bundle) {
     trace_ = std::move(bundle);
     trace_is_autosave_ = QString::fromStdString(trace_.path).contains("/runs/run-");
-    const auto& meta = trace_.reader->meta();
-    attention_->set_source(trace_.tiles, meta.layout);
-    heads_->set_run(&trace_.reader->stats(), &meta.layout);
-    if (!checkpoint_.checkpoint) model_panel_->set_trace_meta(meta);
-    const RunStats* stats = &trace_.reader->stats();
-    try {  // the exact RoPE of the traced model (llama3 scaling included) from its config.json
-        curves_->set_model_rope(parse_model_config(meta.config_json, trace_.path).rope_params());
-        perplexity_->set_training_context(parse_model_config(meta.config_json, trace_.path).max_position_embeddings);
-    } catch (const std::exception&) {
-        RopeParams p;
-        p.theta = meta.rope_theta;
-        p.head_dim = meta.layout.head_dim;
-        p.partial_rotary_factor = meta.partial_rotary_factor;
-        p.linear_factor = meta.linear_factor;
-        p.yarn_factor = meta.yarn_factor;
-        curves_->set_model_rope(p);
-    }
-    curves_->set_run(stats, &meta.layout);
-    long_range_->set_run(stats, &meta.layout);
-    perplexity_->set_nll(&trace_.nll);
-    noise_->set_sweep(trace_.noise.empty() ? nullptr : &trace_.noise.back(), &meta.layout);
+    show_trace(*attention_, trace_);
+    show_trace(*heads_, trace_);
+    if (!checkpoint_.checkpoint) model_panel_->set_trace_meta(trace_.reader->meta());
+    show_trace(*curves_, trace_);
+    show_trace(*long_range_, trace_);
+    show_trace(*perplexity_, trace_);
+    show_trace(*noise_, trace_);
     if (!trace_is_autosave_) recent_->add(QString::fromStdString(trace_.path), true);
     update_title();
     emit trace_loaded();
@@ -284,6 +296,7 @@ void MainWindow::set_noise(NoiseSweep sweep) {
     trace_.noise.push_back(std::move(sweep));
     noise_->set_sweep(&trace_.noise.back(), trace_.reader ? &trace_.reader->meta().layout : nullptr);
     tabs_->setCurrentWidget(noise_);
+    emit noise_loaded();
 }
 
 void MainWindow::save_trace_as() {
@@ -354,18 +367,36 @@ void MainWindow::export_data() {
 }
 
 void MainWindow::about() {
-    QMessageBox::about(
-        this, tr("About RoPEScope"),
-        tr("<h3>RoPEScope %1</h3><p>Real vs imaginary attention in RoPE and RoPE++ checkpoints "
-           "(Liu et al., arXiv 2512.07525).</p>"
-           "<p>Built with: Qt %2 (LGPL-3.0), Eigen 3 (MPL-2.0), HDF5 (BSD-3-Clause-like HDF5 "
-           "licence), "
-           "nlohmann/json (MIT), PCRE2 (BSD-3-Clause), utf8proc (MIT), OpenMP (GCC runtime, GPL "
-           "with "
-           "runtime exception). Colormaps: viridis and magma (CC0, from matplotlib), coolwarm (K. "
-           "Moreland).</p>")
-            .arg(ROPESCOPE_VERSION)
-            .arg(qVersion()));
+    // What the binaries link, with the licence each is used under (Qt Charts is GPL-3.0 in the
+    // open-source Qt 5 releases, unlike the LGPL-3.0 modules).
+    const QString json_version = QString("%1.%2.%3")
+                                     .arg(NLOHMANN_JSON_VERSION_MAJOR)
+                                     .arg(NLOHMANN_JSON_VERSION_MINOR)
+                                     .arg(NLOHMANN_JSON_VERSION_PATCH);
+    const QString eigen_version =
+        QString("%1.%2.%3").arg(EIGEN_WORLD_VERSION).arg(EIGEN_MAJOR_VERSION).arg(EIGEN_MINOR_VERSION);
+    auto* box = new QMessageBox(this);
+    box->setObjectName("about_dialog");
+    box->setWindowTitle(tr("About RoPEScope"));
+    box->setIconPixmap(windowIcon().pixmap(64, 64));
+    box->setText(tr("<h3>RoPEScope %1</h3><p>Real vs imaginary attention in RoPE and RoPE++ "
+                    "checkpoints (Liu et al., arXiv 2512.07525).</p>")
+                     .arg(ROPESCOPE_VERSION));
+    box->setInformativeText(
+        tr("<p>Built with:</p><ul>"
+           "<li>Qt %1: Core, Gui, Widgets, Svg, PrintSupport (LGPL-3.0); Qt Charts (GPL-3.0)</li>"
+           "<li>Eigen %2 (MPL-2.0)</li>"
+           "<li>HDF5 (BSD-3-Clause-style HDF5 licence)</li>"
+           "<li>nlohmann/json %3 (MIT)</li>"
+           "<li>PCRE2 (BSD-3-Clause with PCRE2 exception)</li>"
+           "<li>utf8proc (MIT)</li>"
+           "<li>OpenMP runtime, libgomp (GPL-3.0 with GCC runtime library exception)</li>"
+           "</ul><p>Colormaps: viridis and magma (CC0, from matplotlib), coolwarm (K. Moreland, "
+           "BSD-style).</p>")
+            .arg(qVersion(), eigen_version, json_version));
+    box->setStandardButtons(QMessageBox::Ok);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();  // not blocking: no nested event loop
 }
 
 void MainWindow::update_title() {

@@ -52,6 +52,7 @@ public:
 signals:
     void checkpoint_loaded();
     void trace_loaded();
+    void noise_loaded();  // a noise sweep finished and is on show
     void job_failed(const QString& message);
 
 protected:

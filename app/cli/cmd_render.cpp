@@ -1,0 +1,223 @@
+// `ropescope-cli render [run.h5 | DIR] --view attention|heads|curves|long-range|perplexity|noise
+// -o fig.pdf`: a GUI view rendered headless to PNG/SVG/PDF/CSV through ui/headless_render.h.
+// This file only parses options; a checkpoint folder is accepted for the noise view, whose sweep
+// needs model runs.
+#include <QApplication>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+
+#include <nlohmann/json.hpp>
+
+#include "app/cli/checkpoint_args.h"
+#include "app/cli/command.h"
+#include "app/cli/progress_bar.h"
+#include "app/cli/text_input.h"
+#include "core/error.h"
+#include "core/model.h"
+#include "ui/headless_render.h"
+
+namespace rs::cli {
+namespace {
+
+using ui::RenderRequest;
+using ui::RenderView;
+
+// The input file or folder: the positional that is not the `-o PATH` pair (none for curves).
+std::string input_path(const Args& args) {
+    std::vector<std::string> inputs;
+    const auto& p = args.positional();
+    for (std::size_t i = 0; i < p.size(); ++i) {
+        if (p[i] == "-o") {
+            ++i;
+            continue;
+        }
+        inputs.push_back(p[i]);
+    }
+    if (inputs.size() > 1)
+        throw UsageError("give one trace or checkpoint folder, got '" + inputs[1] + "' too");
+    return inputs.empty() ? std::string() : inputs.front();
+}
+
+int parse_int(const std::string& text, const std::string& option) {
+    char* end = nullptr;
+    const long v = std::strtol(text.c_str(), &end, 10);
+    if (text.empty() || *end || v < -1'000'000'000L || v > 1'000'000'000L)
+        throw UsageError("--" + option + " expects an integer, got '" + text + "'");
+    return int(v);
+}
+
+// "a:b" for --positions, "L:H" for --overlay items.
+std::pair<int, int> parse_pair(const std::string& text, const std::string& option) {
+    const auto colon = text.find(':');
+    if (colon == std::string::npos)
+        throw UsageError("--" + option + " expects A:B, got '" + text + "'");
+    return {parse_int(text.substr(0, colon), option), parse_int(text.substr(colon + 1), option)};
+}
+
+std::optional<int> int_option(const Args& args, const std::string& name) {
+    const auto v = args.get(name);
+    if (!v) return std::nullopt;
+    return parse_int(*v, name);
+}
+
+ui::CurveOverrides curve_overrides(const Args& args) {
+    ui::CurveOverrides o;
+    if (auto b = args.get("base")) {
+        o.bases = parse_number_list(*b, "base");
+        for (double v : *o.bases)
+            if (!(v > 1)) throw UsageError("--base expects numbers > 1");
+        if (o.bases->size() > 8) throw UsageError("--base takes at most 8 bases");
+    }
+    o.head_dim = int_option(args, "head-dim");
+    if (o.head_dim && (*o.head_dim < 2 || *o.head_dim % 2))
+        throw UsageError("--head-dim must be an even number >= 2");
+    if (args.get("partial")) o.partial_rotary = args.get_double("partial", 1.0);
+    if (args.get("factor") && args.get("yarn"))
+        throw UsageError("--factor (linear interpolation) and --yarn exclude each other");
+    if (args.get("factor")) {
+        o.scaling = ui::DecayScaling::Linear;
+        o.factor = args.get_double("factor", 1.0);
+    } else if (args.get("yarn")) {
+        o.scaling = ui::DecayScaling::Yarn;
+        o.factor = args.get_double("yarn", 1.0);
+    }
+    if (o.scaling && !(o.factor >= 1.0)) throw UsageError("the scaling factor must be >= 1");
+    if (args.get("max-distance")) o.max_distance = args.get_double("max-distance", 0);
+    if (args.flag("log") && args.flag("linear"))
+        throw UsageError("give --log or --linear, not both");
+    if (args.flag("log") || args.flag("linear")) o.log_distance = args.flag("log");
+    if (auto list = args.get("overlay")) {
+        std::size_t pos = 0;
+        while (pos <= list->size()) {
+            const auto comma = list->find(',', pos);
+            o.overlay_heads.push_back(parse_pair(list->substr(pos, comma - pos), "overlay"));
+            if (comma == std::string::npos) break;
+            pos = comma + 1;
+        }
+    }
+    return o;
+}
+
+std::optional<ui::LossScale> loss_scale(const Args& args) {
+    const auto s = args.get("scale");
+    if (!s) return std::nullopt;
+    if (*s == "nll") return ui::LossScale::Nll;
+    if (*s == "ppl") return ui::LossScale::Perplexity;
+    throw UsageError("--scale must be nll or ppl, got '" + *s + "'");
+}
+
+// The noise view from a checkpoint folder: run the sweep here, as `ropescope-cli noise` does.
+void run_noise(const Args& args, RenderRequest& r) {
+    const auto ck = open_checkpoint(args);
+    const TextInput in = read_text_input(args, *ck);
+    Model model(ck);
+    NoiseOptions opt;
+    opt.sigmas = parse_number_list(args.get_or("sigma", "0.5,1,2"), "sigma");
+    opt.targets = {NoiseTarget::Real, NoiseTarget::Imag};
+    opt.seed = std::uint64_t(args.get_int("seed", 0));
+    ProgressBar bar("noise runs", args.flag("quiet"));
+    opt.progress = bar.callback();
+    r.noise = run_noise_experiment(model, in.ids, opt);
+    r.noise_layout = ck->layout();
+}
+
+RenderRequest parse_request(const Args& args) {
+    RenderRequest r;
+    const std::string view = args.get_or("view", "");
+    const auto v = ui::render_view_named(view);
+    if (!v)
+        throw UsageError("--view must be one of " + ui::render_view_list() + ", got '" + view +
+                         "'");
+    r.view = *v;
+    r.output = output_path(args, "give the output file with -o fig.png|svg|pdf|csv");
+    r.dpi = args.get_double("dpi", 150.0);
+    r.layer = int_option(args, "layer");
+    r.head = int_option(args, "head");
+    if (auto p = args.get("positions")) r.positions = parse_pair(*p, "positions");
+    r.threshold = int_option(args, "threshold");
+    r.show_heads = args.flag("per-head");
+    r.loss_scale = loss_scale(args);
+    r.smoothing = int_option(args, "smoothing");
+    r.curves = curve_overrides(args);
+    return r;
+}
+
+bool env_set(const char* name) {
+    const char* v = std::getenv(name);
+    return v != nullptr && *v != '\0';
+}
+
+// Rendering needs no window system: use Qt's offscreen platform unless the caller chose a
+// platform that can start (an X11 or Wayland one only with its display).
+std::unique_ptr<QApplication> headless_app() {
+    const std::string platform = env_set("QT_QPA_PLATFORM") ? std::getenv("QT_QPA_PLATFORM") : "";
+    const bool unusable = platform.empty() ||
+                          (platform.rfind("xcb", 0) == 0 && !env_set("DISPLAY")) ||
+                          (platform.rfind("wayland", 0) == 0 && !env_set("WAYLAND_DISPLAY"));
+    if (unusable) setenv("QT_QPA_PLATFORM", "offscreen", 1);
+    // Qt's chatter about the platform (no XDG_RUNTIME_DIR, offscreen window hints) would bury the
+    // one line a failure prints; only its critical messages get through.
+    qInstallMessageHandler([](QtMsgType type, const QMessageLogContext&, const QString& text) {
+        if (type == QtCriticalMsg || type == QtFatalMsg)
+            std::fprintf(stderr, "ropescope-cli render: Qt: %s\n", qPrintable(text));
+    });
+    static int argc = 1;
+    static char name[] = "ropescope-cli";
+    static char* argv[] = {name, nullptr};
+    return std::make_unique<QApplication>(argc, argv);
+}
+
+int run(const Args& args) {
+    auto known = kTextInputOptions;
+    known.insert(known.end(),
+                 {"json",      "view",      "out",      "dpi",   "layer",        "head",
+                  "positions", "threshold", "per-head", "scale", "smoothing",    "base",
+                  "head-dim",  "partial",   "factor",   "yarn",  "max-distance", "log",
+                  "linear",    "overlay",   "variant",  "sigma", "seed",         "quiet"});
+    args.allow_only(known);
+    RenderRequest r = parse_request(args);
+    ui::check_render_output(r.output);  // before any model run or trace load
+    const std::string input = input_path(args);
+    const auto app = headless_app();
+    if (!input.empty() && std::filesystem::is_directory(input)) {
+        if (r.view != RenderView::Noise)
+            throw UsageError(input + " is a checkpoint folder; the " +
+                             ui::render_view_name(r.view) +
+                             " view renders from a trace: make one with `ropescope-cli trace`");
+        run_noise(args, r);
+    } else {
+        r.trace = input;
+    }
+    const ui::RenderResult done = ui::render_to_file(r);
+    if (args.flag("json")) {
+        std::cout << nlohmann::json{{"output", r.output},
+                                    {"view", ui::render_view_name(r.view)},
+                                    {"figure", done.figure_name.toStdString()},
+                                    {"width_pt", done.size.width()},
+                                    {"height_pt", done.size.height()}}
+                         .dump()
+                  << "\n";
+    } else {
+        std::printf("wrote %s (%s, %g x %g pt)\n", r.output.c_str(),
+                    done.figure_name.toUtf8().constData(), done.size.width(), done.size.height());
+    }
+    return 0;
+}
+
+const Command::Register reg{Command{
+    "render",
+    "render [run.h5 | DIR] --view attention|heads|curves|long-range|perplexity|noise -o FIG "
+    "[--dpi 150] [--layer L] [--head H] [--positions A:B] [--threshold D] [--per-head] "
+    "[--scale nll|ppl] [--smoothing N] [--base 10000,500000] [--head-dim 128] [--partial F] "
+    "[--factor 8 | --yarn 32] [--max-distance N] [--log|--linear] [--overlay L:H,...] "
+    "[DIR only, noise: --text-file F --sigma 0.5,1,2 --seed N] [--json]",
+    "Render a view of the desktop app headless to FIG (.png at --dpi, .svg, .pdf, or .csv of its "
+    "data), with the same widgets and export code as the GUI.",
+    {"per-head", "log", "linear", "no-bos", "quiet"},
+    run}};
+
+}  // namespace
+}  // namespace rs::cli

@@ -1,0 +1,65 @@
+// Trace -> view wiring shared by the main window and the headless renderer.
+#include "ui/trace_views.h"
+
+#include "core/model_config.h"
+#include "ui/attention_view.h"
+#include "ui/curves_view.h"
+#include "ui/heads_view.h"
+#include "ui/long_range_view.h"
+#include "ui/noise_view.h"
+#include "ui/perplexity_view.h"
+
+namespace rs::ui {
+
+RopeParams traced_rope(const TraceMeta& meta, const std::string& trace_path) {
+    try {
+        return parse_model_config(meta.config_json, trace_path).rope_params();
+    } catch (const std::exception&) {
+        // Older or hand-made traces: the RoPE fields the trace stores itself are enough.
+        RopeParams p;
+        p.theta = meta.rope_theta;
+        p.head_dim = meta.layout.head_dim;
+        p.partial_rotary_factor = meta.partial_rotary_factor;
+        p.linear_factor = meta.linear_factor;
+        p.yarn_factor = meta.yarn_factor;
+        return p;
+    }
+}
+
+int traced_training_context(const TraceMeta& meta, const std::string& trace_path) {
+    try {
+        return parse_model_config(meta.config_json, trace_path).max_position_embeddings;
+    } catch (const std::exception&) {
+        return 0;
+    }
+}
+
+void show_trace(AttentionView& view, const TraceBundle& trace) {
+    view.set_source(trace.tiles, trace.reader->meta().layout);
+}
+
+void show_trace(HeadsView& view, const TraceBundle& trace) {
+    view.set_run(&trace.reader->stats(), &trace.reader->meta().layout);
+}
+
+void show_trace(CurvesView& view, const TraceBundle& trace) {
+    const TraceMeta& meta = trace.reader->meta();
+    view.set_model_rope(traced_rope(meta, trace.path));
+    view.set_run(&trace.reader->stats(), &meta.layout);
+}
+
+void show_trace(LongRangeView& view, const TraceBundle& trace) {
+    view.set_run(&trace.reader->stats(), &trace.reader->meta().layout);
+}
+
+void show_trace(PerplexityView& view, const TraceBundle& trace) {
+    view.set_nll(&trace.nll);
+    view.set_training_context(traced_training_context(trace.reader->meta(), trace.path));
+}
+
+void show_trace(NoiseView& view, const TraceBundle& trace) {
+    view.set_sweep(trace.noise.empty() ? nullptr : &trace.noise.back(),
+                   &trace.reader->meta().layout);
+}
+
+}  // namespace rs::ui
