@@ -59,6 +59,42 @@ void paint_colorbar(QPainter& p, const QRectF& rect, const ColorScale& scale,
     p.restore();
 }
 
+double colorbar_height(const QFontMetricsF& fm) {
+    return kStrip + kTick + kGap + fm.height() + kGap + fm.height() + 2;
+}
+
+void paint_colorbar_horizontal(QPainter& p, const QRectF& rect, const ColorScale& scale,
+                               const QString& caption) {
+    p.save();
+    const QColor fg = p.pen().color();
+    const QFontMetricsF fm(p.font());
+    const QRectF strip(rect.left(), rect.top(), rect.width(), kStrip);
+    QImage grad(256, 1, QImage::Format_RGB32);
+    const auto& table = colormap_table(scale.map);
+    for (int i = 0; i < 256; ++i) grad.setPixel(i, 0, table[i]);
+    p.setRenderHint(QPainter::SmoothPixmapTransform, false);
+    p.drawImage(strip, grad);
+    p.setPen(QPen(fg, 0));
+    p.setBrush(Qt::NoBrush);
+    p.drawRect(strip);
+    const double label_top = strip.bottom() + kTick + kGap;
+    for (double v : scale.ticks()) {
+        const double x = strip.left() + scale.position(v) * strip.width();
+        p.drawLine(QPointF(x, strip.bottom()), QPointF(x, strip.bottom() + kTick));
+        const QString text = scale.label(v);
+        // Centred on its tick, but kept over the strip: end labels must not reach a neighbour.
+        const double w = fm.horizontalAdvance(text) + 2;
+        const double left =
+            std::clamp(x - w / 2, rect.left(), std::max(rect.left(), rect.right() - w));
+        p.drawText(QRectF(left, label_top, w, fm.height()), Qt::AlignCenter, text);
+    }
+    if (!caption.isEmpty())
+        p.drawText(
+            QRectF(rect.left(), label_top + fm.height() + kGap, rect.width(), fm.height() + 2),
+            Qt::AlignHCenter | Qt::AlignTop, fm.elidedText(caption, Qt::ElideRight, rect.width()));
+    p.restore();
+}
+
 ColorBar::ColorBar(QWidget* parent) : QWidget(parent) {
     setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Expanding);
 }
@@ -89,9 +125,23 @@ QSize ColorBar::minimumSizeHint() const {
     return {sizeHint().width(), 60};
 }
 
+int ColorBar::horizontal_height() const {
+    return int(std::ceil(colorbar_height(QFontMetricsF(font()))));
+}
+
+void ColorBar::set_horizontal(bool horizontal) {
+    if (horizontal == horizontal_) return;
+    horizontal_ = horizontal;
+    update();
+}
+
 void ColorBar::paintEvent(QPaintEvent*) {
     QPainter p(this);
     p.setPen(palette().color(QPalette::WindowText));
+    if (horizontal_) {
+        paint_colorbar_horizontal(p, QRectF(rect()), scale_, caption_);
+        return;
+    }
     const QRectF r(2, top_, width() - 4, std::max(10, height() - top_ - bottom_));
     paint_colorbar(p, r, scale_, caption_);
 }

@@ -1,6 +1,8 @@
 // HeadsView: controls, the grid and the twin scatter, rebuilt together on a single-shot timer.
 #include "ui/heads_view.h"
 
+#include <algorithm>
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -201,10 +203,12 @@ void HeadsView::refresh() {
 }
 
 void HeadsView::size_split() {
-    // The grid gets its natural width (up to 60 %), the scatter the rest, until the user decides.
+    // The grid gets its natural width, but at least 40 % (a small model's grid would otherwise sit
+    // tiny in a corner) and at most 60 %; the scatter the rest, until the user decides.
     if (user_split_) return;
     const int total = split_->width() - split_->handleWidth();
-    const int grid_w = std::min(int(grid_->natural_size().width()) + 8, total * 3 / 5);
+    const int grid_w =
+        std::clamp(int(grid_->natural_size().width()) + 8, total * 2 / 5, total * 3 / 5);
     split_->setSizes({grid_w, std::max(0, total - grid_w)});
 }
 

@@ -120,9 +120,12 @@ HeatmapView::Margins HeatmapView::margins_for(const QFontMetricsF& fm) const {
     m.left_room = std::ceil(std::min(cap, std::max(numbers, tokens) + 2));
     m.bottom_room = std::ceil(std::min(cap, std::max(fh, tokens + 2)));
     m.top = std::round(fh * 1.5);
-    m.left = (show_query_labels_ ? m.left_room : 0) + kAxisTick + kAxisGap * 2 + fh + 2;
+    // Panels right of the first draw only tick marks on the left: no labels, no axis title.
+    m.left =
+        show_query_labels_ ? m.left_room + kAxisTick + kAxisGap * 2 + fh + 2 : kAxisTick + kAxisGap;
     m.bottom = m.bottom_room + kAxisTick + kAxisGap * 2 + fh + 2;
-    m.right = 6;
+    // The last position number is centred on its tick at the map's right edge: room for half.
+    m.right = std::max(6.0, std::ceil(numbers / 2) + 2);
     return m;
 }
 

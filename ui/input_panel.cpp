@@ -33,7 +33,8 @@ InputPanel::InputPanel(QWidget* parent) : QWidget(parent) {
     auto* load = new QPushButton(tr("Load text file…"), this);
     auto* run = new QPushButton(tr("Run trace"), this);
     run->setDefault(true);
-    run->setToolTip(tr("Run the text through the model with every attention head instrumented (Ctrl+R)"));
+    run->setToolTip(
+        tr("Run the text through the model with every attention head instrumented (Ctrl+R)"));
     timer_ = new QTimer(this);
     timer_->setSingleShot(true);
     timer_->setInterval(250);
@@ -41,20 +42,25 @@ InputPanel::InputPanel(QWidget* parent) : QWidget(parent) {
     auto* split = new QSplitter(Qt::Vertical, this);
     split->addWidget(editor_);
     split->addWidget(tokens_);
+    // The count gets a line of its own (and wraps): beside the buttons its text, which grows
+    // with the input, would set the dock's minimum width and squeeze the views.
+    count_->setWordWrap(true);
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(load);
-    buttons->addWidget(count_, 1);
+    buttons->addStretch(1);
     buttons->addWidget(max_tokens_);
     buttons->addWidget(run);
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(split, 1);
+    layout->addWidget(count_);
     layout->addLayout(buttons);
 
     connect(editor_, &QPlainTextEdit::textChanged, timer_, qOverload<>(&QTimer::start));
     connect(timer_, &QTimer::timeout, this, &InputPanel::retokenize);
     connect(load, &QPushButton::clicked, this, &InputPanel::load_file_requested);
     connect(run, &QPushButton::clicked, this, &InputPanel::run_requested);
-    connect(max_tokens_, qOverload<int>(&QSpinBox::valueChanged), timer_, qOverload<>(&QTimer::start));
+    connect(max_tokens_, qOverload<int>(&QSpinBox::valueChanged), timer_,
+            qOverload<>(&QTimer::start));
     retokenize();
 }
 
@@ -63,10 +69,18 @@ void InputPanel::set_tokenizer(std::shared_ptr<const Tokenizer> tokenizer) {
     retokenize();
 }
 
-QString InputPanel::text() const { return editor_->toPlainText(); }
-void InputPanel::set_text(const QString& text) { editor_->setPlainText(text); }
-int InputPanel::max_tokens() const { return max_tokens_->value(); }
-void InputPanel::set_max_tokens(int n) { max_tokens_->setValue(n); }
+QString InputPanel::text() const {
+    return editor_->toPlainText();
+}
+void InputPanel::set_text(const QString& text) {
+    editor_->setPlainText(text);
+}
+int InputPanel::max_tokens() const {
+    return max_tokens_->value();
+}
+void InputPanel::set_max_tokens(int n) {
+    max_tokens_->setValue(n);
+}
 
 bool InputPanel::load_file(const QString& path, QString* error) {
     QFile f(path);
@@ -94,11 +108,13 @@ void InputPanel::retokenize() {
         return;
     }
     const int n = int(enc.ids.size());
-    count_->setText(n > max_tokens() ? tr("%1 tokens (the run uses the first %2)").arg(n).arg(max_tokens())
-                                     : tr("%1 tokens").arg(n));
+    count_->setText(n > max_tokens()
+                        ? tr("%1 tokens (the run uses the first %2)").arg(n).arg(max_tokens())
+                        : tr("%1 tokens").arg(n));
     QString html = "<div style='font-family: monospace; line-height: 160%'>";
     for (int i = 0; i < std::min(n, kPreviewTokens); ++i) {
-        const QString shown = QString::fromStdString(tokenizer_->token_display(enc.ids[i])).toHtmlEscaped();
+        const QString shown =
+            QString::fromStdString(tokenizer_->token_display(enc.ids[i])).toHtmlEscaped();
         const char* bg = (i % 2) ? "#dbe9f6" : "#f6e3c7";
         const char* border = i < max_tokens() ? "" : "color:#999;";
         html += QString("<span title='#%1 id %2' style='background:%3;%4'>%5</span>&#8203;")

@@ -1,6 +1,7 @@
 // Lays heatmap panels and colour bars out in one row so every panel's map square has the same
 // size (panels differ in margins: only the first labels its rows), and lines the colour bars up
-// with the maps. A box layout with stretch factors cannot give equal maps with unequal margins.
+// with the maps: beside them, or under the maps they colour when that leaves the maps larger. A
+// box layout with stretch factors cannot give equal maps with unequal margins.
 #pragma once
 
 #include <QWidget>
@@ -30,8 +31,16 @@ class LinkedPanelRow : public QWidget {
   private:
     struct Item {
         HeatmapView* panel = nullptr;
-        ColorBar* bar = nullptr;
+        ColorBar* bar = nullptr;  // colours the panels added since the previous bar
     };
+    // What the row needs besides the maps: panel margins (summed across, largest down), bars.
+    struct Extents {
+        int panels = 0;
+        double margins = 0, vertical = 0, bars = 0, bar_height = 0;
+    };
+    Extents extents() const;
+    void lay_out_beside(double side, const Extents& e);
+    void lay_out_under(double side, const Extents& e);
     std::vector<Item> items_;
 };
 

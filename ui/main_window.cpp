@@ -39,7 +39,7 @@
 namespace rs::ui {
 
 namespace {
-constexpr int kDockWidth = 380;  // pixels, on first start
+constexpr int kDockWidth = 340;  // pixels, on first start
 }  // namespace
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), jobs_(new JobRunner(this)) {
