@@ -4,7 +4,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   libeigen3-dev libhdf5-dev nlohmann-json3-dev libpcre2-dev libutf8proc-dev libopenblas-dev
-  qtbase5-dev libqt5charts5-dev libqt5svg5-dev
+  qtbase5-dev libqt5charts5-dev libqt5svg5-dev desktop-file-utils
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-numpy python3-h5py python3-scipy python3-mpmath
   xvfb xauth time

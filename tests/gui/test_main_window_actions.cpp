@@ -1,0 +1,111 @@
+// Main-window polish (issue 6): a shortcut for every common action, heatmap zoom from the
+// keyboard, the open trace's name in the title, and an About box that names the libraries linked.
+#include <QAction>
+#include <QLabel>
+#include <QMessageBox>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTabWidget>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "ui/attention_view.h"
+#include "ui/main_window.h"
+#include "ui/map_viewport.h"
+
+using namespace rs::ui;
+
+namespace {
+
+QAction* action_for(const QWidget& w, const QKeySequence& keys) {
+    for (QAction* a : w.findChildren<QAction*>())
+        if (a->shortcuts().contains(keys)) return a;
+    return nullptr;
+}
+
+}  // namespace
+
+class TestMainWindowActions : public QObject {
+    Q_OBJECT
+  private:
+    QTemporaryDir tmp_;
+    QString trace_;
+
+  private slots:
+    void initTestCase() {
+        QStandardPaths::setTestModeEnabled(true);
+        QCoreApplication::setOrganizationName("RoPEScopeTest");
+        trace_ = tmp_.path() + "/sample_run.h5";
+        QProcess cli;
+        cli.start(
+            ROPESCOPE_CLI,
+            {"trace", QString(ROPESCOPE_SOURCE_DIR) + "/sample_data/rope_pp_ec", "--text",
+             "In the beginning God created the heaven and the earth.", "--quiet", "-o", trace_});
+        QVERIFY(cli.waitForFinished(120000));
+        QCOMPARE(cli.exitCode(), 0);
+    }
+
+    void common_actions_have_shortcuts_data() {
+        QTest::addColumn<QKeySequence>("keys");
+        QTest::addColumn<QString>("text");
+        QTest::newRow("open checkpoint") << QKeySequence(QKeySequence::Open) << "checkpoint";
+        QTest::newRow("open trace") << QKeySequence("Ctrl+Shift+O") << "trace";
+        QTest::newRow("save trace") << QKeySequence(QKeySequence::Save) << "Save trace";
+        QTest::newRow("export figure") << QKeySequence("Ctrl+E") << "figure";
+        QTest::newRow("export csv") << QKeySequence("Ctrl+Shift+E") << "CSV";
+        QTest::newRow("run trace") << QKeySequence("Ctrl+R") << "Trace";
+        QTest::newRow("cancel") << QKeySequence(Qt::Key_Escape) << "Cancel";
+        QTest::newRow("first view") << QKeySequence("Ctrl+1") << "Attention";
+        QTest::newRow("last view") << QKeySequence("Ctrl+6") << "Noise";
+        QTest::newRow("zoom in") << QKeySequence(QKeySequence::ZoomIn) << "Zoom";
+        QTest::newRow("zoom out") << QKeySequence(QKeySequence::ZoomOut) << "Zoom";
+        QTest::newRow("reset zoom") << QKeySequence("Ctrl+0") << "Reset zoom";
+    }
+    void common_actions_have_shortcuts() {
+        QFETCH(QKeySequence, keys);
+        QFETCH(QString, text);
+        MainWindow w;
+        const QAction* a = action_for(w, keys);
+        QVERIFY2(a, qPrintable(keys.toString()));
+        QVERIFY2(a->text().remove('&').contains(text), qPrintable(a->text()));
+    }
+
+    void title_names_the_trace_and_zoom_keys_act_on_the_maps() {
+        MainWindow w;
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QSignalSpy loaded(&w, &MainWindow::trace_loaded);
+        w.open_trace(trace_);
+        QVERIFY(loaded.wait(30000));
+        QVERIFY2(w.windowTitle().contains("sample_run.h5"), qPrintable(w.windowTitle()));
+
+        w.tabs()->setCurrentIndex(2);
+        const double full = w.attention_view()->viewport_model()->span();
+        action_for(w, QKeySequence::ZoomIn)->trigger();
+        QCOMPARE(w.tabs()->currentWidget(), static_cast<QWidget*>(w.attention_view()));
+        QCOMPARE(w.attention_view()->viewport_model()->span(), full / 2);
+        action_for(w, QKeySequence::ZoomOut)->trigger();
+        QCOMPARE(w.attention_view()->viewport_model()->span(), full);
+        action_for(w, QKeySequence::ZoomIn)->trigger();
+        action_for(w, QKeySequence("Ctrl+0"))->trigger();
+        QVERIFY(w.attention_view()->viewport_model()->is_full());
+    }
+
+    void about_box_lists_version_and_licences() {
+        MainWindow w;
+        w.show();
+        action_for(w, QKeySequence::HelpContents)->trigger();
+        QMessageBox* box = nullptr;
+        QTRY_VERIFY((box = w.findChild<QMessageBox*>("about_dialog")) != nullptr);
+        const QString text = box->text() + box->informativeText();
+        QVERIFY(text.contains(ROPESCOPE_VERSION));
+        for (const char* part : {"Qt", "LGPL-3.0", "Qt Charts (GPL-3.0)", "Eigen", "MPL-2.0",
+                                 "HDF5", "nlohmann/json", "MIT", "PCRE2", "utf8proc", "OpenMP"})
+            QVERIFY2(text.contains(part), part);
+        box->close();
+    }
+};
+
+QTEST_MAIN(TestMainWindowActions)
+#include "test_main_window_actions.moc"
