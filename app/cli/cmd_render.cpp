@@ -3,10 +3,12 @@
 // This file only parses options; a checkpoint folder is accepted for the noise view, whose sweep
 // needs model runs.
 #include <QApplication>
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <memory>
 
 #include <nlohmann/json.hpp>
@@ -170,14 +172,44 @@ std::unique_ptr<QApplication> headless_app() {
     return std::make_unique<QApplication>(argc, argv);
 }
 
-int run(const Args& args) {
-    auto known = kTextInputOptions;
-    known.insert(known.end(),
-                 {"json",      "view",      "out",      "dpi",   "layer",        "head",
-                  "positions", "threshold", "per-head", "scale", "smoothing",    "base",
-                  "head-dim",  "partial",   "factor",   "yarn",  "max-distance", "log",
-                  "linear",    "overlay",   "variant",  "sigma", "seed",         "quiet"});
+// The options each view reads (besides --view, -o/--out, --dpi and --json).
+const std::map<RenderView, std::vector<std::string>>& view_options() {
+    static const std::map<RenderView, std::vector<std::string>> options{
+        {RenderView::Attention, {"layer", "head", "positions"}},
+        {RenderView::Heads, {"threshold"}},
+        {RenderView::Curves,
+         {"base", "head-dim", "partial", "factor", "yarn", "max-distance", "log", "linear",
+          "overlay"}},
+        {RenderView::LongRange, {"layer", "per-head"}},
+        {RenderView::Perplexity, {"scale", "smoothing"}},
+        {RenderView::Noise,
+         {"threshold", "ids", "text", "text-file", "max-tokens", "no-bos", "variant", "sigma",
+          "seed", "quiet"}},
+    };
+    return options;
+}
+
+// Unknown options are usage errors; so are known ones the chosen view would silently ignore.
+void check_options(const Args& args) {
+    std::vector<std::string> known{"json", "view", "out", "dpi"};
+    for (const auto& [view, names] : view_options())
+        known.insert(known.end(), names.begin(), names.end());
     args.allow_only(known);
+    const auto view = ui::render_view_named(args.get_or("view", ""));
+    if (!view) return;  // parse_request names the problem
+    const auto& mine = view_options().at(*view);
+    for (const auto& name : known) {
+        const bool given = args.get(name).has_value() || args.flag(name);
+        const bool used = name == "json" || name == "view" || name == "out" || name == "dpi" ||
+                          std::find(mine.begin(), mine.end(), name) != mine.end();
+        if (given && !used)
+            throw UsageError("--" + name + " does not apply to the " + ui::render_view_name(*view) +
+                             " view");
+    }
+}
+
+int run(const Args& args) {
+    check_options(args);
     RenderRequest r = parse_request(args);
     ui::check_render_output(r.output);  // before any model run or trace load
     const std::string input = input_path(args);

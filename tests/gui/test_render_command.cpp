@@ -274,6 +274,9 @@ class TestRenderCommand : public QObject {
             << QStringList{kSample, "--view", "heads", "-o", out} << 2 << "is a checkpoint folder";
         QTest::newRow("odd head dim")
             << QStringList{"--view", "curves", "--head-dim", "63", "-o", out} << 2 << "--head-dim";
+        QTest::newRow("option of another view")
+            << QStringList{t, "--view", "heads", "--layer", "1", "-o", out} << 2
+            << "--layer does not apply to the heads view";
         QTest::newRow("unknown option")
             << QStringList{t, "--view", "heads", "--colour", "red", "-o", out} << 2
             << "unknown option --colour";
