@@ -19,8 +19,8 @@ struct HeadStats {
     double mean_distance = 0.0;           // mean_t sum_s p(t,s) (t - s)
     double entropy = 0.0;                 // mean_t -sum_s p log p (nats)
     std::vector<double> bin_mass;         // [bins] mean_t sum_{s: t-s in bin} p(t,s); sums to 1
-    std::vector<double> bin_logit;        // [bins] mean scaled logit over all causal pairs in the bin
-    std::vector<double> bin_pairs;        // [bins] number of causal pairs in the bin
+    std::vector<double> bin_logit;  // [bins] mean scaled logit over all causal pairs in the bin
+    std::vector<double> bin_pairs;  // [bins] number of causal pairs in the bin
     // Per-frequency weights c_i = mean_t q̃_i(t) * conj(mean_s k̃_i(s)), q̃/k̃ the un-rotated complex
     // pairs (times the YaRN amplitude), for this head's own query (the imaginary head's query is
     // -j times its real twin's). Expected logit at distance Δ under this head's mean q and k:
@@ -43,12 +43,13 @@ struct RunStats {
     const HeadStats& at(int layer, int h) const { return head.at(std::size_t(layer) * heads + h); }
     HeadStats& at(int layer, int h) { return head.at(std::size_t(layer) * heads + h); }
     // Expected logit at distance Δ from a head's frequency weights (see HeadStats).
-    double expected_logit(int layer, int h, const std::vector<double>& inv_freq, double distance) const;
+    double expected_logit(int layer, int h, const std::vector<double>& inv_freq,
+                          double distance) const;
 };
 
 // Probe that fills RunStats. `virtual_heads`: also observe vanilla RoPE's virtual imaginary heads.
 class HeadStatsProbe : public AttentionProbe {
-public:
+  public:
     explicit HeadStatsProbe(bool virtual_heads = true, std::vector<int> thresholds = {});
 
     void begin_run(const RunInfo& info) override;
@@ -60,7 +61,7 @@ public:
     const RunStats& stats() const { return stats_; }
     RunStats take() { return std::move(stats_); }
 
-private:
+  private:
     struct Accumulator {  // running sums of one head, normalised in end_run
         std::vector<double> lrm_sum;
         std::vector<long> lrm_count;
@@ -68,7 +69,9 @@ private:
         std::vector<double> bin_mass, bin_logit;
         long rows = 0;
     };
-    void accumulate_row(Accumulator& a, const float* logits, const float* probs, int t) const;
+    void make_segments();
+    void accumulate_row(Accumulator& a, const float* logits, const float* probs, float lse,
+                        int t) const;
 
     bool virtual_heads_;
     std::vector<int> requested_thresholds_;
@@ -76,6 +79,9 @@ private:
     RunStats stats_;
     std::vector<Accumulator> acc_;  // [layers * heads]
     std::vector<float> cos_, sin_;  // [T, half] rotation tables, to undo RoPE for c_i
+    std::vector<int> cuts_;         // sorted distance cut points: bin edges and thresholds
+    std::vector<int> seg_bin_;      // [cuts] bin of the segment starting at each cut
+    std::vector<std::size_t> threshold_seg_;  // [thresholds] first segment at distance >= D
 };
 
 }  // namespace rs

@@ -51,15 +51,25 @@ std::shared_ptr<LayerWeights> convert_layer(const Checkpoint& ck, int i) {
 
 ModelWeights::ModelWeights(const Checkpoint& ck, bool keep_layers_resident)
     : ck_(ck), resident_(keep_layers_resident), layers_(ck.config().num_hidden_layers) {
-    embed_ = load_matrix(ck.tensor("model.embed_tokens.weight"));
+    embed_view_ = &ck.tensor("model.embed_tokens.weight");
+    if (embed_view_->shape.size() != 2)
+        throw FileError(embed_view_->file, "tensor '" + embed_view_->name + "' is not 2-D");
     final_norm_ = load_vector(ck.tensor("model.norm.weight"));
-    if (!ck.config().tie_word_embeddings) lm_head_ = load_matrix(ck.tensor("lm_head.weight"));
+    lm_head_ = load_matrix(ck.tensor(ck.config().tie_word_embeddings ? "model.embed_tokens.weight"
+                                                                     : "lm_head.weight"));
     if (resident_)
         for (int i = 0; i < int(layers_.size()); ++i) layers_[i] = convert_layer(ck_, i);
 }
 
 const MatrixRM& ModelWeights::lm_head() const {
-    return ck_.config().tie_word_embeddings ? embed_ : lm_head_;
+    return lm_head_;
+}
+
+void ModelWeights::embed_row(int id, float* out) const {
+    const TensorView& t = *embed_view_;
+    const std::size_t dim = std::size_t(t.shape[1]), row_bytes = dim * dtype_size(t.dtype);
+    convert_to_f32(t.dtype, t.bytes.subspan(std::size_t(id) * row_bytes, row_bytes),
+                   std::span<float>(out, dim));
 }
 
 std::shared_ptr<const LayerWeights> ModelWeights::layer(int i) {

@@ -12,16 +12,16 @@
 namespace rs {
 
 struct LayerWeights {
-    VectorF attn_norm;  // [D]
-    VectorF mlp_norm;   // [D]
-    MatrixRM wq;        // [query_heads*d, D]
-    MatrixRM wk;        // [kv_heads*d, D]
-    MatrixRM wv;        // [kv_heads*d, D]
-    MatrixRM wo;        // [D, model_heads*d]
-    VectorF bq, bk, bv, bo;  // empty without attention_bias
-    MatrixRM w_gate;    // [I, D]
-    MatrixRM w_up;      // [I, D]
-    MatrixRM w_down;    // [D, I]
+    VectorF attn_norm;             // [D]
+    VectorF mlp_norm;              // [D]
+    MatrixRM wq;                   // [query_heads*d, D]
+    MatrixRM wk;                   // [kv_heads*d, D]
+    MatrixRM wv;                   // [kv_heads*d, D]
+    MatrixRM wo;                   // [D, model_heads*d]
+    VectorF bq, bk, bv, bo;        // empty without attention_bias
+    MatrixRM w_gate;               // [I, D]
+    MatrixRM w_up;                 // [I, D]
+    MatrixRM w_down;               // [D, I]
     VectorF b_gate, b_up, b_down;  // empty without mlp_bias
 };
 
@@ -31,20 +31,23 @@ VectorF load_vector(const TensorView& t);   // 1-D tensor -> [n] floats
 // Holds the embedding, final norm and lm_head always; layers either all resident (fast repeated
 // runs) or converted on demand and dropped after use (models larger than RAM in fp32).
 class ModelWeights {
-public:
+  public:
     ModelWeights(const Checkpoint& ck, bool keep_layers_resident);
 
-    const MatrixRM& embed() const { return embed_; }        // [V, D]
+    // Row `id` of the embedding [D] as floats. An untied embedding is never converted as a whole:
+    // a forward pass reads only T of its V rows (Llama-3: 128k rows, 0.5 GB in fp32 at D = 1024).
+    void embed_row(int id, float* out) const;
     const VectorF& final_norm() const { return final_norm_; }  // [D]
-    const MatrixRM& lm_head() const;                          // [V, D] (the embedding when tied)
+    const MatrixRM& lm_head() const;                           // [V, D] (the embedding when tied)
     // Returns layer i, converting it first if it is not resident. Not thread-safe.
     std::shared_ptr<const LayerWeights> layer(int i);
     void release(int i);  // drops a non-resident layer
 
-private:
+  private:
     const Checkpoint& ck_;
     bool resident_;
-    MatrixRM embed_, lm_head_;
+    const TensorView* embed_view_ = nullptr;  // the checkpoint's embedding, rows read on demand
+    MatrixRM lm_head_;                        // [V, D]; the embedding itself when tied
     VectorF final_norm_;
     std::vector<std::shared_ptr<const LayerWeights>> layers_;
 };

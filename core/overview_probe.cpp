@@ -57,6 +57,7 @@ void OverviewProbe::on_block(const AttentionBlock& b) {
         for (int j = 0; j <= cell_of_[t]; ++j) {
             const int end = std::min(edges_[j + 1], t + 1);
             float sum = 0.0f;  // at most a few dozen keys per cell row: float is exact enough
+#pragma omp simd reduction(+ : sum)
             for (int s = edges_[j]; s < end; ++s) sum += p[s];
             row_acc[j] += sum;
         }

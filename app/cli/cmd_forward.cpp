@@ -7,6 +7,7 @@
 
 #include "app/cli/checkpoint_args.h"
 #include "app/cli/command.h"
+#include "app/cli/run_budget.h"
 #include "core/error.h"
 #include "core/model.h"
 
@@ -18,12 +19,19 @@ int run(const Args& args) {
     const auto ids_text = args.get("ids");
     if (!ids_text) throw UsageError("give the input with --ids 1,2,3");
     const auto ids = parse_ids(*ids_text);
-    Model model(open_checkpoint(args));
+    const auto ck = open_checkpoint(args);
+    RunPlan plan;
+    plan.tokens = int(ids.size());
+    check_run_budget(*ck, plan, args.flag("json"));
+    Model model(ck);
     const auto t0 = std::chrono::steady_clock::now();
     const auto out = model.forward(ids);
-    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (args.flag("json")) {
-        nlohmann::json j{{"tokens", ids.size()}, {"nll", out.nll}, {"mean_nll", out.mean_nll()},
+        nlohmann::json j{{"tokens", ids.size()},
+                         {"nll", out.nll},
+                         {"mean_nll", out.mean_nll()},
                          {"seconds", secs}};
         std::cout << j.dump() << "\n";
         return 0;
@@ -31,13 +39,17 @@ int run(const Args& args) {
     std::printf("position  token  nll(next)\n");
     for (std::size_t t = 0; t + 1 < ids.size(); ++t)
         std::printf("%8zu  %5d  %.6f\n", t, ids[t], double(out.nll[t]));
-    std::printf("mean nll %.6f over %zu predictions (%.3f s)\n", out.mean_nll(), out.nll.size(), secs);
+    std::printf("mean nll %.6f over %zu predictions (%.3f s)\n", out.mean_nll(), out.nll.size(),
+                secs);
     return 0;
 }
 
-const Command::Register reg{Command{"forward", "forward DIR --ids 1,2,3 [--variant rope|eh|ec] [--json]",
-                                    "Run the model on token ids and print each next-token negative log-likelihood.",
-                                    {}, run}};
+const Command::Register reg{
+    Command{"forward",
+            "forward DIR --ids 1,2,3 [--variant rope|eh|ec] [--json]",
+            "Run the model on token ids and print each next-token negative log-likelihood.",
+            {},
+            run}};
 
 }  // namespace
 }  // namespace rs::cli

@@ -1,4 +1,5 @@
 // `ropescope-cli ppl DIR --text-file F`: perplexity by position over windows of the text.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -9,6 +10,7 @@
 #include "app/cli/checkpoint_args.h"
 #include "app/cli/command.h"
 #include "app/cli/progress_bar.h"
+#include "app/cli/run_budget.h"
 #include "app/cli/text_input.h"
 #include "core/error.h"
 #include "core/perplexity.h"
@@ -22,10 +24,13 @@ int run(const Args& args) {
     args.allow_only(known);
     const auto ck = open_checkpoint(args);
     const auto in = read_text_input(args, *ck);
-    Model model(ck);
-    ProgressBar bar("windows", args.flag("quiet"));
     PositionNllOptions opt;
     opt.context = int(args.get_int("context", 0));
+    RunPlan plan;
+    plan.tokens = opt.context > 0 ? std::min(opt.context, int(in.ids.size())) : int(in.ids.size());
+    check_run_budget(*ck, plan, args.flag("quiet") || args.flag("json"));
+    Model model(ck);
+    ProgressBar bar("windows", args.flag("quiet"));
     opt.progress = bar.callback();
     const int bucket = int(args.get_int("bucket", 64));
     if (bucket < 1) throw UsageError("--bucket must be >= 1");
@@ -34,17 +39,22 @@ int run(const Args& args) {
         std::ofstream f(*path);
         if (!f) throw FileError(*path, "cannot write");
         f << "position,mean_nll,windows\n";
-        for (std::size_t t = 0; t < r.mean_nll.size(); ++t) f << t << ',' << r.mean_nll[t] << ',' << r.count[t] << '\n';
+        for (std::size_t t = 0; t < r.mean_nll.size(); ++t)
+            f << t << ',' << r.mean_nll[t] << ',' << r.count[t] << '\n';
     }
     if (args.flag("json")) {
-        nlohmann::json j{{"tokens", in.ids.size()}, {"context", r.context}, {"windows", r.windows},
-                         {"mean_nll", r.mean}, {"perplexity", std::exp(r.mean)}, {"nll_by_position", r.mean_nll},
+        nlohmann::json j{{"tokens", in.ids.size()},
+                         {"context", r.context},
+                         {"windows", r.windows},
+                         {"mean_nll", r.mean},
+                         {"perplexity", std::exp(r.mean)},
+                         {"nll_by_position", r.mean_nll},
                          {"count", r.count}};
         std::cout << j.dump() << "\n";
         return 0;
     }
-    std::printf("%zu tokens in %d window(s) of %d; mean NLL %.4f, perplexity %.3f\n\n", in.ids.size(), r.windows,
-                r.context, r.mean, std::exp(r.mean));
+    std::printf("%zu tokens in %d window(s) of %d; mean NLL %.4f, perplexity %.3f\n\n",
+                in.ids.size(), r.windows, r.context, r.mean, std::exp(r.mean));
     std::printf("positions        mean_nll  perplexity\n");
     for (int a = 0; a < int(r.mean_nll.size()); a += bucket) {
         const int b = std::min<int>(a + bucket, int(r.mean_nll.size()));
@@ -54,9 +64,13 @@ int run(const Args& args) {
     return 0;
 }
 
-const Command::Register reg{Command{
-    "ppl", "ppl DIR (--text-file F | --text S | --ids ...) [--context N] [--bucket 64] [--out nll.csv] [--json]",
-    "Perplexity by position, averaged over consecutive windows of --context tokens.", {"no-bos", "quiet"}, run}};
+const Command::Register reg{
+    Command{"ppl",
+            "ppl DIR (--text-file F | --text S | --ids ...) [--context N] [--bucket 64] [--out "
+            "nll.csv] [--json]",
+            "Perplexity by position, averaged over consecutive windows of --context tokens.",
+            {"no-bos", "quiet"},
+            run}};
 
 }  // namespace
 }  // namespace rs::cli

@@ -10,6 +10,7 @@
 #include "app/cli/checkpoint_args.h"
 #include "app/cli/command.h"
 #include "app/cli/progress_bar.h"
+#include "app/cli/run_budget.h"
 #include "app/cli/text_input.h"
 #include "core/error.h"
 #include "core/head_stats.h"
@@ -31,13 +32,24 @@ nlohmann::json stats_json(const RunStats& st, const HeadLayout& L) {
         for (const auto& h : L.heads) {
             const auto& s = st.at(l, h.index);
             nlohmann::json lrm = nlohmann::json::array();
-            for (double v : s.long_range_mass) lrm.push_back(std::isnan(v) ? nlohmann::json() : nlohmann::json(v));
-            heads.push_back({{"layer", l}, {"head", h.index}, {"part", h.imag ? "imag" : "real"},
-                             {"virtual", h.is_virtual}, {"query_head", h.query_head}, {"kv_head", h.kv_head},
-                             {"long_range_mass", lrm}, {"mean_distance", s.mean_distance},
-                             {"entropy", s.entropy}, {"bin_mass", s.bin_mass}, {"bin_logit", s.bin_logit}});
+            for (double v : s.long_range_mass)
+                lrm.push_back(std::isnan(v) ? nlohmann::json() : nlohmann::json(v));
+            heads.push_back({{"layer", l},
+                             {"head", h.index},
+                             {"part", h.imag ? "imag" : "real"},
+                             {"virtual", h.is_virtual},
+                             {"query_head", h.query_head},
+                             {"kv_head", h.kv_head},
+                             {"long_range_mass", lrm},
+                             {"mean_distance", s.mean_distance},
+                             {"entropy", s.entropy},
+                             {"bin_mass", s.bin_mass},
+                             {"bin_logit", s.bin_logit}});
         }
-    return {{"tokens", st.tokens}, {"thresholds", st.thresholds}, {"bin_edges", st.bin_edges}, {"heads", heads}};
+    return {{"tokens", st.tokens},
+            {"thresholds", st.thresholds},
+            {"bin_edges", st.bin_edges},
+            {"heads", heads}};
 }
 
 void write_csv(const std::string& path, const RunStats& st, const HeadLayout& L) {
@@ -49,8 +61,8 @@ void write_csv(const std::string& path, const RunStats& st, const HeadLayout& L)
     for (int l = 0; l < st.layers; ++l)
         for (const auto& h : L.heads) {
             const auto& s = st.at(l, h.index);
-            f << l << ',' << h.index << ',' << (h.imag ? "imag" : "real") << ',' << int(h.is_virtual) << ','
-              << h.query_head << ',' << h.kv_head;
+            f << l << ',' << h.index << ',' << (h.imag ? "imag" : "real") << ','
+              << int(h.is_virtual) << ',' << h.query_head << ',' << h.kv_head;
             for (double v : s.long_range_mass) f << ',' << v;
             f << ',' << s.mean_distance << ',' << s.entropy << '\n';
         }
@@ -63,6 +75,10 @@ int run(const Args& args) {
     args.allow_only(known);
     const auto ck = open_checkpoint(args);
     const auto in = read_text_input(args, *ck);
+    RunPlan plan;
+    plan.tokens = int(in.ids.size());
+    plan.analysis_heads = plan.statistics = true;
+    check_run_budget(*ck, plan, args.flag("quiet") || args.flag("json"));
     Model model(ck);
     HeadStatsProbe probe(true, parse_thresholds(args));
     ProgressBar bar("layers", args.flag("quiet"));
@@ -79,14 +95,16 @@ int run(const Args& args) {
         std::cout << j.dump() << "\n";
         return 0;
     }
-    std::printf("%d tokens, mean NLL %.4f; M(D) = mean attention mass at distance >= D\n\n", st.tokens, out.mean_nll());
+    std::printf("%d tokens, mean NLL %.4f; M(D) = mean attention mass at distance >= D\n\n",
+                st.tokens, out.mean_nll());
     std::printf("layer head  part      ");
     for (int D : st.thresholds) std::printf("  M(%5d)", D);
     std::printf("  mean_dist  entropy\n");
     for (int l = 0; l < st.layers; ++l)
         for (const auto& h : L.heads) {
             const auto& s = st.at(l, h.index);
-            std::printf("%5d %4d  %-4s%-6s", l, h.index, h.imag ? "imag" : "real", h.is_virtual ? " (v)" : "");
+            std::printf("%5d %4d  %-4s%-6s", l, h.index, h.imag ? "imag" : "real",
+                        h.is_virtual ? " (v)" : "");
             for (double v : s.long_range_mass) std::printf("  %8.4f", v);
             std::printf("  %9.2f  %7.3f\n", s.mean_distance, s.entropy);
         }
@@ -94,9 +112,12 @@ int run(const Args& args) {
 }
 
 const Command::Register reg{Command{
-    "stats", "stats DIR (--text-file F | --text S | --ids 1,2,3) [--max-tokens N] [--thresholds 16,64] [--out stats.csv] [--json]",
+    "stats",
+    "stats DIR (--text-file F | --text S | --ids 1,2,3) [--max-tokens N] [--thresholds 16,64] "
+    "[--out stats.csv] [--json]",
     "Per-head long-range mass M(D), mean attended distance and entropy, real vs imaginary heads.",
-    {"no-bos", "quiet"}, run}};
+    {"no-bos", "quiet"},
+    run}};
 
 }  // namespace
 }  // namespace rs::cli

@@ -11,6 +11,7 @@
 #include "app/cli/checkpoint_args.h"
 #include "app/cli/command.h"
 #include "app/cli/progress_bar.h"
+#include "app/cli/run_budget.h"
 #include "app/cli/text_input.h"
 #include "core/error.h"
 #include "core/head_stats.h"
@@ -42,11 +43,18 @@ int run(const Args& args) {
     wopt.precision = precision(args);
     // Test hook: exercise the named-temporary fallback on systems that do have O_TMPFILE.
     wopt.allow_unnamed_temp = std::getenv("ROPESCOPE_TRACE_NAMED_TEMP") == nullptr;
+    RunPlan plan;
+    plan.tokens = int(in.ids.size());
+    plan.analysis_heads = plan.statistics = plan.trace = true;
+    plan.trace_f32 = wopt.precision == QKPrecision::F32;
+    check_run_budget(*ck, plan, args.flag("quiet") || args.flag("json"));
     TraceWriter writer(out, *ck, TraceTokens{in.ids, in.tokens, in.offsets, in.text}, wopt);
     OverviewProbe overview(writer.overview_sink());
     HeadStatsProbe stats(true);
 
+    const auto t_load = std::chrono::steady_clock::now();
     Model model(ck);
+    const auto t_forward = std::chrono::steady_clock::now();
     ForwardOptions fopt;
     fopt.probes = {&writer, &overview, &stats};
     fopt.progress = bar.callback();
@@ -62,20 +70,23 @@ int run(const Args& args) {
         sweeps.push_back(run_noise_experiment(model, in.ids, nopt));
     }
     writer.finish(result.nll, stats.stats(), sweeps);
-    const double secs =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const auto t_end = std::chrono::steady_clock::now();
+    const double secs = std::chrono::duration<double>(t_end - t0).count();
     const auto bytes = std::filesystem::file_size(out);
     const auto& L = ck->layout();
     if (args.flag("json")) {
-        nlohmann::json j{{"output", out},
-                         {"tokens", in.ids.size()},
-                         {"layers", ck->config().num_hidden_layers},
-                         {"analysis_heads", L.analysis_heads()},
-                         {"qk_dtype", qk_precision_name(wopt.precision)},
-                         {"bytes", bytes},
-                         {"seconds", secs},
-                         {"mean_nll", result.mean_nll()},
-                         {"noise_sweeps", sweeps.size()}};
+        nlohmann::json j{
+            {"output", out},
+            {"tokens", in.ids.size()},
+            {"layers", ck->config().num_hidden_layers},
+            {"analysis_heads", L.analysis_heads()},
+            {"qk_dtype", qk_precision_name(wopt.precision)},
+            {"bytes", bytes},
+            {"seconds", secs},
+            {"load_seconds", std::chrono::duration<double>(t_forward - t_load).count()},
+            {"forward_seconds", std::chrono::duration<double>(t_end - t_forward).count()},
+            {"mean_nll", result.mean_nll()},
+            {"noise_sweeps", sweeps.size()}};
         std::cout << j.dump() << "\n";
         return 0;
     }

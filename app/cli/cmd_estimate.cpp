@@ -1,0 +1,93 @@
+// `ropescope-cli estimate DIR --tokens 512,4096,32768`: what runs of those lengths will cost —
+// memory, trace size, work and predicted time on this machine — before starting any of them.
+#include <cstdio>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "app/cli/checkpoint_args.h"
+#include "app/cli/command.h"
+#include "app/cli/run_budget.h"
+#include "core/error.h"
+#include "core/machine_rates.h"
+
+namespace rs::cli {
+namespace {
+
+int run(const Args& args) {
+    args.allow_only({"json", "variant", "tokens", "plain"});
+    const auto ck = open_checkpoint(args);
+    std::vector<int> lengths;
+    for (double t :
+         parse_number_list(args.get_or("tokens", "512,2048,4096,8192,16384,32768"), "tokens")) {
+        if (t < 1 || t > 1e7 || t != double(int(t)))
+            throw UsageError("--tokens must be whole numbers >= 1");
+        lengths.push_back(int(t));
+    }
+    const bool instrumented = !args.flag("plain");  // the `trace` command's instrumentation
+    const MachineRates rates = measure_machine_rates(ck->config(), ck->layout());
+    const std::uint64_t available = available_memory();
+    nlohmann::json rows = nlohmann::json::array();
+    if (!args.flag("json"))
+        std::printf("%8s %12s %12s %12s %14s %10s  %s\n", "tokens", "memory", "trace file", "GFLOP",
+                    "attn entries", "time", "fits");
+    for (int T : lengths) {
+        RunPlan plan;
+        plan.tokens = T;
+        plan.threads = rates.threads;
+        plan.analysis_heads = plan.statistics = plan.trace = instrumented;
+        const RunEstimate e = estimate_run(ck->config(), ck->layout(), plan, mapped_bytes(*ck));
+        const double secs = predict_seconds(e, rates, instrumented);
+        const bool fits = e.needed() <= available;
+        rows.push_back({{"tokens", T},
+                        {"memory_bytes", e.needed()},
+                        {"mapped_bytes", e.mapped},
+                        {"trace_bytes", e.trace_file},
+                        {"linear_gflop", e.linear_flops * 1e-9},
+                        {"attention_gflop", e.attention_flops * 1e-9},
+                        {"attention_entries", e.attention_entries},
+                        {"seconds", secs},
+                        {"fits", fits}});
+        if (!args.flag("json"))
+            std::printf("%8d %12s %12s %12.0f %14.3g %9.0fs  %s\n", T,
+                        format_bytes(double(e.needed())).c_str(),
+                        format_bytes(double(e.trace_file)).c_str(),
+                        (e.linear_flops + e.attention_flops) * 1e-9, e.attention_entries, secs,
+                        fits ? "yes" : "no");
+    }
+    if (args.flag("json")) {
+        std::cout << nlohmann::json{{"available_bytes", available},
+                                    {"instrumented", instrumented},
+                                    {"threads", rates.threads},
+                                    {"gemm_gflops", rates.gemm_flops_per_second * 1e-9},
+                                    {"ns_per_entry",
+                                     (instrumented ? rates.seconds_per_entry_instrumented
+                                                   : rates.seconds_per_entry_plain) *
+                                         1e9},
+                                    {"runs", rows}}
+                         .dump()
+                  << "\n";
+        return 0;
+    }
+    std::printf("memory available %s; weights mapped from disk %s (page cache, not counted)\n",
+                format_bytes(double(available)).c_str(),
+                format_bytes(double(mapped_bytes(*ck))).c_str());
+    std::printf(
+        "measured now: GEMM %.0f GFLOP/s (%d threads), attention %.2f ns per entry, all threads "
+        "busy%s\n",
+        rates.gemm_flops_per_second * 1e-9, rates.threads,
+        (instrumented ? rates.seconds_per_entry_instrumented : rates.seconds_per_entry_plain) * 1e9,
+        instrumented ? " with statistics and overview" : "");
+    return 0;
+}
+
+const Command::Register reg{
+    Command{"estimate",
+            "estimate DIR [--tokens 512,4096,32768] [--plain] [--variant rope|eh|ec] [--json]",
+            "Memory, trace size, work and predicted time of runs of the given lengths (--plain: no "
+            "instrumentation).",
+            {"plain"},
+            run}};
+
+}  // namespace
+}  // namespace rs::cli
