@@ -5,11 +5,8 @@
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
-#include <QVBoxLayout>
 #include <cmath>
 
-#include "ui/chart_builder.h"
-#include "ui/chart_panel.h"
 #include "ui/head_columns.h"
 #include "ui/series_colors.h"
 
@@ -21,26 +18,17 @@ constexpr int kMaxHeadLines = 256;
 
 }  // namespace
 
-LongRangeView::LongRangeView(QWidget* parent) : QWidget(parent) {
+LongRangeView::LongRangeView(QWidget* parent)
+    : SingleChartView({560, 400}, "long_range_mass", parent) {
     layer_ = new QComboBox(this);
     heads_ = new QCheckBox("individual heads", this);
     heads_->setToolTip(
         "Thin lines for every head (for all layers only when there are at most 256 heads)");
-    chart_ = new ChartPanel(this);
-    chart_->set_figure_name("long_range_mass");
-    chart_->set_figure_size(figure_size());
-    auto* controls = new QHBoxLayout;
-    controls->addWidget(new QLabel("Layer", this));
-    controls->addWidget(layer_);
-    controls->addSpacing(12);
-    controls->addWidget(heads_);
-    controls->addStretch(1);
-    auto* layout = new QVBoxLayout(this);
-    layout->addLayout(controls);
-    layout->addWidget(chart_, 1);
-    refresh_.setSingleShot(true);
-    refresh_.setInterval(0);
-    connect(&refresh_, &QTimer::timeout, this, &LongRangeView::refresh);
+    controls()->addWidget(new QLabel("Layer", this));
+    controls()->addWidget(layer_);
+    controls()->addSpacing(12);
+    controls()->addWidget(heads_);
+    finish_controls();
     connect(layer_, qOverload<int>(&QComboBox::currentIndexChanged), this,
             &LongRangeView::schedule);
     connect(heads_, &QCheckBox::toggled, this, &LongRangeView::schedule);
@@ -150,26 +138,6 @@ ChartSpec LongRangeView::spec() const {
     QString tokens = QString("%1 tokens").arg(st.tokens);
     spec.title += " — " + tokens;
     return spec;
-}
-
-void LongRangeView::schedule() {
-    refresh_.start();
-}
-
-void LongRangeView::flush() {
-    if (refresh_.isActive()) {
-        refresh_.stop();
-        refresh();
-    }
-    chart_->flush();
-}
-
-void LongRangeView::refresh() {
-    chart_->set_spec(spec());
-}
-
-void LongRangeView::render_figure(QPainter& painter, const QRectF& target) const {
-    render_chart_spec(spec(), painter, target);
 }
 
 QString LongRangeView::figure_name() const {

@@ -3,23 +3,18 @@
 // optional thin lines for the individual heads.
 #pragma once
 
-#include <QTimer>
-#include <QWidget>
 #include <optional>
 
 #include "core/head_layout.h"
 #include "core/head_stats.h"
-#include "ui/chart_spec.h"
-#include "ui/exportable.h"
+#include "ui/single_chart_view.h"
 
 class QCheckBox;
 class QComboBox;
 
 namespace rs::ui {
 
-class ChartPanel;
-
-class LongRangeView : public QWidget, public Exportable {
+class LongRangeView : public SingleChartView {
     Q_OBJECT
   public:
     explicit LongRangeView(QWidget* parent = nullptr);
@@ -35,25 +30,14 @@ class LongRangeView : public QWidget, public Exportable {
     // Series: per-head lines when shown (first, so they are drawn beneath), then "real heads
     // (mean)" and "imaginary heads (mean)": points (D, mean M(D)) over the heads that were
     // computed.
-    ChartSpec spec() const;
-    void flush();
-    ChartPanel* chart() const { return chart_; }
-
-    void render_figure(QPainter& painter, const QRectF& target) const override;
-    QSizeF figure_size() const override { return {560, 400}; }
-    QString figure_csv() const override { return chart_csv(spec()); }
+    ChartSpec spec() const override;
     QString figure_name() const override;
 
   private:
-    void schedule();
-    void refresh();
-
     std::optional<RunStats> stats_;
     std::optional<HeadLayout> layout_;
     QComboBox* layer_ = nullptr;
     QCheckBox* heads_ = nullptr;
-    ChartPanel* chart_ = nullptr;
-    QTimer refresh_;
 };
 
 }  // namespace rs::ui

@@ -6,17 +6,15 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QSpinBox>
-#include <QVBoxLayout>
 #include <cmath>
 
-#include "ui/chart_builder.h"
-#include "ui/chart_panel.h"
 #include "ui/moving_average.h"
 #include "ui/series_colors.h"
 
 namespace rs::ui {
 
-PerplexityView::PerplexityView(QWidget* parent) : QWidget(parent) {
+PerplexityView::PerplexityView(QWidget* parent)
+    : SingleChartView({620, 400}, "loss_by_position", parent) {
     scale_ = new QComboBox(this);
     scale_->addItem("NLL (nats)", int(LossScale::Nll));
     scale_->addItem("perplexity", int(LossScale::Perplexity));
@@ -29,31 +27,21 @@ PerplexityView::PerplexityView(QWidget* parent) : QWidget(parent) {
     marker_->setChecked(true);
     marker_->setToolTip("Vertical line at the model's training context length");
     log_x_ = new QCheckBox("log position", this);
-    chart_ = new ChartPanel(this);
-    chart_->set_figure_name("loss_by_position");
-    chart_->set_figure_size(figure_size());
-    auto* controls = new QHBoxLayout;
-    controls->addWidget(new QLabel("Show", this));
-    controls->addWidget(scale_);
-    controls->addSpacing(12);
-    controls->addWidget(new QLabel("Smoothing", this));
-    controls->addWidget(window_);
-    controls->addSpacing(12);
-    controls->addWidget(marker_);
-    controls->addWidget(log_x_);
-    controls->addStretch(1);
-    auto* layout = new QVBoxLayout(this);
-    layout->addLayout(controls);
-    layout->addWidget(chart_, 1);
-    refresh_.setSingleShot(true);
-    refresh_.setInterval(0);
-    connect(&refresh_, &QTimer::timeout, this, &PerplexityView::refresh);
+    controls()->addWidget(new QLabel("Show", this));
+    controls()->addWidget(scale_);
+    controls()->addSpacing(12);
+    controls()->addWidget(new QLabel("Smoothing", this));
+    controls()->addWidget(window_);
+    controls()->addSpacing(12);
+    controls()->addWidget(marker_);
+    controls()->addWidget(log_x_);
+    finish_controls();
     connect(scale_, qOverload<int>(&QComboBox::currentIndexChanged), this,
             &PerplexityView::schedule);
     connect(window_, qOverload<int>(&QSpinBox::valueChanged), this, &PerplexityView::schedule);
     connect(marker_, &QCheckBox::toggled, this, &PerplexityView::schedule);
     connect(log_x_, &QCheckBox::toggled, this, &PerplexityView::schedule);
-    refresh();
+    schedule();
 }
 
 void PerplexityView::set_nll(const PositionNll* nll) {
@@ -132,26 +120,6 @@ ChartSpec PerplexityView::spec() const {
         spec.footnote += QString(" The training length (%1) lies beyond the plotted positions.")
                              .arg(training_context_);
     return spec;
-}
-
-void PerplexityView::schedule() {
-    refresh_.start();
-}
-
-void PerplexityView::flush() {
-    if (refresh_.isActive()) {
-        refresh_.stop();
-        refresh();
-    }
-    chart_->flush();
-}
-
-void PerplexityView::refresh() {
-    chart_->set_spec(spec());
-}
-
-void PerplexityView::render_figure(QPainter& painter, const QRectF& target) const {
-    render_chart_spec(spec(), painter, target);
 }
 
 QString PerplexityView::figure_name() const {

@@ -2,13 +2,10 @@
 // perplexity, with an optional marker at the model's training context length.
 #pragma once
 
-#include <QTimer>
-#include <QWidget>
 #include <optional>
 
 #include "core/perplexity.h"
-#include "ui/chart_spec.h"
-#include "ui/exportable.h"
+#include "ui/single_chart_view.h"
 
 class QCheckBox;
 class QComboBox;
@@ -16,11 +13,9 @@ class QSpinBox;
 
 namespace rs::ui {
 
-class ChartPanel;
-
 enum class LossScale { Nll, Perplexity };
 
-class PerplexityView : public QWidget, public Exportable {
+class PerplexityView : public SingleChartView {
     Q_OBJECT
   public:
     explicit PerplexityView(QWidget* parent = nullptr);
@@ -36,27 +31,16 @@ class PerplexityView : public QWidget, public Exportable {
 
     // Series 0: raw, points (t + 1, mean_nll[t]) (or exp of it) for positions with windows;
     // series 1: the centred moving average of the NLL (perplexity: exp of the averaged NLL).
-    ChartSpec spec() const;
-    void flush();
-    ChartPanel* chart() const { return chart_; }
-
-    void render_figure(QPainter& painter, const QRectF& target) const override;
-    QSizeF figure_size() const override { return {620, 400}; }
-    QString figure_csv() const override { return chart_csv(spec()); }
+    ChartSpec spec() const override;
     QString figure_name() const override;
 
   private:
-    void schedule();
-    void refresh();
-
     std::optional<PositionNll> nll_;
     int training_context_ = 0;
     QComboBox* scale_ = nullptr;
     QSpinBox* window_ = nullptr;
     QCheckBox* marker_ = nullptr;
     QCheckBox* log_x_ = nullptr;
-    ChartPanel* chart_ = nullptr;
-    QTimer refresh_;
 };
 
 }  // namespace rs::ui
