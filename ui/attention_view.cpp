@@ -16,6 +16,7 @@
 #include <cmath>
 
 #include "ui/colorbar.h"
+#include "ui/figure_canvas.h"
 #include "ui/head_pair_tiles.h"
 #include "ui/heatmap_axis.h"
 #include "ui/heatmap_view.h"
@@ -525,19 +526,13 @@ QSizeF AttentionView::figure_size() const {
 
 void AttentionView::render_figure(QPainter& p, const QRectF& target) const {
     const QSizeF fs = figure_size();
-    const double k = std::min(target.width() / fs.width(), target.height() / fs.height());
-    p.save();
-    p.fillRect(target, Qt::white);
-    p.translate(target.center() - QPointF(fs.width() * k / 2, fs.height() * k / 2));
-    p.scale(k, k);
-    QFont f = font();
-    f.setPixelSize(int(kFigureFont));
-    p.setFont(f);
-    p.setPen(Qt::black);
+    const FigureCanvas canvas(p, target, fs, font(), int(kFigureFont));
+    const QFont& f = canvas.font();
     const QFontMetricsF fm(f);
     const double header = fm.height() * 1.6;
-    p.drawText(QRectF(0, 0, fs.width(), header), Qt::AlignLeft | Qt::AlignVCenter,
-               fm.elidedText(header_text(), Qt::ElideRight, fs.width()));
+    const double inset = fm.height() / 2;  // the header must not touch the page edge
+    p.drawText(QRectF(inset, 0, fs.width() - inset, header), Qt::AlignLeft | Qt::AlignVCenter,
+               fm.elidedText(header_text(), Qt::ElideRight, fs.width() - inset));
     const double h = fs.height() - header;
     double x = 0;
     QRectF map;
@@ -557,7 +552,6 @@ void AttentionView::render_figure(QPainter& p, const QRectF& target) const {
     bar(prob_bar_);
     panel(2);
     bar(diff_bar_);
-    p.restore();
 }
 
 QString AttentionView::figure_csv() const {

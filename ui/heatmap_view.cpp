@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "ui/figure_canvas.h"
 #include "ui/map_viewport.h"
 
 namespace rs::ui {
@@ -239,17 +240,8 @@ void HeatmapView::paint_figure(QPainter& p, const QRectF& rect) const {
 
 void HeatmapView::render_figure(QPainter& p, const QRectF& target) const {
     const QSizeF fs = figure_size();
-    const double k = std::min(target.width() / fs.width(), target.height() / fs.height());
-    p.save();
-    p.fillRect(target, Qt::white);
-    p.translate(target.center() - QPointF(fs.width() * k / 2, fs.height() * k / 2));
-    p.scale(k, k);
-    QFont f = font();
-    f.setPixelSize(9);
-    p.setFont(f);
-    p.setPen(Qt::black);
+    const FigureCanvas canvas(p, target, fs, font(), 9);
     paint_figure(p, QRectF(QPointF(0, 0), fs));
-    p.restore();
 }
 
 QString HeatmapView::figure_csv() const {
