@@ -172,6 +172,13 @@ std::unique_ptr<QApplication> headless_app() {
     return std::make_unique<QApplication>(argc, argv);
 }
 
+// The noise view from a checkpoint folder reads the model-input options too (text_input.h).
+std::vector<std::string> noise_options() {
+    std::vector<std::string> names{"threshold", "variant", "sigma", "seed", "quiet"};
+    names.insert(names.end(), kTextInputOptions.begin(), kTextInputOptions.end());
+    return names;
+}
+
 // The options each view reads (besides --view, -o/--out, --dpi and --json).
 const std::map<RenderView, std::vector<std::string>>& view_options() {
     static const std::map<RenderView, std::vector<std::string>> options{
@@ -182,9 +189,7 @@ const std::map<RenderView, std::vector<std::string>>& view_options() {
           "overlay"}},
         {RenderView::LongRange, {"layer", "per-head"}},
         {RenderView::Perplexity, {"scale", "smoothing"}},
-        {RenderView::Noise,
-         {"threshold", "ids", "text", "text-file", "max-tokens", "no-bos", "variant", "sigma",
-          "seed", "quiet"}},
+        {RenderView::Noise, noise_options()},
     };
     return options;
 }
