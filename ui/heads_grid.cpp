@@ -17,7 +17,7 @@ namespace rs::ui {
 namespace {
 
 constexpr double kGroupGap = 8.0;
-constexpr double kMaxCellW = 64.0, kMaxCellH = 40.0;
+constexpr double kMaxCellW = 64.0, kMaxCellH = 56.0;  // a few-layer grid stays near square
 constexpr double kBarWidth = 12.0;
 const QColor kText(40, 40, 40);
 const QColor kMissing(232, 232, 232);
