@@ -1,6 +1,8 @@
 // Opening a checkpoint folder: finds the weight files, resolves the variant, checks every tensor.
 #include "core/checkpoint.h"
 
+#include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -8,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "core/json_depth.h"
 
 namespace rs {
 
@@ -24,12 +27,49 @@ std::string read_text(const fs::path& p) {
     return ss.str();
 }
 
-// Shard file names from model.safetensors.index.json, each a plain name inside the folder.
-std::vector<std::string> shard_names(const fs::path& index_path) {
-    const std::string where = index_path.string();
+// Index of the first NaN or infinity among a float tensor's raw values (all-ones exponent), if any.
+std::optional<std::size_t> first_non_finite(const TensorView& t) {
+    const std::uint8_t* p = t.bytes.data();
+    const std::size_t n = std::size_t(t.numel());
+    if (t.dtype == DType::F32) {
+        for (std::size_t i = 0; i < n; ++i) {
+            std::uint32_t v;
+            std::memcpy(&v, p + 4 * i, 4);
+            if ((v & 0x7f800000u) == 0x7f800000u) return i;
+        }
+    } else if (t.dtype == DType::BF16 || t.dtype == DType::F16) {
+        const std::uint16_t exp = t.dtype == DType::BF16 ? 0x7f80 : 0x7c00;
+        for (std::size_t i = 0; i < n; ++i) {
+            std::uint16_t v;
+            std::memcpy(&v, p + 2 * i, 2);
+            if ((v & exp) == exp) return i;
+        }
+    }
+    return std::nullopt;
+}
+
+// "[3, 17]" for flat index 65 of a [4, 16] tensor.
+std::string element_index(const TensorView& t, std::size_t flat) {
+    std::vector<std::int64_t> idx(t.shape.size());
+    for (std::size_t d = t.shape.size(); d-- > 0;) {
+        idx[d] = std::int64_t(flat % std::size_t(t.shape[d]));
+        flat /= std::size_t(t.shape[d]);
+    }
+    TensorView v;
+    v.shape = idx;
+    return v.shape_string();
+}
+
+}  // namespace
+
+std::vector<std::string> parse_safetensors_index(const std::string& text,
+                                                 const std::string& where) {
+    if (!json_depth_within(text))
+        throw FileError(where,
+                        "nested more than " + std::to_string(kMaxJsonDepth) + " levels deep");
     json j;
     try {
-        j = json::parse(read_text(index_path));
+        j = json::parse(text);
     } catch (const json::exception& e) {
         throw FileError(where, std::string("not valid JSON (") + e.what() + ")");
     }
@@ -47,8 +87,6 @@ std::vector<std::string> shard_names(const fs::path& index_path) {
     if (names.empty()) throw FileError(where, "weight_map is empty");
     return names;
 }
-
-}  // namespace
 
 std::vector<std::pair<std::string, std::vector<std::int64_t>>> expected_tensors(const ModelConfig& c,
                                                                                 const HeadLayout& l) {
@@ -106,7 +144,7 @@ Checkpoint Checkpoint::open(const std::string& dir_arg, const CheckpointOptions&
 
     const fs::path single = dir / "model.safetensors", index = dir / "model.safetensors.index.json";
     if (fs::exists(index)) {
-        for (const auto& name : shard_names(index)) {
+        for (const auto& name : parse_safetensors_index(read_text(index), index.string())) {
             const fs::path shard = dir / name;
             if (!fs::exists(shard)) throw FileError(shard.string(), "missing (listed in " + index.filename().string() + ")");
             ck.index_file(std::make_shared<SafetensorsFile>(shard.string()));
@@ -172,16 +210,41 @@ void Checkpoint::check_tensors() const {
 const TensorView& Checkpoint::tensor(const std::string& name) const {
     auto it = index_.find(name);
     if (it == index_.end()) throw FileError(dir_, "tensor '" + name + "' is missing");
-    return *it->second;
+    const TensorView& t = *it->second;
+    {
+        std::lock_guard lock(finite_->mutex);
+        if (finite_->names.count(name)) return t;
+    }
+    // Scanned outside the lock so layers loading in parallel do not wait for each other. A NaN
+    // weight is an error, not a warning: it reaches every attention row downstream of it, so no
+    // map, statistic or loss from such a model would mean anything.
+    if (const auto bad = first_non_finite(t)) {
+        float v = 0;
+        convert_to_f32(t.dtype, t.bytes.subspan(*bad * dtype_size(t.dtype), dtype_size(t.dtype)),
+                       std::span<float>(&v, 1));
+        throw FileError(t.file, "tensor '" + name + "' holds " +
+                                    (std::isnan(v) ? "NaN"
+                                     : v > 0       ? "+Inf"
+                                                   : "-Inf") +
+                                    " at element " + element_index(t, *bad) +
+                                    "; a model with non-finite weights cannot produce meaningful "
+                                    "attention");
+    }
+    std::lock_guard lock(finite_->mutex);
+    finite_->names.insert(name);
+    return t;
 }
 
 long Checkpoint::parameter_count() const {
     long n = 0;
-    for (const auto& [name, shape] : expected_tensors(config_, layout_)) n += tensor(name).numel();
+    for (const auto& [name, shape] : expected_tensors(config_, layout_))
+        n += index_.at(name)->numel();
     return n;
 }
 
-std::string Checkpoint::weight_dtype() const { return dtype_name(tensor("model.embed_tokens.weight").dtype); }
+std::string Checkpoint::weight_dtype() const {
+    return dtype_name(index_.at("model.embed_tokens.weight")->dtype);
+}
 
 std::vector<std::string> Checkpoint::files() const {
     std::vector<std::string> out;

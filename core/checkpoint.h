@@ -4,7 +4,9 @@
 
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -31,7 +33,10 @@ public:
     const std::string& variant_source() const { return variant_source_; }
 
     bool has(const std::string& name) const { return index_.count(name) != 0; }
-    const TensorView& tensor(const std::string& name) const;  // throws FileError if absent
+    // Throws FileError if absent, or if a BF16/F16/F32 tensor holds a NaN or an infinity: the
+    // values are scanned on first access (not on open, so `info` on a 100 GB checkpoint stays
+    // instant), i.e. when a model loads the weight. Thread-safe.
+    const TensorView& tensor(const std::string& name) const;
     long parameter_count() const;
     std::string weight_dtype() const;  // dtype of the embedding matrix, e.g. "BF16"
     std::vector<std::string> files() const;
@@ -46,7 +51,17 @@ private:
     std::string variant_source_;
     std::vector<std::shared_ptr<SafetensorsFile>> files_;
     std::map<std::string, const TensorView*> index_;
+    // Names of tensors whose values were found finite; shared by copies of this Checkpoint.
+    struct FiniteChecked {
+        std::mutex mutex;
+        std::set<std::string> names;
+    };
+    std::shared_ptr<FiniteChecked> finite_ = std::make_shared<FiniteChecked>();
 };
+
+// Shard file names listed by model.safetensors.index.json `text` (each a plain name inside the
+// folder, in first-seen order); throws FileError(where, reason). Public for fuzzing.
+std::vector<std::string> parse_safetensors_index(const std::string& text, const std::string& where);
 
 // Names and shapes every Llama checkpoint of this config/layout must contain.
 std::vector<std::pair<std::string, std::vector<std::int64_t>>> expected_tensors(

@@ -7,12 +7,16 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "core/json_depth.h"
 
 namespace rs {
 
 namespace {
 
 using json = nlohmann::json;
+
+// Far above any real model, and the same bounds the trace reader applies.
+constexpr int kMaxLayers = 4096, kMaxHeads = 65536;
 
 class Reader {
 public:
@@ -30,6 +34,15 @@ public:
         if (!v.is_number_integer() || v.get<long long>() <= 0 || v.get<long long>() > (1LL << 30))
             fail("\"" + key + "\" must be a positive integer, got " + v.dump());
         return static_cast<int>(v.get<long long>());
+    }
+    // Counts that size per-layer or per-head tables before any tensor is checked: a hostile
+    // num_hidden_layers of 2^30 would otherwise allocate gigabytes of expected-tensor names.
+    int bounded_count(const char* key, int max) const {
+        const int v = positive_int(key);
+        if (v > max)
+            fail("\"" + std::string(key) + "\" = " + std::to_string(v) +
+                 " is implausibly large (RoPEScope reads at most " + std::to_string(max) + ")");
+        return v;
     }
     double number(const char* key, double fallback) const {
         if (!has(key)) return fallback;
@@ -89,7 +102,13 @@ RopePPConfig parse_rope_pp(const json& rc, const Reader& r) {
 RopeScaling parse_rope_scaling(const json& rs_json, const Reader& r) {
     if (!rs_json.is_object()) r.fail("\"rope_scaling\" must be an object or null");
     RopeScaling s;
-    std::string type = rs_json.value("rope_type", rs_json.value("type", std::string()));
+    std::string type;
+    for (const char* key : {"type", "rope_type"})  // rope_type (newer) wins over type
+        if (rs_json.contains(key) && !rs_json[key].is_null()) {
+            if (!rs_json[key].is_string())
+                r.fail(std::string("\"rope_scaling.") + key + "\" must be a string");
+            type = rs_json[key].get<std::string>();
+        }
     s.type = type;
     auto num = [&](const char* key, double fallback) {
         if (!rs_json.contains(key)) return fallback;
@@ -131,6 +150,9 @@ RopeParams ModelConfig::rope_params() const {
 }
 
 ModelConfig parse_model_config(const std::string& text, const std::string& path) {
+    if (!json_depth_within(text))
+        throw FileError(path, "nested more than " + std::to_string(kMaxJsonDepth) +
+                                  " levels deep (not a config.json?)");
     json j;
     try {
         j = json::parse(text);
@@ -142,13 +164,17 @@ ModelConfig parse_model_config(const std::string& text, const std::string& path)
     ModelConfig c;
     c.path = path;
     c.source_text = text;
-    c.model_type = j.value("model_type", std::string());
+    if (r.has("model_type")) {
+        if (!j["model_type"].is_string()) r.fail("\"model_type\" must be a string");
+        c.model_type = j["model_type"].get<std::string>();
+    }
     c.hidden_size = r.positive_int("hidden_size");
     c.intermediate_size = r.positive_int("intermediate_size");
-    c.num_attention_heads = r.positive_int("num_attention_heads");
-    c.num_key_value_heads = r.has("num_key_value_heads") ? r.positive_int("num_key_value_heads")
-                                                          : c.num_attention_heads;
-    c.num_hidden_layers = r.positive_int("num_hidden_layers");
+    c.num_attention_heads = r.bounded_count("num_attention_heads", kMaxHeads);
+    c.num_key_value_heads = r.has("num_key_value_heads")
+                                ? r.bounded_count("num_key_value_heads", kMaxHeads)
+                                : c.num_attention_heads;
+    c.num_hidden_layers = r.bounded_count("num_hidden_layers", kMaxLayers);
     c.vocab_size = r.positive_int("vocab_size");
     if (r.has("head_dim")) {
         c.head_dim = r.positive_int("head_dim");

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "core/json_depth.h"
 
 namespace rs {
 
@@ -29,6 +30,9 @@ json parse_header_json(std::string_view text, const std::string& path) {
         }
         return true;
     };
+    if (!json_depth_within(text))
+        throw FileError(path, "header JSON is nested more than " + std::to_string(kMaxJsonDepth) +
+                                  " levels deep");
     json j;
     try {
         j = json::parse(text.begin(), text.end(), cb);

@@ -11,6 +11,7 @@
 #include "core/added_tokens.h"
 #include "core/bpe_model.h"
 #include "core/error.h"
+#include "core/json_depth.h"
 #include "core/normalizer.h"
 #include "core/post_processor.h"
 #include "core/pre_tokenizer.h"
@@ -43,16 +44,24 @@ struct TokenizerImpl {
 
 namespace {
 
+nlohmann::json parse_json(std::string_view text, const std::string& path) {
+    // Components nest (Sequence of Sequence...) and are built recursively: bound the depth first.
+    if (!json_depth_within(text))
+        throw FileError(path, "malformed JSON: nested more than " + std::to_string(kMaxJsonDepth) +
+                                  " levels deep");
+    try {
+        return nlohmann::json::parse(text);
+    } catch (const nlohmann::json::parse_error& e) {
+        throw FileError(path, std::string("malformed JSON: ") + e.what());
+    }
+}
+
 nlohmann::json read_json(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) throw FileError(path.string(), "cannot open the file for reading");
     std::stringstream ss;
     ss << in.rdbuf();
-    try {
-        return nlohmann::json::parse(ss.str());
-    } catch (const nlohmann::json::parse_error& e) {
-        throw FileError(path.string(), std::string("malformed JSON: ") + e.what());
-    }
+    return parse_json(ss.str(), path.string());
 }
 
 std::string component_type(const nlohmann::json& root, const char* key) {
@@ -137,6 +146,21 @@ void load_config(TokenizerImpl& t, const nlohmann::json& root) {
     }
 }
 
+// tokenizer.json's pipeline into `impl`, every failure as a FileError naming `path`.
+void load_tokenizer_json(TokenizerImpl& impl, const nlohmann::json& root, const std::string& path) {
+    try {
+        load_pipeline(impl, root);
+    } catch (const FileError&) {
+        throw;
+    } catch (const Error& e) {
+        throw FileError(path, e.what());
+    } catch (const nlohmann::json::exception& e) {
+        throw FileError(path, std::string("unexpected JSON structure: ") + e.what());
+    }
+    if (!impl.bos && impl.post_processor) impl.bos = impl.post_processor->leading_special();
+    if (!impl.eos && impl.post_processor) impl.eos = impl.post_processor->trailing_special();
+}
+
 std::pair<fs::path, fs::path> locate(const std::string& dir_or_file) {
     const fs::path p(dir_or_file);
     std::error_code ec;
@@ -155,18 +179,7 @@ Tokenizer Tokenizer::load(const std::string& dir_or_file) {
     const auto [file, config_file] = locate(dir_or_file);
     auto impl = std::make_shared<TokenizerImpl>();
     impl->path = file.string();
-    const nlohmann::json root = read_json(file);
-    try {
-        load_pipeline(*impl, root);
-    } catch (const FileError&) {
-        throw;
-    } catch (const Error& e) {
-        throw FileError(file.string(), e.what());
-    } catch (const nlohmann::json::exception& e) {
-        throw FileError(file.string(), std::string("unexpected JSON structure: ") + e.what());
-    }
-    if (!impl->bos && impl->post_processor) impl->bos = impl->post_processor->leading_special();
-    if (!impl->eos && impl->post_processor) impl->eos = impl->post_processor->trailing_special();
+    load_tokenizer_json(*impl, read_json(file), file.string());
     std::error_code ec;
     if (fs::exists(config_file, ec)) {
         const nlohmann::json config = read_json(config_file);
@@ -181,6 +194,13 @@ Tokenizer Tokenizer::load(const std::string& dir_or_file) {
                             std::string("unexpected JSON structure: ") + e.what());
         }
     }
+    return Tokenizer(std::move(impl));
+}
+
+Tokenizer Tokenizer::from_json(std::string_view json_text, const std::string& path) {
+    auto impl = std::make_shared<TokenizerImpl>();
+    impl->path = path;
+    load_tokenizer_json(*impl, parse_json(json_text, path), path);
     return Tokenizer(std::move(impl));
 }
 

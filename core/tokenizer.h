@@ -28,6 +28,9 @@ class Tokenizer {
     // Throws rs::FileError naming the file and the problem: missing file, malformed JSON,
     // unsupported model type (WordPiece, Unigram, WordLevel) or component, bad fields.
     static Tokenizer load(const std::string& dir_or_file);
+    // The same from tokenizer.json text alone (no tokenizer_config.json); errors name `path`.
+    // Lets the fuzz target and tests parse without touching the file system.
+    static Tokenizer from_json(std::string_view json_text, const std::string& path);
 
     // `text` must be valid UTF-8 (throws rs::Error otherwise). Special tokens added by the
     // post-processor (e.g. BOS) get offsets (0, 0).

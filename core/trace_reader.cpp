@@ -116,6 +116,12 @@ TraceReader TraceReader::open(const std::string& path) {
         impl->file = h5::open_file_read(path);
     } catch (const h5::Failure& e) {
         const std::string why = e.what();
+        // HDF5's own words for a file cut inside its superblock ("bad byte number in an
+        // address") do not say what happened; the smallest superblock (version 2) is 48 bytes.
+        const auto size = std::filesystem::file_size(path, ec);
+        if (!ec && size < 48)
+            throw FileError(path, "the file is truncated (" + std::to_string(size) +
+                                      " bytes, shorter than an HDF5 superblock)");
         if (why.find("truncated") != std::string::npos)
             throw FileError(path,
                             "the file is truncated (an interrupted copy or download?): " + why);

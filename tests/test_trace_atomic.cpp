@@ -11,9 +11,12 @@
 
 #include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <filesystem>
+#include <random>
 #include <thread>
 
+#include "core/error.h"
 #include "core/trace_reader.h"
 #include "tests/trace/trace_run.h"
 
@@ -181,6 +184,71 @@ INSTANTIATE_TEST_SUITE_P(Temporaries, TraceAtomicCases,
                          [](const auto& p) {
                              return std::string(std::get<1>(p.param) ? "named" : "unnamed");
                          });
+
+// SIGKILL at 20 seeded random moments spread over a whole run (startup, model load, forward pass,
+// trace writing, rename, exit): wherever the kill lands, the output name holds the old trace byte
+// for byte until the atomic rename and the complete new trace after it, never a partial file.
+// After each round the old trace is put back for the next.
+TEST(TraceAtomicRandomKills, NoMomentExposesAPartialTrace) {
+    test::TempDir dir;
+    const fs::path folder = dir / "out", dest = folder / "run.h5";
+    fs::create_directory(folder);
+    test::trace_fixture("rope_f32", dest, 12, QKPrecision::F32);
+    const std::string before = test::read_file(dest);
+    const std::vector<std::string> run = {"trace", test::fixture_dir("rope_f32").string(),
+                                          "--ids", ids_arg(600),
+                                          "-o",    dest.string()};
+
+    // One undisturbed run sets the time scale the kills are spread over.
+    const auto t0 = std::chrono::steady_clock::now();
+    ASSERT_EQ(wait_exit(spawn_cli(run, dir.path(), Spawn{})), 0)
+        << test::read_file(dir / "cli.err");
+    const auto full = std::chrono::steady_clock::now() - t0;
+    test::write_file(dest, before);
+
+    std::mt19937 rng(20261123);
+    std::uniform_real_distribution<double> at(0.0, 1.1);
+    int killed = 0, finished = 0, replaced = 0;
+    for (int round = 0; round < 20; ++round) {
+        const bool named = round % 2 == 1;
+        const auto delay = std::chrono::duration_cast<std::chrono::microseconds>(full * at(rng));
+        const pid_t pid = spawn_cli(run, dir.path(), Spawn{named});
+        std::this_thread::sleep_for(delay);
+        kill(pid, SIGKILL);
+        const int code = wait_exit(pid);
+        SCOPED_TRACE("round " + std::to_string(round) + ", kill after " +
+                     std::to_string(delay.count()) + " us, exit " + std::to_string(code));
+        for (const auto& n : folder_names(folder))
+            EXPECT_TRUE(n == "run.h5" || (named && n.rfind(".run.h5.tmp-", 0) == 0)) << n;
+        // Either the old trace byte for byte, or — when the kill came after the atomic rename,
+        // or the run finished first — the complete new one; never anything in between.
+        const bool old_kept = test::read_file(dest) == before;
+        if (code == 128 + SIGKILL) {
+            ++killed;
+        } else {
+            ++finished;
+            ASSERT_EQ(code, 0) << test::read_file(dir / "cli.err");
+            EXPECT_FALSE(old_kept) << "a finished run must replace the trace";
+        }
+        if (!old_kept) {
+            ++replaced;
+            try {
+                EXPECT_EQ(TraceReader::open(dest.string()).meta().tokens, 600);
+            } catch (const Error& e) {
+                ADD_FAILURE() << "neither the old trace nor a complete new one: " << e.what();
+            }
+            test::write_file(dest, before);
+        }
+        for (const auto& n : folder_names(folder))
+            if (n != "run.h5") fs::remove(folder / n);  // a named temporary SIGKILL left behind
+    }
+    RecordProperty("killed", killed);
+    RecordProperty("finished", finished);
+    std::printf("random kills: %d killed (%d of them after the rename), %d finished first; "
+                "full run %.0f ms\n",
+                killed, replaced - finished, finished,
+                std::chrono::duration<double, std::milli>(full).count());
+}
 
 TEST(TraceAtomicArgs, BadDestinations) {
     test::TempDir dir;
