@@ -8,6 +8,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-numpy python3-h5py python3-scipy python3-mpmath
   xvfb xauth time
+  # clang, its runtime (libFuzzer, sanitizers) and OpenMP: the hardening build (test-hardening.sh)
+  clang libclang-rt-14-dev libomp-14-dev
 )
 # Node.js and npm run the reference tokenizer; a machine may already have them outside dpkg.
 if ! command -v npm >/dev/null 2>&1; then packages+=(nodejs npm); fi

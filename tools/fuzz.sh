@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Runs the libFuzzer targets (built by tools/test-hardening.sh into build-hardening/) for a fixed
+# time each, seeded from the fixtures and the committed corpus (tests/corpus/). Usage:
+#   bash tools/fuzz.sh [SECONDS_PER_TARGET=45] [TARGET...]   targets: safetensors config tokenizer trace
+# A crash stops the run with the reproducer in build-hardening/fuzz/<target>/crash-*; copy it into
+# tests/corpus/regressions/<target>/ with the fix so CTest replays it forever (fuzz_replay_*).
+# Prints one summary line per target (executions, coverage) and keeps them in fuzz/summary.txt.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-45}
+shift || true
+targets=("$@")
+((${#targets[@]})) || targets=(safetensors config tokenizer trace)
+build=build-hardening
+out=$build/fuzz
+mkdir -p "$out"
+
+# Seeds: the fixtures' own files of each class (libFuzzer keeps the first max_len bytes of each).
+seed_dir() {
+  local t=$1 d=$out/$1/seeds
+  rm -rf "$d" && mkdir -p "$d"
+  case $t in
+    safetensors) for f in tests/fixtures/*/model*.safetensors; do
+                   cp "$f" "$d/$(basename "$(dirname "$f")")-$(basename "$f")"; done ;;
+    config) for f in tests/fixtures/*/config.json tests/fixtures/*/model.safetensors.index.json; do
+              cp "$f" "$d/$(basename "$(dirname "$f")")-$(basename "$f")"; done ;;
+    tokenizer) for f in tests/fixtures/tokenizers/*/tokenizer.json; do
+                 cp "$f" "$d/$(basename "$(dirname "$f")").json"; done ;;
+    trace) printf '\x01\x02\x03\x04' >"$d/edit" ;;  # inputs are edit scripts, not files
+  esac
+  echo "$d"
+}
+declare -A max_len=([safetensors]=8192 [config]=4096 [tokenizer]=16384 [trace]=256)
+
+: >"$out/summary.txt"
+for t in "${targets[@]}"; do
+  mkdir -p "$out/$t/corpus"
+  dirs=("$out/$t/corpus" "$(seed_dir "$t")")
+  [[ $t == trace ]] || dirs+=("tests/corpus/$t")
+  [[ -d tests/corpus/regressions/$t ]] && dirs+=("tests/corpus/regressions/$t")
+  log=$out/$t/fuzz.log
+  # -close_fd_mask: silence the library's stdout/stderr during fuzzing (crash reports still show).
+  if ! "$build/tests/fuzz/fuzz_$t" -max_total_time="$seconds" -max_len="${max_len[$t]}" \
+      -timeout=20 -rss_limit_mb=4096 -print_final_stats=1 -artifact_prefix="$out/$t/" \
+      "${dirs[@]}" >"$log" 2>&1; then
+    tail -n 60 "$log" >&2
+    echo "fuzz: $t FAILED; reproducer: $(ls "$out/$t"/crash-* "$out/$t"/leak-* "$out/$t"/timeout-* "$out/$t"/oom-* 2>/dev/null | head -1)" >&2
+    exit 1
+  fi
+  execs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | grep -o '[0-9]*$')
+  done_line=$(grep -E '^#[0-9]+ +DONE' "$log" | tail -1)
+  cov=$(grep -o 'cov: [0-9]*' <<<"$done_line" | grep -o '[0-9]*')
+  ft=$(grep -o 'ft: [0-9]*' <<<"$done_line" | grep -o '[0-9]*')
+  corp=$(grep -o 'corp: [0-9]*' <<<"$done_line" | grep -o '[0-9]*')
+  line="fuzz_$t: ${seconds}s, $execs executions, coverage $cov edges / $ft features, corpus $corp inputs"
+  echo "$line" | tee -a "$out/summary.txt"
+done
