@@ -62,9 +62,11 @@ def torch_worker(ckpt, tokens, maps):
 def ropescope_run(cli, ckpt, tokens, out_dir):
     import random
     rng = random.Random(1)
-    ids = ",".join(str(rng.randrange(128256)) for _ in range(tokens))
+    ids = os.path.join(out_dir, f"ids_{tokens}.txt")
+    with open(ids, "w") as f:
+        f.write(",".join(str(rng.randrange(128256)) for _ in range(tokens)))
     trace = os.path.join(out_dir, f"bench_{tokens}.h5")
-    cmd = ["/usr/bin/time", "-f", "%M", cli, "trace", ckpt, "--ids", ids, "-o", trace, "--json"]
+    cmd = ["/usr/bin/time", "-f", "%M", cli, "trace", ckpt, "--ids-file", ids, "-o", trace, "--json"]
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True)
     wall = time.perf_counter() - t0

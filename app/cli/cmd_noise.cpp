@@ -98,7 +98,7 @@ int run(const Args& args) {
 
 const Command::Register reg{
     Command{"noise",
-            "noise DIR (--text-file F | --text S | --ids ...) [--sigma 0.5,1,2] [--target "
+            "noise DIR (--text-file F | --text S | --ids ... | --ids-file F) [--sigma 0.5,1,2] [--target "
             "real|imag|both|each] [--seed N] [--out noise.csv] [--json]",
             "The paper's noise experiment: Gaussian noise on real or imaginary queries, change in "
             "loss and long-range mass.",

@@ -66,7 +66,7 @@ int run(const Args& args) {
 
 const Command::Register reg{
     Command{"ppl",
-            "ppl DIR (--text-file F | --text S | --ids ...) [--context N] [--bucket 64] [--out "
+            "ppl DIR (--text-file F | --text S | --ids ... | --ids-file F) [--context N] [--bucket 64] [--out "
             "nll.csv] [--json]",
             "Perplexity by position, averaged over consecutive windows of --context tokens.",
             {"no-bos", "quiet"},

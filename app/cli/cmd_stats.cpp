@@ -113,7 +113,7 @@ int run(const Args& args) {
 
 const Command::Register reg{Command{
     "stats",
-    "stats DIR (--text-file F | --text S | --ids 1,2,3) [--max-tokens N] [--thresholds 16,64] "
+    "stats DIR (--text-file F | --text S | --ids 1,2,3 | --ids-file F) [--max-tokens N] [--thresholds 16,64] "
     "[--out stats.csv] [--json]",
     "Per-head long-range mass M(D), mean attended distance and entropy, real vs imaginary heads.",
     {"no-bos", "quiet"},

@@ -99,7 +99,7 @@ int run(const Args& args) {
 
 const Command::Register reg{Command{
     "trace",
-    "trace DIR (--text-file F | --text S | --ids 1,2,3) -o run.h5 [--max-tokens N] [--f16|--f32] "
+    "trace DIR (--text-file F | --text S | --ids 1,2,3 | --ids-file F) -o run.h5 [--max-tokens N] [--f16|--f32] "
     "[--noise 0.5,1,2 [--seed N]] [--variant rope|eh|ec] [--no-bos] [--quiet] [--json]",
     "Run the model once and save Q/K, row log-sum-exps, overview maps, statistics, NLL and theory "
     "curves "
