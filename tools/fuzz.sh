@@ -48,7 +48,7 @@ for t in "${targets[@]}"; do
     exit 1
   fi
   execs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | grep -o '[0-9]*$')
-  done_line=$(grep -E '^#[0-9]+ +DONE' "$log" | tail -1)
+  done_line=$(grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -1 || true)
   cov=$(grep -o 'cov: [0-9]*' <<<"$done_line" | grep -o '[0-9]*')
   ft=$(grep -o 'ft: [0-9]*' <<<"$done_line" | grep -o '[0-9]*')
   corp=$(grep -o 'corp: [0-9]*' <<<"$done_line" | grep -o '[0-9]*')
