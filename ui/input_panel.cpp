@@ -45,6 +45,10 @@ InputPanel::InputPanel(QWidget* parent) : QWidget(parent) {
     // The count gets a line of its own (and wraps): beside the buttons its text, which grows
     // with the input, would set the dock's minimum width and squeeze the views.
     count_->setWordWrap(true);
+    count_->setToolTip(
+        tr("Memory a trace of this many tokens needs, of what this machine can give it; the trace "
+           "file's upper size; and the time predicted from rates measured when the checkpoint was "
+           "opened. Run trace refuses a run that does not fit."));
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(load);
     buttons->addStretch(1);
@@ -67,6 +71,15 @@ InputPanel::InputPanel(QWidget* parent) : QWidget(parent) {
 void InputPanel::set_tokenizer(std::shared_ptr<const Tokenizer> tokenizer) {
     tokenizer_ = std::move(tokenizer);
     retokenize();
+}
+
+void InputPanel::set_cost_text(CostText cost) {
+    cost_ = std::move(cost);
+    retokenize();
+}
+
+QString InputPanel::count_text() const {
+    return count_->text();
 }
 
 QString InputPanel::text() const {
@@ -108,9 +121,14 @@ void InputPanel::retokenize() {
         return;
     }
     const int n = int(enc.ids.size());
-    count_->setText(n > max_tokens()
+    QString count = n > max_tokens()
                         ? tr("%1 tokens (the run uses the first %2)").arg(n).arg(max_tokens())
-                        : tr("%1 tokens").arg(n));
+                        : tr("%1 tokens").arg(n);
+    if (cost_ && n >= 2) {
+        const QString cost = cost_(std::min(n, max_tokens()));
+        if (!cost.isEmpty()) count += " · " + cost;
+    }
+    count_->setText(count);
     QString html = "<div style='font-family: monospace; line-height: 160%'>";
     for (int i = 0; i < std::min(n, kPreviewTokens); ++i) {
         const QString shown =

@@ -23,17 +23,18 @@
 
 #include "ui/attention_view.h"
 #include "ui/curves_view.h"
-#include "ui/long_range_view.h"
-#include "ui/noise_view.h"
-#include "ui/perplexity_view.h"
 #include "ui/exportable.h"
 #include "ui/figure_export.h"
 #include "ui/heads_view.h"
 #include "ui/input_panel.h"
 #include "ui/job_runner.h"
+#include "ui/long_range_view.h"
 #include "ui/model_panel.h"
+#include "ui/noise_view.h"
+#include "ui/perplexity_view.h"
 #include "ui/progress_strip.h"
 #include "ui/recent_files.h"
+#include "ui/run_cost.h"
 #include "ui/trace_views.h"
 
 namespace rs::ui {
@@ -235,6 +236,13 @@ void MainWindow::set_checkpoint(CheckpointBundle bundle) {
     checkpoint_ = std::move(bundle);
     model_panel_->set_checkpoint(checkpoint_.checkpoint.get());
     input_->set_tokenizer(checkpoint_.tokenizer);
+    input_->set_cost_text([ck = checkpoint_](int tokens) {
+        try {
+            return describe_cost(trace_cost(ck, tokens));
+        } catch (const std::exception& e) {  // a malformed ROPESCOPE_MEMORY_LIMIT
+            return QString::fromStdString(e.what());
+        }
+    });
     recent_->add(QString::fromStdString(checkpoint_.checkpoint->dir()), false);
     update_title();
     emit checkpoint_loaded();

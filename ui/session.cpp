@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "core/trace_run.h"
+#include "ui/run_cost.h"
 
 namespace rs::ui {
 
@@ -17,6 +18,13 @@ CheckpointBundle load_checkpoint_bundle(const std::string& dir) {
     b.model = std::make_shared<Model>(b.checkpoint);
     if (std::filesystem::exists(std::filesystem::path(dir) / "tokenizer.json"))
         b.tokenizer = std::make_shared<const Tokenizer>(Tokenizer::load(dir));
+    // About 0.1 s of micro-benchmarks, here on the worker so the input panel can predict run times.
+    b.rates = measure_machine_rates(b.checkpoint->config(), b.checkpoint->layout());
+    for (const auto& f : b.checkpoint->files()) {
+        std::error_code ec;
+        const auto size = std::filesystem::file_size(f, ec);
+        b.mapped_bytes += ec ? 0 : size;
+    }
     return b;
 }
 
@@ -45,6 +53,7 @@ TraceBundle run_trace_bundle(const CheckpointBundle& ck, const std::string& text
         enc.offsets.resize(max_tokens);
     }
     if (enc.ids.size() < 2) throw UsageError("the text has fewer than 2 tokens");
+    require_trace_fits(ck, int(enc.ids.size()));
     TraceTokens tokens;
     tokens.ids = enc.ids;
     tokens.offsets = enc.offsets;

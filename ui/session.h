@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/checkpoint.h"
+#include "core/machine_rates.h"
 #include "core/model.h"
 #include "core/noise_experiment.h"
 #include "core/perplexity.h"
@@ -21,6 +22,8 @@ struct CheckpointBundle {
     std::shared_ptr<const Checkpoint> checkpoint;
     std::shared_ptr<Model> model;
     std::shared_ptr<const Tokenizer> tokenizer;  // null when the folder has no tokenizer.json
+    MachineRates rates;              // measured once when the checkpoint is opened (worker thread)
+    std::uint64_t mapped_bytes = 0;  // the weight files, memory-mapped (page cache)
 };
 
 struct TraceBundle {
@@ -35,6 +38,7 @@ CheckpointBundle load_checkpoint_bundle(const std::string& dir);
 TraceBundle open_trace_bundle(const std::string& path);
 
 // Tokenizes `text` (at most max_tokens tokens), traces it into `destination` and opens the result.
+// Throws ResourceError before anything is written when the run does not fit in memory.
 TraceBundle run_trace_bundle(const CheckpointBundle& ck, const std::string& text, int max_tokens,
                              const std::string& destination, const ProgressFn& progress);
 

@@ -4,11 +4,13 @@
 #include <QDir>
 #include <QFile>
 #include <QMessageBox>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <cstdlib>
 
 #include "core/model.h"
 #include "ui/attention_view.h"
@@ -40,6 +42,19 @@ QString make_checkpoint(const QTemporaryDir& tmp) {
                 .arg(vocab)
                 .toUtf8());
     return dir;
+}
+
+// Sets an environment variable for one scope (the core reads it on every estimate).
+struct ScopedEnv {
+    const char* name;
+    ScopedEnv(const char* n, const char* value) : name(n) { setenv(n, value, 1); }
+    ~ScopedEnv() { unsetenv(name); }
+    ScopedEnv(const ScopedEnv&) = delete;
+    ScopedEnv& operator=(const ScopedEnv&) = delete;
+};
+
+QStringList traces_in(const QString& dir) {
+    return QDir(dir).entryList(QDir::Files);
 }
 
 }  // namespace
@@ -130,6 +145,50 @@ private slots:
         w.input_panel()->set_text("still usable.");
         w.run_trace();
         QVERIFY(traced_again.wait(60000));    // the app is usable after a cancel
+    }
+
+    // Performance issue 7: the input panel shows what a run costs, and Run trace refuses a run
+    // that does not fit in memory with the core's message, writing nothing and keeping the session.
+    void run_that_does_not_fit_is_refused_and_keeps_the_session() {
+        QTemporaryDir tmp;
+        MainWindow w;
+        QSignalSpy loaded(&w, &MainWindow::checkpoint_loaded);
+        w.open_checkpoint(make_checkpoint(tmp));
+        QVERIFY(loaded.wait(30000));
+        QVERIFY(w.checkpoint().rates.gemm_flops_per_second > 0);  // measured on the worker
+
+        w.input_panel()->set_text("the imaginary heads reach further.");
+        const QRegularExpression estimate(
+            R"(^(\d+) tokens · needs ~[\d.]+ [KMG]iB of [\d.]+ [KMGT]iB · trace ≤ [\d.]+ [KMG]iB · )"
+            R"((<1 s|~\d+ s|~\d+ min|~[\d.]+ h)$)");
+        QTRY_VERIFY_WITH_TIMEOUT(estimate.match(w.input_panel()->count_text()).hasMatch(), 5000);
+        QCOMPARE(estimate.match(w.input_panel()->count_text()).captured(1), QString("34"));
+        QSignalSpy traced(&w, &MainWindow::trace_loaded);
+        w.run_trace();
+        QVERIFY(traced.wait(60000));
+        const std::string first = w.trace().path;
+        const QString runs = QFileInfo(QString::fromStdString(first)).absolutePath();
+        const QStringList before = traces_in(runs);
+
+        const ScopedEnv limit("ROPESCOPE_MEMORY_LIMIT", "1M");
+        w.input_panel()->set_text("a second text that no longer fits.");
+        QTRY_VERIFY_WITH_TIMEOUT(w.input_panel()->count_text().contains(
+                                     QRegularExpression(" · needs ~.* but only .* is available")),
+                                 5000);
+        QSignalSpy failed(&w, &MainWindow::job_failed);
+        w.run_trace();
+        QVERIFY(failed.wait(30000));
+        const QString message = failed.first().first().toString();
+        QVERIFY2(message.contains(
+                     QRegularExpression("^this run needs about .* but only .* is available")),
+                 qPrintable(message));
+        auto* box = w.findChild<QMessageBox*>("error_dialog");
+        QVERIFY(box);
+        QCOMPARE(box->text(), message);
+        box->close();
+        QCOMPARE(w.trace().path, first);  // the previous trace is still the one on show
+        QVERIFY(w.trace().reader);
+        QCOMPARE(traces_in(runs), before);  // nothing written, not even a partial file
     }
 
     void corrupt_trace_shows_error_and_keeps_state() {

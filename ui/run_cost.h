@@ -1,0 +1,32 @@
+// What tracing N tokens with the open checkpoint will cost — the core's estimate with the GUI's
+// trace settings and the machine rates measured when the checkpoint was opened — for the input
+// panel's label and for the check that refuses a run before it allocates anything.
+#pragma once
+
+#include <QString>
+#include <cstdint>
+
+#include "core/run_estimate.h"
+#include "ui/session.h"
+
+namespace rs::ui {
+
+struct RunCost {
+    RunEstimate estimate;
+    // What the run may use: memory still available plus the fp32 weights the open model already
+    // holds (they are part of estimate.needed() but no longer part of the available memory).
+    std::uint64_t usable = 0;
+    double seconds = -1;  // predicted wall-clock time; negative when no rates were measured
+    bool fits() const { return estimate.needed() <= usable; }
+};
+
+// Throws UsageError when ROPESCOPE_MEMORY_LIMIT is set but not a size.
+RunCost trace_cost(const CheckpointBundle& checkpoint, int tokens);
+
+// Throws ResourceError (the core's needed-vs-available message) when the trace cannot fit.
+void require_trace_fits(const CheckpointBundle& checkpoint, int tokens);
+
+// "needs ~1.7 GiB of 22 GiB · trace ≤ 270 MiB · ~1 min", or the shortfall when it does not fit.
+QString describe_cost(const RunCost& cost);
+
+}  // namespace rs::ui
