@@ -16,6 +16,7 @@
 #include <limits>
 
 #include "ui/chart_legend.h"
+#include "ui/chart_title.h"
 
 using namespace QtCharts;
 
@@ -26,6 +27,7 @@ namespace {
 const QColor kGrid(225, 225, 225);
 const QColor kAxisLine(120, 120, 120);
 const QColor kText(40, 40, 40);
+constexpr double kTitlePadding = 24;  // pixels of the chart's width a title line may not use
 
 // 1, 2 or 5 times a power of ten, about span / target.
 double nice_step(double span, int target) {
@@ -272,6 +274,9 @@ void render_chart_spec(const ChartSpec& spec, QPainter& painter, const QRectF& t
     chart_size = chart_size.expandedTo(QSizeF(10, 10));
     QGraphicsScene scene;
     BuiltChart built = build_chart(spec);
+    // Exports never elide the title (the chart's margins and the title's own padding excluded).
+    built.chart->setTitle(fitted_chart_title(spec.title, built.chart->titleFont(),
+                                             chart_size.width() - kTitlePadding));
     scene.addItem(built.chart);  // the scene owns the chart from here
     built.chart->setGeometry(QRectF(QPointF(0, 0), chart_size));
     // Lay the chart out now (normally deferred to the event loop) so a headless export is complete.

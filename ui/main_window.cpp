@@ -21,6 +21,7 @@
 #include <Eigen/Core>
 #include <nlohmann/json_fwd.hpp>
 
+#include "core/versions.h"
 #include "ui/attention_view.h"
 #include "ui/curves_view.h"
 #include "ui/exportable.h"
@@ -376,7 +377,8 @@ void MainWindow::export_data() {
 
 void MainWindow::about() {
     // What the binaries link, with the licence each is used under (Qt Charts is GPL-3.0 in the
-    // open-source Qt 5 releases, unlike the LGPL-3.0 modules).
+    // open-source Qt 5 releases, unlike the LGPL-3.0 modules). Qt and the C libraries report
+    // their run-time versions; Eigen and nlohmann/json are header-only, so compile-time ones.
     const QString json_version = QString("%1.%2.%3")
                                      .arg(NLOHMANN_JSON_VERSION_MAJOR)
                                      .arg(NLOHMANN_JSON_VERSION_MINOR)
@@ -394,14 +396,17 @@ void MainWindow::about() {
         tr("<p>Built with:</p><ul>"
            "<li>Qt %1: Core, Gui, Widgets, Svg, PrintSupport (LGPL-3.0); Qt Charts (GPL-3.0)</li>"
            "<li>Eigen %2 (MPL-2.0)</li>"
-           "<li>HDF5 (BSD-3-Clause-style HDF5 licence)</li>"
+           "<li>HDF5 %4 (BSD-3-Clause-style HDF5 licence)</li>"
            "<li>nlohmann/json %3 (MIT)</li>"
-           "<li>PCRE2 (BSD-3-Clause with PCRE2 exception)</li>"
-           "<li>utf8proc (MIT)</li>"
+           "<li>PCRE2 %5 (BSD-3-Clause with PCRE2 exception)</li>"
+           "<li>utf8proc %6 (MIT)</li>"
            "<li>OpenMP runtime, libgomp (GPL-3.0 with GCC runtime library exception)</li>"
            "</ul><p>Colormaps: viridis and magma (CC0, from matplotlib), coolwarm (K. Moreland, "
            "BSD-style).</p>")
-            .arg(qVersion(), eigen_version, json_version));
+            .arg(qVersion(), eigen_version, json_version,
+                 QString::fromStdString(hdf5_runtime_version()),
+                 QString::fromStdString(pcre2_runtime_version()),
+                 QString::fromStdString(utf8proc_runtime_version())));
     box->setStandardButtons(QMessageBox::Ok);
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->open();  // not blocking: no nested event loop

@@ -103,6 +103,10 @@ ChartSpec PerplexityView::spec() const {
     }
     spec.series.push_back(std::move(raw));
     if (window_->value() > 1) spec.series.push_back(std::move(avg));
+    // Positions run to the window length: end the axis there (2048), not at the next round tick
+    // (2500), which would leave a fifth of the plot empty.
+    if (spec.x.scale == AxisScale::Linear)
+        spec.x.max = double(std::max<std::size_t>(std::size_t(std::max(r.context, 1)), nll.size()));
     if (training_context_ > 0 && marker_->isChecked())
         spec.markers.push_back({double(training_context_),
                                 QString("training length %1").arg(training_context_),

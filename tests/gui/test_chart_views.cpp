@@ -20,7 +20,9 @@
 #include "core/noise_experiment.h"
 #include "core/perplexity.h"
 #include "core/theory_curves.h"
+#include "ui/chart_builder.h"
 #include "ui/chart_panel.h"
+#include "ui/chart_title.h"
 #include "ui/curves_view.h"
 #include "ui/decay_curves.h"
 #include "ui/figure_export.h"
@@ -491,6 +493,35 @@ class TestChartViews : public QObject {
                  1 + int(run.stats.thresholds.size()) * (2 + run.stats.heads));
     }
 
+    // docs/sample-study/rope_pp_ec-long-range.png said "... (mean over layers) — 3486 to...".
+    void exported_titles_are_never_elided() {
+        const QFont font = rs::ui::chart_font(14, true);
+        const QString title = "Attention mass beyond distance D (mean over layers) — 3486 tokens";
+        QCOMPARE(rs::ui::fitted_chart_title(title, font, 2000), title);
+        const QString wrapped = rs::ui::fitted_chart_title(title, font, 200);
+        const QStringList lines =
+            QString(wrapped).remove(QRegularExpression("</?div[^>]*>")).split("<br>");
+        QVERIFY2(lines.size() >= 3, qPrintable(wrapped));
+        for (const QString& line : lines)
+            QVERIFY2(QFontMetricsF(font).horizontalAdvance(line) <= 200, qPrintable(line));
+        QCOMPARE(lines.join(' '), QString(title).remove(" —"));
+
+        // The whole title reaches the exported SVG's text.
+        const Run run = run_fixture("rope_pp_ec_f32", 3486);
+        rs::ui::LongRangeView view;
+        view.set_run(&run.stats, &run.layout);
+        view.flush();
+        QVERIFY(view.spec().title.endsWith("(mean over layers) — 3486 tokens"));
+        QTemporaryDir dir;
+        rs::ui::export_figure(view, dir.filePath("t.svg"));
+        QXmlStreamReader xml(read_all(dir.filePath("t.svg")));
+        QString text;
+        while (!xml.atEnd())
+            if (xml.readNext() == QXmlStreamReader::Characters) text += xml.text() + ' ';
+        QVERIFY2(text.contains("3486") && text.contains("tokens"), qPrintable(text));
+        QVERIFY2(!text.contains("..."), qPrintable(text));
+    }
+
     void long_range_view_names_virtual_heads() {
         const Run run = run_fixture("rope_f32", 300);
         rs::ui::LongRangeView view;
@@ -524,6 +555,8 @@ class TestChartViews : public QObject {
         }
         QCOMPARE(int(spec.markers.size()), 1);
         QCOMPARE(spec.markers[0].x, 64.0);
+        // The position axis ends at the window length, not at the next round tick (100).
+        QCOMPARE(rs::ui::chart_axis_range(spec, 0).max, 96.0);
         save_screenshots(view, view, "perplexity_nll");
         check_exports(view);
 

@@ -4,6 +4,7 @@
 #include <QLabel>
 #include <QMessageBox>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTabWidget>
@@ -103,6 +104,10 @@ class TestMainWindowActions : public QObject {
         for (const char* part : {"Qt", "LGPL-3.0", "Qt Charts (GPL-3.0)", "Eigen", "MPL-2.0",
                                  "HDF5", "nlohmann/json", "MIT", "PCRE2", "utf8proc", "OpenMP"})
             QVERIFY2(text.contains(part), part);
+        // The C libraries' versions as the loaded libraries report them.
+        for (const char* version :
+             {R"(HDF5 \d+\.\d+\.\d+ )", R"(PCRE2 \d+\.\d+ )", R"(utf8proc \d+\.\d+\.\d+ )"})
+            QVERIFY2(text.contains(QRegularExpression(version)), version);
         box->close();
     }
 };
