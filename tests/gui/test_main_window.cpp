@@ -44,6 +44,13 @@ QString make_checkpoint(const QTemporaryDir& tmp) {
     return dir;
 }
 
+// Opens the fixture checkpoint in the window and waits until it is loaded.
+bool load_checkpoint(MainWindow& w, const QTemporaryDir& tmp) {
+    QSignalSpy loaded(&w, &MainWindow::checkpoint_loaded);
+    w.open_checkpoint(make_checkpoint(tmp));
+    return loaded.wait(30000);
+}
+
 // Sets an environment variable for one scope (the core reads it on every estimate).
 struct ScopedEnv {
     const char* name;
@@ -71,9 +78,7 @@ private slots:
         QTemporaryDir tmp;
         MainWindow w;
         w.show();
-        QSignalSpy loaded(&w, &MainWindow::checkpoint_loaded);
-        w.open_checkpoint(make_checkpoint(tmp));
-        QVERIFY(loaded.wait(30000));
+        QVERIFY(load_checkpoint(w, tmp));
         QVERIFY(w.checkpoint().tokenizer);
 
         w.input_panel()->set_text("the imaginary heads reach further than the real ones do.");
@@ -121,9 +126,7 @@ private slots:
     void cancel_keeps_the_previous_trace() {
         QTemporaryDir tmp;
         MainWindow w;
-        QSignalSpy loaded(&w, &MainWindow::checkpoint_loaded);
-        w.open_checkpoint(make_checkpoint(tmp));
-        QVERIFY(loaded.wait(30000));
+        QVERIFY(load_checkpoint(w, tmp));
         w.input_panel()->set_text("short text.");
         QSignalSpy traced(&w, &MainWindow::trace_loaded);
         w.run_trace();
@@ -152,9 +155,7 @@ private slots:
     void run_that_does_not_fit_is_refused_and_keeps_the_session() {
         QTemporaryDir tmp;
         MainWindow w;
-        QSignalSpy loaded(&w, &MainWindow::checkpoint_loaded);
-        w.open_checkpoint(make_checkpoint(tmp));
-        QVERIFY(loaded.wait(30000));
+        QVERIFY(load_checkpoint(w, tmp));
         QVERIFY(w.checkpoint().rates.gemm_flops_per_second > 0);  // measured on the worker
 
         w.input_panel()->set_text("the imaginary heads reach further.");
