@@ -2,6 +2,8 @@
 // (JSON output, Ctrl-C cancelling cleanly).
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -75,7 +77,8 @@ TEST(Noise, ZeroSigmaIsTheBaselineAndSeedsReproduce) {
     EXPECT_EQ(a.points[2].delta_nll, 0.0);
     EXPECT_NE(a.points[1].delta_nll, 0.0);
     EXPECT_NE(a.points[3].delta_nll, 0.0);
-    for (std::size_t i = 0; i < a.points.size(); ++i) EXPECT_EQ(a.points[i].mean_nll, b.points[i].mean_nll);
+    for (std::size_t i = 0; i < a.points.size(); ++i)
+        EXPECT_EQ(a.points[i].mean_nll, b.points[i].mean_nll);
     opt.seed = 8;
     const auto c = run_noise_experiment(model, ids, opt);
     EXPECT_NE(c.points[1].mean_nll, a.points[1].mean_nll);
@@ -89,14 +92,15 @@ TEST(Noise, VirtualImaginaryNoiseCannotChangeAVanillaModelsLoss) {
     opt.sigmas = {2.0};
     opt.targets = {NoiseTarget::Imag, NoiseTarget::Real};
     const auto s = run_noise_experiment(model, ids, opt);
-    EXPECT_EQ(s.points[0].delta_nll, 0.0);                                  // imag: analysis only
-    EXPECT_NE(s.points[0].long_range_mass_imag, s.baseline_mass_imag);      // ...but the maps moved
-    EXPECT_NE(s.points[1].delta_nll, 0.0);                                  // real noise hurts
+    EXPECT_EQ(s.points[0].delta_nll, 0.0);                              // imag: analysis only
+    EXPECT_NE(s.points[0].long_range_mass_imag, s.baseline_mass_imag);  // ...but the maps moved
+    EXPECT_NE(s.points[1].delta_nll, 0.0);                              // real noise hurts
 }
 
 TEST(ExperimentsCli, StatsJsonAndPplJson) {
     const auto dir = test::fixture_dir("rope_pp_ec_f32").string();
-    auto r = test::run_cli({"stats", dir, "--ids", "1,2,3,4,5,6,7,8,9,10", "--thresholds", "2,4", "--json"});
+    auto r = test::run_cli(
+        {"stats", dir, "--ids", "1,2,3,4,5,6,7,8,9,10", "--thresholds", "2,4", "--json"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     auto j = nlohmann::json::parse(r.out);
     EXPECT_EQ(j["heads"].size(), 2u * 8u);  // 2 layers x 8 attention heads
@@ -113,6 +117,16 @@ TEST(ExperimentsCli, StatsJsonAndPplJson) {
     EXPECT_NE(r.err.find("tokenizer.json: missing"), std::string::npos) << r.err;
 }
 
+// True when process `pid` has a handler for SIGINT (the SigCgt bit mask of /proc/PID/status).
+bool catches_sigint(pid_t pid) {
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(status, line))
+        if (line.rfind("SigCgt:", 0) == 0)
+            return (std::stoull(line.substr(7), nullptr, 16) >> (SIGINT - 1)) & 1;
+    return false;
+}
+
 TEST(ExperimentsCli, CtrlCStopsALongRunCleanly) {
     std::string ids;
     for (int i = 0; i < 12000; ++i) ids += (i ? "," : "") + std::to_string(i % 97);
@@ -121,11 +135,16 @@ TEST(ExperimentsCli, CtrlCStopsALongRunCleanly) {
     if (pid == 0) {
         freopen("/dev/null", "w", stdout);
         freopen("/dev/null", "w", stderr);
-        execl(ROPESCOPE_CLI, ROPESCOPE_CLI, "ppl", test::fixture_dir("rope_f32").c_str(), "--ids", ids.c_str(),
-              "--context", "3000", (char*)nullptr);
+        execl(ROPESCOPE_CLI, ROPESCOPE_CLI, "ppl", test::fixture_dir("rope_f32").c_str(), "--ids",
+              ids.c_str(), "--context", "3000", (char*)nullptr);
         _exit(99);
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    // Interrupt only once the CLI has installed its handler (its SigCgt mask shows SIGINT caught):
+    // before that, SIGINT's default action would kill it, which says nothing about the handler. A
+    // fixed delay is not enough under sanitizers, whose start-up takes longer.
+    for (int i = 0; i < 3000 && !catches_sigint(pid); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    ASSERT_TRUE(catches_sigint(pid)) << "the CLI never installed a SIGINT handler";
     kill(pid, SIGINT);
     int status = 0;
     waitpid(pid, &status, 0);
