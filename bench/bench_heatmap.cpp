@@ -187,11 +187,11 @@ void bench_tiles(const Options& o) {
 void bench_frames(const Options& o) {
     std::printf("\n(c) pan/zoom frames on the attention view (3 panels, 1400x600), %s\n",
                 o.frames.c_str());
-    std::printf("%4s %7s %7s %8s %8s %8s %8s %8s %8s %9s  %s\n", "rep", "frames", "exact",
-                "wall med", "wall p95", "wall max", "cpu med", "cpu p95", "cpu max", "arrival",
-                "slowest");
+    std::printf("%4s %7s %7s %8s %8s %8s %8s %8s %8s %8s %9s  %s\n", "rep", "frames", "exact",
+                "wall med", "wall p95", "wall max", "cpu med", "cpu p95", "cpu max", "paint",
+                "arrival", "slowest");
     const TraceBundle trace = open_trace_bundle(o.frames);
-    std::vector<double> med, p95, worst, cpu_med, cpu_p95, cpu_worst, arrival;
+    std::vector<double> med, p95, worst, cpu_med, cpu_p95, cpu_worst, paint, arrival;
     for (int r = 0; r < o.repetitions; ++r) {
         AttentionView view;
         view.resize(1400, 600);
@@ -203,7 +203,7 @@ void bench_frames(const Options& o) {
         const QRectF m = p->map_rect();
         int arrivals = 0, exact = 0;
         QObject::connect(&view, &AttentionView::display_changed, [&] { ++arrivals; });
-        std::vector<double> wall, cpu, arrival_cpu;
+        std::vector<double> wall, cpu, paint_ms, arrival_cpu;
         auto frame = [&](auto&& input) {
             QElapsedTimer t;
             t.start();
@@ -213,6 +213,9 @@ void bench_frames(const Options& o) {
             view.repaint();
             wall.push_back(t.nsecsElapsed() * 1e-6);
             cpu.push_back(thread_cpu_ms() - c0);
+            double panels = 0;  // the three panels' paintEvents, the drawing part of the frame
+            for (int w = 0; w < 3; ++w) panels += view.panel(Panel(w))->last_paint_ms();
+            paint_ms.push_back(panels);
             if (view.displayed_tile(Panel::Real)) ++exact;
             while (t.elapsed() < 16) {
                 const int before = arrivals;
@@ -238,12 +241,13 @@ void bench_frames(const Options& o) {
         cpu_med.push_back(percentile(cpu, 0.5));
         cpu_p95.push_back(percentile(cpu, 0.95));
         cpu_worst.push_back(percentile(cpu, 1.0));
+        paint.push_back(percentile(paint_ms, 0.5));
         arrival.push_back(percentile(arrival_cpu, 0.5));
         // Which frame was the slowest: frames 0-29 zoom in, 30-69 pan, 70-99 zoom out.
         const int slowest = int(std::max_element(wall.begin(), wall.end()) - wall.begin());
-        std::printf("%4d %7d %7d %8.2f %8.2f %8.2f %8.2f %8.2f %8.2f %9.2f  #%d %s\n", r,
+        std::printf("%4d %7d %7d %8.2f %8.2f %8.2f %8.2f %8.2f %8.2f %8.2f %9.2f  #%d %s\n", r,
                     int(wall.size()), exact, med.back(), p95.back(), worst.back(), cpu_med.back(),
-                    cpu_p95.back(), cpu_worst.back(), arrival.back(), slowest,
+                    cpu_p95.back(), cpu_worst.back(), paint.back(), arrival.back(), slowest,
                     slowest < 30   ? "zoom in"
                     : slowest < 70 ? "pan"
                                    : "zoom out");
@@ -253,6 +257,7 @@ void bench_frames(const Options& o) {
                 spread(worst).c_str());
     std::printf("  cpu    median %s, p95 %s, max %s\n", spread(cpu_med).c_str(),
                 spread(cpu_p95).c_str(), spread(cpu_worst).c_str());
+    std::printf("  panels' paintEvents (median per repetition) %s\n", spread(paint).c_str());
     std::printf("  tile arrival, GUI-thread CPU (median per repetition) %s\n",
                 spread(arrival).c_str());
 }
