@@ -2,6 +2,7 @@
 // lm_head.
 #include "core/model.h"
 
+#include <cblas.h>
 #include <omp.h>
 
 #include <cmath>
@@ -193,7 +194,10 @@ void Model::lm_head(const MatrixRM& x, std::span<const std::int32_t> ids, int ch
         xn.resize(rows, D);
         rms_norm_rows(x.data() + r0 * D, xn.data(), rows, D, D, D, weights_.final_norm(),
                       float(c.rms_norm_eps));
-        logits.noalias() = xn * weights_.lm_head().transpose();  // [rows, V]
+        logits.resize(rows, c.vocab_size);  // [rows, V] = xn [rows, D] x lm_head [V, D]^T
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(rows), c.vocab_size, int(D), 1.0f,
+                    xn.data(), int(D), weights_.lm_head().data(), int(D), 0.0f, logits.data(),
+                    c.vocab_size);
         for (long r = 0; r < rows; ++r) {
             const long t = r0 + r;
             if (t + 1 >= T) continue;
