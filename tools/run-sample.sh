@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's first command: installs, builds, and shows RoPEScope on the bundled sample checkpoint.
-# With a display it opens the GUI with the sample text traced; without one it runs the same
-# analysis with the CLI and says how to run the GUI headless.
+# With a display it opens the GUI with the sample text traced; without one it renders the GUI's
+# views to build/sample/*.png with the CLI and says how to run the GUI headless.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/build.sh
@@ -29,7 +29,12 @@ if [[ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" && -x $gui ]]; then
   exec "$gui" build/sample/sample.h5
 fi
 echo
-echo "No display found. The trace is in build/sample/sample.h5; to look at it:"
+echo "No display found: the figures of the GUI's views, rendered headless from the trace:"
+for view in attention heads curves long-range perplexity; do
+  "$cli" render build/sample/sample.h5 --view "$view" -o "build/sample/$view.png"
+done
+echo
+echo "The trace is in build/sample/sample.h5; to look at it in the GUI:"
 echo "  $gui build/sample/sample.h5                       # on a desktop"
 echo "  QT_QPA_PLATFORM=offscreen $gui build/sample/sample.h5 --screenshot shot.png   # headless screenshot"
 echo "  xvfb-run -a $gui build/sample/sample.h5           # a virtual display"
