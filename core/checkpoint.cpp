@@ -77,19 +77,21 @@ std::vector<std::string> parse_safetensors_index(const std::string& text,
         throw FileError(where, "has no \"weight_map\" object");
     std::vector<std::string> names;
     for (const auto& [tensor, file] : j["weight_map"].items()) {
-        if (!file.is_string()) throw FileError(where, "weight_map entry for '" + tensor + "' is not a file name");
+        if (!file.is_string())
+            throw FileError(where, "weight_map entry for '" + tensor + "' is not a file name");
         auto name = file.get<std::string>();
-        if (name.empty() || name.find('/') != std::string::npos || name.find('\\') != std::string::npos ||
-            name == "." || name == "..")
-            throw FileError(where, "weight_map names '" + name + "', which is not a file inside the checkpoint folder");
+        if (name.empty() || name.find('/') != std::string::npos ||
+            name.find('\\') != std::string::npos || name == "." || name == "..")
+            throw FileError(where, "weight_map names '" + name +
+                                       "', which is not a file inside the checkpoint folder");
         if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
     }
     if (names.empty()) throw FileError(where, "weight_map is empty");
     return names;
 }
 
-std::vector<std::pair<std::string, std::vector<std::int64_t>>> expected_tensors(const ModelConfig& c,
-                                                                                const HeadLayout& l) {
+std::vector<std::pair<std::string, std::vector<std::int64_t>>> expected_tensors(
+    const ModelConfig& c, const HeadLayout& l) {
     using Shape = std::vector<std::int64_t>;
     const std::int64_t D = c.hidden_size, I = c.intermediate_size, d = c.head_dim;
     const std::int64_t q = l.query_heads * d, kv = l.kv_heads * d, o = l.model_heads * d;
@@ -135,32 +137,42 @@ void Checkpoint::index_file(std::shared_ptr<SafetensorsFile> f) {
 Checkpoint Checkpoint::open(const std::string& dir_arg, const CheckpointOptions& options) {
     const fs::path dir(dir_arg);
     if (!fs::exists(dir)) throw FileError(dir_arg, "no such file or folder");
-    if (!fs::is_directory(dir)) throw FileError(dir_arg, "is not a folder (a checkpoint is a folder with config.json)");
+    if (!fs::is_directory(dir))
+        throw FileError(dir_arg, "is not a folder (a checkpoint is a folder with config.json)");
     Checkpoint ck;
     ck.dir_ = dir_arg;
     const fs::path config_path = dir / "config.json";
-    if (!fs::exists(config_path)) throw FileError(config_path.string(), "missing: every checkpoint folder needs config.json");
+    if (!fs::exists(config_path))
+        throw FileError(config_path.string(), "missing: every checkpoint folder needs config.json");
     ck.config_ = load_model_config(config_path.string());
 
     const fs::path single = dir / "model.safetensors", index = dir / "model.safetensors.index.json";
     if (fs::exists(index)) {
         for (const auto& name : parse_safetensors_index(read_text(index), index.string())) {
             const fs::path shard = dir / name;
-            if (!fs::exists(shard)) throw FileError(shard.string(), "missing (listed in " + index.filename().string() + ")");
+            if (!fs::exists(shard))
+                throw FileError(shard.string(),
+                                "missing (listed in " + index.filename().string() + ")");
             ck.index_file(std::make_shared<SafetensorsFile>(shard.string()));
         }
     } else if (fs::exists(single)) {
         ck.index_file(std::make_shared<SafetensorsFile>(single.string()));
-    } else if (fs::exists(dir / "pytorch_model.bin") || fs::exists(dir / "pytorch_model.bin.index.json")) {
-        throw FileError(dir_arg, "has only pytorch_model.bin (a pickle, which RoPEScope never loads because "
-                                 "unpickling runs arbitrary code); convert it to model.safetensors first");
+    } else if (fs::exists(dir / "pytorch_model.bin") ||
+               fs::exists(dir / "pytorch_model.bin.index.json")) {
+        throw FileError(dir_arg,
+                        "has only pytorch_model.bin (a pickle, which RoPEScope never loads because "
+                        "unpickling runs arbitrary code); convert it to model.safetensors first");
     } else {
         throw FileError(dir_arg, "has no model.safetensors or model.safetensors.index.json");
     }
 
     // Variant: explicit override, else rope_config, else the tensor shapes.
-    const auto* q = ck.has("model.layers.0.self_attn.q_proj.weight") ? &ck.tensor("model.layers.0.self_attn.q_proj.weight") : nullptr;
-    const auto* o = ck.has("model.layers.0.self_attn.o_proj.weight") ? &ck.tensor("model.layers.0.self_attn.o_proj.weight") : nullptr;
+    const auto* q = ck.has("model.layers.0.self_attn.q_proj.weight")
+                        ? &ck.tensor("model.layers.0.self_attn.q_proj.weight")
+                        : nullptr;
+    const auto* o = ck.has("model.layers.0.self_attn.o_proj.weight")
+                        ? &ck.tensor("model.layers.0.self_attn.o_proj.weight")
+                        : nullptr;
     std::optional<Variant> from_shapes;
     if (q && o && q->shape.size() == 2 && o->shape.size() == 2)
         from_shapes = variant_from_shapes(ck.config_, long(q->shape[0]), long(o->shape[1]));
@@ -175,12 +187,13 @@ Checkpoint Checkpoint::open(const std::string& dir_arg, const CheckpointOptions&
         v = *from_shapes;
         ck.variant_source_ = "tensor shapes";
     } else {
-        std::string detail = (q && o) ? "q_proj is " + q->shape_string() + " and o_proj is " + o->shape_string()
-                                      : std::string("layer 0 has no q_proj/o_proj weights");
+        std::string detail =
+            (q && o) ? "q_proj is " + q->shape_string() + " and o_proj is " + o->shape_string()
+                     : std::string("layer 0 has no q_proj/o_proj weights");
         throw FileError(dir_arg, "cannot tell RoPE, RoPE++_EH or RoPE++_EC apart: " + detail +
                                      ", which fits none of them for num_attention_heads " +
-                                     std::to_string(ck.config_.num_attention_heads) + " and head_dim " +
-                                     std::to_string(ck.config_.head_dim));
+                                     std::to_string(ck.config_.num_attention_heads) +
+                                     " and head_dim " + std::to_string(ck.config_.head_dim));
     }
     ck.layout_ = make_head_layout(ck.config_, v);
     ck.check_tensors();
@@ -200,9 +213,9 @@ void Checkpoint::check_tensors() const {
         if (t.shape != shape) {
             TensorView want;
             want.shape = shape;
-            throw FileError(t.file, "tensor '" + name + "' has shape " + t.shape_string() + " but " +
-                                        variant_name(layout_.variant) + " with this config.json needs " +
-                                        want.shape_string());
+            throw FileError(t.file, "tensor '" + name + "' has shape " + t.shape_string() +
+                                        " but " + variant_name(layout_.variant) +
+                                        " with this config.json needs " + want.shape_string());
         }
     }
 }
@@ -244,6 +257,12 @@ long Checkpoint::parameter_count() const {
 
 std::string Checkpoint::weight_dtype() const {
     return dtype_name(index_.at("model.embed_tokens.weight")->dtype);
+}
+
+std::uint64_t Checkpoint::mapped_bytes() const {
+    std::uint64_t total = 0;
+    for (const auto& f : files_) total += f->mapped_bytes();
+    return total;
 }
 
 std::vector<std::string> Checkpoint::files() const {

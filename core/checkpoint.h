@@ -2,6 +2,7 @@
 // model.safetensors.index.json), validated against the config before any weight is touched.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -21,7 +22,7 @@ struct CheckpointOptions {
 };
 
 class Checkpoint {
-public:
+  public:
     // Throws FileError naming the offending file for anything missing, malformed or inconsistent.
     static Checkpoint open(const std::string& dir, const CheckpointOptions& options = {});
 
@@ -40,8 +41,10 @@ public:
     long parameter_count() const;
     std::string weight_dtype() const;  // dtype of the embedding matrix, e.g. "BF16"
     std::vector<std::string> files() const;
+    std::uint64_t mapped_bytes()
+        const;  // all weight files, memory-mapped (page cache, reclaimable)
 
-private:
+  private:
     void index_file(std::shared_ptr<SafetensorsFile> f);
     void check_tensors() const;
 

@@ -32,18 +32,19 @@ struct TensorView {
 };
 
 class SafetensorsFile {
-public:
+  public:
     // Maps and validates `path`; throws FileError naming it and the first problem found.
     explicit SafetensorsFile(const std::string& path);
 
     const std::string& path() const { return map_.path(); }
+    std::size_t mapped_bytes() const { return map_.size(); }
     bool contains(const std::string& name) const { return tensors_.count(name) != 0; }
     // Throws FileError if absent.
     const TensorView& tensor(const std::string& name) const;
     const std::map<std::string, TensorView>& tensors() const { return tensors_; }
     const std::map<std::string, std::string>& metadata() const { return metadata_; }
 
-private:
+  private:
     void parse_header();
 
     MappedFile map_;

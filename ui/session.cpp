@@ -20,11 +20,7 @@ CheckpointBundle load_checkpoint_bundle(const std::string& dir) {
         b.tokenizer = std::make_shared<const Tokenizer>(Tokenizer::load(dir));
     // About 0.1 s of micro-benchmarks, here on the worker so the input panel can predict run times.
     b.rates = measure_machine_rates(b.checkpoint->config(), b.checkpoint->layout());
-    for (const auto& f : b.checkpoint->files()) {
-        std::error_code ec;
-        const auto size = std::filesystem::file_size(f, ec);
-        b.mapped_bytes += ec ? 0 : size;
-    }
+    b.mapped_bytes = b.checkpoint->mapped_bytes();
     return b;
 }
 
@@ -46,7 +42,8 @@ TraceBundle open_trace_bundle(const std::string& path) {
 
 TraceBundle run_trace_bundle(const CheckpointBundle& ck, const std::string& text, int max_tokens,
                              const std::string& destination, const ProgressFn& progress) {
-    if (!ck.tokenizer) throw Error(ck.checkpoint->dir() + ": no tokenizer.json, so text cannot be tokenized");
+    if (!ck.tokenizer)
+        throw Error(ck.checkpoint->dir() + ": no tokenizer.json, so text cannot be tokenized");
     Encoding enc = ck.tokenizer->encode(text, true);
     if (max_tokens > 0 && int(enc.ids.size()) > max_tokens) {
         enc.ids.resize(max_tokens);

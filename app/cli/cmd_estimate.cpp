@@ -7,9 +7,9 @@
 
 #include "app/cli/checkpoint_args.h"
 #include "app/cli/command.h"
-#include "app/cli/run_budget.h"
 #include "core/error.h"
 #include "core/machine_rates.h"
+#include "core/run_estimate.h"
 
 namespace rs::cli {
 namespace {
@@ -26,7 +26,7 @@ int run(const Args& args) {
     }
     const bool instrumented = !args.flag("plain");  // the `trace` command's instrumentation
     const MachineRates rates = measure_machine_rates(ck->config(), ck->layout());
-    const std::uint64_t available = available_memory();
+    const std::uint64_t available = available_memory(), mapped = ck->mapped_bytes();
     nlohmann::json rows = nlohmann::json::array();
     if (!args.flag("json"))
         std::printf("%8s %12s %12s %12s %14s %10s  %s\n", "tokens", "memory", "trace file", "GFLOP",
@@ -36,7 +36,7 @@ int run(const Args& args) {
         plan.tokens = T;
         plan.threads = rates.threads;
         plan.analysis_heads = plan.statistics = plan.trace = instrumented;
-        const RunEstimate e = estimate_run(ck->config(), ck->layout(), plan, mapped_bytes(*ck));
+        const RunEstimate e = estimate_run(ck->config(), ck->layout(), plan, mapped);
         const double secs = predict_seconds(e, rates, instrumented);
         const bool fits = e.needed() <= available;
         rows.push_back({{"tokens", T},
@@ -70,8 +70,7 @@ int run(const Args& args) {
         return 0;
     }
     std::printf("memory available %s; weights mapped from disk %s (page cache, not counted)\n",
-                format_bytes(double(available)).c_str(),
-                format_bytes(double(mapped_bytes(*ck))).c_str());
+                format_bytes(double(available)).c_str(), format_bytes(double(mapped)).c_str());
     std::printf(
         "measured now: GEMM %.0f GFLOP/s (%d threads), attention %.2f ns per entry, all threads "
         "busy%s\n",

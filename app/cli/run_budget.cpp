@@ -4,23 +4,12 @@
 #include <omp.h>
 
 #include <cstdio>
-#include <filesystem>
 
 namespace rs::cli {
 
-std::uint64_t mapped_bytes(const Checkpoint& ck) {
-    std::uint64_t total = 0;
-    std::error_code ec;
-    for (const auto& f : ck.files()) {
-        const auto n = std::filesystem::file_size(f, ec);
-        if (!ec) total += n;
-    }
-    return total;
-}
-
 RunEstimate check_run_budget(const Checkpoint& ck, RunPlan plan, bool quiet) {
     plan.threads = omp_get_max_threads();
-    const RunEstimate e = estimate_run(ck.config(), ck.layout(), plan, mapped_bytes(ck));
+    const RunEstimate e = estimate_run(ck.config(), ck.layout(), plan, ck.mapped_bytes());
     if (!quiet && plan.tokens >= 4096)
         std::fprintf(
             stderr,

@@ -11,7 +11,4 @@ namespace rs::cli {
 // longer than a few thousand tokens (unless quiet), and throws ResourceError when it cannot fit.
 RunEstimate check_run_budget(const Checkpoint& checkpoint, RunPlan plan, bool quiet);
 
-// Bytes of the checkpoint's weight files (memory-mapped; page cache, not counted as needed).
-std::uint64_t mapped_bytes(const Checkpoint& checkpoint);
-
 }  // namespace rs::cli
