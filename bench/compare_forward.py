@@ -4,13 +4,14 @@ same checkpoint, same tokens, one run. Prints a markdown table for bench/README.
 
   /usr/bin/python3 bench/compare_forward.py [--tokens 512,2048] [--repeats 3]
 """
-import argparse
 import json
 import os
 import statistics
 import subprocess
 import sys
 import time
+
+import bench_common
 
 import torch
 
@@ -56,18 +57,11 @@ def time_torch(model, ids, repeats):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--tokens", default="512,2048")
-    ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--cache", default=os.environ.get("ROPESCOPE_BENCH_CACHE", "/tmp/ropescope-bench"))
-    ap.add_argument("--cli", default=os.path.join(ROOT, "build", "app", "ropescope-cli"))
+    ap = bench_common.comparison_args(__doc__, "512,2048")
     args = ap.parse_args()
     threads = os.cpu_count()
     torch.set_num_threads(threads)
-    ckpt = os.path.join(args.cache, "ec376m")
-    if not os.path.exists(os.path.join(ckpt, "config.json")):
-        print(f"writing random 376M RoPE++_EC checkpoint to {ckpt} ...", file=sys.stderr)
-        subprocess.run([sys.executable, os.path.join(HERE, "make_random_checkpoint.py"), ckpt], check=True)
+    ckpt = bench_common.ensure_376m_checkpoint(args.cache)
     cfg = rope_pp_reference.load_config(ckpt)
     t0 = time.perf_counter()
     ref = rope_pp_reference.load_model(ckpt)

@@ -16,6 +16,8 @@ import sys
 import tempfile
 import time
 
+import bench_common
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
@@ -103,21 +105,14 @@ def spread(runs, key):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--tokens", default="512,2048,4096")
-    ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--cache", default=os.environ.get("ROPESCOPE_BENCH_CACHE", "/tmp/ropescope-bench"))
-    ap.add_argument("--cli", default=os.path.join(ROOT, "build", "app", "ropescope-cli"))
+    ap = bench_common.comparison_args(__doc__, "512,2048,4096")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     ap.add_argument("--maps", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
         torch_worker(args.worker, int(args.tokens), args.maps)
         return
-    ckpt = os.path.join(args.cache, "ec376m")
-    if not os.path.exists(os.path.join(ckpt, "config.json")):
-        print(f"writing random 376M RoPE++_EC checkpoint to {ckpt} ...", file=sys.stderr)
-        subprocess.run([sys.executable, os.path.join(HERE, "make_random_checkpoint.py"), ckpt], check=True)
+    ckpt = bench_common.ensure_376m_checkpoint(args.cache)
     rows = []
     with tempfile.TemporaryDirectory() as out_dir:
         for T in [int(t) for t in args.tokens.split(",")]:
