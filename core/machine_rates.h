@@ -1,6 +1,7 @@
-// How fast this machine runs the forward pass's two kinds of work, measured in about a tenth of a
-// second: dense GEMM throughput, and the cost per (query, key) entry of causal attention with and
-// without the statistics and overview probes. Turns a RunEstimate into seconds before a run.
+// How fast this machine runs the forward pass's kinds of work, measured in about a fifth of a
+// second: dense GEMM throughput of the layers and of the lm_head, and the cost per (query, key)
+// entry of causal attention with and without the statistics and overview probes. Turns a
+// RunEstimate into seconds before a run.
 #pragma once
 
 #include "core/head_layout.h"
@@ -10,13 +11,14 @@
 namespace rs {
 
 struct MachineRates {
-    double gemm_flops_per_second = 0;           // all threads, a 1024-wide linear layer
+    double gemm_flops_per_second = 0;           // all threads, a 1024-wide linear layer (Eigen)
+    double lm_head_flops_per_second = 0;        // all threads, a vocabulary-wide product (OpenBLAS)
     double seconds_per_entry_plain = 0;         // all threads busy: QK^T, softmax, PV per entry
     double seconds_per_entry_instrumented = 0;  // the same with statistics and overview probes
     int threads = 1;
 };
 
-// Runs the micro-measurements with the model's head dimension and RoPE settings.
+// Runs the micro-measurements with the model's width, head dimension and RoPE settings.
 MachineRates measure_machine_rates(const ModelConfig& config, const HeadLayout& layout);
 
 // Predicted wall-clock seconds of the run the estimate describes.

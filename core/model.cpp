@@ -6,6 +6,7 @@
 #include <omp.h>
 
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 #include "core/causal_attention.h"
@@ -80,7 +81,7 @@ ForwardResult Model::forward(std::span<const std::int32_t> ids, const ForwardOpt
     }
     ForwardResult out;
     if (opt.keep_logits) out.logits.resize(T, c.vocab_size);
-    lm_head(x, ids, opt.chunk_rows, out);
+    lm_head(x, ids, opt, out);
     for (auto* p : opt.probes) p->end_run();
     report(total);
     return out;
@@ -183,32 +184,44 @@ void Model::mlp(const LayerWeights& w, MatrixRM& x, int chunk_rows) const {
     }
 }
 
-void Model::lm_head(const MatrixRM& x, std::span<const std::int32_t> ids, int chunk_rows,
+// Vocabulary chunks outside, row chunks inside: each chunk of lm_head is converted (when not
+// resident) once per forward pass, and each row's log-sum-exp is accumulated online across chunks
+// (running max and rescaled sum), so neither [T, V] logits nor the whole fp32 lm_head exist.
+void Model::lm_head(const MatrixRM& x, std::span<const std::int32_t> ids, const ForwardOptions& opt,
                     ForwardResult& out) const {
     const auto& c = ck_->config();
-    const long T = x.rows(), D = c.hidden_size;
-    out.nll.assign(T - 1, 0.0f);
-    MatrixRM xn, logits;
-    for (long r0 = 0; r0 < T; r0 += chunk_rows) {
-        const long rows = std::min<long>(chunk_rows, T - r0);
-        xn.resize(rows, D);
-        rms_norm_rows(x.data() + r0 * D, xn.data(), rows, D, D, D, weights_.final_norm(),
-                      float(c.rms_norm_eps));
-        logits.resize(rows, c.vocab_size);  // [rows, V] = xn [rows, D] x lm_head [V, D]^T
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(rows), c.vocab_size, int(D), 1.0f,
-                    xn.data(), int(D), weights_.lm_head().data(), int(D), 0.0f, logits.data(),
-                    c.vocab_size);
-        for (long r = 0; r < rows; ++r) {
-            const long t = r0 + r;
-            if (t + 1 >= T) continue;
-            // Float sum of a vectorised exp: 16 lanes keep the rounding error far below 1e-6 even
-            // over a 128k vocabulary, and the scalar double loop cost as much as the lm_head GEMM.
-            const float m = logits.row(r).maxCoeff();
-            const double sum = (logits.row(r).array() - m).exp().sum();
-            out.nll[t] = static_cast<float>(m + std::log(sum) - logits(r, ids[t + 1]));
+    const long T = x.rows(), D = c.hidden_size, V = c.vocab_size;
+    MatrixRM xn(T, D);  // [T, D]
+    rms_norm_rows(x.data(), xn.data(), T, D, D, D, weights_.final_norm(), float(c.rms_norm_eps));
+    std::vector<float> row_max(T, -std::numeric_limits<float>::infinity()), target(T, 0.0f);
+    std::vector<double> row_sum(T, 0.0);
+    MatrixRM w_scratch, logits;
+    for (long v0 = 0; v0 < V; v0 += opt.vocab_chunk) {
+        const long cols = std::min<long>(opt.vocab_chunk, V - v0);
+        const float* w = weights_.lm_head_rows(v0, cols, w_scratch);  // [cols, D]
+        for (long r0 = 0; r0 < T; r0 += opt.chunk_rows) {
+            const long rows = std::min<long>(opt.chunk_rows, T - r0);
+            logits.resize(rows, cols);  // [rows, cols] = xn [rows, D] x w [cols, D]^T
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(rows), int(cols), int(D), 1.0f,
+                        xn.data() + r0 * D, int(D), w, int(D), 0.0f, logits.data(), int(cols));
+            for (long r = 0; r < rows; ++r) {
+                const long t = r0 + r;
+                if (t + 1 >= T) continue;
+                // Float sum of a vectorised exp per chunk: 16 lanes keep the rounding error far
+                // below 1e-6, and a scalar double loop cost as much as the lm_head GEMM.
+                const float m = std::max(row_max[t], logits.row(r).maxCoeff());
+                const double chunk_sum = (logits.row(r).array() - m).exp().sum();
+                row_sum[t] = row_sum[t] * std::exp(double(row_max[t]) - m) + chunk_sum;
+                row_max[t] = m;
+                const long id = ids[t + 1];
+                if (id >= v0 && id < v0 + cols) target[t] = logits(r, id - v0);
+            }
+            if (out.logits.size()) out.logits.block(r0, v0, rows, cols) = logits;
         }
-        if (out.logits.size()) out.logits.middleRows(r0, rows) = logits;
     }
+    out.nll.assign(T - 1, 0.0f);
+    for (long t = 0; t + 1 < T; ++t)
+        out.nll[t] = static_cast<float>(row_max[t] + std::log(row_sum[t]) - target[t]);
 }
 
 }  // namespace rs

@@ -18,11 +18,12 @@ namespace rs {
 using QueryHook = std::function<void(int layer, const HeadInfo& head, float* q, long ld, int T)>;
 
 struct ForwardOptions {
-    int block_rows = 128;       // query rows per attention block
-    int chunk_rows = 1024;      // rows per MLP / lm_head chunk (bounds memory at long T)
-    bool keep_logits = false;   // return the full [T, V] logits (tests, small T only)
+    int block_rows = 128;      // query rows per attention block
+    int chunk_rows = 1024;     // rows per MLP / lm_head chunk (bounds memory at long T)
+    int vocab_chunk = 16384;   // lm_head columns per chunk
+    bool keep_logits = false;  // return the full [T, V] logits (tests, small T only)
     std::vector<AttentionProbe*> probes;
-    ProgressFn progress;        // (layers done, layers + 1); false cancels
+    ProgressFn progress;  // (layers done, layers + 1); false cancels
     QueryHook query_hook;
 };
 
@@ -33,7 +34,7 @@ struct ForwardResult {
 };
 
 class Model {
-public:
+  public:
     explicit Model(std::shared_ptr<const Checkpoint> ck, bool keep_layers_resident = true);
 
     // Throws UsageError for ids outside the vocabulary or an empty sequence; Cancelled on cancel.
@@ -42,12 +43,14 @@ public:
     const Checkpoint& checkpoint() const { return *ck_; }
     const HeadLayout& layout() const { return ck_->layout(); }
     const RopeSpectrum& rope() const { return rope_; }
+    bool layers_resident() const { return weights_.resident(); }
+    std::uint64_t held_weight_bytes() const { return weights_.held_bytes(); }
 
-private:
+  private:
     void attention(int layer, const LayerWeights& w, MatrixRM& x, const RopeTable& table,
                    const ForwardOptions& opt);
     void mlp(const LayerWeights& w, MatrixRM& x, int chunk_rows) const;
-    void lm_head(const MatrixRM& x, std::span<const std::int32_t> ids, int chunk_rows,
+    void lm_head(const MatrixRM& x, std::span<const std::int32_t> ids, const ForwardOptions& opt,
                  ForwardResult& out) const;
 
     std::shared_ptr<const Checkpoint> ck_;
@@ -55,7 +58,8 @@ private:
     RopeSpectrum rope_;
 };
 
-// RMSNorm as HF computes it (variance in fp32 semantics, x * rsqrt(var + eps) * weight), in place on rows.
+// RMSNorm as HF computes it (variance in fp32 semantics, x * rsqrt(var + eps) * weight), in place
+// on rows.
 void rms_norm_rows(const float* x, float* out, long rows, long dim, long ld_in, long ld_out,
                    const VectorF& weight, float eps);
 

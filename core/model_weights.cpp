@@ -2,12 +2,14 @@
 #include "core/model_weights.h"
 
 #include "core/error.h"
+#include "core/page_advice.h"
 
 namespace rs {
 
 MatrixRM load_matrix(const TensorView& t) {
     if (t.shape.size() != 2) throw FileError(t.file, "tensor '" + t.name + "' is not 2-D");
     MatrixRM m(t.shape[0], t.shape[1]);
+    advise_huge_pages(m.data(), std::size_t(m.size()) * sizeof(float));
     convert_to_f32(t.dtype, t.bytes, std::span<float>(m.data(), std::size_t(m.size())));
     return m;
 }
@@ -55,14 +57,29 @@ ModelWeights::ModelWeights(const Checkpoint& ck, bool keep_layers_resident)
     if (embed_view_->shape.size() != 2)
         throw FileError(embed_view_->file, "tensor '" + embed_view_->name + "' is not 2-D");
     final_norm_ = load_vector(ck.tensor("model.norm.weight"));
-    lm_head_ = load_matrix(ck.tensor(ck.config().tie_word_embeddings ? "model.embed_tokens.weight"
-                                                                     : "lm_head.weight"));
-    if (resident_)
+    lm_head_view_ = &ck.tensor(ck.config().tie_word_embeddings ? "model.embed_tokens.weight"
+                                                               : "lm_head.weight");
+    if (lm_head_view_->shape.size() != 2)
+        throw FileError(lm_head_view_->file, "tensor '" + lm_head_view_->name + "' is not 2-D");
+    if (resident_) {
+        lm_head_ = load_matrix(*lm_head_view_);
         for (int i = 0; i < int(layers_.size()); ++i) layers_[i] = convert_layer(ck_, i);
+    }
 }
 
-const MatrixRM& ModelWeights::lm_head() const {
-    return lm_head_;
+const float* ModelWeights::lm_head_rows(long first, long count, MatrixRM& scratch) const {
+    const TensorView& t = *lm_head_view_;
+    const long dim = long(t.shape[1]);
+    if (resident_) return lm_head_.data() + first * dim;
+    if (scratch.rows() != count || scratch.cols() != dim) {
+        scratch.resize(count, dim);
+        advise_huge_pages(scratch.data(), std::size_t(scratch.size()) * sizeof(float));
+    }
+    const std::size_t row_bytes = std::size_t(dim) * dtype_size(t.dtype);
+    convert_to_f32(t.dtype,
+                   t.bytes.subspan(std::size_t(first) * row_bytes, std::size_t(count) * row_bytes),
+                   std::span<float>(scratch.data(), std::size_t(scratch.size())));
+    return scratch.data();
 }
 
 void ModelWeights::embed_row(int id, float* out) const {
@@ -75,6 +92,21 @@ void ModelWeights::embed_row(int id, float* out) const {
 std::shared_ptr<const LayerWeights> ModelWeights::layer(int i) {
     if (!layers_.at(i)) layers_[i] = convert_layer(ck_, i);
     return layers_[i];
+}
+
+std::uint64_t ModelWeights::held_bytes() const {
+    std::uint64_t floats = std::uint64_t(lm_head_.size() + final_norm_.size());
+    if (resident_)
+        for (const auto& w : layers_) {
+            if (!w) continue;
+            for (const MatrixRM* m :
+                 {&w->wq, &w->wk, &w->wv, &w->wo, &w->w_gate, &w->w_up, &w->w_down})
+                floats += std::uint64_t(m->size());
+            for (const VectorF* v : {&w->attn_norm, &w->mlp_norm, &w->bq, &w->bk, &w->bv, &w->bo,
+                                     &w->b_gate, &w->b_up, &w->b_down})
+                floats += std::uint64_t(v->size());
+        }
+    return floats * sizeof(float);
 }
 
 void ModelWeights::release(int i) {

@@ -1,6 +1,7 @@
 // Float32 copies of a checkpoint's weights, converted from BF16/F16/F32 one layer at a time.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -28,8 +29,8 @@ struct LayerWeights {
 MatrixRM load_matrix(const TensorView& t);  // 2-D tensor -> [rows, cols] floats
 VectorF load_vector(const TensorView& t);   // 1-D tensor -> [n] floats
 
-// Holds the embedding, final norm and lm_head always; layers either all resident (fast repeated
-// runs) or converted on demand and dropped after use (models larger than RAM in fp32).
+// Holds the final norm always; layers and lm_head either resident in fp32 (fast repeated runs) or
+// converted on demand and dropped after use (single runs, models larger than RAM in fp32).
 class ModelWeights {
   public:
     ModelWeights(const Checkpoint& ck, bool keep_layers_resident);
@@ -38,16 +39,24 @@ class ModelWeights {
     // a forward pass reads only T of its V rows (Llama-3: 128k rows, 0.5 GB in fp32 at D = 1024).
     void embed_row(int id, float* out) const;
     const VectorF& final_norm() const { return final_norm_; }  // [D]
-    const MatrixRM& lm_head() const;                           // [V, D] (the embedding when tied)
+    // Rows [first, first + count) of lm_head [V, D] (the embedding when tied) as floats: the
+    // resident copy, or converted into `scratch` when not resident, so that a single forward pass
+    // converts each row once and never holds the whole matrix (0.5 GB at V = 128k, D = 1024).
+    const float* lm_head_rows(long first, long count, MatrixRM& scratch) const;
+    long vocab_size() const { return long(lm_head_view_->shape[0]); }
     // Returns layer i, converting it first if it is not resident. Not thread-safe.
     std::shared_ptr<const LayerWeights> layer(int i);
     void release(int i);  // drops a non-resident layer
+    bool resident() const { return resident_; }
+    // fp32 bytes held between runs: the final norm, and lm_head and every layer when resident.
+    std::uint64_t held_bytes() const;
 
   private:
     const Checkpoint& ck_;
     bool resident_;
-    const TensorView* embed_view_ = nullptr;  // the checkpoint's embedding, rows read on demand
-    MatrixRM lm_head_;                        // [V, D]; the embedding itself when tied
+    const TensorView* embed_view_ = nullptr;    // the checkpoint's embedding, rows read on demand
+    const TensorView* lm_head_view_ = nullptr;  // lm_head (the embedding when tied)
+    MatrixRM lm_head_;                          // [V, D] when resident, else empty
     VectorF final_norm_;
     std::vector<std::shared_ptr<const LayerWeights>> layers_;
 };

@@ -33,7 +33,8 @@ std::uint64_t layer_weight_floats(const ModelConfig& c, const HeadLayout& l) {
 }
 
 // Peak of Model::attention (x, q, k, v, attn_out, o alive at once; xn is freed before attention)
-// versus the MLP and lm_head chunks, which run after attention's buffers are gone.
+// versus the MLP chunks and the lm_head (normed rows, a logits tile and, when not resident, a chunk
+// of lm_head converted), which run after attention's buffers are gone.
 std::uint64_t activation_bytes(const ModelConfig& c, const HeadLayout& l, const RunPlan& p) {
     const std::uint64_t T = p.tokens, D = c.hidden_size, d = l.head_dim;
     const std::uint64_t chunk = std::min<std::uint64_t>(p.chunk_rows, T);
@@ -41,7 +42,9 @@ std::uint64_t activation_bytes(const ModelConfig& c, const HeadLayout& l, const 
     const std::uint64_t attention =
         T * (d * (std::uint64_t(l.query_heads) + 2 * l.kv_heads + l.model_heads) + D);
     const std::uint64_t mlp = chunk * (2 * D + 2 * std::uint64_t(c.intermediate_size));
-    const std::uint64_t lm_head = chunk * (D + std::uint64_t(c.vocab_size));
+    const std::uint64_t vocab_chunk = std::min<std::uint64_t>(p.vocab_chunk, c.vocab_size);
+    const std::uint64_t lm_head =
+        T * D + chunk * vocab_chunk + (p.layers_resident ? 0 : vocab_chunk * D) + 3 * T;
     const std::uint64_t rope_table = T * (d / 2) * 2;
     std::uint64_t bytes = kFloat * (residual + std::max({attention, mlp, lm_head}) + rope_table);
     if (p.keep_logits) bytes += kFloat * T * std::uint64_t(c.vocab_size);
@@ -142,7 +145,8 @@ RunEstimate estimate_run(const ModelConfig& c, const HeadLayout& l, const RunPla
     const int heads = p.analysis_heads ? l.analysis_heads() : l.model_heads;
     const std::uint64_t T = p.tokens, D = c.hidden_size, V = c.vocab_size, d = l.head_dim;
     const std::uint64_t layers_converted = p.layers_resident ? c.num_hidden_layers : 1;
-    e.weights = kFloat * (layers_converted * layer_weight_floats(c, l) + V * D + D);
+    e.weights = kFloat * (layers_converted * layer_weight_floats(c, l) +
+                          (p.layers_resident ? V * D : 0) + D);
     e.activations = activation_bytes(c, l, p);
     const std::uint64_t block = std::min<std::uint64_t>(p.block_rows, T);
     const bool observed = p.statistics || p.trace;
@@ -156,11 +160,18 @@ RunEstimate estimate_run(const ModelConfig& c, const HeadLayout& l, const RunPla
     const double linear_per_token =
         2.0 * double(D) * double(d) * (l.query_heads + 2.0 * l.kv_heads + l.model_heads) +
         2.0 * 3.0 * double(D) * c.intermediate_size;
-    e.linear_flops =
-        double(T) * (c.num_hidden_layers * linear_per_token + 2.0 * double(D) * double(V));
+    e.lm_head_flops = double(T) * 2.0 * double(D) * double(V);
+    e.linear_flops = double(T) * c.num_hidden_layers * linear_per_token + e.lm_head_flops;
     e.attention_entries = double(c.num_hidden_layers) * heads * pairs;
     e.attention_flops = e.attention_entries * 4.0 * double(d);
     return e;
+}
+
+RunPlan fit_plan_to_memory(const ModelConfig& c, const HeadLayout& l, RunPlan plan,
+                           std::uint64_t available) {
+    if (plan.layers_resident && estimate_run(c, l, plan).needed() > available)
+        plan.layers_resident = false;
+    return plan;
 }
 
 std::uint64_t available_memory() {

@@ -16,7 +16,8 @@ struct RunPlan {
     int threads = 1;              // worker threads (per-thread attention scratch)
     int block_rows = 128;         // ForwardOptions::block_rows
     int chunk_rows = 1024;        // ForwardOptions::chunk_rows
-    bool layers_resident = true;  // all layers converted to fp32 at once (Model's default)
+    int vocab_chunk = 16384;      // ForwardOptions::vocab_chunk
+    bool layers_resident = true;  // layers and lm_head kept in fp32, else converted as they run
     bool analysis_heads = false;  // virtual imaginary heads computed too (statistics, trace)
     bool statistics = false;      // HeadStatsProbe
     bool trace = false;           // trace writer + overview maps
@@ -34,6 +35,7 @@ struct RunEstimate {
     std::uint64_t mapped = 0;      // the checkpoint's memory-mapped files (page cache, reclaimable)
     std::uint64_t trace_file = 0;  // upper bound of the trace on disk (overview before compression)
     double linear_flops = 0;       // projections, MLP and lm_head (2 x multiply-adds)
+    double lm_head_flops = 0;      // the lm_head's part of linear_flops
     double attention_flops = 0;    // QK^T and PV over the causal triangle, every head that runs
     double attention_entries = 0;  // (query, key) pairs through softmax and the probes
 
@@ -42,6 +44,12 @@ struct RunEstimate {
 
 RunEstimate estimate_run(const ModelConfig& config, const HeadLayout& layout, const RunPlan& plan,
                          std::uint64_t mapped_bytes = 0);
+
+// The plan to run within `available` bytes: `plan` itself when it fits; otherwise, if it keeps
+// every layer converted, the same plan converting one layer at a time (slower only when the model
+// runs more than once). The result may still not fit; require_memory says so.
+RunPlan fit_plan_to_memory(const ModelConfig& config, const HeadLayout& layout, RunPlan plan,
+                           std::uint64_t available);
 
 // Memory this process may still allocate: MemAvailable, capped by a cgroup limit and RLIMIT_AS,
 // and by the environment variable ROPESCOPE_MEMORY_LIMIT (bytes, or with K/M/G/T suffix) when set.

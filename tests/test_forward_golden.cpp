@@ -37,6 +37,8 @@ TEST_P(Golden, MatchesReference) {
     ForwardOptions opt;
     opt.keep_logits = true;
     opt.block_rows = 7;  // several blocks per head, including a ragged last one
+    opt.chunk_rows = 5;     // MLP and lm_head row chunks, ragged too
+    opt.vocab_chunk = 37;   // the lm_head's online log-sum-exp across many vocabulary chunks
     opt.probes = {&probe};
     const auto out = model.forward(ids, opt);
 
@@ -110,6 +112,22 @@ TEST(Golden, ProbesDoNotChangeTheOutputByABit) {
     EXPECT_EQ(0, std::memcmp(a.logits.data(), b.logits.data(), sizeof(float) * a.logits.size()));
     EXPECT_EQ(0, std::memcmp(a.nll.data(), b.nll.data(), sizeof(float) * a.nll.size()));
     EXPECT_TRUE(probe.has(0, ck->layout().model_heads));  // virtual heads were computed
+}
+
+TEST(Golden, VocabularyChunksOnlyReorderTheLogSumExp) {
+    auto ck = std::make_shared<const Checkpoint>(Checkpoint::open(test::fixture_dir("rope_bf16").string()));
+    Model model(ck);
+    std::vector<std::int32_t> ids;
+    for (int i = 0; i < 40; ++i) ids.push_back((i * 37 + 11) % 97);
+    ForwardOptions whole, chunked;
+    whole.keep_logits = chunked.keep_logits = true;
+    chunked.vocab_chunk = 10;
+    const auto a = model.forward(ids, whole), b = model.forward(ids, chunked);
+    ASSERT_LT(chunked.vocab_chunk, ck->config().vocab_size);
+    ASSERT_EQ(a.logits.size(), b.logits.size());
+    EXPECT_TRUE(a.logits.isApprox(b.logits, 1e-6f));
+    for (std::size_t t = 0; t < a.nll.size(); ++t)
+        EXPECT_TRUE(close(b.nll[t], a.nll[t], 1e-6, 1e-6)) << "nll " << t;
 }
 
 TEST(Golden, StreamingWeightsGiveIdenticalResults) {

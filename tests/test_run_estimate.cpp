@@ -3,9 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 
 #include "core/checkpoint.h"
 #include "core/error.h"
+#include "core/model.h"
 #include "core/run_estimate.h"
 #include "test_util.h"
 
@@ -88,6 +91,76 @@ TEST(RunEstimate, CliRefusesBeforeLoadingAndWritesNothing) {
     EXPECT_NE(r.err.find("this run needs about"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("20 MiB is available"), std::string::npos) << r.err;
     EXPECT_FALSE(std::filesystem::exists(out));
+}
+
+TEST(RunEstimate, WeightsAreWhatTheModelHolds) {
+    const auto ck = std::make_shared<const Checkpoint>(Checkpoint::open(kSample));
+    const int layers = ck->config().num_hidden_layers;
+    RunPlan p;
+    p.tokens = 16;
+    const RunEstimate resident = estimate_run(ck->config(), ck->layout(), p);
+    p.layers_resident = false;
+    const RunEstimate streamed = estimate_run(ck->config(), ck->layout(), p);
+    const std::uint64_t D = ck->config().hidden_size, V = ck->config().vocab_size;
+    const std::uint64_t norm = 4 * D, lm_head = 4 * V * D;
+    const std::uint64_t one_layer = (resident.weights - lm_head - norm) / layers;
+    EXPECT_EQ(Model(ck, true).held_weight_bytes(), resident.weights);
+    // Streaming holds only the final norm between runs, and one converted layer while it runs
+    // (its lm_head chunks are counted with the activations).
+    EXPECT_EQ(Model(ck, false).held_weight_bytes(), norm);
+    EXPECT_EQ(norm + one_layer, streamed.weights);
+}
+
+TEST(RunEstimate, ConvertsOneLayerAtATimeWhenAllLayersDoNotFit) {
+    const auto ck = Checkpoint::open(kSample);
+    RunPlan p;
+    p.tokens = 512;
+    const std::uint64_t needed = estimate_run(ck.config(), ck.layout(), p).needed();
+    EXPECT_TRUE(fit_plan_to_memory(ck.config(), ck.layout(), p, needed).layers_resident);
+    EXPECT_FALSE(fit_plan_to_memory(ck.config(), ck.layout(), p, needed - 1).layers_resident);
+    p.layers_resident = false;
+    EXPECT_FALSE(fit_plan_to_memory(ck.config(), ck.layout(), p, needed * 4).layers_resident);
+}
+
+std::string slurp(const std::filesystem::path& path) {
+    std::ifstream f(path);
+    std::stringstream s;
+    s << f.rdbuf();
+    return s.str();
+}
+
+// The noise experiment runs the model several times, so it asks for resident layers; under a limit
+// between the two plans it must say it streams them and still give the same numbers.
+TEST(RunEstimate, CliStreamsLayersUnderALimitAndGetsTheSameResult) {
+    const auto ck = Checkpoint::open(kSample);
+    RunPlan p;
+    p.tokens = 300;  // --max-tokens below
+    p.threads = 2;   // the CLI's thread count, fixed below
+    p.analysis_heads = p.statistics = true;
+    const std::uint64_t resident = estimate_run(ck.config(), ck.layout(), p).needed();
+    p.layers_resident = false;
+    const std::uint64_t streamed = estimate_run(ck.config(), ck.layout(), p).needed();
+    ASSERT_LT(streamed, resident);
+    ScopedEnv threads("OMP_NUM_THREADS", "2");
+    test::TempDir dir;
+    const std::vector<std::string> args = {"noise",        kSample, "--text-file", kSampleText,
+                                           "--max-tokens", "300",   "--sigma",     "1",
+                                           "--target",     "imag",  "--out"};
+    auto with_out = [&](const std::string& name) {
+        auto a = args;
+        a.push_back((dir / name).string());
+        return a;
+    };
+    const auto free_run = test::run_cli(with_out("free.csv"));
+    ASSERT_EQ(free_run.exit_code, 0) << free_run.err;
+    EXPECT_EQ(free_run.err.find("each layer is converted"), std::string::npos) << free_run.err;
+    const std::string limit = std::to_string((resident + streamed) / 2);
+    ScopedEnv env("ROPESCOPE_MEMORY_LIMIT", limit.c_str());
+    const auto limited = test::run_cli(with_out("limited.csv"));
+    ASSERT_EQ(limited.exit_code, 0) << limited.err;
+    EXPECT_NE(limited.err.find("each layer is converted when it runs"), std::string::npos)
+        << limited.err;
+    EXPECT_EQ(slurp(dir / "free.csv"), slurp(dir / "limited.csv"));
 }
 
 TEST(RunEstimate, FormatsBytesForPeople) {

@@ -13,6 +13,7 @@
 #include <QVBoxLayout>
 
 #include "core/tokenizer.h"
+#include "ui/run_cost.h"
 
 namespace rs::ui {
 
@@ -28,7 +29,7 @@ InputPanel::InputPanel(QWidget* parent) : QWidget(parent) {
     count_ = new QLabel(this);
     max_tokens_ = new QSpinBox(this);
     max_tokens_->setRange(2, 1 << 20);
-    max_tokens_->setValue(2048);
+    max_tokens_->setValue(kDefaultTraceTokens);
     max_tokens_->setPrefix(tr("max tokens "));
     auto* load = new QPushButton(tr("Load text file…"), this);
     auto* run = new QPushButton(tr("Run trace"), this);

@@ -11,14 +11,6 @@ namespace rs::ui {
 
 namespace {
 
-RunPlan trace_plan(const CheckpointBundle& ck, int tokens) {
-    RunPlan plan;
-    plan.tokens = tokens;
-    plan.threads = std::max(1, ck.rates.threads);
-    plan.analysis_heads = plan.statistics = plan.trace = true;
-    return plan;
-}
-
 QString bytes_text(double bytes) {
     return QString::fromStdString(format_bytes(bytes));
 }
@@ -35,11 +27,21 @@ QString duration_text(double seconds) {
 
 }  // namespace
 
+RunPlan trace_plan(int tokens, int threads, bool layers_resident) {
+    RunPlan plan;
+    plan.tokens = tokens;
+    plan.threads = std::max(1, threads);
+    plan.layers_resident = layers_resident;
+    plan.analysis_heads = plan.statistics = plan.trace = true;
+    return plan;
+}
+
 RunCost trace_cost(const CheckpointBundle& ck, int tokens) {
     RunCost cost;
     cost.estimate = estimate_run(ck.checkpoint->config(), ck.checkpoint->layout(),
-                                 trace_plan(ck, tokens), ck.mapped_bytes);
-    cost.usable = available_memory() + cost.estimate.weights;
+                                 trace_plan(tokens, ck.rates.threads, ck.model->layers_resident()),
+                                 ck.mapped_bytes);
+    cost.usable = available_memory() + ck.model->held_weight_bytes();
     if (ck.rates.gemm_flops_per_second > 0)
         cost.seconds = predict_seconds(cost.estimate, ck.rates, true);
     return cost;

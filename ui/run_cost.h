@@ -14,11 +14,18 @@ namespace rs::ui {
 struct RunCost {
     RunEstimate estimate;
     // What the run may use: memory still available plus the fp32 weights the open model already
-    // holds (they are part of estimate.needed() but no longer part of the available memory).
+    // holds (part of estimate.needed() but no longer part of the available memory).
     std::uint64_t usable = 0;
     double seconds = -1;  // predicted wall-clock time; negative when no rates were measured
     bool fits() const { return estimate.needed() <= usable; }
 };
+
+// The input panel's initial "max tokens".
+inline constexpr int kDefaultTraceTokens = 2048;
+
+// The trace the GUI runs: statistics, analysis heads, overview and f16 Q/K, as `ropescope-cli
+// trace`.
+RunPlan trace_plan(int tokens, int threads, bool layers_resident);
 
 // Throws UsageError when ROPESCOPE_MEMORY_LIMIT is set but not a size.
 RunCost trace_cost(const CheckpointBundle& checkpoint, int tokens);

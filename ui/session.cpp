@@ -15,12 +15,18 @@ namespace rs::ui {
 CheckpointBundle load_checkpoint_bundle(const std::string& dir) {
     CheckpointBundle b;
     b.checkpoint = std::make_shared<const Checkpoint>(Checkpoint::open(dir));
-    b.model = std::make_shared<Model>(b.checkpoint);
+    const auto& config = b.checkpoint->config();
+    // About 0.1 s of micro-benchmarks, here on the worker so the input panel can predict run times.
+    b.rates = measure_machine_rates(config, b.checkpoint->layout());
+    b.mapped_bytes = b.checkpoint->mapped_bytes();
+    // Resident layers make the GUI's repeated runs fast; a model whose fp32 layers would leave no
+    // room for a trace of the default length converts one layer at a time instead.
+    const RunPlan plan = fit_plan_to_memory(config, b.checkpoint->layout(),
+                                            trace_plan(kDefaultTraceTokens, b.rates.threads, true),
+                                            available_memory());
+    b.model = std::make_shared<Model>(b.checkpoint, plan.layers_resident);
     if (std::filesystem::exists(std::filesystem::path(dir) / "tokenizer.json"))
         b.tokenizer = std::make_shared<const Tokenizer>(Tokenizer::load(dir));
-    // About 0.1 s of micro-benchmarks, here on the worker so the input panel can predict run times.
-    b.rates = measure_machine_rates(b.checkpoint->config(), b.checkpoint->layout());
-    b.mapped_bytes = b.checkpoint->mapped_bytes();
     return b;
 }
 

@@ -36,6 +36,7 @@ int run(const Args& args) {
         plan.tokens = T;
         plan.threads = rates.threads;
         plan.analysis_heads = plan.statistics = plan.trace = instrumented;
+        plan.layers_resident = false;  // as `trace` and `stats` run: one layer converted at a time
         const RunEstimate e = estimate_run(ck->config(), ck->layout(), plan, mapped);
         const double secs = predict_seconds(e, rates, instrumented);
         const bool fits = e.needed() <= available;
@@ -60,6 +61,7 @@ int run(const Args& args) {
                                     {"instrumented", instrumented},
                                     {"threads", rates.threads},
                                     {"gemm_gflops", rates.gemm_flops_per_second * 1e-9},
+                                    {"lm_head_gflops", rates.lm_head_flops_per_second * 1e-9},
                                     {"ns_per_entry",
                                      (instrumented ? rates.seconds_per_entry_instrumented
                                                    : rates.seconds_per_entry_plain) *
@@ -72,9 +74,9 @@ int run(const Args& args) {
     std::printf("memory available %s; weights mapped from disk %s (page cache, not counted)\n",
                 format_bytes(double(available)).c_str(), format_bytes(double(mapped)).c_str());
     std::printf(
-        "measured now: GEMM %.0f GFLOP/s (%d threads), attention %.2f ns per entry, all threads "
-        "busy%s\n",
-        rates.gemm_flops_per_second * 1e-9, rates.threads,
+        "measured now: GEMM %.0f GFLOP/s (lm_head %.0f, %d threads), attention %.2f ns per entry, "
+        "all threads busy%s\n",
+        rates.gemm_flops_per_second * 1e-9, rates.lm_head_flops_per_second * 1e-9, rates.threads,
         (instrumented ? rates.seconds_per_entry_instrumented : rates.seconds_per_entry_plain) * 1e9,
         instrumented ? " with statistics and overview" : "");
     return 0;

@@ -22,8 +22,9 @@ int run(const Args& args) {
     const auto ck = open_checkpoint(args);
     RunPlan plan;
     plan.tokens = int(ids.size());
-    check_run_budget(*ck, plan, args.flag("json"));
-    Model model(ck);
+    // Resident, so that `seconds` below is the forward pass alone, weights already converted.
+    const RunBudget budget = check_run_budget(*ck, plan, args.flag("json"));
+    Model model(ck, budget.layers_resident);
     const auto t0 = std::chrono::steady_clock::now();
     const auto out = model.forward(ids);
     const double secs =

@@ -36,8 +36,8 @@ int run(const Args& args) {
     RunPlan plan;
     plan.tokens = int(in.ids.size());
     plan.analysis_heads = plan.statistics = true;
-    check_run_budget(*ck, plan, args.flag("quiet") || args.flag("json"));
-    Model model(ck);
+    const RunBudget budget = check_run_budget(*ck, plan, args.flag("quiet") || args.flag("json"));
+    Model model(ck, budget.layers_resident);
     NoiseOptions opt;
     opt.sigmas = parse_number_list(args.get_or("sigma", "0.5,1,2"), "sigma");
     opt.targets = parse_targets(args.get_or("target", "each"));
@@ -96,14 +96,14 @@ int run(const Args& args) {
     return 0;
 }
 
-const Command::Register reg{
-    Command{"noise",
-            "noise DIR (--text-file F | --text S | --ids ... | --ids-file F) [--sigma 0.5,1,2] [--target "
-            "real|imag|both|each] [--seed N] [--out noise.csv] [--json]",
-            "The paper's noise experiment: Gaussian noise on real or imaginary queries, change in "
-            "loss and long-range mass.",
-            {"no-bos", "quiet"},
-            run}};
+const Command::Register reg{Command{
+    "noise",
+    "noise DIR (--text-file F | --text S | --ids ... | --ids-file F) [--sigma 0.5,1,2] [--target "
+    "real|imag|both|each] [--seed N] [--out noise.csv] [--json]",
+    "The paper's noise experiment: Gaussian noise on real or imaginary queries, change in "
+    "loss and long-range mass.",
+    {"no-bos", "quiet"},
+    run}};
 
 }  // namespace
 }  // namespace rs::cli

@@ -28,8 +28,9 @@ int run(const Args& args) {
     opt.context = int(args.get_int("context", 0));
     RunPlan plan;
     plan.tokens = opt.context > 0 ? std::min(opt.context, int(in.ids.size())) : int(in.ids.size());
-    check_run_budget(*ck, plan, args.flag("quiet") || args.flag("json"));
-    Model model(ck);
+    plan.layers_resident = plan.tokens < int(in.ids.size());  // several windows reuse the layers
+    const RunBudget budget = check_run_budget(*ck, plan, args.flag("quiet") || args.flag("json"));
+    Model model(ck, budget.layers_resident);
     ProgressBar bar("windows", args.flag("quiet"));
     opt.progress = bar.callback();
     const int bucket = int(args.get_int("bucket", 64));
@@ -66,7 +67,8 @@ int run(const Args& args) {
 
 const Command::Register reg{
     Command{"ppl",
-            "ppl DIR (--text-file F | --text S | --ids ... | --ids-file F) [--context N] [--bucket 64] [--out "
+            "ppl DIR (--text-file F | --text S | --ids ... | --ids-file F) [--context N] [--bucket "
+            "64] [--out "
             "nll.csv] [--json]",
             "Perplexity by position, averaged over consecutive windows of --context tokens.",
             {"no-bos", "quiet"},

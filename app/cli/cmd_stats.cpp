@@ -78,8 +78,9 @@ int run(const Args& args) {
     RunPlan plan;
     plan.tokens = int(in.ids.size());
     plan.analysis_heads = plan.statistics = true;
+    plan.layers_resident = false;  // one forward: each layer is converted once either way
     check_run_budget(*ck, plan, args.flag("quiet") || args.flag("json"));
-    Model model(ck);
+    Model model(ck, false);
     HeadStatsProbe probe(true, parse_thresholds(args));
     ProgressBar bar("layers", args.flag("quiet"));
     ForwardOptions opt;
@@ -113,7 +114,8 @@ int run(const Args& args) {
 
 const Command::Register reg{Command{
     "stats",
-    "stats DIR (--text-file F | --text S | --ids 1,2,3 | --ids-file F) [--max-tokens N] [--thresholds 16,64] "
+    "stats DIR (--text-file F | --text S | --ids 1,2,3 | --ids-file F) [--max-tokens N] "
+    "[--thresholds 16,64] "
     "[--out stats.csv] [--json]",
     "Per-head long-range mass M(D), mean attended distance and entropy, real vs imaginary heads.",
     {"no-bos", "quiet"},

@@ -47,13 +47,15 @@ int run(const Args& args) {
     plan.tokens = int(in.ids.size());
     plan.analysis_heads = plan.statistics = plan.trace = true;
     plan.trace_f32 = wopt.precision == QKPrecision::F32;
-    check_run_budget(*ck, plan, args.flag("quiet") || args.flag("json"));
+    // One forward converts each layer once either way; only noise runs reuse converted layers.
+    plan.layers_resident = args.get("noise").has_value();
+    const RunBudget budget = check_run_budget(*ck, plan, args.flag("quiet") || args.flag("json"));
     TraceWriter writer(out, *ck, TraceTokens{in.ids, in.tokens, in.offsets, in.text}, wopt);
     OverviewProbe overview(writer.overview_sink());
     HeadStatsProbe stats(true);
 
     const auto t_load = std::chrono::steady_clock::now();
-    Model model(ck);
+    Model model(ck, budget.layers_resident);
     const auto t_forward = std::chrono::steady_clock::now();
     ForwardOptions fopt;
     fopt.probes = {&writer, &overview, &stats};
@@ -99,7 +101,8 @@ int run(const Args& args) {
 
 const Command::Register reg{Command{
     "trace",
-    "trace DIR (--text-file F | --text S | --ids 1,2,3 | --ids-file F) -o run.h5 [--max-tokens N] [--f16|--f32] "
+    "trace DIR (--text-file F | --text S | --ids 1,2,3 | --ids-file F) -o run.h5 [--max-tokens N] "
+    "[--f16|--f32] "
     "[--noise 0.5,1,2 [--seed N]] [--variant rope|eh|ec] [--no-bos] [--quiet] [--json]",
     "Run the model once and save Q/K, row log-sum-exps, overview maps, statistics, NLL and theory "
     "curves "

@@ -7,8 +7,16 @@
 
 namespace rs::cli {
 
-// Fills the plan's threads, estimates the run, prints a one-line estimate on stderr for runs
-// longer than a few thousand tokens (unless quiet), and throws ResourceError when it cannot fit.
-RunEstimate check_run_budget(const Checkpoint& checkpoint, RunPlan plan, bool quiet);
+struct RunBudget {
+    RunEstimate estimate;
+    bool layers_resident = true;  // construct the Model with this
+};
+
+// Fills the plan's threads and estimates the run. plan.layers_resident is the command's
+// preference (worth it only when the model runs more than once); when that does not fit, the run
+// converts one layer at a time instead. Prints a one-line estimate on stderr for runs longer than
+// a few thousand tokens or that had to give up resident layers (unless quiet), and throws
+// ResourceError when even that cannot fit.
+RunBudget check_run_budget(const Checkpoint& checkpoint, RunPlan plan, bool quiet);
 
 }  // namespace rs::cli
