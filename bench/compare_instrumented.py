@@ -139,6 +139,18 @@ def main():
         print(f"| {T} | {spread(rs, 'forward_s')} | {median(rs, 'peak_rss') / gib:.2f} GiB | "
               f"{spread(plain, 'forward_s')} | {median(plain, 'peak_rss') / gib:.2f} GiB | {maps_cell} | {maps_rss} | "
               f"{median(rs, 'forward_s') / median(plain, 'forward_s'):.2f} | {r_maps} | {rss_maps} |")
+    # RoPEScope converts most weights inside its forward pass (one layer at a time), PyTorch before
+    # it (in load_model), so the whole process is the like-for-like time at short lengths.
+    print()
+    print("| tokens | RoPEScope whole process s | PyTorch plain whole process s | PyTorch + maps whole process s "
+          "| RoPEScope / plain | RoPEScope / maps |")
+    print("|---:|---:|---:|---:|---:|---:|")
+    for T, rs, plain, maps in rows:
+        ok = [m for m in maps if "forward_s" in m]
+        maps_cell = spread(ok, "wall") if ok else "–"
+        r_maps = f"{median(rs, 'wall') / median(ok, 'wall'):.2f}" if ok else "–"
+        print(f"| {T} | {spread(rs, 'wall')} | {spread(plain, 'wall')} | {maps_cell} | "
+              f"{median(rs, 'wall') / median(plain, 'wall'):.2f} | {r_maps} |")
 
 
 if __name__ == "__main__":

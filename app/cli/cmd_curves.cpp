@@ -4,7 +4,6 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -13,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/cli/command.h"
+#include "app/cli/output_file.h"
 #include "core/error.h"
 #include "core/theory_curves.h"
 
@@ -70,27 +70,13 @@ std::string num(double v) {
     return std::string(buf, r.ptr);
 }
 
-// Written beside the target and renamed, so an interrupted run never leaves half a CSV.
-void write_csv(const std::string& path, const std::vector<CharacteristicCurves>& family) {
-    const std::string tmp = path + ".partial";
-    {
-        std::ofstream f(tmp, std::ios::binary);
-        if (!f) throw FileError(path, "cannot create the file");
-        f << "base,distance,real_sum,imag_sum,real_closed,imag_closed\n";
-        for (const auto& c : family)
-            for (std::size_t j = 0; j < c.distance.size(); ++j)
-                f << num(c.base) << ',' << num(c.distance[j]) << ',' << num(c.real_sum[j]) << ','
-                  << num(c.imag_sum[j]) << ',' << num(c.real_closed[j]) << ','
-                  << num(c.imag_closed[j]) << '\n';
-        f.flush();
-        if (!f) throw FileError(path, "cannot write the file (disk full?)");
-    }
-    std::error_code ec;
-    std::filesystem::rename(tmp, path, ec);
-    if (ec) {
-        std::filesystem::remove(tmp, ec);
-        throw FileError(path, "cannot replace the file");
-    }
+void write_csv(std::ostream& f, const std::vector<CharacteristicCurves>& family) {
+    f << "base,distance,real_sum,imag_sum,real_closed,imag_closed\n";
+    for (const auto& c : family)
+        for (std::size_t j = 0; j < c.distance.size(); ++j)
+            f << num(c.base) << ',' << num(c.distance[j]) << ',' << num(c.real_sum[j]) << ','
+              << num(c.imag_sum[j]) << ',' << num(c.real_closed[j]) << ',' << num(c.imag_closed[j])
+              << '\n';
 }
 
 nlohmann::json gap_json(const CurveGap& g) {
@@ -140,7 +126,7 @@ int run(const Args& args) {
     options.apply_logit_scale = args.flag("logit-scale");
     const auto family = curve_family(proto, bases, distances, options);
     const auto out = args.get("out");
-    if (out) write_csv(*out, family);
+    if (out) write_output_file(*out, [&](std::ostream& f) { write_csv(f, family); });
 
     if (args.flag("json")) {
         nlohmann::json j{{"head_dim", proto.head_dim},

@@ -2,13 +2,13 @@
 // curves or per-token NLL as a tidy CSV (or JSON), for plotting without HDF5.
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
 
 #include "app/cli/command.h"
+#include "app/cli/output_file.h"
 #include "core/error.h"
 #include "core/trace_reader.h"
 
@@ -169,12 +169,7 @@ int run(const Args& args) {
     else
         throw UsageError("--what must be stats, curves or nll, got '" + what + "'");
     const std::string out = optional_output_path(args);
-    if (!out.empty()) {
-        std::ofstream f(out);
-        if (!f) throw FileError(out, "cannot write");
-        write_csv(f, t);
-        if (!f) throw FileError(out, "write failed");
-    }
+    if (!out.empty()) write_output_file(out, [&](std::ostream& f) { write_csv(f, t); });
     if (args.flag("json"))
         std::cout << nlohmann::json{{"what", what}, {"rows", to_json(t)}}.dump() << "\n";
     else if (out.empty())

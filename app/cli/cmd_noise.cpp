@@ -2,13 +2,13 @@
 // noise experiment on the user's text.
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <iostream>
 
 #include <nlohmann/json.hpp>
 
 #include "app/cli/checkpoint_args.h"
 #include "app/cli/command.h"
+#include "app/cli/output_file.h"
 #include "app/cli/progress_bar.h"
 #include "app/cli/run_budget.h"
 #include "app/cli/text_input.h"
@@ -24,6 +24,19 @@ std::vector<NoiseTarget> parse_targets(const std::string& t) {
     if (t == "both") return {NoiseTarget::Both};
     if (t == "each") return {NoiseTarget::Real, NoiseTarget::Imag};
     throw UsageError("--target must be real, imag, both or each, got '" + t + "'");
+}
+
+void write_csv(std::ostream& f, const NoiseSweep& s) {
+    f << "target,sigma,mean_nll,delta_nll";
+    for (int D : s.thresholds) f << ",M_real_" << D << ",M_imag_" << D;
+    f << "\n";
+    for (const auto& p : s.points) {
+        f << noise_target_name(p.target) << ',' << p.sigma << ',' << p.mean_nll << ','
+          << p.delta_nll;
+        for (std::size_t i = 0; i < s.thresholds.size(); ++i)
+            f << ',' << p.long_range_mass_real[i] << ',' << p.long_range_mass_imag[i];
+        f << "\n";
+    }
 }
 
 int run(const Args& args) {
@@ -47,20 +60,8 @@ int run(const Args& args) {
     ProgressBar bar("runs", args.flag("quiet"));
     opt.progress = bar.callback();
     const NoiseSweep s = run_noise_experiment(model, in.ids, opt);
-    if (auto path = args.get("out")) {
-        std::ofstream f(*path);
-        if (!f) throw FileError(*path, "cannot write");
-        f << "target,sigma,mean_nll,delta_nll";
-        for (int D : s.thresholds) f << ",M_real_" << D << ",M_imag_" << D;
-        f << "\n";
-        for (const auto& p : s.points) {
-            f << noise_target_name(p.target) << ',' << p.sigma << ',' << p.mean_nll << ','
-              << p.delta_nll;
-            for (std::size_t i = 0; i < s.thresholds.size(); ++i)
-                f << ',' << p.long_range_mass_real[i] << ',' << p.long_range_mass_imag[i];
-            f << "\n";
-        }
-    }
+    if (auto path = args.get("out"))
+        write_output_file(*path, [&](std::ostream& f) { write_csv(f, s); });
     if (args.flag("json")) {
         nlohmann::json pts = nlohmann::json::array();
         for (const auto& p : s.points)

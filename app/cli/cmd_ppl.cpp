@@ -2,13 +2,13 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 
 #include <nlohmann/json.hpp>
 
 #include "app/cli/checkpoint_args.h"
 #include "app/cli/command.h"
+#include "app/cli/output_file.h"
 #include "app/cli/progress_bar.h"
 #include "app/cli/run_budget.h"
 #include "app/cli/text_input.h"
@@ -36,13 +36,12 @@ int run(const Args& args) {
     const int bucket = int(args.get_int("bucket", 64));
     if (bucket < 1) throw UsageError("--bucket must be >= 1");
     const auto r = nll_by_position(model, in.ids, opt);
-    if (auto path = args.get("out")) {
-        std::ofstream f(*path);
-        if (!f) throw FileError(*path, "cannot write");
-        f << "position,mean_nll,windows\n";
-        for (std::size_t t = 0; t < r.mean_nll.size(); ++t)
-            f << t << ',' << r.mean_nll[t] << ',' << r.count[t] << '\n';
-    }
+    if (auto path = args.get("out"))
+        write_output_file(*path, [&](std::ostream& f) {
+            f << "position,mean_nll,windows\n";
+            for (std::size_t t = 0; t < r.mean_nll.size(); ++t)
+                f << t << ',' << r.mean_nll[t] << ',' << r.count[t] << '\n';
+        });
     if (args.flag("json")) {
         nlohmann::json j{{"tokens", in.ids.size()},
                          {"context", r.context},

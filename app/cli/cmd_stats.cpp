@@ -2,13 +2,13 @@
 // M(D), mean attended distance and entropy.
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 
 #include <nlohmann/json.hpp>
 
 #include "app/cli/checkpoint_args.h"
 #include "app/cli/command.h"
+#include "app/cli/output_file.h"
 #include "app/cli/progress_bar.h"
 #include "app/cli/run_budget.h"
 #include "app/cli/text_input.h"
@@ -52,9 +52,7 @@ nlohmann::json stats_json(const RunStats& st, const HeadLayout& L) {
             {"heads", heads}};
 }
 
-void write_csv(const std::string& path, const RunStats& st, const HeadLayout& L) {
-    std::ofstream f(path);
-    if (!f) throw FileError(path, "cannot write");
+void write_csv(std::ostream& f, const RunStats& st, const HeadLayout& L) {
     f << "layer,head,part,virtual,query_head,kv_head";
     for (int D : st.thresholds) f << ",M_" << D;
     f << ",mean_distance,entropy\n";
@@ -66,7 +64,6 @@ void write_csv(const std::string& path, const RunStats& st, const HeadLayout& L)
             for (double v : s.long_range_mass) f << ',' << v;
             f << ',' << s.mean_distance << ',' << s.entropy << '\n';
         }
-    if (!f) throw FileError(path, "write failed");
 }
 
 int run(const Args& args) {
@@ -89,7 +86,8 @@ int run(const Args& args) {
     const auto out = model.forward(in.ids, opt);
     const RunStats& st = probe.stats();
     const auto& L = ck->layout();
-    if (auto path = args.get("out")) write_csv(*path, st, L);
+    if (auto path = args.get("out"))
+        write_output_file(*path, [&](std::ostream& f) { write_csv(f, st, L); });
     if (args.flag("json")) {
         auto j = stats_json(st, L);
         j["mean_nll"] = out.mean_nll();

@@ -6,12 +6,12 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <iostream>
 
 #include <nlohmann/json.hpp>
 
 #include "app/cli/command.h"
+#include "app/cli/output_file.h"
 #include "core/error.h"
 #include "core/trace_reader.h"
 
@@ -124,12 +124,7 @@ int run(const Args& args) {
     Tile t;
     const Timing secs = time_tile(r, req, repeat, t);
     const std::string out = optional_output_path(args);
-    if (!out.empty()) {
-        std::ofstream f(out);
-        if (!f) throw FileError(out, "cannot write");
-        write_csv(f, t);
-        if (!f) throw FileError(out, "write failed");
-    }
+    if (!out.empty()) write_output_file(out, [&](std::ostream& f) { write_csv(f, t); });
     if (args.flag("json")) {
         std::cout << tile_json(r, t, secs).dump() << "\n";
     } else if (out.empty()) {
