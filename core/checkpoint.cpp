@@ -1,6 +1,7 @@
 // Opening a checkpoint folder: finds the weight files, resolves the variant, checks every tensor.
 #include "core/checkpoint.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -27,25 +28,47 @@ std::string read_text(const fs::path& p) {
     return ss.str();
 }
 
-// Index of the first NaN or infinity among a float tensor's raw values (all-ones exponent), if any.
-std::optional<std::size_t> first_non_finite(const TensorView& t) {
-    const std::uint8_t* p = t.bytes.data();
-    const std::size_t n = std::size_t(t.numel());
-    if (t.dtype == DType::F32) {
-        for (std::size_t i = 0; i < n; ++i) {
-            std::uint32_t v;
-            std::memcpy(&v, p + 4 * i, 4);
-            if ((v & 0x7f800000u) == 0x7f800000u) return i;
+// Index of the first of n raw values whose exponent bits (mask) are all ones, or n. Blocks are
+// scanned in parallel with a branch-free, vectorisable test; only a block that holds a match is
+// scanned again for its position. The scan reads every weight once, as fast as memory allows.
+template <class Word>
+std::size_t first_all_ones_exponent(const std::uint8_t* p, std::size_t n, Word mask) {
+    constexpr std::size_t kBlock = std::size_t(1) << 16;
+    const std::size_t blocks = (n + kBlock - 1) / kBlock;
+    std::size_t first = n;
+#pragma omp parallel for schedule(static) reduction(min : first) if (blocks > 1)
+    for (std::size_t b = 0; b < blocks; ++b) {
+        const std::size_t begin = b * kBlock, end = std::min(n, begin + kBlock);
+        bool any = false;
+        for (std::size_t i = begin; i < end; ++i) {
+            Word v;
+            std::memcpy(&v, p + sizeof(Word) * i, sizeof(Word));
+            any |= (v & mask) == mask;
         }
-    } else if (t.dtype == DType::BF16 || t.dtype == DType::F16) {
-        const std::uint16_t exp = t.dtype == DType::BF16 ? 0x7f80 : 0x7c00;
-        for (std::size_t i = 0; i < n; ++i) {
-            std::uint16_t v;
-            std::memcpy(&v, p + 2 * i, 2);
-            if ((v & exp) == exp) return i;
+        if (!any) continue;
+        for (std::size_t i = begin; i < end; ++i) {
+            Word v;
+            std::memcpy(&v, p + sizeof(Word) * i, sizeof(Word));
+            if ((v & mask) == mask) {
+                first = std::min(first, i);
+                break;
+            }
         }
     }
-    return std::nullopt;
+    return first;
+}
+
+// Index of the first NaN or infinity among a float tensor's raw values (all-ones exponent), if any.
+std::optional<std::size_t> first_non_finite(const TensorView& t) {
+    const std::size_t n = std::size_t(t.numel());
+    std::size_t first = n;
+    if (t.dtype == DType::F32)
+        first = first_all_ones_exponent<std::uint32_t>(t.bytes.data(), n, 0x7f800000u);
+    else if (t.dtype == DType::BF16 || t.dtype == DType::F16)
+        first = first_all_ones_exponent<std::uint16_t>(
+            t.bytes.data(), n, std::uint16_t(t.dtype == DType::BF16 ? 0x7f80 : 0x7c00));
+    if (first == n) return std::nullopt;
+    return first;
 }
 
 // "[3, 17]" for flat index 65 of a [4, 16] tensor.

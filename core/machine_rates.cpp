@@ -4,14 +4,17 @@
 
 #include <cblas.h>
 #include <omp.h>
+#include <sys/mman.h>
 
 #include <algorithm>
 #include <chrono>
 #include <random>
 
 #include "core/causal_attention.h"
+#include "core/dtype.h"
 #include "core/head_stats.h"
 #include "core/overview_probe.h"
+#include "core/page_advice.h"
 
 namespace rs {
 
@@ -60,6 +63,28 @@ double lm_head_rate(long hidden, std::mt19937& rng) {
                     1.0f, x.data(), int(hidden), w.data(), int(hidden), 0.0f, y.data(), int(cols));
     });
     return 2.0 * rows * cols * hidden / s;
+}
+
+// Converting BF16 weights as ModelWeights does: into fresh, huge-page-advised memory (mapped here
+// directly, since malloc would hand the second run the first run's pages), so the page faults that
+// dominate on a virtual machine are part of the rate.
+double conversion_rate(std::mt19937& rng) {
+    const std::size_t n = std::size_t(4) << 20, bytes = n * sizeof(float);
+    std::vector<std::uint8_t> bf16(n * 2);
+    std::uniform_int_distribution<int> byte(0, 255);
+    for (std::size_t i = 0; i < bf16.size(); i += 2) {
+        bf16[i] = std::uint8_t(byte(rng));
+        bf16[i + 1] = std::uint8_t(byte(rng) & 0x3f);  // finite exponents
+    }
+    const double s = best_seconds([&] {
+        void* p =
+            ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED) return;
+        advise_huge_pages(p, bytes);
+        convert_to_f32(DType::BF16, bf16, std::span<float>(static_cast<float*>(p), n));
+        ::munmap(p, bytes);
+    });
+    return s / double(n);
 }
 
 // Causal attention of one head per thread, every thread busy at once, as the forward pass runs
@@ -114,6 +139,7 @@ MachineRates measure_machine_rates(const ModelConfig& c, const HeadLayout& layou
     r.lm_head_flops_per_second = lm_head_rate(c.hidden_size, rng);
     r.seconds_per_entry_plain = seconds_per_entry(c, layout, false);
     r.seconds_per_entry_instrumented = seconds_per_entry(c, layout, true);
+    r.seconds_per_converted_weight = conversion_rate(rng);
     return r;
 }
 
@@ -124,7 +150,8 @@ double predict_seconds(const RunEstimate& e, const MachineRates& r, bool instrum
         r.lm_head_flops_per_second > 0 ? r.lm_head_flops_per_second : r.gemm_flops_per_second;
     // Every rate was measured with every thread busy, so none is divided by the thread count.
     return (e.linear_flops - e.lm_head_flops) / r.gemm_flops_per_second +
-           e.lm_head_flops / lm_head_rate + e.attention_entries * per_entry;
+           e.lm_head_flops / lm_head_rate + e.attention_entries * per_entry +
+           e.converted_weights * r.seconds_per_converted_weight;
 }
 
 }  // namespace rs

@@ -1,6 +1,7 @@
 // How fast this machine runs the forward pass's kinds of work, measured in about a fifth of a
-// second: dense GEMM throughput of the layers and of the lm_head, and the cost per (query, key)
-// entry of causal attention with and without the statistics and overview probes. Turns a
+// second: dense GEMM throughput of the layers and of the lm_head, the cost per (query, key) entry
+// of causal attention with and without the statistics and overview probes, and the cost of
+// converting a weight to fp32. Turns a
 // RunEstimate into seconds before a run.
 #pragma once
 
@@ -15,6 +16,7 @@ struct MachineRates {
     double lm_head_flops_per_second = 0;        // all threads, a vocabulary-wide product (OpenBLAS)
     double seconds_per_entry_plain = 0;         // all threads busy: QK^T, softmax, PV per entry
     double seconds_per_entry_instrumented = 0;  // the same with statistics and overview probes
+    double seconds_per_converted_weight = 0;    // BF16 -> fp32 into fresh memory, all threads
     int threads = 1;
 };
 

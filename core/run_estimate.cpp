@@ -163,6 +163,10 @@ RunEstimate estimate_run(const ModelConfig& c, const HeadLayout& l, const RunPla
     e.lm_head_flops = double(T) * 2.0 * double(D) * double(V);
     e.linear_flops = double(T) * c.num_hidden_layers * linear_per_token + e.lm_head_flops;
     e.attention_entries = double(c.num_hidden_layers) * heads * pairs;
+    // Resident or not, a run converts every weight once, unless an open model already holds them.
+    if (!(p.layers_resident && p.weights_loaded))
+        e.converted_weights =
+            double(c.num_hidden_layers) * double(layer_weight_floats(c, l)) + double(V * D);
     e.attention_flops = e.attention_entries * 4.0 * double(d);
     return e;
 }

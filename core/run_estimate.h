@@ -18,6 +18,7 @@ struct RunPlan {
     int chunk_rows = 1024;        // ForwardOptions::chunk_rows
     int vocab_chunk = 16384;      // ForwardOptions::vocab_chunk
     bool layers_resident = true;  // layers and lm_head kept in fp32, else converted as they run
+    bool weights_loaded = false;  // resident weights already converted (the GUI's open model)
     bool analysis_heads = false;  // virtual imaginary heads computed too (statistics, trace)
     bool statistics = false;      // HeadStatsProbe
     bool trace = false;           // trace writer + overview maps
@@ -38,6 +39,7 @@ struct RunEstimate {
     double lm_head_flops = 0;      // the lm_head's part of linear_flops
     double attention_flops = 0;    // QK^T and PV over the causal triangle, every head that runs
     double attention_entries = 0;  // (query, key) pairs through softmax and the probes
+    double converted_weights = 0;  // weights converted from the checkpoint's dtype during the run
 
     std::uint64_t needed() const { return weights + activations + scratch + probes + baseline; }
 };

@@ -26,14 +26,32 @@ TEST(MachineRates, PredictionAddsEachKindOfWorkAtItsOwnRate) {
     r.lm_head_flops_per_second = 1e11;
     r.seconds_per_entry_plain = 2e-9;
     r.seconds_per_entry_instrumented = 5e-9;
+    r.seconds_per_converted_weight = 1e-9;
     const double layers = (e.linear_flops - e.lm_head_flops) / 2e11;
+    const double conversion = e.converted_weights * 1e-9;
     EXPECT_DOUBLE_EQ(predict_seconds(e, r, false),
-                     layers + e.lm_head_flops / 1e11 + e.attention_entries * 2e-9);
+                     layers + e.lm_head_flops / 1e11 + e.attention_entries * 2e-9 + conversion);
     EXPECT_DOUBLE_EQ(predict_seconds(e, r, true),
-                     layers + e.lm_head_flops / 1e11 + e.attention_entries * 5e-9);
+                     layers + e.lm_head_flops / 1e11 + e.attention_entries * 5e-9 + conversion);
     r.lm_head_flops_per_second = 0;  // not measured: the lm_head at the layers' rate
     EXPECT_DOUBLE_EQ(predict_seconds(e, r, false),
-                     e.linear_flops / 2e11 + e.attention_entries * 2e-9);
+                     e.linear_flops / 2e11 + e.attention_entries * 2e-9 + conversion);
+}
+
+TEST(MachineRates, EveryWeightIsConvertedOnceUnlessAnOpenModelHoldsThem) {
+    const auto ck = Checkpoint::open(kSample);
+    const auto& c = ck.config();
+    RunPlan p;
+    p.tokens = 100;
+    const RunEstimate resident = estimate_run(c, ck.layout(), p);
+    // lm_head (tied: the embedding) plus every layer's matrices, norms and biases.
+    EXPECT_GT(resident.converted_weights, double(c.vocab_size) * c.hidden_size);
+    p.layers_resident = false;
+    EXPECT_EQ(estimate_run(c, ck.layout(), p).converted_weights, resident.converted_weights);
+    p.weights_loaded = true;  // streaming converts again on every run
+    EXPECT_EQ(estimate_run(c, ck.layout(), p).converted_weights, resident.converted_weights);
+    p.layers_resident = true;
+    EXPECT_EQ(estimate_run(c, ck.layout(), p).converted_weights, 0.0);
 }
 
 TEST(MachineRates, MeasuresEveryRate) {
@@ -41,7 +59,7 @@ TEST(MachineRates, MeasuresEveryRate) {
     const MachineRates r = measure_machine_rates(ck.config(), ck.layout());
     EXPECT_GE(r.threads, 1);
     for (double v : {r.gemm_flops_per_second, r.lm_head_flops_per_second, r.seconds_per_entry_plain,
-                     r.seconds_per_entry_instrumented}) {
+                     r.seconds_per_entry_instrumented, r.seconds_per_converted_weight}) {
         EXPECT_TRUE(std::isfinite(v)) << v;
         EXPECT_GT(v, 0);
     }

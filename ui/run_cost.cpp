@@ -38,9 +38,10 @@ RunPlan trace_plan(int tokens, int threads, bool layers_resident) {
 
 RunCost trace_cost(const CheckpointBundle& ck, int tokens) {
     RunCost cost;
-    cost.estimate = estimate_run(ck.checkpoint->config(), ck.checkpoint->layout(),
-                                 trace_plan(tokens, ck.rates.threads, ck.model->layers_resident()),
-                                 ck.mapped_bytes);
+    RunPlan plan = trace_plan(tokens, ck.rates.threads, ck.model->layers_resident());
+    plan.weights_loaded = true;  // the open model: resident weights cost nothing more
+    cost.estimate =
+        estimate_run(ck.checkpoint->config(), ck.checkpoint->layout(), plan, ck.mapped_bytes);
     cost.usable = available_memory() + ck.model->held_weight_bytes();
     if (ck.rates.gemm_flops_per_second > 0)
         cost.seconds = predict_seconds(cost.estimate, ck.rates, true);

@@ -57,28 +57,30 @@ int run(const Args& args) {
                         fits ? "yes" : "no");
     }
     if (args.flag("json")) {
-        std::cout << nlohmann::json{{"available_bytes", available},
-                                    {"instrumented", instrumented},
-                                    {"threads", rates.threads},
-                                    {"gemm_gflops", rates.gemm_flops_per_second * 1e-9},
-                                    {"lm_head_gflops", rates.lm_head_flops_per_second * 1e-9},
-                                    {"ns_per_entry",
-                                     (instrumented ? rates.seconds_per_entry_instrumented
-                                                   : rates.seconds_per_entry_plain) *
-                                         1e9},
-                                    {"runs", rows}}
-                         .dump()
-                  << "\n";
+        std::cout
+            << nlohmann::json{{"available_bytes", available},
+                              {"instrumented", instrumented},
+                              {"threads", rates.threads},
+                              {"gemm_gflops", rates.gemm_flops_per_second * 1e-9},
+                              {"lm_head_gflops", rates.lm_head_flops_per_second * 1e-9},
+                              {"ns_per_converted_weight", rates.seconds_per_converted_weight * 1e9},
+                              {"ns_per_entry", (instrumented ? rates.seconds_per_entry_instrumented
+                                                             : rates.seconds_per_entry_plain) *
+                                                   1e9},
+                              {"runs", rows}}
+                   .dump()
+            << "\n";
         return 0;
     }
     std::printf("memory available %s; weights mapped from disk %s (page cache, not counted)\n",
                 format_bytes(double(available)).c_str(), format_bytes(double(mapped)).c_str());
     std::printf(
-        "measured now: GEMM %.0f GFLOP/s (lm_head %.0f, %d threads), attention %.2f ns per entry, "
-        "all threads busy%s\n",
+        "measured now: GEMM %.0f GFLOP/s (lm_head %.0f, %d threads), attention %.2f ns per entry "
+        "(all threads busy%s), weight conversion %.2f ns per weight\n",
         rates.gemm_flops_per_second * 1e-9, rates.lm_head_flops_per_second * 1e-9, rates.threads,
         (instrumented ? rates.seconds_per_entry_instrumented : rates.seconds_per_entry_plain) * 1e9,
-        instrumented ? " with statistics and overview" : "");
+        instrumented ? ", with statistics and overview" : "",
+        rates.seconds_per_converted_weight * 1e9);
     return 0;
 }
 
