@@ -218,8 +218,11 @@ TEST(TraceAtomicRandomKills, NoMomentExposesAPartialTrace) {
         const int code = wait_exit(pid);
         SCOPED_TRACE("round " + std::to_string(round) + ", kill after " +
                      std::to_string(delay.count()) + " us, exit " + std::to_string(code));
+        // Nothing can clean up after SIGKILL: a hidden temporary may stay on the named path, and on
+        // the unnamed one too when the kill lands between linking the finished file to a temporary
+        // name and the rename (seen once in CI under ASan: killed at 784 of 794 ms).
         for (const auto& n : folder_names(folder))
-            EXPECT_TRUE(n == "run.h5" || (named && n.rfind(".run.h5.tmp-", 0) == 0)) << n;
+            EXPECT_TRUE(n == "run.h5" || n.rfind(".run.h5.tmp-", 0) == 0) << n;
         // Either the old trace byte for byte, or — when the kill came after the atomic rename,
         // or the run finished first — the complete new one; never anything in between.
         const bool old_kept = test::read_file(dest) == before;
@@ -240,7 +243,7 @@ TEST(TraceAtomicRandomKills, NoMomentExposesAPartialTrace) {
             test::write_file(dest, before);
         }
         for (const auto& n : folder_names(folder))
-            if (n != "run.h5") fs::remove(folder / n);  // a named temporary SIGKILL left behind
+            if (n != "run.h5") fs::remove(folder / n);  // a temporary SIGKILL left behind
     }
     RecordProperty("killed", killed);
     RecordProperty("finished", finished);
