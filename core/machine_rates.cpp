@@ -76,13 +76,19 @@ double conversion_rate(std::mt19937& rng) {
         bf16[i] = std::uint8_t(byte(rng));
         bf16[i + 1] = std::uint8_t(byte(rng) & 0x3f);  // finite exponents
     }
-    const double s = best_seconds([&] {
+    struct FreshPages {  // owns one anonymous mapping
+        std::size_t bytes;
         void* p =
             ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (p == MAP_FAILED) return;
-        advise_huge_pages(p, bytes);
-        convert_to_f32(DType::BF16, bf16, std::span<float>(static_cast<float*>(p), n));
-        ::munmap(p, bytes);
+        ~FreshPages() {
+            if (p != MAP_FAILED) ::munmap(p, bytes);
+        }
+    };
+    const double s = best_seconds([&] {
+        FreshPages fresh{bytes};
+        if (fresh.p == MAP_FAILED) return;
+        advise_huge_pages(fresh.p, bytes);
+        convert_to_f32(DType::BF16, bf16, std::span<float>(static_cast<float*>(fresh.p), n));
     });
     return s / double(n);
 }

@@ -6,8 +6,17 @@
 
 namespace rs {
 
-MatrixRM load_matrix(const TensorView& t) {
+namespace {
+
+const TensorView& require_matrix(const TensorView& t) {
     if (t.shape.size() != 2) throw FileError(t.file, "tensor '" + t.name + "' is not 2-D");
+    return t;
+}
+
+}  // namespace
+
+MatrixRM load_matrix(const TensorView& t) {
+    require_matrix(t);
     MatrixRM m(t.shape[0], t.shape[1]);
     advise_huge_pages(m.data(), std::size_t(m.size()) * sizeof(float));
     convert_to_f32(t.dtype, t.bytes, std::span<float>(m.data(), std::size_t(m.size())));
@@ -53,14 +62,10 @@ std::shared_ptr<LayerWeights> convert_layer(const Checkpoint& ck, int i) {
 
 ModelWeights::ModelWeights(const Checkpoint& ck, bool keep_layers_resident)
     : ck_(ck), resident_(keep_layers_resident), layers_(ck.config().num_hidden_layers) {
-    embed_view_ = &ck.tensor("model.embed_tokens.weight");
-    if (embed_view_->shape.size() != 2)
-        throw FileError(embed_view_->file, "tensor '" + embed_view_->name + "' is not 2-D");
+    embed_view_ = &require_matrix(ck.tensor("model.embed_tokens.weight"));
     final_norm_ = load_vector(ck.tensor("model.norm.weight"));
-    lm_head_view_ = &ck.tensor(ck.config().tie_word_embeddings ? "model.embed_tokens.weight"
-                                                               : "lm_head.weight");
-    if (lm_head_view_->shape.size() != 2)
-        throw FileError(lm_head_view_->file, "tensor '" + lm_head_view_->name + "' is not 2-D");
+    lm_head_view_ = &require_matrix(ck.tensor(
+        ck.config().tie_word_embeddings ? "model.embed_tokens.weight" : "lm_head.weight"));
     if (resident_) {
         lm_head_ = load_matrix(*lm_head_view_);
         for (int i = 0; i < int(layers_.size()); ++i) layers_[i] = convert_layer(ck_, i);
@@ -97,15 +102,8 @@ std::shared_ptr<const LayerWeights> ModelWeights::layer(int i) {
 std::uint64_t ModelWeights::held_bytes() const {
     std::uint64_t floats = std::uint64_t(lm_head_.size() + final_norm_.size());
     if (resident_)
-        for (const auto& w : layers_) {
-            if (!w) continue;
-            for (const MatrixRM* m :
-                 {&w->wq, &w->wk, &w->wv, &w->wo, &w->w_gate, &w->w_up, &w->w_down})
-                floats += std::uint64_t(m->size());
-            for (const VectorF* v : {&w->attn_norm, &w->mlp_norm, &w->bq, &w->bk, &w->bv, &w->bo,
-                                     &w->b_gate, &w->b_up, &w->b_down})
-                floats += std::uint64_t(v->size());
-        }
+        for (const auto& w : layers_)
+            if (w) floats += w->float_count();
     return floats * sizeof(float);
 }
 

@@ -24,6 +24,16 @@ struct LayerWeights {
     MatrixRM w_up;                 // [I, D]
     MatrixRM w_down;               // [D, I]
     VectorF b_gate, b_up, b_down;  // empty without mlp_bias
+
+    std::uint64_t float_count() const {
+        std::uint64_t n = 0;
+        for (const MatrixRM* m : {&wq, &wk, &wv, &wo, &w_gate, &w_up, &w_down})
+            n += std::uint64_t(m->size());
+        for (const VectorF* v :
+             {&attn_norm, &mlp_norm, &bq, &bk, &bv, &bo, &b_gate, &b_up, &b_down})
+            n += std::uint64_t(v->size());
+        return n;
+    }
 };
 
 MatrixRM load_matrix(const TensorView& t);  // 2-D tensor -> [rows, cols] floats
@@ -43,7 +53,6 @@ class ModelWeights {
     // resident copy, or converted into `scratch` when not resident, so that a single forward pass
     // converts each row once and never holds the whole matrix (0.5 GB at V = 128k, D = 1024).
     const float* lm_head_rows(long first, long count, MatrixRM& scratch) const;
-    long vocab_size() const { return long(lm_head_view_->shape[0]); }
     // Returns layer i, converting it first if it is not resident. Not thread-safe.
     std::shared_ptr<const LayerWeights> layer(int i);
     void release(int i);  // drops a non-resident layer

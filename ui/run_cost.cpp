@@ -40,8 +40,8 @@ RunCost trace_cost(const CheckpointBundle& ck, int tokens) {
     RunCost cost;
     RunPlan plan = trace_plan(tokens, ck.rates.threads, ck.model->layers_resident());
     plan.weights_loaded = true;  // the open model: resident weights cost nothing more
-    cost.estimate =
-        estimate_run(ck.checkpoint->config(), ck.checkpoint->layout(), plan, ck.mapped_bytes);
+    cost.estimate = estimate_run(ck.checkpoint->config(), ck.checkpoint->layout(), plan,
+                                 ck.checkpoint->mapped_bytes());
     cost.usable = available_memory() + ck.model->held_weight_bytes();
     if (ck.rates.gemm_flops_per_second > 0)
         cost.seconds = predict_seconds(cost.estimate, ck.rates, true);

@@ -16,9 +16,8 @@ CheckpointBundle load_checkpoint_bundle(const std::string& dir) {
     CheckpointBundle b;
     b.checkpoint = std::make_shared<const Checkpoint>(Checkpoint::open(dir));
     const auto& config = b.checkpoint->config();
-    // About 0.1 s of micro-benchmarks, here on the worker so the input panel can predict run times.
+    // About 0.2 s of micro-benchmarks, here on the worker so the input panel can predict run times.
     b.rates = measure_machine_rates(config, b.checkpoint->layout());
-    b.mapped_bytes = b.checkpoint->mapped_bytes();
     // Resident layers make the GUI's repeated runs fast; a model whose fp32 layers would leave no
     // room for a trace of the default length converts one layer at a time instead.
     const RunPlan plan = fit_plan_to_memory(config, b.checkpoint->layout(),

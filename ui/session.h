@@ -22,16 +22,15 @@ struct CheckpointBundle {
     std::shared_ptr<const Checkpoint> checkpoint;
     std::shared_ptr<Model> model;
     std::shared_ptr<const Tokenizer> tokenizer;  // null when the folder has no tokenizer.json
-    MachineRates rates;              // measured once when the checkpoint is opened (worker thread)
-    std::uint64_t mapped_bytes = 0;  // the weight files, memory-mapped (page cache)
+    MachineRates rates;  // measured once when the checkpoint is opened (worker thread)
 };
 
 struct TraceBundle {
     std::string path;
     std::shared_ptr<TraceReader> reader;
     std::shared_ptr<TraceTileSource> tiles;
-    PositionNll nll;                 // per-position NLL of the traced text (one window)
-    std::vector<NoiseSweep> noise;   // stored sweeps, plus any run from the GUI
+    PositionNll nll;                // per-position NLL of the traced text (one window)
+    std::vector<NoiseSweep> noise;  // stored sweeps, plus any run from the GUI
 };
 
 CheckpointBundle load_checkpoint_bundle(const std::string& dir);
