@@ -128,11 +128,15 @@ std::vector<std::pair<std::string, std::vector<std::int64_t>>> expected_tensors(
         t.push_back({p + "self_attn.k_proj.weight", {kv, D}});
         t.push_back({p + "self_attn.v_proj.weight", {kv, D}});
         t.push_back({p + "self_attn.o_proj.weight", {D, o}});
-        if (c.attention_bias) {
+        if (c.qkv_bias) {
             t.push_back({p + "self_attn.q_proj.bias", {q}});
             t.push_back({p + "self_attn.k_proj.bias", {kv}});
             t.push_back({p + "self_attn.v_proj.bias", {kv}});
-            t.push_back({p + "self_attn.o_proj.bias", {D}});
+        }
+        if (c.o_bias) t.push_back({p + "self_attn.o_proj.bias", {D}});
+        if (c.qk_norm) {
+            t.push_back({p + "self_attn.q_norm.weight", {d}});
+            t.push_back({p + "self_attn.k_norm.weight", {d}});
         }
         t.push_back({p + "mlp.gate_proj.weight", {I, D}});
         t.push_back({p + "mlp.up_proj.weight", {I, D}});
@@ -167,7 +171,7 @@ Checkpoint Checkpoint::open(const std::string& dir_arg, const CheckpointOptions&
     const fs::path config_path = dir / "config.json";
     if (!fs::exists(config_path))
         throw FileError(config_path.string(), "missing: every checkpoint folder needs config.json");
-    ck.config_ = load_model_config(config_path.string());
+    ck.config_ = load_model_config(config_path.string(), options.config);
 
     const fs::path single = dir / "model.safetensors", index = dir / "model.safetensors.index.json";
     if (fs::exists(index)) {

@@ -19,6 +19,7 @@ namespace rs {
 
 struct CheckpointOptions {
     std::optional<Variant> variant;  // overrides rope_config and shape inference
+    ConfigReadOptions config;        // config keys the user chose to run without
 };
 
 class Checkpoint {

@@ -102,6 +102,10 @@ void Model::attention(int layer, const LayerWeights& w, MatrixRM& x, const RopeT
     add_bias(k, w.bk);
     add_bias(v, w.bv);
     xn.resize(0, 0);
+    if (c.qk_norm) {  // Qwen3: each head's q and k normalised over head_dim before RoPE
+        rms_norm_rows(q.data(), q.data(), long(T) * L.query_heads, d, d, d, w.q_norm, float(c.rms_norm_eps));
+        rms_norm_rows(k.data(), k.data(), long(T) * L.kv_heads, d, d, d, w.k_norm, float(c.rms_norm_eps));
+    }
     apply_rope(rope_, table, q.data(), T, L.query_heads, q.cols());
     apply_rope(rope_, table, k.data(), T, L.kv_heads, k.cols());
     for (auto* p : opt.probes) p->on_layer_qk(layer, q, k);

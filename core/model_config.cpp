@@ -1,11 +1,13 @@
 // config.json parsing with explicit validation: every field is type-checked and range-checked.
 #include "core/model_config.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
 
+#include "core/config_key_policy.h"
 #include "core/error.h"
 #include "core/json_depth.h"
 
@@ -96,41 +98,46 @@ RopePPConfig parse_rope_pp(const json& rc, const Reader& r) {
     }
     if (c.yarn && !c.factor) r.fail("rope_config.yarn needs rope_config.factor");
     if (c.yarn && *c.factor < 1) r.fail("rope_config.factor must be >= 1 with yarn");
+    for (const auto& [k, v] : rc.items())
+        if (k != "imag" && k != "imag_mode" && k != "factor" && k != "scaling_factor" && k != "yarn")
+            r.fail("rope_config." + k + " = " + v.dump() +
+                   " is not an upstream RoPE++ setting RoPEScope reads (imag, imag_mode, factor, yarn, "
+                   "scaling_factor)");
     return c;
 }
 
-RopeScaling parse_rope_scaling(const json& rs_json, const Reader& r) {
-    if (!rs_json.is_object()) r.fail("\"rope_scaling\" must be an object or null");
-    RopeScaling s;
-    std::string type;
-    for (const char* key : {"type", "rope_type"})  // rope_type (newer) wins over type
-        if (rs_json.contains(key) && !rs_json[key].is_null()) {
-            if (!rs_json[key].is_string())
-                r.fail(std::string("\"rope_scaling.") + key + "\" must be a string");
-            type = rs_json[key].get<std::string>();
-        }
-    s.type = type;
-    auto num = [&](const char* key, double fallback) {
-        if (!rs_json.contains(key)) return fallback;
-        if (!rs_json[key].is_number() || !(rs_json[key].get<double>() > 0))
-            r.fail(std::string("\"rope_scaling.") + key + "\" must be a positive number");
-        return rs_json[key].get<double>();
+void add_rope_config_sources(const json& rc, std::vector<ConfigSource>& out) {
+    for (const auto& [k, v] : rc.items())
+        if (!v.is_null()) out.push_back({k, v.dump(), "rope_config." + k});
+}
+
+// What each family's transformers modeling code hard-codes, over the config keys it ignores.
+void apply_family(ModelConfig& c, const json& j, const Reader& r) {
+    // A bias switched on that the family's modeling code never builds would be silently dropped.
+    auto refuse_true = [&](const char* key, const std::string& why) {
+        if (j.contains(key) && j[key].is_boolean() && j[key].get<bool>())
+            r.fail("\"" + std::string(key) + "\" = true, but transformers' " + c.family + " " + why +
+                   "; RoPEScope will not guess which was meant");
     };
-    if (type == "default") return s;
-    if (type == "linear") {
-        s.factor = num("factor", 1.0);
-    } else if (type == "llama3") {
-        s.factor = num("factor", 8.0);
-        s.llama3.factor = s.factor;
-        s.llama3.low_freq_factor = num("low_freq_factor", 1.0);
-        s.llama3.high_freq_factor = num("high_freq_factor", 4.0);
-        s.llama3.original_max_position_embeddings = num("original_max_position_embeddings", 8192);
-        if (s.llama3.high_freq_factor <= s.llama3.low_freq_factor)
-            r.fail("rope_scaling.high_freq_factor must exceed low_freq_factor");
-    } else {
-        r.fail("rope_scaling type \"" + type + "\" is not supported (RoPEScope computes linear and llama3)");
+    if (c.family == "llama") {
+        c.qkv_bias = c.o_bias = c.attention_bias;
+    } else if (c.family == "mistral") {
+        refuse_true("attention_bias", "has no attention biases");
+        refuse_true("mlp_bias", "has no MLP biases");
+    } else if (c.family == "qwen2") {
+        refuse_true("mlp_bias", "has no MLP biases");
+        c.qkv_bias = true;  // hard-coded in Qwen2Attention, whatever attention_bias says
+    } else if (c.family == "qwen3") {
+        refuse_true("mlp_bias", "has no MLP biases");
+        c.qkv_bias = c.o_bias = c.attention_bias;
+        c.qk_norm = true;
     }
-    return s;
+    if (c.family != "llama") c.mlp_bias = false;
+    if (c.family != "llama")
+        c.sources.push_back({"attention", std::string(c.qkv_bias ? "q/k/v biases" : "no q/k/v biases") +
+                                              (c.o_bias ? ", o_proj bias" : ", no o_proj bias") +
+                                              (c.qk_norm ? ", RMSNorm of each head's q and k before RoPE" : ""),
+                             "transformers' " + c.family + " modeling code"});
 }
 
 }  // namespace
@@ -149,7 +156,8 @@ RopeParams ModelConfig::rope_params() const {
     return p;
 }
 
-ModelConfig parse_model_config(const std::string& text, const std::string& path) {
+ModelConfig parse_model_config(const std::string& text, const std::string& path,
+                               const ConfigReadOptions& options) {
     if (!json_depth_within(text))
         throw FileError(path, "nested more than " + std::to_string(kMaxJsonDepth) +
                                   " levels deep (not a config.json?)");
@@ -168,6 +176,10 @@ ModelConfig parse_model_config(const std::string& text, const std::string& path)
         if (!j["model_type"].is_string()) r.fail("\"model_type\" must be a string");
         c.model_type = j["model_type"].get<std::string>();
     }
+    // The family first: a Gemma config must be refused for what it is, not for a field that
+    // happens to differ from Llama's.
+    std::vector<ConfigSource> family_notes;
+    c.family = model_family(j, path, family_notes);
     c.hidden_size = r.positive_int("hidden_size");
     c.intermediate_size = r.positive_int("intermediate_size");
     c.num_attention_heads = r.bounded_count("num_attention_heads", kMaxHeads);
@@ -191,11 +203,22 @@ ModelConfig parse_model_config(const std::string& text, const std::string& path)
     c.max_position_embeddings = r.has("max_position_embeddings") ? r.positive_int("max_position_embeddings") : 0;
     c.rms_norm_eps = r.number("rms_norm_eps", 1e-6);
     if (!(c.rms_norm_eps > 0 && c.rms_norm_eps < 1)) r.fail("\"rms_norm_eps\" must be in (0, 1)");
-    c.rope_theta = r.number("rope_theta", 10000.0);
-    if (!(c.rope_theta > 1.0)) r.fail("\"rope_theta\" must be greater than 1");
-    c.partial_rotary_factor = r.number("partial_rotary_factor", 1.0);
-    if (!(c.partial_rotary_factor > 0 && c.partial_rotary_factor <= 1))
-        r.fail("\"partial_rotary_factor\" must be in (0, 1]");
+    const KeyPolicyResult policy =
+        check_config_keys(j, path, c.num_hidden_layers, c.head_dim, options.ignore_keys, c.ignored_keys);
+    RopeSettings rope = read_rope_settings(j, path, policy.layer_types, options.ignore_keys, c.ignored_keys);
+    c.rope_theta = rope.rope_theta;
+    c.rope_scaling = rope.scaling;
+    c.partial_rotary_factor = rope.partial_rotary_factor;
+    c.rope_format = rope.format;
+    c.sources = family_notes;
+    c.sources.insert(c.sources.end(), policy.notes.begin(), policy.notes.end());
+    c.sources.insert(c.sources.end(), rope.sources.begin(), rope.sources.end());
+    if (!r.has("head_dim"))
+        c.sources.push_back({"head_dim", std::to_string(c.head_dim), "hidden_size / num_attention_heads", true});
+    else
+        c.sources.push_back({"head_dim", j["head_dim"].dump(), "head_dim"});
+    if (!r.has("max_position_embeddings"))
+        c.sources.push_back({"max_position_embeddings", "unknown", "no training length is marked", true});
     const int rotary = static_cast<int>(c.head_dim * c.partial_rotary_factor);
     if (rotary < 2 || rotary % 2) r.fail("head_dim * partial_rotary_factor must be an even number");
     c.tie_word_embeddings = r.boolean("tie_word_embeddings", false);
@@ -209,8 +232,15 @@ ModelConfig parse_model_config(const std::string& text, const std::string& path)
         r.fail("hidden_act \"" + c.hidden_act + "\" is not supported (Llama uses silu)");
     c.bos_token_id = r.optional_id("bos_token_id");
     c.eos_token_id = r.optional_id("eos_token_id");
-    if (r.has("rope_scaling")) c.rope_scaling = parse_rope_scaling(j["rope_scaling"], r);
-    if (r.has("rope_config")) c.rope_config = parse_rope_pp(j["rope_config"], r);
+    if (r.has("rope_config")) {
+        c.rope_config = parse_rope_pp(j["rope_config"], r);
+        add_rope_config_sources(j["rope_config"], c.sources);
+    }
+    apply_family(c, j, r);
+    for (const auto& key : options.ignore_keys)
+        if (std::find(c.ignored_keys.begin(), c.ignored_keys.end(), key) == c.ignored_keys.end())
+            throw UsageError("--ignore-config-key " + key + ": " + path +
+                             " has no such key among those RoPEScope refuses");
     if (c.rope_config.imag && c.rope_config.imag_mode == "imag1" &&
         (c.num_attention_heads % 2 || c.num_key_value_heads % 2))
         r.fail("RoPE++_EH (imag1) needs an even num_attention_heads and num_key_value_heads");
@@ -219,12 +249,20 @@ ModelConfig parse_model_config(const std::string& text, const std::string& path)
     return c;
 }
 
-ModelConfig load_model_config(const std::string& path) {
+ModelConfig load_model_config(const std::string& path, const ConfigReadOptions& options) {
     std::ifstream f(path, std::ios::binary);
     if (!f) throw FileError(path, "cannot open");
     std::stringstream ss;
     ss << f.rdbuf();
-    return parse_model_config(ss.str(), path);
+    return parse_model_config(ss.str(), path, options);
+}
+
+std::vector<std::string> provenance_lines(const ModelConfig& c) {
+    std::vector<std::string> lines;
+    for (const auto& s : c.sources) lines.push_back(source_line(s));
+    for (const auto& k : c.ignored_keys)
+        lines.push_back(k + " IGNORED at the user's request (--ignore-config-key): not applied");
+    return lines;
 }
 
 }  // namespace rs

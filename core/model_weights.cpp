@@ -41,11 +41,15 @@ std::shared_ptr<LayerWeights> convert_layer(const Checkpoint& ck, int i) {
     w->wk = load_matrix(ck.tensor(p + "self_attn.k_proj.weight"));
     w->wv = load_matrix(ck.tensor(p + "self_attn.v_proj.weight"));
     w->wo = load_matrix(ck.tensor(p + "self_attn.o_proj.weight"));
-    if (ck.config().attention_bias) {
+    if (ck.config().qkv_bias) {
         w->bq = load_vector(ck.tensor(p + "self_attn.q_proj.bias"));
         w->bk = load_vector(ck.tensor(p + "self_attn.k_proj.bias"));
         w->bv = load_vector(ck.tensor(p + "self_attn.v_proj.bias"));
-        w->bo = load_vector(ck.tensor(p + "self_attn.o_proj.bias"));
+    }
+    if (ck.config().o_bias) w->bo = load_vector(ck.tensor(p + "self_attn.o_proj.bias"));
+    if (ck.config().qk_norm) {
+        w->q_norm = load_vector(ck.tensor(p + "self_attn.q_norm.weight"));
+        w->k_norm = load_vector(ck.tensor(p + "self_attn.k_norm.weight"));
     }
     w->w_gate = load_matrix(ck.tensor(p + "mlp.gate_proj.weight"));
     w->w_up = load_matrix(ck.tensor(p + "mlp.up_proj.weight"));

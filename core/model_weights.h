@@ -19,7 +19,8 @@ struct LayerWeights {
     MatrixRM wk;                   // [kv_heads*d, D]
     MatrixRM wv;                   // [kv_heads*d, D]
     MatrixRM wo;                   // [D, model_heads*d]
-    VectorF bq, bk, bv, bo;        // empty without attention_bias
+    VectorF bq, bk, bv, bo;        // empty without the family's biases
+    VectorF q_norm, k_norm;        // [d] Qwen3's per-head RMSNorm weights, else empty
     MatrixRM w_gate;               // [I, D]
     MatrixRM w_up;                 // [I, D]
     MatrixRM w_down;               // [D, I]
@@ -30,7 +31,7 @@ struct LayerWeights {
         for (const MatrixRM* m : {&wq, &wk, &wv, &wo, &w_gate, &w_up, &w_down})
             n += std::uint64_t(m->size());
         for (const VectorF* v :
-             {&attn_norm, &mlp_norm, &bq, &bk, &bv, &bo, &b_gate, &b_up, &b_down})
+             {&attn_norm, &mlp_norm, &bq, &bk, &bv, &bo, &q_norm, &k_norm, &b_gate, &b_up, &b_down})
             n += std::uint64_t(v->size());
         return n;
     }

@@ -27,7 +27,9 @@ std::uint64_t layer_weight_floats(const ModelConfig& c, const HeadLayout& l) {
     const std::uint64_t D = c.hidden_size, d = l.head_dim, I = c.intermediate_size;
     std::uint64_t n =
         D * d * (std::uint64_t(l.query_heads) + 2 * l.kv_heads + l.model_heads) + 3 * D * I + 2 * D;
-    if (c.attention_bias) n += d * (std::uint64_t(l.query_heads) + 2 * l.kv_heads) + D;
+    if (c.qkv_bias) n += d * (std::uint64_t(l.query_heads) + 2 * l.kv_heads);
+    if (c.o_bias) n += D;
+    if (c.qk_norm) n += 2 * d;
     if (c.mlp_bias) n += 2 * I + D;
     return n;
 }

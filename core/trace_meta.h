@@ -33,6 +33,8 @@ struct TraceMeta {
     std::string created_at;  // ISO 8601 UTC
     std::string checkpoint_path;
     std::string config_json;  // config.json verbatim
+    std::string rope_sources;  // provenance_lines() of the config, one per line ("" in older traces)
+    std::vector<std::string> ignored_config_keys;  // --ignore-config-key keys the run did not apply
     HeadLayout layout;        // analysis heads: model heads first, then virtual imaginary heads
     RopeSpectrum rope;        // inv_freq_f32 exactly as the run used it
     double rope_theta = 0.0;  // base after any upstream scaling_factor

@@ -18,6 +18,18 @@ namespace rs {
 
 namespace {
 
+std::vector<std::string> split_lines(const std::string& text) {
+    std::vector<std::string> out;
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        const auto nl = text.find('\n', pos);
+        out.push_back(text.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos));
+        if (nl == std::string::npos) break;
+        pos = nl + 1;
+    }
+    return out;
+}
+
 // Bounds on metadata a damaged or hostile file could inflate before we allocate from it.
 constexpr std::int64_t kMaxTokens = 1 << 24, kMaxLayers = 4096, kMaxHeads = 65536,
                        kMaxHeadDim = 65536;
@@ -158,6 +170,10 @@ void TraceReader::Impl::read_meta() {
     const hid_t mg = g.get();
     meta.checkpoint_path = h5::read_attr_string(mg, "checkpoint_path");
     meta.config_json = h5::read_attr_string(mg, "config_json");
+    // Provenance attributes came after schema 1 was first written: optional, absent means none.
+    if (h5::has_attr(mg, "rope_sources")) meta.rope_sources = h5::read_attr_string(mg, "rope_sources");
+    if (h5::has_attr(mg, "ignored_config_keys"))
+        meta.ignored_config_keys = split_lines(h5::read_attr_string(mg, "ignored_config_keys"));
     meta.tokens = int(bounded(mg, "tokens", 1, kMaxTokens));
     meta.layers = int(bounded(mg, "layers", 1, kMaxLayers));
     meta.rope_theta = h5::read_attr_double(mg, "rope_theta");

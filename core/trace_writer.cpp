@@ -77,7 +77,7 @@ std::vector<double> per_head_scalar(const RunStats& st, Get get) {
 struct TraceWriter::Impl {
     TraceOutputFile out;
     h5::Handle file;  // closed before `out` publishes or discards the file
-    std::string checkpoint_dir, config_json;
+    std::string checkpoint_dir, config_json, rope_sources, ignored_keys;
     RopeParams params;
     TraceTokens tokens;
     QKPrecision precision;
@@ -138,6 +138,8 @@ TraceWriter::TraceWriter(const std::string& destination, const Checkpoint& ck, T
         Impl& m = *impl_;
         m.checkpoint_dir = std::filesystem::absolute(ck.dir()).lexically_normal().string();
         m.config_json = ck.config().source_text;
+        for (const auto& line : provenance_lines(ck.config())) m.rope_sources += line + "\n";
+        for (const auto& key : ck.config().ignored_keys) m.ignored_keys += key + "\n";
         m.params = ck.config().rope_params();
         m.tokens = std::move(tokens);
         m.precision = options.precision;
@@ -199,6 +201,8 @@ void TraceWriter::Impl::write_meta() {
     const hid_t mg = g.get();
     h5::write_attr(mg, "checkpoint_path", checkpoint_dir);
     h5::write_attr(mg, "config_json", config_json);
+    h5::write_attr(mg, "rope_sources", rope_sources);
+    h5::write_attr(mg, "ignored_config_keys", ignored_keys);
     h5::write_attr(mg, "variant", variant_key(layout.variant));
     h5::write_attr(mg, "variant_name", variant_name(layout.variant));
     h5::write_attr(mg, "tokens", std::int64_t(info.tokens));

@@ -42,4 +42,52 @@ TEST(CliInfo, HeadLayoutInterleavesRealAndImaginaryTwins) {
     EXPECT_EQ(info("rope_pp_eh_noconfig")["variant_source"], "tensor shapes");
 }
 
+// Issue 21: info names where each RoPE value came from; a refused key stops every command with
+// exit 1 and the key named; --ignore-config-key proceeds, and says so on stderr, in info and in traces.
+TEST(CliInfo, ProvenanceRefusalAndIgnoredKeys) {
+    const auto llama3 = info("rope_llama3");
+    EXPECT_EQ(llama3["family"], "llama");
+    EXPECT_EQ(llama3["rope_keys"], "transformers 4 (rope_theta / rope_scaling)");
+    bool saw_factor = false;
+    for (const auto& s : llama3["rope_sources"])
+        if (s["parameter"] == "factor") {
+            EXPECT_EQ(s["from"], "rope_scaling.factor");
+            EXPECT_EQ(s["value"], "8.0");
+            saw_factor = true;
+        }
+    EXPECT_TRUE(saw_factor);
+
+    rs::test::TempDir dir;
+    rs::test::copy_fixture("rope_f32", dir.path());
+    auto config = nlohmann::json::parse(rs::test::read_file(dir / "config.json"));
+    config["rotary_emb_base"] = 20000;  // a GPT-NeoX-style key RoPEScope does not read
+    rs::test::write_file(dir / "config.json", config.dump(2));
+    const auto refused = rs::test::run_cli({"info", dir.path().string()});
+    EXPECT_EQ(refused.exit_code, 1);
+    EXPECT_NE(refused.err.find("config key \"rotary_emb_base\" = 20000 is not one RoPEScope reads"),
+              std::string::npos)
+        << refused.err;
+
+    const auto ignored = rs::test::run_cli({"info", dir.path().string(), "--ignore-config-key", "rotary_emb_base"});
+    EXPECT_EQ(ignored.exit_code, 0) << ignored.err;
+    EXPECT_NE(ignored.err.find("warning: " + (dir / "config.json").string() +
+                               ": config key rotary_emb_base is NOT applied"),
+              std::string::npos)
+        << ignored.err;
+    EXPECT_NE(ignored.out.find("rotary_emb_base IGNORED at the user's request"), std::string::npos) << ignored.out;
+
+    const auto trace = rs::test::run_cli({"trace", dir.path().string(), "--ids", "1,2,3,4,5",
+                                          "--ignore-config-key", "rotary_emb_base", "-o",
+                                          (dir / "run.h5").string(), "--quiet"});
+    ASSERT_EQ(trace.exit_code, 0) << trace.err;
+    const auto shown = rs::test::run_cli({"show", (dir / "run.h5").string(), "--json"});
+    ASSERT_EQ(shown.exit_code, 0) << shown.err;
+    const auto j = nlohmann::json::parse(shown.out);
+    EXPECT_EQ(j["ignored_config_keys"], nlohmann::json::array({"rotary_emb_base"}));
+
+    const auto typo = rs::test::run_cli(
+        {"info", dir.path().string(), "--ignore-config-key", "rotary_emb_base,rotary_emb_bas"});
+    EXPECT_EQ(typo.exit_code, 2);
+}
+
 }  // namespace

@@ -14,6 +14,13 @@ namespace rs::ui {
 
 namespace {
 
+std::vector<std::string> split_lines(const std::string& text) {
+    std::vector<std::string> out;
+    for (const auto& part : QString::fromStdString(text).split('\n', Qt::SkipEmptyParts))
+        out.push_back(part.toStdString());
+    return out;
+}
+
 QString human_count(double n) {
     if (n >= 1e9) return QString::number(n / 1e9, 'f', 2) + " B";
     if (n >= 1e6) return QString::number(n / 1e6, 'f', 1) + " M";
@@ -30,6 +37,17 @@ QString scaling_text(const ModelConfig& c) {
         parts << QString("linear PI ×%1").arg(*c.rope_config.factor);
     if (c.rope_scaling) parts << QString("%1 ×%2").arg(QString::fromStdString(c.rope_scaling->type)).arg(c.rope_scaling->factor);
     return parts.isEmpty() ? QString("none") : parts.join(", ");
+}
+
+// Where each RoPE setting came from, one line each; ignored keys stand out.
+QString provenance_html(const std::vector<std::string>& lines) {
+    if (lines.empty()) return {};
+    QStringList out;
+    for (const auto& l : lines) {
+        const QString line = QString::fromStdString(l).toHtmlEscaped();
+        out << (l.find("IGNORED") != std::string::npos ? "<b style='color:#b00'>" + line + "</b>" : line);
+    }
+    return "<br><small>RoPE settings read from config.json:<br>" + out.join("<br>") + "</small>";
 }
 
 }  // namespace
@@ -76,7 +94,8 @@ void ModelPanel::set_checkpoint(const Checkpoint* ck) {
             .arg(scaling_text(c).toHtmlEscaped())
             .arg(human_count(double(ck->parameter_count())))
             .arg(QString::fromStdString(ck->weight_dtype()))
-            .arg(kv_cache_bytes_per_token(c, l)));
+            .arg(kv_cache_bytes_per_token(c, l)) +
+        provenance_html(provenance_lines(c)));
     fill_heads(l);
 }
 
@@ -93,7 +112,8 @@ void ModelPanel::set_trace_meta(const TraceMeta& m) {
                           .arg(m.rope.rotary_dim)
                           .arg(QString::fromStdString(qk_precision_name(m.qk_precision)))
                           .arg(QString::fromStdString(m.created_by).toHtmlEscaped())
-                          .arg(QString::fromStdString(m.created_at)));
+                          .arg(QString::fromStdString(m.created_at)) +
+                      provenance_html(split_lines(m.rope_sources)));
     fill_heads(m.layout);
 }
 

@@ -3,11 +3,30 @@
 
 #include <cerrno>
 #include <climits>
+#include <cstdio>
 #include <cstdlib>
 
 #include "core/error.h"
 
 namespace rs::cli {
+
+namespace {
+
+std::vector<std::string> split_names(const std::string& text) {
+    std::vector<std::string> out;
+    std::size_t pos = 0;
+    while (pos <= text.size()) {
+        const auto comma = text.find(',', pos);
+        std::string item = text.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+        if (item.empty()) throw UsageError("--ignore-config-key expects comma-separated key names");
+        out.push_back(std::move(item));
+        if (comma == std::string::npos) break;
+        pos = comma + 1;
+    }
+    return out;
+}
+
+}  // namespace
 
 std::shared_ptr<const Checkpoint> open_checkpoint(const Args& args) {
     CheckpointOptions opt;
@@ -15,7 +34,14 @@ std::shared_ptr<const Checkpoint> open_checkpoint(const Args& args) {
         opt.variant = parse_variant(*v);
         if (!opt.variant) throw UsageError("--variant must be rope, eh or ec, got '" + *v + "'");
     }
-    return std::make_shared<const Checkpoint>(Checkpoint::open(args.positional(0, "checkpoint folder"), opt));
+    if (auto keys = args.get("ignore-config-key")) opt.config.ignore_keys = split_names(*keys);
+    auto ck = std::make_shared<const Checkpoint>(Checkpoint::open(args.positional(0, "checkpoint folder"), opt));
+    // Every run without a setting says so, however its output is read later.
+    for (const auto& key : ck->config().ignored_keys)
+        std::fprintf(stderr, "warning: %s: config key %s is NOT applied (--ignore-config-key); results differ "
+                             "from the model as configured\n",
+                     ck->config().path.c_str(), key.c_str());
+    return ck;
 }
 
 std::vector<std::int32_t> parse_ids(const std::string& text) {

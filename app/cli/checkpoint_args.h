@@ -11,7 +11,8 @@
 
 namespace rs::cli {
 
-// Opens positional 0 as a checkpoint folder, honouring --variant rope|eh|ec.
+// Opens positional 0 as a checkpoint folder, honouring --variant rope|eh|ec and
+// --ignore-config-key A,B (each ignored key is reported on stderr).
 std::shared_ptr<const Checkpoint> open_checkpoint(const Args& args);
 
 // Parses "--ids 1,2,3" (throws UsageError on anything that is not a comma-separated integer list).

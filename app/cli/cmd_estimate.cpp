@@ -15,7 +15,7 @@ namespace rs::cli {
 namespace {
 
 int run(const Args& args) {
-    args.allow_only({"json", "variant", "tokens", "plain"});
+    args.allow_only({"json", "variant", "ignore-config-key", "tokens", "plain"});
     const auto ck = open_checkpoint(args);
     std::vector<int> lengths;
     for (double t :

@@ -15,7 +15,7 @@ namespace rs::cli {
 namespace {
 
 int run(const Args& args) {
-    args.allow_only({"json", "variant", "ids"});
+    args.allow_only({"json", "variant", "ignore-config-key", "ids"});
     const auto ids_text = args.get("ids");
     if (!ids_text) throw UsageError("give the input with --ids 1,2,3");
     const auto ids = parse_ids(*ids_text);

@@ -29,7 +29,16 @@ nlohmann::json info_json(const Checkpoint& ck) {
         heads.push_back({{"index", h.index}, {"part", h.imag ? "imag" : "real"}, {"virtual", h.is_virtual},
                          {"query_head", h.query_head}, {"kv_head", h.kv_head}, {"twin", h.twin},
                          {"label", l.label(h.index)}});
+    nlohmann::json sources = nlohmann::json::array();
+    for (const auto& src : c.sources)
+        sources.push_back({{"parameter", src.parameter}, {"value", src.value}, {"from", src.origin},
+                           {"default", src.defaulted}});
     return {{"path", ck.dir()},
+            {"family", c.family},
+            {"model_type", c.model_type},
+            {"rope_keys", c.rope_format},
+            {"rope_sources", sources},
+            {"ignored_config_keys", c.ignored_keys},
             {"variant", variant_key(l.variant)},
             {"variant_name", variant_name(l.variant)},
             {"variant_source", ck.variant_source()},
@@ -51,8 +60,10 @@ nlohmann::json info_json(const Checkpoint& ck) {
             {"heads", heads}};
 }
 
+const char* c_str(const nlohmann::json& v) { return v.get_ref<const std::string&>().c_str(); }
+
 int run(const Args& args) {
-    args.allow_only({"json", "variant"});
+    args.allow_only({"json", "variant", "ignore-config-key"});
     const auto ck = open_checkpoint(args);
     const auto j = info_json(*ck);
     if (args.flag("json")) {
@@ -68,6 +79,10 @@ int run(const Args& args) {
                 int(j["kv_heads"]), int(j["attention_heads"]), int(j["head_dim"]));
     std::printf("rope            theta %g, rotary dim %d, scaling: %s\n", double(j["rope_theta"]),
                 int(j["rotary_dim"]), j["rope_scaling"].get<std::string>().c_str());
+    std::printf("family          %s (model_type %s)\n", c_str(j["family"]),
+                j["model_type"].get<std::string>().empty() ? "absent" : c_str(j["model_type"]));
+    std::printf("rope keys       %s\n", c_str(j["rope_keys"]));
+    for (const auto& line : provenance_lines(ck->config())) std::printf("  %s\n", line.c_str());
     std::printf("parameters      %ld (%s)\n", long(j["parameters"]), j["weight_dtype"].get<std::string>().c_str());
     std::printf("KV cache        %ld bytes per token (fp16)\n", long(j["kv_cache_bytes_per_token"]));
     std::printf("\nhead  part  query  kv  twin\n");
@@ -79,8 +94,8 @@ int run(const Args& args) {
     return 0;
 }
 
-const Command::Register reg{Command{"info", "info DIR [--variant rope|eh|ec] [--json]",
-                                    "Describe a checkpoint: variant, real/imaginary head layout, RoPE, size, KV cache.",
+const Command::Register reg{Command{"info", "info DIR [--variant rope|eh|ec] [--ignore-config-key K,...] [--json]",
+                                    "Describe a checkpoint: family, variant, real/imaginary head layout, RoPE and the key each setting came from, size, KV cache.",
                                     {}, run}};
 
 }  // namespace

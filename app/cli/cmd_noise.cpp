@@ -42,7 +42,7 @@ void write_csv(std::ostream& f, const NoiseSweep& s) {
 int run(const Args& args) {
     auto known = kTextInputOptions;
     known.insert(known.end(),
-                 {"json", "variant", "sigma", "target", "seed", "thresholds", "out", "quiet"});
+                 {"json", "variant", "ignore-config-key", "sigma", "target", "seed", "thresholds", "out", "quiet"});
     args.allow_only(known);
     const auto ck = open_checkpoint(args);
     const auto in = read_text_input(args, *ck);

@@ -20,7 +20,7 @@ namespace {
 
 int run(const Args& args) {
     auto known = kTextInputOptions;
-    known.insert(known.end(), {"json", "variant", "context", "bucket", "out", "quiet"});
+    known.insert(known.end(), {"json", "variant", "ignore-config-key", "context", "bucket", "out", "quiet"});
     args.allow_only(known);
     const auto ck = open_checkpoint(args);
     const auto in = read_text_input(args, *ck);

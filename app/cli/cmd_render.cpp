@@ -174,7 +174,7 @@ std::unique_ptr<QApplication> headless_app() {
 
 // The noise view from a checkpoint folder reads the model-input options too (text_input.h).
 std::vector<std::string> noise_options() {
-    std::vector<std::string> names{"threshold", "variant", "sigma", "seed", "quiet"};
+    std::vector<std::string> names{"threshold", "variant", "ignore-config-key", "sigma", "seed", "quiet"};
     names.insert(names.end(), kTextInputOptions.begin(), kTextInputOptions.end());
     return names;
 }

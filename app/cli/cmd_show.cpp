@@ -55,6 +55,8 @@ nlohmann::json show_json(TraceReader& r, double open_seconds) {
             {"analysis_heads", m.layout.analysis_heads()},
             {"rope_theta", m.rope_theta},
             {"rotary_dim", m.rope.rotary_dim},
+            {"rope_sources", m.rope_sources},
+            {"ignored_config_keys", m.ignored_config_keys},
             {"qk_dtype", qk_precision_name(m.qk_precision)},
             {"overview_cells", m.overview_cells},
             {"has_text", !m.input.text.empty()},
@@ -77,6 +79,13 @@ void print_table(const nlohmann::json& j) {
     std::printf("rope        theta %g, rotary dim %d    Q/K stored as %s\n",
                 double(j["rope_theta"]), int(j["rotary_dim"]),
                 j["qk_dtype"].get<std::string>().c_str());
+    // Where the run's RoPE settings came from, one line each (traces before provenance: none).
+    const std::string& sources = j["rope_sources"].get_ref<const std::string&>();
+    for (std::size_t pos = 0, nl; pos < sources.size(); pos = nl + 1) {
+        nl = sources.find('\n', pos);
+        if (nl == std::string::npos) nl = sources.size();
+        std::printf("  %s\n", sources.substr(pos, nl - pos).c_str());
+    }
     std::printf("tokens      %d%s   mean NLL %.4f   noise sweeps %d\n\n", int(j["tokens"]),
                 j["has_text"].get<bool>() ? " (with text)" : "", double(j["mean_nll"]),
                 int(j["noise_sweeps"]));

@@ -68,7 +68,7 @@ void write_csv(std::ostream& f, const RunStats& st, const HeadLayout& L) {
 
 int run(const Args& args) {
     auto known = kTextInputOptions;
-    known.insert(known.end(), {"json", "variant", "thresholds", "out", "quiet"});
+    known.insert(known.end(), {"json", "variant", "ignore-config-key", "thresholds", "out", "quiet"});
     args.allow_only(known);
     const auto ck = open_checkpoint(args);
     const auto in = read_text_input(args, *ck);

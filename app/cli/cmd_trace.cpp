@@ -30,7 +30,7 @@ QKPrecision precision(const Args& args) {
 
 int run(const Args& args) {
     auto known = kTextInputOptions;
-    known.insert(known.end(), {"json", "variant", "out", "f16", "f32", "quiet", "noise", "seed"});
+    known.insert(known.end(), {"json", "variant", "ignore-config-key", "out", "f16", "f32", "quiet", "noise", "seed"});
     args.allow_only(known);
     const std::string out = output_path(args, "give the trace file with -o run.h5");
     const auto ck = open_checkpoint(args);

@@ -129,6 +129,9 @@ def numpy_forward(model, ids, freqs, mscale):
         p = f"model.layers.{l}."
         h = rms64(x, w[p + "input_layernorm.weight"], model.eps)
         q, k, v = (lin64(w, p + f"self_attn.{n}_proj", h) for n in "qkv")
+        if model.family == "qwen3":  # per-head RMSNorm of q and k over head_dim, before RoPE
+            q = per_head_rms64(q, w[p + "self_attn.q_norm.weight"], model)
+            k = per_head_rms64(k, w[p + "self_attn.k_norm.weight"], model)
         heads, layer_probs = [], []
         for a in range(model.n_attn):
             out, prob = numpy_head(model, a, q, k, v, rotor)
@@ -162,6 +165,12 @@ def numpy_head(model, a, q, k, v, rotor):
     return prob @ v[:, kv * d:(kv + 1) * d], prob
 
 
+def per_head_rms64(x, weight, model):
+    t, width = x.shape
+    heads = x.reshape(t, width // model.head_dim, model.head_dim)
+    return rms64(heads, weight, model.eps).reshape(t, width)
+
+
 def rms64(x, weight, eps):
     return weight * x / np.sqrt((x * x).mean(axis=-1, keepdims=True) + eps)
 
@@ -182,7 +191,8 @@ def check_numpy_forward(c, name, model, expected, freqs, mscale):
 
 def check_layout(c, folder, entry, config, stored):
     name = entry["name"]
-    c.that(config.get("model_type") == "llama" and config.get("architectures") == ["LlamaForCausalLM"],
+    architecture = {"llama": "LlamaForCausalLM", "qwen2": "Qwen2ForCausalLM", "qwen3": "Qwen3ForCausalLM"}
+    c.that(config.get("architectures") == [architecture.get(config.get("model_type"))],
            f"{name}: config.json model_type / architectures")
     c.that(config.get("torch_dtype") == TORCH_DTYPE_NAME[entry["dtype"]], f"{name}: torch_dtype")
     c.that(all(t.dtype == DTYPE_OF[entry["dtype"]] for t in stored.values()), f"{name}: stored dtypes")

@@ -57,6 +57,19 @@ FIXTURES = [
                                   "high_freq_factor": 4.0, "original_max_position_embeddings": 16}},
          description="vanilla RoPE, rope_theta 5e5, HF llama3 rope_scaling (factor 8, original 16): "
                      "frequency 0 blended, 1..7 divided by 8"),
+    # Families beside Llama, in their own config layout (transformers' Qwen2Config / Qwen3Config).
+    dict(name="qwen2_f32", rc=None, dtype="F32", shards=1, drop=["attention_bias", "mlp_bias"],
+         config={"model_type": "qwen2", "architectures": ["Qwen2ForCausalLM"], "rope_theta": 1000000.0,
+                 "sliding_window": 4096, "use_sliding_window": False, "max_window_layers": 2,
+                 "tie_word_embeddings": True},
+         description="Qwen2 layout: q/k/v biases without an o_proj bias, tied embeddings, theta 1e6, "
+                     "sliding window switched off"),
+    dict(name="qwen3_bf16_sharded", rc=None, dtype="BF16", shards=3, drop=["mlp_bias"],
+         config={"model_type": "qwen3", "architectures": ["Qwen3ForCausalLM"], "rope_theta": 1000000.0,
+                 "head_dim": 24, "sliding_window": None, "use_sliding_window": False,
+                 "max_window_layers": 2},
+         description="Qwen3 layout: RMSNorm of each head's q and k before RoPE, head_dim 24 != 64/4, "
+                     "BF16 in 3 shards"),
 ]
 
 
@@ -92,6 +105,8 @@ def base_config(dtype_name):
 def fixture_config(spec):
     config = base_config(spec["dtype"])
     config.update(spec["config"])
+    for key in spec.get("drop", []):  # keys the family's config class does not have
+        config.pop(key)
     if spec["rc"] is not None and spec.get("write_rope_config", True):
         config["rope_config"] = dict(spec["rc"])
     return config
@@ -121,14 +136,21 @@ def layer_weights(init, config, rope_config, i):
         "mlp.up_proj": ((inter, hidden), 1.0 / hidden ** 0.5),
         "mlp.down_proj": ((hidden, inter), 0.5 / inter ** 0.5),
     }
+    qkv_bias, o_bias = ref.FAMILY_BIASES[config["model_type"]](config)
     w = {}
     for name, (shape, std) in shapes.items():
         w[p + name + ".weight"] = init.normal(shape, std)
-        has_bias = config["attention_bias"] if name.startswith("self_attn") else config["mlp_bias"]
+        if name.startswith("self_attn"):
+            has_bias = o_bias if name == "self_attn.o_proj" else qkv_bias
+        else:
+            has_bias = config.get("mlp_bias", False)
         if has_bias:
             w[p + name + ".bias"] = init.normal((shape[0],), 0.1)
     w[p + "input_layernorm.weight"] = init.normal((hidden,), 0.2, mean=1.0)
     w[p + "post_attention_layernorm.weight"] = init.normal((hidden,), 0.2, mean=1.0)
+    if config["model_type"] == "qwen3":
+        w[p + "self_attn.q_norm.weight"] = init.normal((d,), 0.2, mean=1.0)
+        w[p + "self_attn.k_norm.weight"] = init.normal((d,), 0.2, mean=1.0)
     return w
 
 

@@ -208,6 +208,10 @@ class Layer:
         q = split_heads(self.linear("self_attn.q_proj", x), m.n_q, m.head_dim)
         k = split_heads(self.linear("self_attn.k_proj", x), m.n_kv, m.head_dim)
         v = split_heads(self.linear("self_attn.v_proj", x), m.n_kv, m.head_dim)
+        if m.family == "qwen3":
+            # Qwen3Attention: q_norm / k_norm (RMSNorm over head_dim) on each head before RoPE.
+            q = rms_norm(q, self.w["self_attn.q_norm.weight"], m.eps)
+            k = rms_norm(k, self.w["self_attn.k_norm.weight"], m.eps)
         q_rope, k_rope = rope_real(q, cos, sin), rope_real(k, cos, sin)
         q_heads = q_rope
         if m.variant != "rope":
@@ -266,6 +270,16 @@ class Layer:
 
 # ---------------------------------------------------------------- the model ----------------------
 
+# (q/k/v bias, o_proj bias) per model_type, as each transformers modeling file builds its projections:
+# Llama and Qwen3 follow attention_bias for all four, Mistral has none, Qwen2 always biases q/k/v only.
+FAMILY_BIASES = {
+    "llama": lambda c: (c.get("attention_bias", False), c.get("attention_bias", False)),
+    "mistral": lambda c: (False, False),
+    "qwen2": lambda c: (True, False),
+    "qwen3": lambda c: (c.get("attention_bias", False), c.get("attention_bias", False)),
+}
+
+
 class ReferenceModel:
     """Llama / RoPE++ causal LM over float32 weights with HF tensor names."""
 
@@ -273,6 +287,9 @@ class ReferenceModel:
         if config.get("hidden_act", "silu") != "silu":
             raise NotImplementedError(f"hidden_act {config['hidden_act']!r}")
         self.config = config
+        self.family = config.get("model_type", "llama")
+        if self.family not in FAMILY_BIASES:
+            raise NotImplementedError(f"model_type {self.family!r}")
         self.rope_config = resolve_rope_config(config, rope_config)
         self.variant = variant_of(self.rope_config)
         self.weights = {name: t.float() for name, t in weights.items()}
@@ -291,7 +308,14 @@ class ReferenceModel:
         expected = {"self_attn.q_proj.weight": (self.n_q * d, hidden),
                     "self_attn.k_proj.weight": (self.n_kv * d, hidden),
                     "self_attn.o_proj.weight": (hidden, self.n_attn * d)}
+        qkv_bias, o_bias = FAMILY_BIASES[self.family](self.config)
         for layer_index, layer in enumerate(self.layers):
+            # linear() adds a bias whenever the tensor exists, so its presence must be the family's.
+            for proj, want in (("q_proj", qkv_bias), ("k_proj", qkv_bias), ("v_proj", qkv_bias),
+                               ("o_proj", o_bias)):
+                if (f"self_attn.{proj}.bias" in layer.w) != want:
+                    raise ValueError(f"layer {layer_index} {proj}.bias: {self.family} "
+                                     f"{'needs' if want else 'has no'} it")
             for name, shape in expected.items():
                 if tuple(layer.w[name].shape) != shape:
                     raise ValueError(f"layer {layer_index} {name}: shape {tuple(layer.w[name].shape)}, "
