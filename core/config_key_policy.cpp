@@ -26,10 +26,14 @@ struct RefusedFamily {
 // Families people use that differ from Llama in ways RoPEScope does not compute yet.
 const RefusedFamily kRefusedFamilies[] = {
     {"qwen2_moe", "Qwen2-MoE has q/k/v biases and a mixture-of-experts MLP"},
-    {"qwen3_moe", "Qwen3-MoE normalises q and k per head before RoPE and has a mixture-of-experts MLP"},
+    {"qwen3_moe",
+     "Qwen3-MoE normalises q and k per head before RoPE and has a mixture-of-experts MLP"},
     {"mixtral", "Mixtral's MLP is a mixture of experts"},
-    {"gemma", "Gemma scales embeddings by sqrt(hidden_size) and uses (1 + w) RMSNorm and a GELU-tanh MLP"},
-    {"gemma2", "Gemma 2 adds attention logit soft-capping and alternating local/global layers to Gemma's changes"},
+    {"gemma",
+     "Gemma scales embeddings by sqrt(hidden_size) and uses (1 + w) RMSNorm and a GELU-tanh MLP"},
+    {"gemma2",
+     "Gemma 2 adds attention logit soft-capping and alternating local/global layers to Gemma's "
+     "changes"},
     {"gemma3", "Gemma 3 has local/global layers with two RoPE bases, q/k norms and a vision tower"},
     {"gemma3_text", "Gemma 3 has local/global layers with two RoPE bases and q/k norms"},
     {"phi3", "Phi-3 fuses qkv_proj and gate_up_proj and uses longrope scaling"},
@@ -37,7 +41,8 @@ const RefusedFamily kRefusedFamilies[] = {
     {"smollm3", "SmolLM3 leaves RoPE out of every fourth layer (NoPE layers)"},
     {"deepseek_v2", "DeepSeek-V2 uses multi-head latent attention with a decoupled RoPE key"},
     {"deepseek_v3", "DeepSeek-V3 uses multi-head latent attention with a decoupled RoPE key"},
-    {"llama4", "Llama 4 mixes chunked attention, NoPE layers, mixture-of-experts and a vision tower"},
+    {"llama4",
+     "Llama 4 mixes chunked attention, NoPE layers, mixture-of-experts and a vision tower"},
     {"llama4_text", "Llama 4 mixes chunked attention, NoPE layers and mixture-of-experts"},
 };
 constexpr const char* kSupported = "llama (including RoPE++ checkpoints), mistral, qwen2 and qwen3";
@@ -56,7 +61,8 @@ std::string model_family(const json& j, const std::string& path, std::vector<Con
         if (t == f.model_type)
             throw FileError(path, "model_type \"" + t + "\" is not supported yet: " + f.why +
                                       ". RoPEScope opens model_type " + kSupported);
-    throw FileError(path, "model_type \"" + t + "\" is not a family RoPEScope knows; it opens model_type " +
+    throw FileError(path, "model_type \"" + t +
+                              "\" is not a family RoPEScope knows; it opens model_type " +
                               kSupported);
 }
 
@@ -90,7 +96,8 @@ std::optional<std::string> null_or(const json& v, const std::string& why) {
 }
 
 std::optional<std::string> layer_list(const json& v, const Context& c,
-                                      const std::function<bool(const json&)>& bad_entry, const std::string& what) {
+                                      const std::function<bool(const json&)>& bad_entry,
+                                      const std::string& what) {
     if (!v.is_array() || int(v.size()) != c.num_layers)
         return std::string("must list one entry per layer (") + std::to_string(c.num_layers) + ")";
     std::string bad;
@@ -113,7 +120,8 @@ const std::vector<std::pair<std::string, Rule>>& rules() {
          [](const json& v, Context& c) -> std::optional<std::string> {
              if (v.is_null()) return std::nullopt;
              if (!c.sliding_used()) {
-                 c.notes.push_back({"sliding_window", v.dump(), "not used: use_sliding_window = false"});
+                 c.notes.push_back(
+                     {"sliding_window", v.dump(), "not used: use_sliding_window = false"});
                  return std::nullopt;
              }
              return "attention masked beyond a window is not computed yet";
@@ -130,18 +138,21 @@ const std::vector<std::pair<std::string, Rule>>& rules() {
          }},
         {"layer_types",
          [](const json& v, Context& c) {
-             return layer_list(v, c, [](const json& e) { return e != "full_attention"; },
-                               "attention other than full_attention is not computed yet; it is asked for");
+             return layer_list(
+                 v, c, [](const json& e) { return e != "full_attention"; },
+                 "attention other than full_attention is not computed yet; it is asked for");
          }},
         {"no_rope_layers",
          [](const json& v, Context& c) {
-             return layer_list(v, c, [](const json& e) { return e != 1; },
-                               "layers without RoPE (NoPE) are not computed yet; RoPE is left out");
+             return layer_list(
+                 v, c, [](const json& e) { return e != 1; },
+                 "layers without RoPE (NoPE) are not computed yet; RoPE is left out");
          }},
         {"no_rope_layer_interval",
          [](const json& v, Context& c) -> std::optional<std::string> {
              // transformers derives no_rope_layers from the interval only when the list is absent.
-             if (v.is_null() || (c.j.contains("no_rope_layers") && !c.j["no_rope_layers"].is_null()))
+             if (v.is_null() ||
+                 (c.j.contains("no_rope_layers") && !c.j["no_rope_layers"].is_null()))
                  return std::nullopt;
              return "leaves RoPE out of every N-th layer; NoPE layers are not computed yet";
          }},
@@ -157,26 +168,38 @@ const std::vector<std::pair<std::string, Rule>>& rules() {
                     "rotate_half pairs (x[i], x[i + d/2]) of Llama";
          }},
         {"attn_logit_softcapping",
-         [](const json& v, Context&) { return null_or(v, "attention logit soft-capping is not computed yet"); }},
+         [](const json& v, Context&) {
+             return null_or(v, "attention logit soft-capping is not computed yet");
+         }},
         {"final_logit_softcapping",
-         [](const json& v, Context&) { return null_or(v, "final logit soft-capping is not computed yet"); }},
+         [](const json& v, Context&) {
+             return null_or(v, "final logit soft-capping is not computed yet");
+         }},
         {"query_pre_attn_scalar",
          [](const json& v, Context& c) -> std::optional<std::string> {
-             if (v.is_null() || (v.is_number() && v.get<double>() == c.head_dim)) return std::nullopt;
+             if (v.is_null() || (v.is_number() && v.get<double>() == c.head_dim))
+                 return std::nullopt;
              return "a query scale other than 1/sqrt(head_dim) is not computed yet";
          }},
         {"attention_chunk_size",
-         [](const json& v, Context&) { return null_or(v, "chunked attention is not computed yet"); }},
+         [](const json& v, Context&) {
+             return null_or(v, "chunked attention is not computed yet");
+         }},
         {"qk_rope_head_dim",
-         [](const json& v, Context&) { return null_or(v, "multi-head latent attention (MLA) is not computed yet"); }},
+         [](const json& v, Context&) {
+             return null_or(v, "multi-head latent attention (MLA) is not computed yet");
+         }},
         {"kv_lora_rank",
-         [](const json& v, Context&) { return null_or(v, "multi-head latent attention (MLA) is not computed yet"); }},
+         [](const json& v, Context&) {
+             return null_or(v, "multi-head latent attention (MLA) is not computed yet");
+         }},
     };
     return r;
 }
 
 bool positional_name(std::string k) {
-    std::transform(k.begin(), k.end(), k.begin(), [](unsigned char ch) { return std::tolower(ch); });
+    std::transform(k.begin(), k.end(), k.begin(),
+                   [](unsigned char ch) { return std::tolower(ch); });
     for (const char* word : {"rope", "rotary", "position", "window"})
         if (k.find(word) != std::string::npos) return true;
     return false;
@@ -201,12 +224,14 @@ const std::vector<std::string>& known_positional_keys() {
     return keys;
 }
 
-KeyPolicyResult check_config_keys(const json& j, const std::string& path, int num_layers, int head_dim,
-                                  const std::vector<std::string>& ignore, std::vector<std::string>& ignored) {
+KeyPolicyResult check_config_keys(const json& j, const std::string& path, int num_layers,
+                                  int head_dim, const std::vector<std::string>& ignore,
+                                  std::vector<std::string>& ignored) {
     KeyPolicyResult out;
     Context ctx{j, num_layers, head_dim, out.notes};
     for (const auto& [key, value] : j.items()) {
-        const auto rule = std::find_if(rules().begin(), rules().end(), [&](const auto& r) { return r.first == key; });
+        const auto rule = std::find_if(rules().begin(), rules().end(),
+                                       [&](const auto& r) { return r.first == key; });
         const bool known = rule != rules().end();
         if (!known && !positional_name(key)) continue;
         if (known && !rule->second) continue;
@@ -215,11 +240,13 @@ KeyPolicyResult check_config_keys(const json& j, const std::string& path, int nu
             continue;
         }
         if (!known)
-            throw FileError(path, "config key \"" + key + "\" = " + shown(value) +
-                                      " is not one RoPEScope reads, and it may change positions or attention" +
-                                      ignore_hint(key));
+            throw FileError(
+                path, "config key \"" + key + "\" = " + shown(value) +
+                          " is not one RoPEScope reads, and it may change positions or attention" +
+                          ignore_hint(key));
         if (auto why = rule->second(value, ctx))
-            throw FileError(path, "\"" + key + "\" = " + shown(value) + ": " + *why + ignore_hint(key));
+            throw FileError(path,
+                            "\"" + key + "\" = " + shown(value) + ": " + *why + ignore_hint(key));
     }
     // Ignoring layer_types makes every layer full attention, which is what RoPEScope then runs.
     out.layer_types = {"full_attention"};

@@ -15,7 +15,8 @@ namespace rs {
 // The family whose layout RoPEScope runs ("llama", "mistral", "qwen2", "qwen3"); an absent
 // model_type is read as llama and noted in `notes`. Throws FileError naming the model_type and
 // what the family adds otherwise. Checked first, so a Gemma config is refused as Gemma.
-std::string model_family(const nlohmann::json& config, const std::string& path, std::vector<ConfigSource>& notes);
+std::string model_family(const nlohmann::json& config, const std::string& path,
+                         std::vector<ConfigSource>& notes);
 
 // What the key policy accepted, for `info` and traces.
 struct KeyPolicyResult {
@@ -25,11 +26,13 @@ struct KeyPolicyResult {
 
 // Throws FileError(path, ...) naming the key, its value and what RoPEScope would need, for a
 // setting it does not compute. Keys listed in `ignore` are skipped (and appended to `ignored`).
-KeyPolicyResult check_config_keys(const nlohmann::json& config, const std::string& path, int num_layers,
-                                  int head_dim, const std::vector<std::string>& ignore,
+KeyPolicyResult check_config_keys(const nlohmann::json& config, const std::string& path,
+                                  int num_layers, int head_dim,
+                                  const std::vector<std::string>& ignore,
                                   std::vector<std::string>& ignored);
 
-// The top-level keys the policy knows by name (applied, or refused unless harmless), for docs and tests.
+// The top-level keys the policy knows by name (applied, or refused unless harmless), for docs and
+// tests.
 const std::vector<std::string>& known_positional_keys();
 
 }  // namespace rs

@@ -37,8 +37,9 @@ void collect(const json& dict, const std::string& prefix, Fields& out, const std
         const std::string name = k == "type" ? "rope_type" : k;
         const std::string key = prefix + k;
         if (auto it = out.find(name); it != out.end() && it->second.value != v)
-            throw FileError(path, it->second.key + " = " + it->second.value.dump() + " but " + key + " = " +
-                                      v.dump() + "; RoPEScope will not guess which applies");
+            throw FileError(path, it->second.key + " = " + it->second.value.dump() + " but " + key +
+                                      " = " + v.dump() +
+                                      "; RoPEScope will not guess which applies");
         out[name] = {v, key};
     }
 }
@@ -48,7 +49,8 @@ Fields transformers4_fields(const json& j, const std::string& path) {
     for (const char* key : {"rope_theta", "partial_rotary_factor"})
         if (j.contains(key) && !j[key].is_null()) f[key] = {j[key], key};
     if (j.contains("rope_scaling") && !j["rope_scaling"].is_null()) {
-        if (!j["rope_scaling"].is_object()) throw FileError(path, "\"rope_scaling\" must be an object or null");
+        if (!j["rope_scaling"].is_object())
+            throw FileError(path, "\"rope_scaling\" must be an object or null");
         collect(j["rope_scaling"], "rope_scaling.", f, path);
     }
     return f;
@@ -59,14 +61,15 @@ bool is_layer_type_name(const std::string& k) {
 }
 
 // rope_parameters is one dict for the model, or {"full_attention": {...}, ...} keyed by layer type.
-Fields transformers5_fields(const json& j, const std::string& path, const std::vector<std::string>& layer_types) {
+Fields transformers5_fields(const json& j, const std::string& path,
+                            const std::vector<std::string>& layer_types) {
     Fields f;
     if (!j.contains("rope_parameters") || j["rope_parameters"].is_null()) return f;
     const json& rp = j["rope_parameters"];
     if (!rp.is_object()) throw FileError(path, "\"rope_parameters\" must be an object or null");
-    const bool per_layer_type = !rp.empty() && std::all_of(rp.items().begin(), rp.items().end(), [](const auto& kv) {
-        return is_layer_type_name(kv.key());
-    });
+    const bool per_layer_type =
+        !rp.empty() && std::all_of(rp.items().begin(), rp.items().end(),
+                                   [](const auto& kv) { return is_layer_type_name(kv.key()); });
     if (!per_layer_type) {
         collect(rp, "rope_parameters.", f, path);
         return f;
@@ -78,7 +81,8 @@ Fields transformers5_fields(const json& j, const std::string& path, const std::v
                                   " types; RoPEScope applies one RoPE to every layer");
     const std::string& type = *used.begin();
     if (!rp.contains(type) || !rp[type].is_object())
-        throw FileError(path, "rope_parameters has no \"" + type + "\" entry, the attention type of every layer");
+        throw FileError(path, "rope_parameters has no \"" + type +
+                                  "\" entry, the attention type of every layer");
     collect(rp[type], "rope_parameters." + type + ".", f, path);
     return f;
 }
@@ -96,17 +100,18 @@ Fields merge(const Fields& v4, const Fields& v5, const std::string& path) {
                               ? it->second.value.get<double>() == field.value.get<double>()
                               : it->second.value == field.value;
         if (!same)
-            throw FileError(path, it->second.key + " = " + it->second.value.dump() + " but " + field.key + " = " +
-                                      field.value.dump() +
-                                      " (transformers 4 reads the first, transformers 5 the second); RoPEScope "
-                                      "will not guess which applies");
+            throw FileError(
+                path, it->second.key + " = " + it->second.value.dump() + " but " + field.key +
+                          " = " + field.value.dump() +
+                          " (transformers 4 reads the first, transformers 5 the second); RoPEScope "
+                          "will not guess which applies");
         it->second.key += " and " + field.key + " (agree)";
     }
     return all;
 }
 
 class Interpreter {
-public:
+  public:
     Interpreter(Fields fields, std::string path, const std::vector<std::string>& ignore,
                 std::vector<std::string>& ignored)
         : f_(std::move(fields)), path_(std::move(path)), ignore_(ignore), ignored_(ignored) {}
@@ -117,7 +122,9 @@ public:
     std::optional<double> number(const std::string& name, bool required, const std::string& type) {
         auto it = f_.find(name);
         if (it == f_.end()) {
-            if (required) fail("rope_type \"" + type + "\" needs \"" + name + "\", which the config does not give");
+            if (required)
+                fail("rope_type \"" + type + "\" needs \"" + name +
+                     "\", which the config does not give");
             return std::nullopt;
         }
         const auto& v = it->second.value;
@@ -132,10 +139,12 @@ public:
         auto it = f_.find("rope_type");
         if (it == f_.end()) {
             if (f_.count("factor"))
-                fail(f_.at("factor").key + " is given without a rope_type; RoPEScope will not guess the scaling");
+                fail(f_.at("factor").key +
+                     " is given without a rope_type; RoPEScope will not guess the scaling");
             return "default";
         }
-        if (!it->second.value.is_string()) fail(it->second.key + " = " + it->second.value.dump() + " must be a string");
+        if (!it->second.value.is_string())
+            fail(it->second.key + " = " + it->second.value.dump() + " must be a string");
         used_.insert("rope_type");
         sources_.push_back({"rope_type", it->second.value.dump(), it->second.key});
         type_key_ = it->second.key;
@@ -152,14 +161,15 @@ public:
             }
             fail(field.key + " = " + field.value.dump() + " is not read for rope_type \"" + type +
                  "\", and RoPEScope applies every RoPE setting exactly or not at all (pass "
-                 "--ignore-config-key " + field.key + " to run without it)");
+                 "--ignore-config-key " +
+                 field.key + " to run without it)");
         }
     }
 
     std::vector<ConfigSource>& sources() { return sources_; }
     const std::string& type_key() const { return type_key_; }
 
-private:
+  private:
     Fields f_;
     std::string path_;
     const std::vector<std::string>& ignore_;
@@ -176,8 +186,10 @@ std::string source_line(const ConfigSource& s) {
     return s.parameter + " = " + s.value + " (" + s.origin + ")";
 }
 
-RopeSettings read_rope_settings(const json& j, const std::string& path, const std::vector<std::string>& layer_types,
-                                const std::vector<std::string>& ignore, std::vector<std::string>& ignored) {
+RopeSettings read_rope_settings(const json& j, const std::string& path,
+                                const std::vector<std::string>& layer_types,
+                                const std::vector<std::string>& ignore,
+                                std::vector<std::string>& ignored) {
     const Fields v4 = transformers4_fields(j, path);
     const Fields v5 = transformers5_fields(j, path, layer_types);
     RopeSettings s;
@@ -188,7 +200,8 @@ RopeSettings read_rope_settings(const json& j, const std::string& path, const st
 
     const std::string type = in.rope_type();
     if (auto theta = in.number("rope_theta", false, type)) {
-        if (!(*theta > 1)) in.fail("rope_theta must be greater than 1, got " + std::to_string(*theta));
+        if (!(*theta > 1))
+            in.fail("rope_theta must be greater than 1, got " + std::to_string(*theta));
         s.rope_theta = *theta;
     } else {
         in.sources().push_back({"rope_theta", "10000", "the transformers default", true});
@@ -197,7 +210,8 @@ RopeSettings read_rope_settings(const json& j, const std::string& path, const st
         if (*p > 1) in.fail("partial_rotary_factor must be in (0, 1], got " + std::to_string(*p));
         s.partial_rotary_factor = *p;
     } else {
-        in.sources().push_back({"partial_rotary_factor", "1", "every head dimension rotates", true});
+        in.sources().push_back(
+            {"partial_rotary_factor", "1", "every head dimension rotates", true});
     }
 
     if (type == "linear") {
@@ -208,13 +222,15 @@ RopeSettings read_rope_settings(const json& j, const std::string& path, const st
         // transformers requires all four; a default here would be a silent guess.
         r.llama3.low_freq_factor = *in.number("low_freq_factor", true, type);
         r.llama3.high_freq_factor = *in.number("high_freq_factor", true, type);
-        r.llama3.original_max_position_embeddings = *in.number("original_max_position_embeddings", true, type);
+        r.llama3.original_max_position_embeddings =
+            *in.number("original_max_position_embeddings", true, type);
         if (r.llama3.high_freq_factor <= r.llama3.low_freq_factor)
             in.fail("llama3 high_freq_factor must exceed low_freq_factor");
         s.scaling = r;
     } else if (type != "default") {
         in.fail(in.type_key() + " = \"" + type +
-                "\" is not supported yet: RoPEScope computes rope_type default, linear and llama3 exactly");
+                "\" is not supported yet: RoPEScope computes rope_type default, linear and llama3 "
+                "exactly");
     }
     in.refuse_unread(type);
     s.sources = std::move(in.sources());

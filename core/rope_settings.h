@@ -18,9 +18,10 @@ struct ConfigSource {
     std::string parameter;  // "rope_theta", "factor", "imag_mode", ...
     std::string value;      // as written in config.json (JSON text), or the default applied
     std::string origin;     // "rope_parameters.rope_theta", or "absent -> the transformers default"
-    bool defaulted = false; // true when the key was absent and a default applies
+    bool defaulted = false;  // true when the key was absent and a default applies
 };
-std::string source_line(const ConfigSource& s);  // "rope_theta = 1000000.0 (rope_parameters.rope_theta)"
+std::string source_line(
+    const ConfigSource& s);  // "rope_theta = 1000000.0 (rope_parameters.rope_theta)"
 
 // HF rope scaling; only the types RoPEScope computes exactly are accepted.
 struct RopeScaling {
@@ -33,7 +34,8 @@ struct RopeSettings {
     double rope_theta = 10000.0;
     std::optional<RopeScaling> scaling;
     double partial_rotary_factor = 1.0;
-    std::string format;  // which keys held them: "transformers 4", "transformers 5", "both (agreeing)", "none"
+    std::string format;  // which keys held them: "transformers 4", "transformers 5", "both
+                         // (agreeing)", "none"
     std::vector<ConfigSource> sources;
 };
 

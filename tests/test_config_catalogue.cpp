@@ -21,7 +21,9 @@ namespace {
 using json = nlohmann::json;
 namespace fs = std::filesystem;
 
-fs::path catalogue() { return test::source_dir() / "tests" / "data" / "configs"; }
+fs::path catalogue() {
+    return test::source_dir() / "tests" / "data" / "configs";
+}
 
 std::map<std::string, json> by_file(const fs::path& p) {
     std::map<std::string, json> out;
@@ -57,12 +59,14 @@ void expect_rope_facts(const ModelConfig& c, const json& f, const std::string& f
         EXPECT_EQ(p.llama3->factor, s["factor"].get<double>()) << file;
         EXPECT_EQ(p.llama3->low_freq_factor, s["low_freq_factor"].get<double>()) << file;
         EXPECT_EQ(p.llama3->high_freq_factor, s["high_freq_factor"].get<double>()) << file;
-        EXPECT_EQ(p.llama3->original_max_position_embeddings, s["original_max_position_embeddings"].get<double>())
+        EXPECT_EQ(p.llama3->original_max_position_embeddings,
+                  s["original_max_position_embeddings"].get<double>())
             << file;
     } else if (type == "linear") {
         EXPECT_EQ(p.linear_factor, s["factor"].get<double>()) << file;
     } else {
-        ADD_FAILURE() << file << ": accepted with scaling " << type << ", which RoPEScope does not compute";
+        ADD_FAILURE() << file << ": accepted with scaling " << type
+                      << ", which RoPEScope does not compute";
     }
 }
 
@@ -85,7 +89,8 @@ TEST(ConfigCatalogue, EveryRealConfigIsAppliedExactlyOrRefusedByName) {
         try {
             const ModelConfig c = load_model_config((catalogue() / file).string());
             ++accepted;
-            EXPECT_TRUE(o.value("accepted", false)) << file << " was accepted; expected: " << o.dump();
+            EXPECT_TRUE(o.value("accepted", false))
+                << file << " was accepted; expected: " << o.dump();
             expect_nothing_unapplied(f, file);
             expect_rope_facts(c, f, file);
             EXPECT_EQ(c.family, f["model_type"].get<std::string>()) << file;
@@ -94,7 +99,8 @@ TEST(ConfigCatalogue, EveryRealConfigIsAppliedExactlyOrRefusedByName) {
             const std::string message = e.what();
             const std::string prefix = (catalogue() / file).string() + ": ";
             ASSERT_EQ(message.rfind(prefix, 0), 0u) << message;
-            EXPECT_EQ(message.substr(prefix.size()), o.value("refused", std::string("(accepted)"))) << file;
+            EXPECT_EQ(message.substr(prefix.size()), o.value("refused", std::string("(accepted)")))
+                << file;
         }
     }
     EXPECT_GT(accepted, 0);

@@ -29,7 +29,8 @@ json to_transformers5(json c, bool per_layer_type) {
     c["transformers_version"] = "5.0.0";
     if (per_layer_type) {
         c["layer_types"] = json::array();
-        for (int l = 0; l < c["num_hidden_layers"].get<int>(); ++l) c["layer_types"].push_back("full_attention");
+        for (int l = 0; l < c["num_hidden_layers"].get<int>(); ++l)
+            c["layer_types"].push_back("full_attention");
         c["rope_parameters"] = {{"full_attention", rp}};
     } else {
         c["rope_parameters"] = rp;
@@ -53,7 +54,8 @@ json info_without_provenance(const fs::path& dir) {
     return j;
 }
 
-void expect_bit_identical(const std::vector<float>& a, const std::vector<float>& b, const std::string& what) {
+void expect_bit_identical(const std::vector<float>& a, const std::vector<float>& b,
+                          const std::string& what) {
     ASSERT_EQ(a.size(), b.size()) << what;
     EXPECT_EQ(std::memcmp(a.data(), b.data(), a.size() * sizeof(float)), 0) << what;
 }
@@ -82,7 +84,8 @@ TEST_P(Generations, Transformers5TwinGivesBitIdenticalNllAndInfo) {
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(AllFixtures, Generations, ::testing::ValuesIn(test::golden_fixture_names()),
+INSTANTIATE_TEST_SUITE_P(AllFixtures, Generations,
+                         ::testing::ValuesIn(test::golden_fixture_names()),
                          [](const auto& info) { return info.param; });
 
 // HF linear scaling is applied from either location: the twins agree with each other and differ

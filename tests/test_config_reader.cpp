@@ -39,24 +39,33 @@ std::string origin_of(const ModelConfig& c, const std::string& parameter) {
 }
 
 json llama3_scaling() {
-    return {{"rope_type", "llama3"}, {"factor", 8.0}, {"low_freq_factor", 1.0}, {"high_freq_factor", 4.0},
+    return {{"rope_type", "llama3"},
+            {"factor", 8.0},
+            {"low_freq_factor", 1.0},
+            {"high_freq_factor", 4.0},
             {"original_max_position_embeddings", 8192}};
 }
 
 TEST(ConfigFamily, RefusesQwenGemmaPhiByNameBeforeAnyOtherField) {
-    for (const char* t : {"qwen2_moe", "mixtral", "gemma2", "gemma3", "phi3", "smollm3", "deepseek_v2", "llama4"}) {
+    for (const char* t :
+         {"qwen2_moe", "mixtral", "gemma2", "gemma3", "phi3", "smollm3", "deepseek_v2", "llama4"}) {
         json j = base_config();
         j["model_type"] = t;
         j["hidden_act"] = "gelu_pytorch_tanh";  // the family, not this field, must be named
         const std::string why = refusal(j);
-        EXPECT_NE(why.find(std::string("model_type \"") + t + "\" is not supported yet"), std::string::npos) << why;
-        EXPECT_NE(why.find("RoPEScope opens model_type llama (including RoPE++ checkpoints), mistral, qwen2 and qwen3"),
+        EXPECT_NE(why.find(std::string("model_type \"") + t + "\" is not supported yet"),
+                  std::string::npos)
+            << why;
+        EXPECT_NE(why.find("RoPEScope opens model_type llama (including RoPE++ checkpoints), "
+                           "mistral, qwen2 and qwen3"),
                   std::string::npos);
     }
     json j = base_config();
     j["model_type"] = "mamba";
-    EXPECT_EQ(refusal(j), "config.json: model_type \"mamba\" is not a family RoPEScope knows; it opens model_type "
-                          "llama (including RoPE++ checkpoints), mistral, qwen2 and qwen3");
+    EXPECT_EQ(
+        refusal(j),
+        "config.json: model_type \"mamba\" is not a family RoPEScope knows; it opens model_type "
+        "llama (including RoPE++ checkpoints), mistral, qwen2 and qwen3");
 }
 
 TEST(ConfigFamily, MistralOpensWithoutAWindowAndIsRefusedWithOne) {
@@ -66,14 +75,16 @@ TEST(ConfigFamily, MistralOpensWithoutAWindowAndIsRefusedWithOne) {
     EXPECT_EQ(parse(j).family, "mistral");
     j["sliding_window"] = 4096;
     EXPECT_EQ(refusal(j),
-              "config.json: \"sliding_window\" = 4096: attention masked beyond a window is not computed yet (pass "
+              "config.json: \"sliding_window\" = 4096: attention masked beyond a window is not "
+              "computed yet (pass "
               "--ignore-config-key sliding_window to run without it; every output then says so)");
     j["use_sliding_window"] = false;  // Qwen2-style: present but switched off
     const auto c = parse(j);
     EXPECT_EQ(origin_of(c, "sliding_window"), "not used: use_sliding_window = false");
     j["attention_bias"] = true;
-    EXPECT_EQ(refusal(j), "config.json: \"attention_bias\" = true, but transformers' mistral has no attention "
-                          "biases; RoPEScope will not guess which was meant");
+    EXPECT_EQ(refusal(j),
+              "config.json: \"attention_bias\" = true, but transformers' mistral has no attention "
+              "biases; RoPEScope will not guess which was meant");
 }
 
 TEST(ConfigFamily, QwenBiasesAndNormsFollowTheModelingCode) {
@@ -89,8 +100,9 @@ TEST(ConfigFamily, QwenBiasesAndNormsFollowTheModelingCode) {
     EXPECT_EQ(origin_of(c, "attention"), "transformers' qwen2 modeling code");
     j["use_sliding_window"] = true;
     // Keys are checked in name order, so the window's layer count is the first to be named.
-    EXPECT_NE(refusal(j).find("\"max_window_layers\" = 28: sliding-window attention is not computed yet"),
-              std::string::npos)
+    EXPECT_NE(
+        refusal(j).find("\"max_window_layers\" = 28: sliding-window attention is not computed yet"),
+        std::string::npos)
         << refusal(j);
     j = base_config();
     j["model_type"] = "qwen3";
@@ -134,8 +146,9 @@ TEST(RopeSettings, Transformers5FlatDictGivesTheSameParametersAs4) {
 TEST(RopeSettings, Transformers5PerLayerTypeDict) {
     json j = base_config();
     j["layer_types"] = {"full_attention", "full_attention"};
-    j["rope_parameters"] = {{"full_attention", {{"rope_type", "linear"}, {"factor", 4.0}, {"rope_theta", 1e6}}},
-                            {"sliding_attention", {{"rope_type", "default"}, {"rope_theta", 1e4}}}};
+    j["rope_parameters"] = {
+        {"full_attention", {{"rope_type", "linear"}, {"factor", 4.0}, {"rope_theta", 1e6}}},
+        {"sliding_attention", {{"rope_type", "default"}, {"rope_theta", 1e4}}}};
     const auto c = parse(j);
     EXPECT_EQ(c.rope_params().theta, 1e6);
     EXPECT_EQ(c.rope_params().linear_factor, 4.0);
@@ -145,9 +158,11 @@ TEST(RopeSettings, Transformers5PerLayerTypeDict) {
     EXPECT_EQ(parse(j).rope_params().theta, 1e6);
 
     j["layer_types"] = {"sliding_attention", "full_attention"};
-    EXPECT_NE(refusal(j).find("\"layer_types\" = [\"sliding_attention\",\"full_attention\"]: attention other than "
-                              "full_attention is not computed yet; it is asked for in layers 0"),
-              std::string::npos)
+    EXPECT_NE(
+        refusal(j).find(
+            "\"layer_types\" = [\"sliding_attention\",\"full_attention\"]: attention other than "
+            "full_attention is not computed yet; it is asked for in layers 0"),
+        std::string::npos)
         << refusal(j);
 }
 
@@ -155,17 +170,20 @@ TEST(RopeSettings, BothGenerationsMustAgree) {
     json j = base_config();
     j["rope_theta"] = 10000.0;
     j["rope_parameters"] = {{"rope_type", "default"}, {"rope_theta", 1000000}};
-    EXPECT_EQ(refusal(j), "config.json: rope_theta = 10000.0 but rope_parameters.rope_theta = 1000000 "
-                          "(transformers 4 reads the first, transformers 5 the second); RoPEScope will not "
-                          "guess which applies");
+    EXPECT_EQ(refusal(j),
+              "config.json: rope_theta = 10000.0 but rope_parameters.rope_theta = 1000000 "
+              "(transformers 4 reads the first, transformers 5 the second); RoPEScope will not "
+              "guess which applies");
     j["rope_theta"] = 1000000.0;  // 1e6 written as a float and as an integer is one value
     const auto c = parse(j);
     EXPECT_EQ(c.rope_params().theta, 1e6);
     EXPECT_EQ(origin_of(c, "rope_theta"), "rope_theta and rope_parameters.rope_theta (agree)");
     EXPECT_EQ(c.rope_format, "transformers 4 and 5 keys, agreeing");
 
-    j["rope_scaling"] = {{"type", "linear"}, {"factor", 2.0}};  // scaling on one side only: a conflict
-    EXPECT_NE(refusal(j).find("rope_scaling.type = \"linear\" but rope_parameters.rope_type = \"default\""),
+    j["rope_scaling"] = {{"type", "linear"},
+                         {"factor", 2.0}};  // scaling on one side only: a conflict
+    EXPECT_NE(refusal(j).find(
+                  "rope_scaling.type = \"linear\" but rope_parameters.rope_type = \"default\""),
               std::string::npos)
         << refusal(j);
 }
@@ -175,37 +193,52 @@ TEST(RopeSettings, DefaultsAreStated) {
     EXPECT_EQ(c.rope_params().theta, 10000.0);
     EXPECT_EQ(origin_of(c, "rope_theta"), "default: the transformers default");
     const auto lines = provenance_lines(c);
-    EXPECT_NE(std::find(lines.begin(), lines.end(), "rope_theta absent -> 10000 (the transformers default)"),
+    EXPECT_NE(std::find(lines.begin(), lines.end(),
+                        "rope_theta absent -> 10000 (the transformers default)"),
               lines.end());
     EXPECT_EQ(origin_of(c, "head_dim"), "default: hidden_size / num_attention_heads");
 }
 
 TEST(RopeSettings, UnknownTypesAndUnreadFieldsAreRefusedByKey) {
     json j = base_config();
-    j["rope_scaling"] = {{"rope_type", "yarn"}, {"factor", 4.0}, {"original_max_position_embeddings", 4096}};
-    EXPECT_EQ(refusal(j), "config.json: rope_scaling.rope_type = \"yarn\" is not supported yet: RoPEScope computes "
-                          "rope_type default, linear and llama3 exactly");
+    j["rope_scaling"] = {
+        {"rope_type", "yarn"}, {"factor", 4.0}, {"original_max_position_embeddings", 4096}};
+    EXPECT_EQ(
+        refusal(j),
+        "config.json: rope_scaling.rope_type = \"yarn\" is not supported yet: RoPEScope computes "
+        "rope_type default, linear and llama3 exactly");
     j["rope_scaling"] = llama3_scaling();
     j["rope_scaling"].erase("low_freq_factor");
-    EXPECT_EQ(refusal(j), "config.json: rope_type \"llama3\" needs \"low_freq_factor\", which the config does not give");
-    j["rope_scaling"] = {{"type", "linear"}, {"factor", 2.0}, {"original_max_position_embeddings", 4096}};
-    EXPECT_EQ(refusal(j), "config.json: rope_scaling.original_max_position_embeddings = 4096 is not read for "
-                          "rope_type \"linear\", and RoPEScope applies every RoPE setting exactly or not at all "
-                          "(pass --ignore-config-key rope_scaling.original_max_position_embeddings to run without it)");
+    EXPECT_EQ(refusal(j),
+              "config.json: rope_type \"llama3\" needs \"low_freq_factor\", which the config does "
+              "not give");
+    j["rope_scaling"] = {
+        {"type", "linear"}, {"factor", 2.0}, {"original_max_position_embeddings", 4096}};
+    EXPECT_EQ(
+        refusal(j),
+        "config.json: rope_scaling.original_max_position_embeddings = 4096 is not read for "
+        "rope_type \"linear\", and RoPEScope applies every RoPE setting exactly or not at all "
+        "(pass --ignore-config-key rope_scaling.original_max_position_embeddings to run without "
+        "it)");
     const auto c = parse(j, {"rope_scaling.original_max_position_embeddings"});
     EXPECT_EQ(c.rope_params().linear_factor, 2.0);
-    EXPECT_EQ(c.ignored_keys, std::vector<std::string>{"rope_scaling.original_max_position_embeddings"});
+    EXPECT_EQ(c.ignored_keys,
+              std::vector<std::string>{"rope_scaling.original_max_position_embeddings"});
 }
 
 TEST(PositionalKeys, UnknownPositionalKeyIsRefusedUnlessIgnored) {
     json j = base_config();
     j["rope_local_base_freq"] = 10000.0;
-    EXPECT_EQ(refusal(j), "config.json: config key \"rope_local_base_freq\" = 10000.0 is not one RoPEScope reads, "
-                          "and it may change positions or attention (pass --ignore-config-key rope_local_base_freq "
-                          "to run without it; every output then says so)");
+    EXPECT_EQ(
+        refusal(j),
+        "config.json: config key \"rope_local_base_freq\" = 10000.0 is not one RoPEScope reads, "
+        "and it may change positions or attention (pass --ignore-config-key rope_local_base_freq "
+        "to run without it; every output then says so)");
     const auto c = parse(j, {"rope_local_base_freq"});
     const auto lines = provenance_lines(c);
-    EXPECT_EQ(lines.back(), "rope_local_base_freq IGNORED at the user's request (--ignore-config-key): not applied");
+    EXPECT_EQ(
+        lines.back(),
+        "rope_local_base_freq IGNORED at the user's request (--ignore-config-key): not applied");
     // Naming a key that is not there (or not a refused one) is a usage error, not a silent no-op.
     EXPECT_THROW(parse(base_config(), {"rope_local_base_freq"}), UsageError);
     EXPECT_THROW(parse(base_config(), {"hidden_size"}), UsageError);
@@ -220,13 +253,15 @@ TEST(PositionalKeys, KnownKeysAppliedOrRefusedByValue) {
     };
     const Case cases[] = {
         {"rope_interleave", false, true, "interleaved pairs"},
-        {"attn_logit_softcapping", nullptr, 50.0, "attention logit soft-capping is not computed yet"},
+        {"attn_logit_softcapping", nullptr, 50.0,
+         "attention logit soft-capping is not computed yet"},
         {"final_logit_softcapping", nullptr, 30.0, "final logit soft-capping is not computed yet"},
         {"query_pre_attn_scalar", 16, 256, "a query scale other than 1/sqrt(head_dim)"},
         {"attention_chunk_size", nullptr, 8192, "chunked attention is not computed yet"},
         {"kv_lora_rank", nullptr, 512, "multi-head latent attention"},
         {"qk_rope_head_dim", nullptr, 64, "multi-head latent attention"},
-        {"no_rope_layers", json::array({1, 1}), json::array({1, 0}), "RoPE is left out in layers 1"},
+        {"no_rope_layers", json::array({1, 1}), json::array({1, 0}),
+         "RoPE is left out in layers 1"},
         {"use_sliding_window", false, true, "sliding-window attention is not computed yet"},
     };
     for (const auto& k : cases) {
@@ -235,11 +270,14 @@ TEST(PositionalKeys, KnownKeysAppliedOrRefusedByValue) {
         EXPECT_EQ(refusal(j), "") << k.key;
         j[k.key] = k.refused;
         const std::string why = refusal(j);
-        EXPECT_NE(why.find(std::string("\"") + k.key + "\" = " + k.refused.dump() + ": "), std::string::npos) << why;
+        EXPECT_NE(why.find(std::string("\"") + k.key + "\" = " + k.refused.dump() + ": "),
+                  std::string::npos)
+            << why;
         EXPECT_NE(why.find(k.why), std::string::npos) << why;
     }
     json j = base_config();
-    j["no_rope_layer_interval"] = 4;  // SmolLM3: without a list, transformers derives NoPE layers from it
+    j["no_rope_layer_interval"] =
+        4;  // SmolLM3: without a list, transformers derives NoPE layers from it
     EXPECT_NE(refusal(j).find("NoPE layers are not computed yet"), std::string::npos);
     j["no_rope_layers"] = {1, 1};  // an explicit list wins, and here every layer has RoPE
     EXPECT_EQ(refusal(j), "");
@@ -252,7 +290,8 @@ TEST(RopeSettings, UpstreamRopeConfigIsCitedAndUnknownFieldsRefused) {
     EXPECT_EQ(c.rope_params().theta, 40000.0);
     EXPECT_EQ(origin_of(c, "imag_mode"), "rope_config.imag_mode");
     j["rope_config"]["window"] = 3;
-    EXPECT_NE(refusal(j).find("rope_config.window = 3 is not an upstream RoPE++ setting"), std::string::npos);
+    EXPECT_NE(refusal(j).find("rope_config.window = 3 is not an upstream RoPE++ setting"),
+              std::string::npos);
 }
 
 }  // namespace
