@@ -133,7 +133,9 @@ TEST(ConfigCatalogue, Transformers5ResavesMatchTheirOriginals) {
         EXPECT_EQ(pa.linear_factor, pb.linear_factor) << name;
         EXPECT_EQ(pa.partial_rotary_factor, pb.partial_rotary_factor) << name;
         EXPECT_EQ(pa.llama3.has_value(), pb.llama3.has_value()) << name;
-        if (pa.llama3 && pb.llama3) EXPECT_EQ(pa.llama3->factor, pb.llama3->factor) << name;
+        if (pa.llama3 && pb.llama3) {
+            EXPECT_EQ(pa.llama3->factor, pb.llama3->factor) << name;
+        }
         EXPECT_EQ(b->rope_format, "transformers 5 (rope_parameters)") << name;
     }
     EXPECT_GE(pairs, 4);
