@@ -38,14 +38,14 @@ const RefusedFamily kRefusedFamilies[] = {
     {"gemma3_text", "Gemma 3 has local/global layers with two RoPE bases and q/k norms"},
     {"phi3", "Phi-3 fuses qkv_proj and gate_up_proj and uses longrope scaling"},
     {"phi", "Phi-1/2 use LayerNorm, parallel attention and MLP, and biases"},
-    {"smollm3", "SmolLM3 leaves RoPE out of every fourth layer (NoPE layers)"},
     {"deepseek_v2", "DeepSeek-V2 uses multi-head latent attention with a decoupled RoPE key"},
     {"deepseek_v3", "DeepSeek-V3 uses multi-head latent attention with a decoupled RoPE key"},
     {"llama4",
      "Llama 4 mixes chunked attention, NoPE layers, mixture-of-experts and a vision tower"},
     {"llama4_text", "Llama 4 mixes chunked attention, NoPE layers and mixture-of-experts"},
 };
-constexpr const char* kSupported = "llama (including RoPE++ checkpoints), mistral, qwen2 and qwen3";
+constexpr const char* kSupported =
+    "llama (including RoPE++ checkpoints), mistral, qwen2, qwen3 and smollm3";
 
 }  // namespace
 
@@ -56,7 +56,7 @@ std::string model_family(const json& j, const std::string& path, std::vector<Con
     }
     if (!j["model_type"].is_string()) throw FileError(path, "\"model_type\" must be a string");
     const std::string t = j["model_type"].get<std::string>();
-    if (t == "llama" || t == "mistral" || t == "qwen2" || t == "qwen3") return t;
+    if (t == "llama" || t == "mistral" || t == "qwen2" || t == "qwen3" || t == "smollm3") return t;
     for (const auto& f : kRefusedFamilies)
         if (t == f.model_type)
             throw FileError(path, "model_type \"" + t + "\" is not supported yet: " + f.why +
@@ -75,6 +75,7 @@ std::string shown(const json& v) {
 
 struct Context {
     const json& j;
+    const std::string& family;
     int num_layers;
     int head_dim;
     std::vector<ConfigSource>& notes;
@@ -143,18 +144,26 @@ const std::vector<std::pair<std::string, Rule>>& rules() {
                  "attention other than full_attention is not computed yet; it is asked for");
          }},
         {"no_rope_layers",
-         [](const json& v, Context& c) {
+         [](const json& v, Context& c) -> std::optional<std::string> {
+             if (c.family == "smollm3") {  // applied: SmolLM3 reads it (1 = RoPE in that layer)
+                 if (auto bad = layer_list(
+                         v, c, [](const json& e) { return e != 0 && e != 1; },
+                         "entries must be 0 or 1"))
+                     return bad;
+                 return std::nullopt;
+             }
+             // transformers' other families never read it, so it cannot have been meant for them.
              return layer_list(
                  v, c, [](const json& e) { return e != 1; },
-                 "layers without RoPE (NoPE) are not computed yet; RoPE is left out");
+                 "only SmolLM3 leaves RoPE out of layers (NoPE); RoPE is left out");
          }},
         {"no_rope_layer_interval",
          [](const json& v, Context& c) -> std::optional<std::string> {
              // transformers derives no_rope_layers from the interval only when the list is absent.
-             if (v.is_null() ||
+             if (v.is_null() || c.family == "smollm3" ||
                  (c.j.contains("no_rope_layers") && !c.j["no_rope_layers"].is_null()))
                  return std::nullopt;
-             return "leaves RoPE out of every N-th layer; NoPE layers are not computed yet";
+             return "only SmolLM3 leaves RoPE out of every N-th layer (NoPE)";
          }},
         {"use_mrope",  // Qwen2 configs carry the multimodal (Qwen2-VL) switch, off
          [](const json& v, Context&) -> std::optional<std::string> {
@@ -224,11 +233,44 @@ const std::vector<std::string>& known_positional_keys() {
     return keys;
 }
 
-KeyPolicyResult check_config_keys(const json& j, const std::string& path, int num_layers,
-                                  int head_dim, const std::vector<std::string>& ignore,
+namespace {
+
+// SmolLM3Config: no_rope_layers as written, else 1 except every interval-th layer (default 4).
+std::vector<char> smollm3_rope_layers(const json& j, int num_layers,
+                                      std::vector<ConfigSource>& notes) {
+    std::vector<char> rope(std::size_t(num_layers), 1);
+    if (j.contains("no_rope_layers") && !j["no_rope_layers"].is_null()) {
+        for (int l = 0; l < num_layers; ++l) rope[std::size_t(l)] = j["no_rope_layers"][l] == 1;
+        return rope;
+    }
+    int interval = 4;
+    if (j.contains("no_rope_layer_interval") && !j["no_rope_layer_interval"].is_null()) {
+        if (!j["no_rope_layer_interval"].is_number_integer() ||
+            j["no_rope_layer_interval"].get<long long>() < 1)
+            throw std::invalid_argument("no_rope_layer_interval must be a positive integer");
+        interval = int(std::min<long long>(j["no_rope_layer_interval"].get<long long>(), 1 << 20));
+    } else {
+        notes.push_back({"no_rope_layer_interval", "4", "the SmolLM3 default", true});
+    }
+    for (int l = 0; l < num_layers; ++l) rope[std::size_t(l)] = (l + 1) % interval != 0;
+    return rope;
+}
+
+std::string layer_numbers(const std::vector<char>& rope) {
+    std::string s;
+    for (std::size_t l = 0; l < rope.size(); ++l)
+        if (!rope[l]) s += (s.empty() ? "" : ", ") + std::to_string(l);
+    return s.empty() ? "none" : s;
+}
+
+}  // namespace
+
+KeyPolicyResult check_config_keys(const json& j, const std::string& path, const std::string& family,
+                                  int num_layers, int head_dim,
+                                  const std::vector<std::string>& ignore,
                                   std::vector<std::string>& ignored) {
     KeyPolicyResult out;
-    Context ctx{j, num_layers, head_dim, out.notes};
+    Context ctx{j, family, num_layers, head_dim, out.notes};
     for (const auto& [key, value] : j.items()) {
         const auto rule = std::find_if(rules().begin(), rules().end(),
                                        [&](const auto& r) { return r.first == key; });
@@ -250,6 +292,16 @@ KeyPolicyResult check_config_keys(const json& j, const std::string& path, int nu
     }
     // Ignoring layer_types makes every layer full attention, which is what RoPEScope then runs.
     out.layer_types = {"full_attention"};
+    if (family == "smollm3") {
+        try {
+            out.rope_layers = smollm3_rope_layers(j, num_layers, out.notes);
+        } catch (const std::invalid_argument& e) {
+            throw FileError(path, e.what());
+        }
+        out.notes.push_back(
+            {"NoPE layers", layer_numbers(out.rope_layers),
+             j.contains("no_rope_layers") ? "no_rope_layers" : "no_rope_layer_interval"});
+    }
     return out;
 }
 

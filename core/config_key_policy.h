@@ -12,9 +12,9 @@
 
 namespace rs {
 
-// The family whose layout RoPEScope runs ("llama", "mistral", "qwen2", "qwen3"); an absent
-// model_type is read as llama and noted in `notes`. Throws FileError naming the model_type and
-// what the family adds otherwise. Checked first, so a Gemma config is refused as Gemma.
+// The family whose layout RoPEScope runs ("llama", "mistral", "qwen2", "qwen3", "smollm3"); an
+// absent model_type is read as llama and noted in `notes`. Throws FileError naming the model_type
+// and what the family adds otherwise. Checked first, so a Gemma config is refused as Gemma.
 std::string model_family(const nlohmann::json& config, const std::string& path,
                          std::vector<ConfigSource>& notes);
 
@@ -22,12 +22,14 @@ std::string model_family(const nlohmann::json& config, const std::string& path,
 struct KeyPolicyResult {
     std::vector<std::string> layer_types;  // per-layer attention types the RoPE reader resolves for
     std::vector<ConfigSource> notes;       // accepted settings that change nothing, and why
+    std::vector<char>
+        rope_layers;  // [layers] 1 = RoPE; empty = every layer (SmolLM3 has NoPE layers)
 };
 
 // Throws FileError(path, ...) naming the key, its value and what RoPEScope would need, for a
 // setting it does not compute. Keys listed in `ignore` are skipped (and appended to `ignored`).
 KeyPolicyResult check_config_keys(const nlohmann::json& config, const std::string& path,
-                                  int num_layers, int head_dim,
+                                  const std::string& family, int num_layers, int head_dim,
                                   const std::vector<std::string>& ignore,
                                   std::vector<std::string>& ignored);
 

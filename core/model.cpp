@@ -106,8 +106,12 @@ void Model::attention(int layer, const LayerWeights& w, MatrixRM& x, const RopeT
         rms_norm_rows(q.data(), q.data(), long(T) * L.query_heads, d, d, d, w.q_norm, float(c.rms_norm_eps));
         rms_norm_rows(k.data(), k.data(), long(T) * L.kv_heads, d, d, d, w.k_norm, float(c.rms_norm_eps));
     }
-    apply_rope(rope_, table, q.data(), T, L.query_heads, q.cols());
-    apply_rope(rope_, table, k.data(), T, L.kv_heads, k.cols());
+    // A NoPE layer (SmolLM3) attends by content alone: no rotation, hence no imaginary part.
+    const bool rope = c.layer_has_rope(layer);
+    if (rope) {
+        apply_rope(rope_, table, q.data(), T, L.query_heads, q.cols());
+        apply_rope(rope_, table, k.data(), T, L.kv_heads, k.cols());
+    }
     for (auto* p : opt.probes) p->on_layer_qk(layer, q, k);
 
     // Heads to run: every model head, plus virtual heads some probe asked for.
@@ -118,6 +122,7 @@ void Model::attention(int layer, const LayerWeights& w, MatrixRM& x, const RopeT
     std::vector<Run> runs;
     for (const auto& h : L.heads) {
         Run r{h.index, {}};
+        if (h.imag && !rope) continue;  // only vanilla models have NoPE layers: these heads are virtual
         for (auto* p : opt.probes)
             if (p->wants(layer, h.index)) r.probes.push_back(p);
         if (!h.is_virtual || !r.probes.empty()) runs.push_back(std::move(r));

@@ -119,7 +119,7 @@ void apply_family(ModelConfig& c, const json& j, const Reader& r) {
             r.fail("\"" + std::string(key) + "\" = true, but transformers' " + c.family + " " + why +
                    "; RoPEScope will not guess which was meant");
     };
-    if (c.family == "llama") {
+    if (c.family == "llama" || c.family == "smollm3") {
         c.qkv_bias = c.o_bias = c.attention_bias;
     } else if (c.family == "mistral") {
         refuse_true("attention_bias", "has no attention biases");
@@ -132,8 +132,8 @@ void apply_family(ModelConfig& c, const json& j, const Reader& r) {
         c.qkv_bias = c.o_bias = c.attention_bias;
         c.qk_norm = true;
     }
-    if (c.family != "llama") c.mlp_bias = false;
-    if (c.family != "llama")
+    if (c.family != "llama" && c.family != "smollm3") c.mlp_bias = false;
+    if (c.family != "llama" && c.family != "smollm3")
         c.sources.push_back({"attention", std::string(c.qkv_bias ? "q/k/v biases" : "no q/k/v biases") +
                                               (c.o_bias ? ", o_proj bias" : ", no o_proj bias") +
                                               (c.qk_norm ? ", RMSNorm of each head's q and k before RoPE" : ""),
@@ -204,7 +204,8 @@ ModelConfig parse_model_config(const std::string& text, const std::string& path,
     c.rms_norm_eps = r.number("rms_norm_eps", 1e-6);
     if (!(c.rms_norm_eps > 0 && c.rms_norm_eps < 1)) r.fail("\"rms_norm_eps\" must be in (0, 1)");
     const KeyPolicyResult policy =
-        check_config_keys(j, path, c.num_hidden_layers, c.head_dim, options.ignore_keys, c.ignored_keys);
+        check_config_keys(j, path, c.family, c.num_hidden_layers, c.head_dim, options.ignore_keys, c.ignored_keys);
+    c.rope_layers = policy.rope_layers;
     RopeSettings rope = read_rope_settings(j, path, policy.layer_types, options.ignore_keys, c.ignored_keys);
     c.rope_theta = rope.rope_theta;
     c.rope_scaling = rope.scaling;
@@ -244,6 +245,9 @@ ModelConfig parse_model_config(const std::string& text, const std::string& path,
     if (c.rope_config.imag && c.rope_config.imag_mode == "imag1" &&
         (c.num_attention_heads % 2 || c.num_key_value_heads % 2))
         r.fail("RoPE++_EH (imag1) needs an even num_attention_heads and num_key_value_heads");
+    if (!c.rope_layers.empty() && c.rope_config.imag)
+        r.fail("rope_config.imag is true, but layers without RoPE (NoPE) have no imaginary part to extend; "
+               "RoPEScope will not guess what RoPE++ means there");
     if (c.rope_scaling && c.rope_config.factor)
         r.fail("both rope_scaling and rope_config.factor are set; RoPEScope will not guess which applies");
     return c;

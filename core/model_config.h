@@ -29,7 +29,7 @@ struct ModelConfig {
     std::string path;         // config.json path, for messages
     std::string source_text;  // the file as read, kept verbatim for traces
     std::string model_type;
-    std::string family;  // the layout RoPEScope runs: "llama", "mistral", "qwen2" or "qwen3"
+    std::string family;  // the layout RoPEScope runs: "llama", "mistral", "qwen2", "qwen3" or "smollm3"
     int hidden_size = 0;
     int intermediate_size = 0;
     int num_attention_heads = 0;  // attention heads as upstream counts them (RoPE++_EH: 2x query heads)
@@ -50,6 +50,8 @@ struct ModelConfig {
     bool qkv_bias = false;
     bool o_bias = false;
     bool qk_norm = false;
+    std::vector<char> rope_layers;  // [layers] 1 = RoPE applied; empty = every layer (SmolLM3 NoPE layers are 0)
+    bool layer_has_rope(int layer) const { return rope_layers.empty() || rope_layers[std::size_t(layer)]; }
     bool mlp_bias = false;
     std::string hidden_act = "silu";
     std::optional<int> bos_token_id;

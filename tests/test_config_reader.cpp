@@ -48,7 +48,7 @@ json llama3_scaling() {
 
 TEST(ConfigFamily, RefusesQwenGemmaPhiByNameBeforeAnyOtherField) {
     for (const char* t :
-         {"qwen2_moe", "mixtral", "gemma2", "gemma3", "phi3", "smollm3", "deepseek_v2", "llama4"}) {
+         {"qwen2_moe", "mixtral", "gemma2", "gemma3", "phi3", "deepseek_v2", "llama4"}) {
         json j = base_config();
         j["model_type"] = t;
         j["hidden_act"] = "gelu_pytorch_tanh";  // the family, not this field, must be named
@@ -57,7 +57,7 @@ TEST(ConfigFamily, RefusesQwenGemmaPhiByNameBeforeAnyOtherField) {
                   std::string::npos)
             << why;
         EXPECT_NE(why.find("RoPEScope opens model_type llama (including RoPE++ checkpoints), "
-                           "mistral, qwen2 and qwen3"),
+                           "mistral, qwen2, qwen3 and smollm3"),
                   std::string::npos);
     }
     json j = base_config();
@@ -65,7 +65,7 @@ TEST(ConfigFamily, RefusesQwenGemmaPhiByNameBeforeAnyOtherField) {
     EXPECT_EQ(
         refusal(j),
         "config.json: model_type \"mamba\" is not a family RoPEScope knows; it opens model_type "
-        "llama (including RoPE++ checkpoints), mistral, qwen2 and qwen3");
+        "llama (including RoPE++ checkpoints), mistral, qwen2, qwen3 and smollm3");
 }
 
 TEST(ConfigFamily, MistralOpensWithoutAWindowAndIsRefusedWithOne) {
@@ -113,6 +113,29 @@ TEST(ConfigFamily, QwenBiasesAndNormsFollowTheModelingCode) {
     EXPECT_EQ(c.head_dim, 24);
     j["mlp_bias"] = true;
     EXPECT_NE(refusal(j).find("transformers' qwen3 has no MLP biases"), std::string::npos);
+}
+
+TEST(ConfigFamily, SmolLM3NoPELayersFromTheListOrTheInterval) {
+    json j = base_config();
+    j["model_type"] = "smollm3";
+    j["num_hidden_layers"] = 8;
+    auto c = parse(j);  // neither key: transformers' default interval 4
+    EXPECT_EQ(c.rope_layers, (std::vector<char>{1, 1, 1, 0, 1, 1, 1, 0}));
+    EXPECT_EQ(origin_of(c, "no_rope_layer_interval"), "default: the SmolLM3 default");
+    EXPECT_EQ(origin_of(c, "NoPE layers"), "no_rope_layer_interval");
+    j["no_rope_layer_interval"] = 2;
+    EXPECT_EQ(parse(j).rope_layers, (std::vector<char>{1, 0, 1, 0, 1, 0, 1, 0}));
+    j["no_rope_layers"] = {0, 1, 1, 1, 1, 1, 1, 1};  // the list wins over the interval
+    c = parse(j);
+    EXPECT_FALSE(c.layer_has_rope(0));
+    EXPECT_TRUE(c.layer_has_rope(1));
+    j["no_rope_layers"] = {0, 1, 2, 1, 1, 1, 1, 1};
+    EXPECT_NE(refusal(j).find("entries must be 0 or 1 in layers 2"), std::string::npos)
+        << refusal(j);
+    j["no_rope_layers"] = {1, 1, 1, 0, 1, 1, 1, 0};
+    j["rope_config"] = {{"imag", true}, {"imag_mode", "imag2"}};
+    EXPECT_NE(refusal(j).find("layers without RoPE (NoPE) have no imaginary part"),
+              std::string::npos);
 }
 
 TEST(ConfigFamily, AbsentModelTypeIsReadAsLlamaAndSaysSo) {
@@ -278,7 +301,8 @@ TEST(PositionalKeys, KnownKeysAppliedOrRefusedByValue) {
     json j = base_config();
     j["no_rope_layer_interval"] =
         4;  // SmolLM3: without a list, transformers derives NoPE layers from it
-    EXPECT_NE(refusal(j).find("NoPE layers are not computed yet"), std::string::npos);
+    EXPECT_NE(refusal(j).find("only SmolLM3 leaves RoPE out of every N-th layer (NoPE)"),
+              std::string::npos);
     j["no_rope_layers"] = {1, 1};  // an explicit list wins, and here every layer has RoPE
     EXPECT_EQ(refusal(j), "");
 }

@@ -88,8 +88,12 @@ TEST_P(Golden, MatchesReference) {
             }
         };
         compare_maps("attn." + s, "attn_logits." + s, 0, L.model_heads);
-        if (L.variant == Variant::Rope)
+        if (L.variant == Variant::Rope && ck->config().layer_has_rope(l))
             compare_maps("attn_virtual_imag." + s, "attn_logits_virtual_imag." + s, L.model_heads, L.query_heads);
+        if (!ck->config().layer_has_rope(l)) {  // NoPE layer: no imaginary part, so no virtual heads
+            EXPECT_FALSE(expected.contains("attn_virtual_imag." + s));
+            for (int a = L.model_heads; a < L.analysis_heads(); ++a) EXPECT_FALSE(probe.has(l, a)) << l << " " << a;
+        }
     }
 }
 

@@ -134,7 +134,7 @@ def numpy_forward(model, ids, freqs, mscale):
             k = per_head_rms64(k, w[p + "self_attn.k_norm.weight"], model)
         heads, layer_probs = [], []
         for a in range(model.n_attn):
-            out, prob = numpy_head(model, a, q, k, v, rotor)
+            out, prob = numpy_head(model, a, q, k, v, rotor if model.layers[l].rope else np.ones_like(rotor))
             heads.append(out)
             layer_probs.append(prob)
         x = x + lin64(w, p + "self_attn.o_proj", np.concatenate(heads, axis=1))
@@ -191,7 +191,8 @@ def check_numpy_forward(c, name, model, expected, freqs, mscale):
 
 def check_layout(c, folder, entry, config, stored):
     name = entry["name"]
-    architecture = {"llama": "LlamaForCausalLM", "qwen2": "Qwen2ForCausalLM", "qwen3": "Qwen3ForCausalLM"}
+    architecture = {"llama": "LlamaForCausalLM", "qwen2": "Qwen2ForCausalLM", "qwen3": "Qwen3ForCausalLM",
+                    "smollm3": "SmolLM3ForCausalLM"}
     c.that(config.get("architectures") == [architecture.get(config.get("model_type"))],
            f"{name}: config.json model_type / architectures")
     c.that(config.get("torch_dtype") == TORCH_DTYPE_NAME[entry["dtype"]], f"{name}: torch_dtype")
@@ -221,10 +222,10 @@ def check_recompute(c, name, expected, out, model):
     c.close(out["logits"], expected["logits"], f"{name}: logits recomputed", atol=1e-5, rtol=1e-5)
     c.close(out["nll"], expected["nll"], f"{name}: nll recomputed", atol=1e-5, rtol=1e-5)
     c.close(model.inv_freq, expected["inv_freq"], f"{name}: inv_freq recomputed", atol=0.0)
-    keys = ["attn", "attn_logits", "q_rope", "k_rope"]
-    if model.variant == "rope":
-        keys += ["attn_virtual_imag", "attn_logits_virtual_imag"]
     for l, record in enumerate(out["layers"]):
+        keys = ["attn", "attn_logits", "q_rope", "k_rope"]
+        if model.variant == "rope" and model.layers[l].rope:
+            keys += ["attn_virtual_imag", "attn_logits_virtual_imag"]
         for key in keys:
             c.that(f"{key}.{l}" in expected, f"{name}: expected.safetensors has {key}.{l}")
             if f"{key}.{l}" in expected:
@@ -258,6 +259,15 @@ def check_spectrum(c, name, config, model, expected):
 def check_complex(c, name, model, expected, out, freqs, mscale):
     """Real heads = Re, imaginary (RoPE++ odd or virtual) heads = Im of the complex inner product."""
     for l, record in enumerate(out["layers"]):
+        if not model.layers[l].rope:  # NoPE: no rotation, logits are the plain scaled dot product
+            c.close(record["q_raw"], expected[f"q_rope.{l}"], f"{name}: q_rope.{l} = q (NoPE)", atol=0)
+            c.close(record["k_raw"], expected[f"k_rope.{l}"], f"{name}: k_rope.{l} = k (NoPE)", atol=0)
+            k_all = record["k_raw"].double().repeat_interleave(model.n_q // model.n_kv, dim=0)
+            plain = torch.matmul(record["q_raw"].double(), k_all.transpose(1, 2)) * model.scale
+            future = torch.ones(plain.shape[-2:], dtype=torch.bool).triu(1)
+            c.close(expected[f"attn_logits.{l}"], plain.masked_fill(future, float("-inf")),
+                    f"{name}: attn_logits.{l} = q.k (NoPE)", atol=5e-5, rtol=1e-5)
+            continue
         c.close(complex_rotation(record["q_raw"], freqs, mscale), expected[f"q_rope.{l}"],
                 f"{name}: q_rope.{l} vs complex rotation", atol=2e-5, rtol=1e-5)
         c.close(complex_rotation(record["k_raw"], freqs, mscale), expected[f"k_rope.{l}"],
@@ -320,7 +330,7 @@ def check_fixture(c, root, entry):
     check_recompute(c, name, expected, out, model)
     for l in range(config["num_hidden_layers"]):
         check_probabilities(c, name, expected[f"attn_logits.{l}"], expected[f"attn.{l}"], f"attn.{l}")
-        if model.variant == "rope":
+        if model.variant == "rope" and model.layers[l].rope:
             check_probabilities(c, name, expected[f"attn_logits_virtual_imag.{l}"],
                                 expected[f"attn_virtual_imag.{l}"], f"attn_virtual_imag.{l}")
     check_nll(c, name, expected)

@@ -70,6 +70,11 @@ FIXTURES = [
                  "max_window_layers": 2},
          description="Qwen3 layout: RMSNorm of each head's q and k before RoPE, head_dim 24 != 64/4, "
                      "BF16 in 3 shards"),
+    dict(name="smollm3_nope", rc=None, dtype="F32", shards=1,
+         config={"model_type": "smollm3", "architectures": ["SmolLM3ForCausalLM"], "rope_theta": 5000000.0,
+                 "no_rope_layers": [1, 0], "no_rope_layer_interval": 2, "use_sliding_window": False,
+                 "sliding_window": None, "tie_word_embeddings": True},
+         description="SmolLM3 layout: layer 1 without RoPE (NoPE, no virtual imaginary heads), theta 5e6"),
 ]
 
 
@@ -193,12 +198,11 @@ def expected_outputs(model, ids):
     expected = {"input_ids": ids, "logits": out["logits"], "nll": out["nll"],
                 "inv_freq": model.inv_freq.float(),
                 "cos_sin_scale": torch.tensor([model.mscale], dtype=torch.float32)}
-    keys = ["attn", "attn_logits", "q_rope", "k_rope"]
-    if model.variant == "rope":
-        keys += ["attn_virtual_imag", "attn_logits_virtual_imag"]
+    keys = ["attn", "attn_logits", "q_rope", "k_rope", "attn_virtual_imag", "attn_logits_virtual_imag"]
     for l, record in enumerate(out["layers"]):
         for key in keys:
-            expected[f"{key}.{l}"] = record[key].contiguous()
+            if key in record:  # virtual heads: vanilla RoPE, and only layers that rotate
+                expected[f"{key}.{l}"] = record[key].contiguous()
     return expected
 
 

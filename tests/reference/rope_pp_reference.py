@@ -195,6 +195,8 @@ class Layer:
 
     def __init__(self, model, index):
         self.model = model
+        # SmolLM3Attention: use_rope = no_rope_layers[layer_idx]; other families rotate every layer.
+        self.rope = model.family != "smollm3" or bool(model.config["no_rope_layers"][index])
         prefix = f"model.layers.{index}."
         w = model.weights
         self.w = {name[len(prefix):]: t for name, t in w.items() if name.startswith(prefix)}
@@ -212,7 +214,10 @@ class Layer:
             # Qwen3Attention: q_norm / k_norm (RMSNorm over head_dim) on each head before RoPE.
             q = rms_norm(q, self.w["self_attn.q_norm.weight"], m.eps)
             k = rms_norm(k, self.w["self_attn.k_norm.weight"], m.eps)
-        q_rope, k_rope = rope_real(q, cos, sin), rope_real(k, cos, sin)
+        if self.rope:
+            q_rope, k_rope = rope_real(q, cos, sin), rope_real(k, cos, sin)
+        else:
+            q_rope, k_rope = q, k
         q_heads = q_rope
         if m.variant != "rope":
             # Upstream interleaves: attention head 2h is real, 2h+1 the imaginary twin of query h.
@@ -259,7 +264,7 @@ class Layer:
         if record is not None:
             for key in ("q_raw", "k_raw", "q_rope", "k_rope"):
                 record[key] = inputs[key]
-            if m.variant == "rope":
+            if m.variant == "rope" and self.rope:  # a NoPE layer has no imaginary part
                 self.virtual_imag(inputs, cos, sin, record)
         attn_out = heads.transpose(0, 1).reshape(hidden.shape[0], m.n_attn * m.head_dim)
         hidden = hidden + self.linear("self_attn.o_proj", attn_out)
@@ -277,6 +282,7 @@ FAMILY_BIASES = {
     "mistral": lambda c: (False, False),
     "qwen2": lambda c: (True, False),
     "qwen3": lambda c: (c.get("attention_bias", False), c.get("attention_bias", False)),
+    "smollm3": lambda c: (c.get("attention_bias", False), c.get("attention_bias", False)),
 }
 
 
