@@ -178,6 +178,7 @@ int run(const Args& args) {
         write_csv(std::cout, t);
     else
         std::printf("wrote %s: %zu rows of %s\n", out.c_str(), t.rows.size(), what.c_str());
+    print_warnings("export", r.warnings());
     return 0;
 }
 

@@ -115,6 +115,7 @@ int run(const Args& args) {
         std::cout << j.dump() << "\n";
     else
         print_table(j);
+    print_warnings("show", r.warnings());
     return 0;
 }
 
