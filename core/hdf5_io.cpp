@@ -5,9 +5,7 @@
 #include <zlib.h>
 
 #include <cstdlib>
-#include <cstring>
 #include <functional>
-#include <mutex>
 #include <numeric>
 #include <type_traits>
 
@@ -98,6 +96,12 @@ void verify_chunks(hid_t dset, const Dims& offset, const Dims& count) {
         for (std::size_t i = 0; i < rank; ++i) at[i] = idx[i] * chunk[i];
         hsize_t stored = 0;
         check(H5Dget_chunk_storage_size(dset, at.data(), &stored), "chunk size");
+        std::string where;
+        for (std::size_t i = 0; i < rank; ++i) where += (i ? ", " : "") + std::to_string(at[i]);
+        if (stored > compressBound(uLong(raw)) + 4)  // check_storage's bound, for any dataset
+            throw Failure("dataset '" + object_name(dset) + "' has a chunk at [" + where + "] of " +
+                          std::to_string(stored) + " bytes, more than any encoding of its " +
+                          std::to_string(raw) + " raw bytes takes");
         bytes.resize(stored);
         std::uint32_t mask = 0;
         if (stored)
@@ -105,15 +109,16 @@ void verify_chunks(hid_t dset, const Dims& offset, const Dims& count) {
         // Filters undo in reverse order; a fletcher32 applied after deflate is a 4-byte suffix.
         if (fletcher_at > deflate_at && !(mask & (1u << fletcher_at)) && bytes.size() >= 4)
             bytes.resize(bytes.size() - 4);
-        if (stored && !(mask & (1u << deflate_at)) && !inflates_within(bytes, raw)) {
-            std::string where;
-            for (std::size_t i = 0; i < rank; ++i) where += (i ? ", " : "") + std::to_string(at[i]);
+        if (stored && !(mask & (1u << deflate_at)) && !inflates_within(bytes, raw))
             throw Failure("dataset '" + object_name(dset) + "' has a deflate chunk at [" + where +
                           "] that does not inflate to its raw size of " + std::to_string(raw) +
                           " bytes (a compression bomb, or damaged)");
-        }
+        // Next chunk index, last dimension fastest.
         std::size_t i = rank;
-        while (i > 0 && idx[i - 1] == last[i - 1]) idx[i - 1] = first[i - 1], --i;
+        while (i > 0 && idx[i - 1] == last[i - 1]) {
+            idx[i - 1] = first[i - 1];
+            --i;
+        }
         if (i == 0) break;
         ++idx[i - 1];
     }
