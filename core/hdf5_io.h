@@ -29,6 +29,13 @@ Handle half_type();
 Handle string_type();
 
 // ---- files and groups ------------------------------------------------------------------------
+// Bounds on how a dataset may be stored, so that reading one costs what its shape says: raw
+// chunks of at most kMaxChunkBytes, at most kMaxChunks chunks per dataset, and (checked by
+// read_block / read_array before HDF5 inflates anything) no deflate chunk holding more than its
+// raw size. Values documented in docs/trace-format.md ("Limits").
+constexpr std::uint64_t kMaxChunkBytes = std::uint64_t(16) << 20;
+constexpr std::uint64_t kMaxChunks = 65536;
+
 // Truncates; readable by HDF5 >= 1.8. `stdio_driver`: use HDF5's stdio file driver, needed for a
 // "/proc/self/fd/N" path (the default sec2 driver insists on realpath() of symbolic links, which
 // fails for an unnamed O_TMPFILE file; stdio does not resolve names).
@@ -36,8 +43,14 @@ Handle create_file(const std::string& path, bool stdio_driver = false);
 Handle open_file_read(const std::string& path);
 Handle create_group(hid_t loc, const std::string& name);
 Handle open_group(hid_t loc, const std::string& name);
-// True when every component of a relative path ("a/b/c") exists under loc.
+// True when every component of a relative path ("a/b/c") exists under loc. Throws Failure when a
+// component is a soft or external link: files from elsewhere are never followed out of (an
+// external link may name a FIFO or a file on a hung mount) nor aliased inside (a soft link would
+// make one object's data read as another's). open_dataset / open_group check the same.
 bool exists(hid_t loc, const std::string& path);
+// Identity of the object a relative path of hard links leads to (its file address), so callers
+// can refuse two names for one dataset.
+std::string object_identity(hid_t loc, const std::string& path);
 
 // ---- attributes ------------------------------------------------------------------------------
 bool has_attr(hid_t obj, const std::string& name);
@@ -65,6 +78,23 @@ Handle open_dataset(hid_t loc, const std::string& name);
 Dims shape(hid_t dset);
 H5T_class_t type_class(hid_t dset);
 std::size_t type_size(hid_t dset);
+// "16-bit float (5 exponent, 10 mantissa bits, little-endian)", "32-bit signed integer,
+// big-endian": how an element type is laid out, for messages about a type that is not the
+// documented one.
+std::string describe_type(hid_t type);
+// True when the dataset's element type is exactly `type` (class, size, byte order, float fields).
+bool type_is(hid_t dset, hid_t type);
+// Throws Failure (without the dataset's name: callers add it) unless the dataset keeps all its
+// data inside this file, in the space its shape needs: no external raw-data files or virtual
+// mappings, contiguous data allocated and within the file, every chunk stored, no larger than its
+// raw size and within kMaxChunkBytes, and only the shuffle, deflate and fletcher32 filters.
+void check_storage(hid_t file, hid_t dset);
+// HDF5's name of an open object ("/layers/00/q"), for messages.
+std::string object_name(hid_t obj);
+
+// Throws Failure naming the dataset when one of its deflate chunks inflates past its raw size
+// (read_block, read_array and the string readers check the chunks they read themselves).
+void check_chunks(hid_t dset);
 
 // Writes/reads the block [offset, offset + count) of a dataset from/to a dense buffer.
 void write_block(hid_t dset, hid_t mem_type, const Dims& offset, const Dims& count,

@@ -1,7 +1,13 @@
 // Trace reader: validation on open, lazy loading afterwards.
 #include "core/trace_reader.h"
 
+#include <cmath>
+#include <cstdio>
 #include <filesystem>
+#include <map>
+#include <new>
+
+#include <nlohmann/json.hpp>
 #if defined(__F16C__)
 #include <immintrin.h>
 #endif
@@ -10,6 +16,7 @@
 #include "core/dtype.h"
 #include "core/error.h"
 #include "core/hdf5_io.h"
+#include "core/json_depth.h"
 #include "core/overview_probe.h"
 #include "core/trace_array_cache.h"
 #include "core/trace_schema.h"
@@ -34,6 +41,32 @@ std::vector<std::string> split_lines(const std::string& text) {
 constexpr std::int64_t kMaxTokens = 1 << 24, kMaxLayers = 4096, kMaxHeads = 65536,
                        kMaxHeadDim = 65536;
 constexpr hsize_t kMaxListLength = 1 << 16;  // thresholds, bins, curve points
+// One head's [T, d] query or key slab is read whole (as floats): at most 1 GiB of them.
+constexpr std::uint64_t kMaxHeadSlab = std::uint64_t(1) << 28;
+// A negative NLL is impossible; the run's own float rounding stays far inside this.
+constexpr double kNllTolerance = 1e-4;
+
+// "NaN", "+Inf", "-Inf" or the number, for messages about a bad value.
+std::string value_text(double v) {
+    if (std::isnan(v)) return "NaN";
+    if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.9g", v);
+    return buf;
+}
+
+// A meta attribute that must be a finite number within [lo, hi] (lo excluded when open_lo).
+double ranged(hid_t g, const char* name, double lo, double hi, bool open_lo, bool f32 = false) {
+    const double v = f32 ? double(h5::read_attr_f32(g, name)) : h5::read_attr_double(g, name);
+    if (!std::isfinite(v) || v < lo || v > hi || (open_lo && v == lo)) {
+        char range[96];
+        std::snprintf(range, sizeof range, "%s%g, %g]", open_lo ? "(" : "[", lo, hi);
+        throw h5::Failure("meta attribute '" + std::string(name) + "' = " + value_text(v) +
+                          " is outside " + range);
+    }
+    return v;
+}
+
 constexpr std::size_t kDefaultCacheBytes = std::size_t(256) << 20;
 
 std::int64_t bounded(hid_t g, const char* name, std::int64_t lo, std::int64_t hi) {
@@ -89,6 +122,12 @@ struct TraceReader::Impl {
     std::optional<TraceCurves> curves;
     std::optional<std::vector<NoiseSweep>> noise;
     TraceArrayCache cache{kDefaultCacheBytes};
+    std::vector<std::string> warnings;
+
+    void warn(const std::string& what) {
+        const std::string w = path + ": " + what;
+        if (std::find(warnings.begin(), warnings.end(), w) == warnings.end()) warnings.push_back(w);
+    }
 
     hid_t f() const { return file.get(); }
     void check_root();
@@ -96,20 +135,31 @@ struct TraceReader::Impl {
     void read_layout(hid_t meta_group);
     void read_tokens();
     void validate();
+    long vocab_size() const;
     void read_stats();
+    void check_stats_row(std::size_t i, const std::vector<double>& lrm,
+                         const std::vector<double>& bm, const std::vector<double>& bl,
+                         const std::vector<double>& bp, const std::vector<double>& dist,
+                         const std::vector<double>& ent);
+    void check_tile(const Tile& t, const std::string& head_name) const;
     TraceCurves read_curves();
     std::vector<NoiseSweep> read_noise();
     std::vector<float> read_qk(const char* name, int layer, int head, int heads);
+    void check_slab(const std::string& dataset, int head, const std::vector<float>& v);
     TraceArrayCache::Array cached(TraceArrayCache::Kind kind, int layer, int index);
 };
 
+// `what` names what was being read, for the one failure HDF5 cannot name: running out of
+// memory (which a file's declared sizes are bounded to avoid, but a small machine can still hit).
 template <class F>
-static auto guarded(const std::string& path, F&& f) {
+static auto guarded(const std::string& path, F&& f, const std::string& what = "the trace") {
     h5::silence_errors();
     try {
         return f();
     } catch (const h5::Failure& e) {
         throw FileError(path, std::string("damaged or incomplete trace: ") + e.what());
+    } catch (const std::bad_alloc&) {
+        throw FileError(path, "not enough memory to read " + what);
     }
 }
 
@@ -119,6 +169,9 @@ TraceReader TraceReader::open(const std::string& path) {
     if (!std::filesystem::exists(path, ec)) throw FileError(path, "no such file");
     if (std::filesystem::is_directory(path, ec))
         throw FileError(path, "is a folder, not a trace file");
+    // A FIFO or device would block (or never end) on the first read.
+    if (!std::filesystem::is_regular_file(path, ec))
+        throw FileError(path, "is not a regular file (a pipe or device?), so not a trace file");
     const htri_t is_hdf5 = H5Fis_hdf5(path.c_str());
     if (is_hdf5 < 0) throw FileError(path, "cannot read: " + h5::error_stack_text());
     if (is_hdf5 == 0) throw FileError(path, "not an HDF5 file, so not a RoPEScope trace");
@@ -139,13 +192,16 @@ TraceReader TraceReader::open(const std::string& path) {
                             "the file is truncated (an interrupted copy or download?): " + why);
         throw FileError(path, "cannot open: " + why);
     }
-    guarded(path, [&] {
-        impl->check_root();
-        impl->read_meta();
-        impl->validate();
-        impl->read_tokens();
-        impl->read_stats();
-    });
+    guarded(
+        path,
+        [&] {
+            impl->check_root();
+            impl->read_meta();
+            impl->validate();
+            impl->read_tokens();
+            impl->read_stats();
+        },
+        "the trace's metadata and statistics");
     return TraceReader(std::move(impl));
 }
 
@@ -176,11 +232,12 @@ void TraceReader::Impl::read_meta() {
         meta.ignored_config_keys = split_lines(h5::read_attr_string(mg, "ignored_config_keys"));
     meta.tokens = int(bounded(mg, "tokens", 1, kMaxTokens));
     meta.layers = int(bounded(mg, "layers", 1, kMaxLayers));
-    meta.rope_theta = h5::read_attr_double(mg, "rope_theta");
-    meta.partial_rotary_factor = h5::read_attr_double(mg, "partial_rotary_factor");
-    meta.linear_factor = h5::read_attr_double(mg, "linear_factor");
-    meta.yarn_factor = h5::read_attr_double(mg, "yarn_factor");
-    meta.logit_scale = h5::read_attr_f32(mg, "logit_scale");
+    constexpr double kHuge = 1e300;
+    meta.rope_theta = ranged(mg, "rope_theta", 0, kHuge, true);
+    meta.partial_rotary_factor = ranged(mg, "partial_rotary_factor", 0, 1, true);
+    meta.linear_factor = ranged(mg, "linear_factor", 0, kHuge, true);
+    meta.yarn_factor = ranged(mg, "yarn_factor", 0, kHuge, false);
+    meta.logit_scale = float(ranged(mg, "logit_scale", 0, 1e30, true, true));
     const std::string qk = h5::read_attr_string(mg, "qk_dtype");
     if (qk != "f16" && qk != "f32") throw h5::Failure("unknown Q/K storage type '" + qk + "'");
     meta.qk_precision = qk == "f16" ? QKPrecision::F16 : QKPrecision::F32;
@@ -189,7 +246,11 @@ void TraceReader::Impl::read_meta() {
     r.head_dim = meta.layout.head_dim;
     r.rotary_dim = int(bounded(mg, "rotary_dim", 2, r.head_dim));
     if (r.rotary_dim % 2) throw h5::Failure("meta attribute 'rotary_dim' is odd");
-    r.cos_sin_scale = h5::read_attr_f32(mg, "cos_sin_scale");
+    r.cos_sin_scale = float(ranged(mg, "cos_sin_scale", 0, 1e30, true, true));
+    if (std::uint64_t(meta.tokens) * std::uint64_t(r.head_dim) > kMaxHeadSlab)
+        throw h5::Failure("meta says " + std::to_string(meta.tokens) + " tokens of head_dim " +
+                          std::to_string(r.head_dim) + ": one head's queries would exceed " +
+                          std::to_string(kMaxHeadSlab) + " values, the most a trace may hold");
 
     auto& s = shape;
     s.tokens = hsize_t(meta.tokens);
@@ -232,7 +293,17 @@ void TraceReader::Impl::validate() {
     }
     for (const auto& group : {trace::stats_datasets(shape), trace::result_datasets(shape)})
         all.insert(all.end(), group.begin(), group.end());
-    for (const auto& spec : all) trace::check_dataset(f(), spec, meta.qk_precision);
+    // Two names for one dataset (a hard link made by hand) would read one layer's data as
+    // another's, as a soft link would.
+    std::map<std::string, std::string> seen;  // identity -> first path
+    for (const auto& spec : all) {
+        std::string id;
+        trace::check_dataset(f(), spec, meta.qk_precision, &id);
+        const auto [it, fresh] = seen.emplace(id, spec.path);
+        if (!fresh)
+            throw h5::Failure("dataset '" + spec.path + "' is the same object as '" + it->second +
+                              "' (a second link to it)");
+    }
     const auto cells = read<std::int32_t>(f(), "meta/overview_cells");
     if (!std::equal(cells.begin(), cells.end(), shape.overview_cells.begin()))
         throw h5::Failure("'meta/overview_cells' does not match the token count");
@@ -259,6 +330,14 @@ void TraceReader::Impl::read_tokens() {
 
     TraceTokens& in = meta.input;
     in.ids = read<std::int32_t>(f(), "meta/token_ids");
+    const long vocab = vocab_size();
+    for (std::size_t t = 0; t < in.ids.size(); ++t)
+        if (in.ids[t] < 0 || (vocab > 0 && in.ids[t] >= vocab))
+            throw h5::Failure(
+                "dataset 'meta/token_ids' holds id " + std::to_string(in.ids[t]) + " at position " +
+                std::to_string(t) + ", outside the vocabulary" +
+                (vocab > 0 ? " (vocab_size " + std::to_string(vocab) + " in meta/config_json)"
+                           : std::string()));
     in.display.clear();
     h5::Handle mg = h5::open_group(f(), "meta");
     if (h5::read_attr_int(mg.get(), "has_token_display") != 0) {
@@ -274,6 +353,48 @@ void TraceReader::Impl::read_tokens() {
     if (!off.empty() && off[0] >= 0)
         for (std::size_t t = 0; t < in.ids.size(); ++t)
             in.offsets.emplace_back(std::size_t(off[2 * t]), std::size_t(off[2 * t + 1]));
+}
+
+// The vocabulary size from the stored config.json, or -1 when it does not say (token ids are
+// then only checked to be non-negative).
+long TraceReader::Impl::vocab_size() const {
+    if (!json_depth_within(meta.config_json)) return -1;
+    const auto j = nlohmann::json::parse(meta.config_json, nullptr, false);
+    if (!j.is_object()) return -1;
+    const auto it = j.find("vocab_size");
+    if (it == j.end() || !it->is_number_integer() || it->get<long>() <= 0) return -1;
+    return it->get<long>();
+}
+
+// An observed head's statistics are finite, except the two NaNs a run writes on purpose: M(D) for
+// a threshold no position reaches (D >= T) and the mean logit of a distance bin with no pairs.
+void TraceReader::Impl::check_stats_row(std::size_t i, const std::vector<double>& lrm,
+                                        const std::vector<double>& bm,
+                                        const std::vector<double>& bl,
+                                        const std::vector<double>& bp,
+                                        const std::vector<double>& dist,
+                                        const std::vector<double>& ent) {
+    const std::size_t A = std::size_t(meta.layout.analysis_heads());
+    auto bad = [&](const char* name, std::size_t at, double v) {
+        throw h5::Failure("dataset 'stats/" + std::string(name) + "' holds " + value_text(v) +
+                          " for observed layer " + std::to_string(i / A) + " head " +
+                          std::to_string(i % A) +
+                          (at == std::size_t(-1) ? std::string() : " at " + std::to_string(at)));
+    };
+    if (!std::isfinite(dist[i])) bad("mean_distance", std::size_t(-1), dist[i]);
+    if (!std::isfinite(ent[i])) bad("entropy", std::size_t(-1), ent[i]);
+    for (std::size_t k = 0; k < shape.thresholds; ++k) {
+        const double v = lrm[i * shape.thresholds + k];
+        if (!std::isfinite(v) && !(std::isnan(v) && stats.thresholds[k] >= meta.tokens))
+            bad("long_range_mass", k, v);
+    }
+    for (std::size_t b = 0; b < shape.bins; ++b) {
+        const std::size_t at = i * shape.bins + b;
+        if (!std::isfinite(bp[at])) bad("bin_pairs", b, bp[at]);
+        if (!std::isfinite(bm[at])) bad("bin_mass", b, bm[at]);
+        if (!std::isfinite(bl[at]) && !(std::isnan(bl[at]) && bp[at] == 0))
+            bad("bin_logit", b, bl[at]);
+    }
 }
 
 void TraceReader::Impl::read_stats() {
@@ -305,6 +426,7 @@ void TraceReader::Impl::read_stats() {
         h.freq_im = slice(fim, i, shape.half);
         h.passthrough = pass[i];
         if (!observed[i]) continue;
+        check_stats_row(i, lrm, bm, bl, bp, dist, ent);
         st.observed[i] = true;
         h.long_range_mass = slice(lrm, i, shape.thresholds);
         h.mean_distance = dist[i];
@@ -372,6 +494,7 @@ std::vector<NoiseSweep> TraceReader::Impl::read_noise() {
         {
             h5::Handle d = h5::open_dataset(f(), g + "/target");
             h5::Handle tt = trace::noise_target_type();
+            h5::check_chunks(d.get());
             if (P)
                 h5::check(H5Dread(d.get(), tt.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, target.data()),
                           "read noise targets");
@@ -392,12 +515,14 @@ std::vector<float> TraceReader::Impl::read_qk(const char* name, int layer, int h
     if (layer < 0 || layer >= meta.layers)
         throw UsageError("layer " + std::to_string(layer) + " does not exist");
     const std::size_t n = std::size_t(meta.tokens) * meta.layout.head_dim;
-    h5::Handle ds = h5::open_dataset(f(), trace::layer_group(layer, meta.layers) + "/" + name);
+    const std::string dataset = trace::layer_group(layer, meta.layers) + "/" + name;
+    h5::Handle ds = h5::open_dataset(f(), dataset);
     const h5::Dims offset{hsize_t(head), 0, 0};
     const h5::Dims count{1, hsize_t(meta.tokens), hsize_t(meta.layout.head_dim)};
     if (meta.qk_precision == QKPrecision::F32) {
         std::vector<float> out(n);  // [T, d]
         h5::read_block(ds.get(), H5T_NATIVE_FLOAT, offset, count, out.data());
+        check_slab(dataset, head, out);
         return out;
     }
     // Raw binary16 into a reused buffer, decoded here: HDF5's own half -> float conversion is a
@@ -409,7 +534,27 @@ std::vector<float> TraceReader::Impl::read_qk(const char* name, int layer, int h
     std::vector<float> out;  // [T, d]
     out.reserve(n);
     decode_halves(bits.data(), n, out);
+    check_slab(dataset, head, out);
     return out;
+}
+
+// Where the values are read: a run never stores a non-finite query or key (the writer refuses
+// f16 overflow), so one is damage; an all-zero head is possible in principle but much more
+// likely a zeroed file region, so it is reported without refusing the data.
+void TraceReader::Impl::check_slab(const std::string& dataset, int head,
+                                   const std::vector<float>& v) {
+    const std::size_t d = std::size_t(meta.layout.head_dim);
+    bool all_zero = true;
+    for (std::size_t i = 0; i < v.size(); ++i) {
+        if (!std::isfinite(v[i]))
+            throw h5::Failure("dataset '" + dataset + "' holds " + value_text(v[i]) + " at [" +
+                              std::to_string(head) + ", " + std::to_string(i / d) + ", " +
+                              std::to_string(i % d) + "]");
+        all_zero = all_zero && v[i] == 0.0f;
+    }
+    if (all_zero && !v.empty())
+        warn("dataset '" + dataset + "' head " + std::to_string(head) +
+             " is all zeros (a zeroed or damaged file?); its attention maps are uniform");
 }
 
 TraceArrayCache::Array TraceReader::Impl::cached(TraceArrayCache::Kind kind, int layer, int index) {
@@ -421,10 +566,15 @@ TraceArrayCache::Array TraceReader::Impl::cached(TraceArrayCache::Kind kind, int
             throw UsageError("head " + std::to_string(index) + " does not exist");
         if (layer < 0 || layer >= meta.layers)
             throw UsageError("layer " + std::to_string(layer) + " does not exist");
-        h5::Handle ds = h5::open_dataset(f(), trace::layer_group(layer, meta.layers) + "/lse");
+        const std::string dataset = trace::layer_group(layer, meta.layers) + "/lse";
+        h5::Handle ds = h5::open_dataset(f(), dataset);
         std::vector<float> out(meta.tokens);  // [T]
         h5::read_block(ds.get(), H5T_NATIVE_FLOAT, {hsize_t(index), 0}, {1, hsize_t(meta.tokens)},
                        out.data());
+        for (std::size_t t = 0; t < out.size(); ++t)
+            if (!std::isfinite(out[t]))
+                throw h5::Failure("dataset '" + dataset + "' holds " + value_text(out[t]) +
+                                  " at [" + std::to_string(index) + ", " + std::to_string(t) + "]");
         return out;
     });
 }
@@ -446,8 +596,18 @@ const RunStats& TraceReader::stats() const {
 
 const std::vector<float>& TraceReader::token_nll() {
     if (!impl_->nll)
-        impl_->nll =
-            guarded(impl_->path, [&] { return read<float>(impl_->f(), "loss/token_nll"); });
+        impl_->nll = guarded(
+            impl_->path,
+            [&] {
+                auto nll = read<float>(impl_->f(), "loss/token_nll");
+                for (std::size_t t = 0; t < nll.size(); ++t)
+                    if (!std::isfinite(nll[t]) || nll[t] < -kNllTolerance)
+                        throw h5::Failure("dataset 'loss/token_nll' holds " + value_text(nll[t]) +
+                                          " at position " + std::to_string(t) +
+                                          "; a negative log-likelihood is finite and >= 0");
+                return nll;
+            },
+            "loss/token_nll");
     return *impl_->nll;
 }
 
@@ -455,7 +615,11 @@ double TraceReader::mean_nll() {
     if (!impl_->mean_nll)
         impl_->mean_nll = guarded(impl_->path, [&] {
             h5::Handle g = h5::open_group(impl_->f(), "loss");
-            return h5::read_attr_double(g.get(), "mean_nll");
+            const double v = h5::read_attr_double(g.get(), "mean_nll");
+            if (!std::isfinite(v) || v < -kNllTolerance)
+                throw h5::Failure("attribute 'loss/mean_nll' = " + value_text(v) +
+                                  "; a negative log-likelihood is finite and >= 0");
+            return v;
         });
     return *impl_->mean_nll;
 }
@@ -505,19 +669,51 @@ std::vector<float> TraceReader::lse(int layer, int head) {
 }
 
 Tile TraceReader::tile(const TileRequest& r) {
-    return guarded(impl_->path, [&] {
-        const TraceMeta& m = impl_->meta;
-        check_tile_request(r, m.layers, m.layout.analysis_heads(), m.tokens);
-        const HeadInfo& h = m.layout.heads[r.head];
-        const auto q = impl_->cached(TraceArrayCache::Kind::Query, r.layer, h.query_head);
-        const auto k = impl_->cached(TraceArrayCache::Kind::Key, r.layer, h.kv_head);
-        const auto lse = impl_->cached(TraceArrayCache::Kind::Lse, r.layer, r.head);
-        TileSource src{q->data(),     k->data(),
-                       lse->data(),   m.tokens,
-                       h.imag,        &m.rope,
-                       m.logit_scale, m.qk_precision == QKPrecision::F16 ? 0x1.0p-11 : 0.0};
-        return compute_tile(r, src);
-    });
+    return guarded(
+        impl_->path,
+        [&] {
+            const TraceMeta& m = impl_->meta;
+            check_tile_request(r, m.layers, m.layout.analysis_heads(), m.tokens);
+            const HeadInfo& h = m.layout.heads[r.head];
+            const auto q = impl_->cached(TraceArrayCache::Kind::Query, r.layer, h.query_head);
+            const auto k = impl_->cached(TraceArrayCache::Kind::Key, r.layer, h.kv_head);
+            const auto lse = impl_->cached(TraceArrayCache::Kind::Lse, r.layer, r.head);
+            TileSource src{q->data(),     k->data(),
+                           lse->data(),   m.tokens,
+                           h.imag,        &m.rope,
+                           m.logit_scale, m.qk_precision == QKPrecision::F16 ? 0x1.0p-11 : 0.0};
+            Tile t = compute_tile(r, src);
+            impl_->check_tile(t, trace::layer_group(r.layer, m.layers) + " head " +
+                                     std::to_string(r.head) + " (" + m.layout.label(r.head) + ")");
+            return t;
+        },
+        "a tile of layer " + std::to_string(r.layer) + " head " + std::to_string(r.head));
+}
+
+// Finite queries and keys can still overflow a dot product, and a damaged lse can push a
+// probability past 1: neither may be drawn or exported as if it were the run's map.
+void TraceReader::Impl::check_tile(const Tile& t, const std::string& head_name) const {
+    const bool logits = t.request.values == TileValues::Logit;
+    const int span = t.request.pooling == TilePooling::Mean ? t.request.stride - 1 : 0;
+    const double max_prob = 1.0 + t.prob_rel_error_bound + 1e-5;
+    for (int i = 0; i < t.rows; ++i)
+        for (int j = 0; j < t.cols; ++j) {
+            const float v = t.at(i, j);
+            // No causal entry in the cell (its last row, clipped to the request, before its
+            // first column).
+            const bool masked = t.col(j) > std::min(t.row(i) + span, t.request.row_end - 1);
+            const bool ok = logits ? (masked ? v == -INFINITY : std::isfinite(v))
+                                   : (std::isfinite(v) && v >= 0.0f && v <= max_prob);
+            if (!ok)
+                throw h5::Failure(
+                    head_name + ": the tile has " + (logits ? "logit " : "probability ") +
+                    value_text(v) + " at row " + std::to_string(t.row(i)) + ", column " +
+                    std::to_string(t.col(j)) + "; its stored queries, keys or lse are damaged");
+        }
+}
+
+const std::vector<std::string>& TraceReader::warnings() const {
+    return impl_->warnings;
 }
 
 void TraceReader::set_cache_bytes(std::size_t bytes) {

@@ -27,7 +27,10 @@ struct OverviewMap {
 class TraceReader {
   public:
     // Throws FileError(path, reason) for a missing, non-HDF5, truncated, foreign (not a RoPEScope
-    // trace), newer-schema or inconsistent file.
+    // trace), newer-schema or inconsistent file, one with soft or external links or data stored
+    // beyond what its shapes need, and for values no run writes (non-finite statistics, token ids
+    // outside the vocabulary, out-of-range attributes). Lazy reads throw FileError too, e.g. for
+    // non-finite Q/K/lse/NLL or a tile whose logits are not finite.
     static TraceReader open(const std::string& path);
     TraceReader(TraceReader&&) noexcept;
     TraceReader& operator=(TraceReader&&) noexcept;
@@ -53,6 +56,10 @@ class TraceReader {
 
     // Exact tile (attention_tile.h); throws UsageError for requests outside the trace.
     Tile tile(const TileRequest& request);
+
+    // Problems that leave the data usable but suspicious (an all-zero query head), each a full
+    // sentence naming the file and the object, in the order found; reads may add more.
+    const std::vector<std::string>& warnings() const;
 
     // Budget of the decoded-array cache (default 256 MiB).
     void set_cache_bytes(std::size_t bytes);

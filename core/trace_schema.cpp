@@ -139,43 +139,45 @@ h5::Handle file_type_of(Elem e, QKPrecision qk) {
     throw h5::Failure("internal: unknown element kind");
 }
 
-void check_dataset(hid_t file, const DatasetSpec& spec, QKPrecision qk) {
+void check_dataset(hid_t file, const DatasetSpec& spec, QKPrecision qk, std::string* identity) {
     if (!h5::exists(file, spec.path)) throw h5::Failure("dataset '" + spec.path + "' is missing");
+    if (identity) *identity = h5::object_identity(file, spec.path);
     h5::Handle d = h5::open_dataset(file, spec.path);
     const h5::Dims got = h5::shape(d.get());
     if (got != spec.dims)
         throw h5::Failure("dataset '" + spec.path + "' has shape " + dims_text(got) +
                           ", expected " + dims_text(spec.dims));
     const H5T_class_t cls = h5::type_class(d.get());
-    const std::size_t size = h5::type_size(d.get());
     bool ok = false;
     switch (spec.elem) {
-        case Elem::QK:
-            ok = cls == H5T_FLOAT && size == (qk == QKPrecision::F16 ? 2u : 4u);
-            break;
-        case Elem::F32:
-            ok = cls == H5T_FLOAT && size == 4;
-            break;
-        case Elem::F64:
-            ok = cls == H5T_FLOAT && size == 8;
-            break;
-        case Elem::I32:
-            ok = cls == H5T_INTEGER && size == 4;
-            break;
-        case Elem::I64:
-            ok = cls == H5T_INTEGER && size == 8;
-            break;
-        case Elem::U8:
-            ok = cls == H5T_INTEGER && size == 1;
-            break;
         case Elem::Str:
             ok = cls == H5T_STRING;
             break;
         case Elem::NoiseTarget:
-            ok = cls == H5T_ENUM;
+            ok = cls == H5T_ENUM && h5::type_size(d.get()) == 1;
             break;
+        default: {
+            // Numbers must be exactly the documented type: f16 Q/K are decoded from their raw
+            // bits, so a big-endian or bfloat16 array of the same size would read as garbage.
+            h5::Handle want = file_type_of(spec.elem, qk);
+            if (!h5::type_is(d.get(), want.get())) {
+                h5::Handle t{h5::check_id(H5Dget_type(d.get()), "dataset type"), H5Tclose};
+                throw h5::Failure(
+                    "dataset '" + spec.path + "' holds " + h5::describe_type(t.get()) +
+                    ", expected " + h5::describe_type(want.get()) +
+                    (spec.elem == Elem::QK ? std::string(" (qk_dtype = \"") +
+                                                 (qk == QKPrecision::F16 ? "f16" : "f32") + "\")"
+                                           : std::string()));
+            }
+            ok = true;
+        }
     }
     if (!ok) throw h5::Failure("dataset '" + spec.path + "' has an unexpected element type");
+    try {
+        h5::check_storage(file, d.get());
+    } catch (const h5::Failure& e) {
+        throw h5::Failure("dataset '" + spec.path + "' " + e.what());
+    }
 }
 
 }  // namespace rs::trace

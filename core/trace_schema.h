@@ -49,7 +49,10 @@ h5::Handle file_type_of(Elem e, QKPrecision qk);
 // The in-memory type matching file_type_of for QK (raw f16 bits or float) and NoiseTarget.
 h5::Handle noise_target_type();
 
-// Throws h5::Failure naming the dataset when it is missing or its shape or type is not the spec.
-void check_dataset(hid_t file, const DatasetSpec& spec, QKPrecision qk);
+// Throws h5::Failure naming the dataset when it is missing, reached through a soft or external
+// link, its shape or exact element type is not the spec, or its storage is not bounded by its
+// shape (h5::check_storage). `identity`, when given, receives the object's identity.
+void check_dataset(hid_t file, const DatasetSpec& spec, QKPrecision qk,
+                   std::string* identity = nullptr);
 
 }  // namespace rs::trace

@@ -2,15 +2,35 @@
 # Runs the libFuzzer targets (built by tools/test-hardening.sh into build-hardening/) for a fixed
 # time each, seeded from the fixtures and the committed corpus (tests/corpus/). Usage:
 #   bash tools/fuzz.sh [SECONDS_PER_TARGET=45] [TARGET...]   targets: safetensors config tokenizer trace
+#   bash tools/fuzz.sh --budget TOTAL_SECONDS [--merge] [TARGET...]   the total split evenly
+# --merge minimises what the run found into tests/corpus/fuzz/<target>/ (committed, so the next
+# run — and CI's short one — starts from there; the corpora grow towards 10^7 executions each).
 # A crash stops the run with the reproducer in build-hardening/fuzz/<target>/crash-*; copy it into
 # tests/corpus/regressions/<target>/ with the fix so CTest replays it forever (fuzz_replay_*).
 # Prints one summary line per target (executions, coverage) and keeps them in fuzz/summary.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-seconds=${1:-45}
-shift || true
-targets=("$@")
+budget=""
+merge=0
+seconds=45
+args=()
+while (($#)); do
+  case $1 in
+    --budget) budget=$2; shift 2 ;;
+    --merge) merge=1; shift ;;
+    *) args+=("$1"); shift ;;
+  esac
+done
+if [[ -z $budget && ${#args[@]} -gt 0 && ${args[0]} =~ ^[0-9]+$ ]]; then
+  seconds=${args[0]}
+  args=("${args[@]:1}")
+fi
+targets=("${args[@]}")
 ((${#targets[@]})) || targets=(safetensors config tokenizer trace)
+if [[ -n $budget ]]; then
+  seconds=$((budget / ${#targets[@]}))
+  ((seconds > 0)) || { echo "fuzz: --budget $budget is less than a second per target" >&2; exit 2; }
+fi
 build=build-hardening
 out=$build/fuzz
 mkdir -p "$out"
@@ -38,6 +58,7 @@ for t in "${targets[@]}"; do
   dirs=("$out/$t/corpus" "$(seed_dir "$t")")
   [[ $t == trace ]] || dirs+=("tests/corpus/$t")
   [[ -d tests/corpus/regressions/$t ]] && dirs+=("tests/corpus/regressions/$t")
+  [[ -d tests/corpus/fuzz/$t ]] && dirs+=("tests/corpus/fuzz/$t")
   log=$out/$t/fuzz.log
   # -close_fd_mask: silence the library's stdout/stderr during fuzzing (crash reports still show).
   if ! "$build/tests/fuzz/fuzz_$t" -max_total_time="$seconds" -max_len="${max_len[$t]}" \
@@ -54,4 +75,10 @@ for t in "${targets[@]}"; do
   corp=$(grep -o 'corp: [0-9]*' <<<"$done_line" | grep -o '[0-9]*')
   line="fuzz_$t: ${seconds}s, $execs executions, coverage $cov edges / $ft features, corpus $corp inputs"
   echo "$line" | tee -a "$out/summary.txt"
+  if ((merge)); then
+    mkdir -p "tests/corpus/fuzz/$t"
+    "$build/tests/fuzz/fuzz_$t" -merge=1 -max_len="${max_len[$t]}" -timeout=20 \
+      "tests/corpus/fuzz/$t" "$out/$t/corpus" >"$out/$t/merge.log" 2>&1
+    echo "fuzz_$t: tests/corpus/fuzz/$t now holds $(ls "tests/corpus/fuzz/$t" | wc -l) inputs"
+  fi
 done

@@ -423,6 +423,8 @@ void AttentionView::update_info() {
     if (tiles_->overview_pending()) text += " · loading overview…";
     if (tiles_->tile_pending()) text += " · loading exact tile…";
     if (!tiles_->error().isEmpty()) text += " · error: " + tiles_->error();
+    if (const auto warnings = source_->warnings(); !warnings.empty())
+        text += " · warning: " + QString::fromStdString(warnings.back());
     info_->setText(text);
 }
 

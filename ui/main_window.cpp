@@ -252,6 +252,17 @@ void MainWindow::set_checkpoint(CheckpointBundle bundle) {
 void MainWindow::set_trace(TraceBundle bundle) {
     trace_ = std::move(bundle);
     trace_is_autosave_ = QString::fromStdString(trace_.path).contains("/runs/run-");
+    if (const auto& warnings = trace_.reader->warnings(); !warnings.empty()) {
+        // Usable but suspicious data: said where it is seen, without blocking (as errors are).
+        QStringList lines;
+        for (const auto& w : warnings) lines << QString::fromStdString(w);
+        statusBar()->showMessage(lines.front());
+        auto* box = new QMessageBox(QMessageBox::Warning, tr("Open trace"), lines.join("\n"),
+                                    QMessageBox::Ok, this);
+        box->setObjectName("warning_dialog");
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        box->open();
+    }
     show_trace(*attention_, trace_);
     show_trace(*heads_, trace_);
     if (!checkpoint_.checkpoint) model_panel_->set_trace_meta(trace_.reader->meta());

@@ -24,6 +24,7 @@ MapTile TraceTileSource::tile(int layer, int head, const MapRegion& r) const {
     Tile p = reader_->tile(req);
     req.values = TileValues::Logit;
     Tile l = reader_->tile(req);
+    copy_warnings();
     MapTile t;
     t.region = r;
     t.rows = p.rows;
@@ -43,6 +44,7 @@ MapOverview TraceTileSource::overview(int layer, int head, int max_side) const {
             break;
         }
     OverviewMap m = reader_->overview(layer, head, cells);
+    copy_warnings();
     MapOverview o;
     o.side = m.cells;
     o.tokens = reader_->meta().tokens;
@@ -56,6 +58,16 @@ std::string TraceTileSource::token_label(int position) const {
     if (position >= 0 && position < int(in.display.size())) return in.display[position];
     if (position >= 0 && position < int(in.ids.size())) return "#" + std::to_string(in.ids[position]);
     return {};
+}
+
+void TraceTileSource::copy_warnings() const {
+    std::lock_guard<std::mutex> lock(warnings_mu_);
+    warnings_ = reader_->warnings();
+}
+
+std::vector<std::string> TraceTileSource::warnings() const {
+    std::lock_guard<std::mutex> lock(warnings_mu_);
+    return warnings_;
 }
 
 }  // namespace rs::ui

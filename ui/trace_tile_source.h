@@ -20,10 +20,16 @@ public:
     MapTile tile(int layer, int head, const MapRegion& region) const override;
     MapOverview overview(int layer, int head, int max_side) const override;
     std::string token_label(int position) const override;
+    std::vector<std::string> warnings() const override;
 
-private:
+  private:
+    // After each read, under mu_: the GUI thread asks for warnings without waiting for a tile.
+    void copy_warnings() const;
+
     std::shared_ptr<TraceReader> reader_;
     mutable std::mutex mu_;
+    mutable std::mutex warnings_mu_;
+    mutable std::vector<std::string> warnings_;
 };
 
 }  // namespace rs::ui

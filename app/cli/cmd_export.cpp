@@ -124,14 +124,16 @@ Table curves_table(TraceReader& r) {
     return t;
 }
 
-// nll at position t is -log p(token t+1 | tokens 0..t).
+// nll at position t is -log p(token t+1 | tokens 0..t). A trace written from token ids has no
+// display strings (has_token_display = 0): the column is then empty, not read past the end.
 Table nll_table(TraceReader& r) {
     const auto& nll = r.token_nll();
     const TraceTokens& in = r.meta().input;
     Table t;
     t.header = {"position", "next_token_id", "next_token", "nll"};
     for (std::size_t i = 0; i < nll.size(); ++i)
-        t.add({cell(long(i)), cell(long(in.ids[i + 1])), cell(in.display[i + 1]),
+        t.add({cell(long(i)), cell(long(in.ids.at(i + 1))),
+               cell(i + 1 < in.display.size() ? in.display[i + 1] : std::string()),
                cell(double(nll[i]))});
     return t;
 }
@@ -176,6 +178,7 @@ int run(const Args& args) {
         write_csv(std::cout, t);
     else
         std::printf("wrote %s: %zu rows of %s\n", out.c_str(), t.rows.size(), what.c_str());
+    print_warnings("export", r.warnings());
     return 0;
 }
 

@@ -25,8 +25,12 @@ nlohmann::json show_json(TraceReader& r, double open_seconds) {
         for (const auto& h : m.layout.heads) {
             const HeadStats& s = st.at(l, h.index);
             const bool seen = st.observed[std::size_t(l) * st.heads + h.index];
+            // One entry per threshold even for an unobserved head (its stats hold no values),
+            // so the table keeps its columns and JSON readers can index by threshold.
             nlohmann::json lrm = nlohmann::json::array();
-            for (double v : s.long_range_mass) lrm.push_back(number(v));
+            for (std::size_t i = 0; i < st.thresholds.size(); ++i)
+                lrm.push_back(seen && i < s.long_range_mass.size() ? number(s.long_range_mass[i])
+                                                                   : nlohmann::json());
             heads.push_back({{"layer", l},
                              {"head", h.index},
                              {"label", m.layout.label(h.index)},
@@ -116,11 +120,11 @@ int run(const Args& args) {
     const double secs =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const auto j = show_json(r, secs);
-    if (args.flag("json")) {
+    if (args.flag("json"))
         std::cout << j.dump() << "\n";
-        return 0;
-    }
-    print_table(j);
+    else
+        print_table(j);
+    print_warnings("show", r.warnings());
     return 0;
 }
 

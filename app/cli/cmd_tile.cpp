@@ -139,6 +139,7 @@ int run(const Args& args) {
             std::printf("warm (cached Q/K): %.2f ms, fastest of %ld\n", secs.warm_min * 1e3,
                         repeat);
     }
+    print_warnings("tile", r.warnings());
     return 0;
 }
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <iostream>
 
 #include "core/error.h"
 
@@ -110,5 +111,10 @@ std::map<std::string, Command>& Command::registry() {
 }
 
 Command::Register::Register(Command c) { registry().emplace(c.name, std::move(c)); }
+
+void print_warnings(const std::string& command, const std::vector<std::string>& warnings) {
+    for (const auto& w : warnings)
+        std::cerr << "ropescope-cli " << command << ": warning: " << w << "\n";
+}
 
 }  // namespace rs::cli

@@ -42,6 +42,10 @@ std::string output_path(const Args& args, const std::string& hint);
 // Same, but empty when no output file was given (commands that otherwise print to stdout).
 std::string optional_output_path(const Args& args);
 
+// Prints each of a trace's warnings (data usable but suspicious) to stderr as
+// "ropescope-cli <command>: warning: <text>", after the command's output.
+void print_warnings(const std::string& command, const std::vector<std::string>& warnings);
+
 struct Command {
     std::string name;
     std::string usage;    // one line: "info DIR [--json] [--variant rope|eh|ec]"

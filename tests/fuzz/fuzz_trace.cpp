@@ -2,7 +2,9 @@
 // exercise libhdf5's own parser (fuzzed upstream, and not instrumented here), so instead the input
 // is a list of edits applied through HDF5 to a valid trace — attributes deleted or rewritten with
 // other types and values, datasets deleted or replaced with other shapes, types and contents, the
-// file truncated — and the edited file is opened and read everywhere a viewer would read it.
+// file truncated; since issue 18 also soft, external and duplicate hard links, other element types
+// (big-endian, bfloat16), fuzzed chunk layouts, unwritten data and single non-finite or garbage
+// values — and the edited file is opened and read everywhere a viewer would read it.
 // Base trace: $ROPESCOPE_FUZZ_TRACE_BASE, else tests/corpus/trace/valid.h5 (make_corpus.py).
 #include <fuzzer/FuzzedDataProvider.h>
 #include <hdf5.h>
@@ -134,6 +136,94 @@ void replace_dataset(hid_t file, const std::string& path, FuzzedDataProvider& fd
     H5Sclose(space);
 }
 
+// The hostile edits of issue 18: another name for a dataset (soft, external or second hard
+// link), the same values in another element type or in fuzzed chunks, one value overwritten.
+void hostile_edit(hid_t file, const std::string& path, const std::string& other,
+                  FuzzedDataProvider& fdp) {
+    switch (fdp.ConsumeIntegralInRange(0, 5)) {
+        case 0:
+            H5Ldelete(file, path.c_str(), H5P_DEFAULT);
+            H5Lcreate_soft(("/" + other).c_str(), file, path.c_str(), H5P_DEFAULT, H5P_DEFAULT);
+            return;
+        case 1:  // a file that does not exist: never a FIFO here, the tests cover that
+            H5Ldelete(file, path.c_str(), H5P_DEFAULT);
+            H5Lcreate_external("/nonexistent/ropescope-fuzz.h5", ("/" + path).c_str(), file,
+                               path.c_str(), H5P_DEFAULT, H5P_DEFAULT);
+            return;
+        case 2:
+            H5Ldelete(file, path.c_str(), H5P_DEFAULT);
+            H5Lcreate_hard(file, other.c_str(), file, path.c_str(), H5P_DEFAULT, H5P_DEFAULT);
+            return;
+        default:
+            break;
+    }
+    const hid_t old = H5Dopen2(file, path.c_str(), H5P_DEFAULT);
+    if (old < 0) return;
+    const hid_t space = H5Dget_space(old);
+    const int rank = H5Sget_simple_extent_ndims(space);
+    const hssize_t n = H5Sget_simple_extent_npoints(space);
+    const hid_t old_type = H5Dget_type(old);
+    const bool numeric =
+        H5Tget_class(old_type) == H5T_FLOAT || H5Tget_class(old_type) == H5T_INTEGER;
+    H5Tclose(old_type);
+    std::vector<double> v(std::size_t(std::max<hssize_t>(n, 0)));
+    const bool ok = numeric && rank > 0 && n > 0 && n <= (1 << 20) &&
+                    H5Dread(old, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()) >= 0;
+    H5Dclose(old);
+    if (!ok) {
+        H5Sclose(space);
+        return;
+    }
+    const int kind = fdp.ConsumeIntegralInRange(3, 5);
+    if (kind == 3) {  // one value: non-finite, negative, zero or fuzzed
+        v[fdp.ConsumeIntegralInRange<std::size_t>(0, v.size() - 1)] = fuzzed_double(fdp);
+    } else if (kind == 4 && fdp.ConsumeBool()) {
+        std::fill(v.begin(), v.end(), 0.0);
+    }
+    // Another element type (byte order, float layout) or fuzzed chunks, for every kind.
+    hid_t type = H5Tcopy(H5T_IEEE_F32LE);
+    switch (fdp.ConsumeIntegralInRange(0, 4)) {
+        case 0:  // binary16
+            H5Tset_fields(type, 15, 10, 5, 0, 10);
+            H5Tset_size(type, 2);
+            H5Tset_precision(type, 16);
+            H5Tset_ebias(type, 15);
+            break;
+        case 1:  // bfloat16
+            H5Tset_fields(type, 15, 7, 8, 0, 7);
+            H5Tset_size(type, 2);
+            H5Tset_precision(type, 16);
+            break;
+        case 2:
+            H5Tclose(type);
+            type = H5Tcopy(H5T_IEEE_F64LE);
+            break;
+        default:
+            break;
+    }
+    if (fdp.ConsumeBool()) H5Tset_order(type, H5T_ORDER_BE);
+    const hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    std::vector<hsize_t> dims(static_cast<std::size_t>(rank)), chunk(dims.size());
+    H5Sget_simple_extent_dims(space, dims.data(), nullptr);
+    if (kind == 5) {
+        for (int i = 0; i < rank; ++i)
+            chunk[i] = fdp.ConsumeIntegralInRange<hsize_t>(1, std::max<hsize_t>(dims[i], 1));
+        H5Pset_chunk(dcpl, rank, chunk.data());
+        if (fdp.ConsumeBool()) H5Pset_shuffle(dcpl);
+        if (fdp.ConsumeBool()) H5Pset_deflate(dcpl, 1);
+    }
+    H5Ldelete(file, path.c_str(), H5P_DEFAULT);
+    const hid_t d = H5Dcreate2(file, path.c_str(), type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    if (d >= 0) {
+        if (fdp.ConsumeIntegralInRange(0, 15) != 0)  // sometimes never written: unallocated
+            H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());
+        H5Dclose(d);
+    }
+    H5Pclose(dcpl);
+    H5Tclose(type);
+    H5Sclose(space);
+}
+
 // Writes the base trace to the work file and applies the edits the input describes.
 void make_edited_trace(FuzzedDataProvider& fdp) {
     const Base& b = base();
@@ -145,7 +235,7 @@ void make_edited_trace(FuzzedDataProvider& fdp) {
     if (file < 0) std::abort();
     const int edits = fdp.ConsumeIntegralInRange(1, 4);
     for (int e = 0; e < edits && fdp.remaining_bytes() > 0; ++e) {
-        const int kind = fdp.ConsumeIntegralInRange(0, 5);
+        const int kind = fdp.ConsumeIntegralInRange(0, 6);
         if (kind <= 3) {
             const auto& [obj, name] =
                 b.attrs[fdp.ConsumeIntegralInRange<std::size_t>(0, b.attrs.size() - 1)];
@@ -169,8 +259,13 @@ void make_edited_trace(FuzzedDataProvider& fdp) {
                 b.datasets[fdp.ConsumeIntegralInRange<std::size_t>(0, b.datasets.size() - 1)];
             if (kind == 4)
                 H5Ldelete(file, path.c_str(), H5P_DEFAULT);
-            else
+            else if (kind == 5)
                 replace_dataset(file, path, fdp);
+            else
+                hostile_edit(
+                    file, path,
+                    b.datasets[fdp.ConsumeIntegralInRange<std::size_t>(0, b.datasets.size() - 1)],
+                    fdp);
         }
     }
     H5Fclose(file);

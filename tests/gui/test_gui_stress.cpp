@@ -1,6 +1,9 @@
-// The GUI under stress: corrupt files from the catalogue (tests/corpus) opened over a good trace
-// each show their error and keep the session; rapid zooming over a 2048-token trace settles on
-// the right tiles and, in the sanitizer build, leaks nothing (LeakSanitizer checked mid-test).
+// The GUI under stress: corrupt files from the catalogue (tests/corpus) and hostile traces (links,
+// a FIFO) opened over a good trace each show their error and keep the session; rapid zooming over a
+// 2048-token trace settles on the right tiles and, in the sanitizer build, leaks nothing
+// (LeakSanitizer checked mid-test).
+#include <hdf5.h>
+#include <sys/stat.h>
 #include <QApplication>
 #include <QFileInfo>
 #include <QMessageBox>
@@ -9,6 +12,7 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtTest>
+
 #include <random>
 
 #include "core/trace_reader.h"
@@ -98,6 +102,46 @@ class TestGuiStress : public QObject {
         QVERIFY(failed.first().first().toString().contains("config.json"));
         QVERIFY(close_error_dialog(w, "config.json"));
         QCOMPARE(w.trace().reader.get(), good);
+    }
+
+    // Hostile traces (issue 18): an external link to a FIFO blocked the open forever, a soft
+    // link aliased another layer, and a FIFO itself as the trace blocked too. Each must fail
+    // promptly with the error dialog naming the file, and keep the open trace.
+    void hostile_traces_fail_without_hanging() {
+        MainWindow w;
+        w.show();
+        QSignalSpy loaded(&w, &MainWindow::trace_loaded);
+        w.open_trace(trace_);
+        QVERIFY(loaded.wait(60000));
+        const rs::TraceReader* good = w.trace().reader.get();
+        const QString fifo = tmp_.path() + "/fifo";
+        QVERIFY(mkfifo(fifo.toLocal8Bit().constData(), 0600) == 0);
+        const QString external = tmp_.path() + "/external.h5", soft = tmp_.path() + "/soft.h5";
+        for (const QString& copy : {external, soft}) {
+            QFile::remove(copy);
+            QVERIFY(QFile::copy(trace_, copy));
+            const hid_t f = H5Fopen(copy.toLocal8Bit().constData(), H5F_ACC_RDWR, H5P_DEFAULT);
+            QVERIFY(f >= 0);
+            QVERIFY(H5Ldelete(f, "layers/01/k", H5P_DEFAULT) >= 0);
+            if (copy == external)
+                QVERIFY(H5Lcreate_external(fifo.toLocal8Bit().constData(), "/k", f, "layers/01/k",
+                                           H5P_DEFAULT, H5P_DEFAULT) >= 0);
+            else
+                QVERIFY(H5Lcreate_soft("/layers/00/k", f, "layers/01/k", H5P_DEFAULT,
+                                       H5P_DEFAULT) >= 0);
+            QVERIFY(H5Fclose(f) >= 0);
+        }
+        for (const QString& bad : {external, soft, fifo}) {
+            QSignalSpy failed(&w, &MainWindow::job_failed);
+            w.open_trace(bad);
+            QVERIFY2(failed.wait(30000), qPrintable(bad));
+            const QString file = QFileInfo(bad).fileName();
+            const QString why = failed.first().first().toString();
+            QVERIFY2(why.contains(file) && (why.contains("link") || why.contains("regular file")),
+                     qPrintable(why));
+            QVERIFY2(close_error_dialog(w, file), qPrintable(bad));
+            QCOMPARE(w.trace().reader.get(), good);
+        }
     }
 
     void rapid_zoom_settles_and_leaks_nothing() {

@@ -120,7 +120,8 @@ def main():
         with h5py.File(badtype, "r+") as f:
             del f["meta/token_ids"]
             f["meta/token_ids"] = np.zeros(70, dtype=np.float64)
-        refused(badtype, "dataset 'meta/token_ids' has an unexpected element type")
+        refused(badtype, "dataset 'meta/token_ids' holds 64-bit float (11 exponent, 52 mantissa bits, "
+                         "little-endian), expected 32-bit signed integer, little-endian")
     finally:
         shutil.rmtree(tmp)
     if failures:
