@@ -46,6 +46,8 @@ struct TraceMeta {
     float logit_scale = 0.0f;  // 1/sqrt(head_dim), the float the run multiplied by
     QKPrecision qk_precision = QKPrecision::F16;
     std::vector<int> overview_cells;  // [levels] cells per side, finest first
+    std::vector<char> rope_layers;    // [layers] 0 = NoPE layer (no imaginary heads), from /layers/NN@rope
+    bool layer_has_rope(int l) const { return rope_layers.empty() || rope_layers[std::size_t(l)]; }
     TraceTokens input;
 };
 

@@ -133,6 +133,7 @@ struct TraceReader::Impl {
     void check_root();
     void read_meta();
     void read_layout(hid_t meta_group);
+    void read_rope_layers();
     void read_tokens();
     void validate();
     long vocab_size() const;
@@ -242,6 +243,7 @@ void TraceReader::Impl::read_meta() {
     if (qk != "f16" && qk != "f32") throw h5::Failure("unknown Q/K storage type '" + qk + "'");
     meta.qk_precision = qk == "f16" ? QKPrecision::F16 : QKPrecision::F32;
     read_layout(mg);
+    read_rope_layers();
     auto& r = meta.rope;
     r.head_dim = meta.layout.head_dim;
     r.rotary_dim = int(bounded(mg, "rotary_dim", 2, r.head_dim));
@@ -268,6 +270,20 @@ void TraceReader::Impl::read_meta() {
     s.bins -= 1;
     if (s.thresholds > kMaxListLength || s.bins > kMaxListLength || s.curve_points > kMaxListLength)
         throw h5::Failure("implausibly many thresholds, distance bins or curve points");
+}
+
+// Each layer group's `rope` flag (absent in traces written before NoPE layers existed: RoPE).
+void TraceReader::Impl::read_rope_layers() {
+    meta.rope_layers.assign(std::size_t(meta.layers), 1);
+    for (int l = 0; l < meta.layers; ++l) {
+        h5::Handle g = h5::open_group(f(), trace::layer_group(l, meta.layers));
+        if (!h5::has_attr(g.get(), "rope")) continue;
+        const auto v = h5::read_attr_int(g.get(), "rope");
+        if (v != 0 && v != 1)
+            throw h5::Failure(trace::layer_group(l, meta.layers) + " attribute 'rope' is " + std::to_string(v) +
+                              ", not 0 or 1");
+        meta.rope_layers[std::size_t(l)] = char(v);
+    }
 }
 
 void TraceReader::Impl::read_layout(hid_t mg) {
@@ -675,6 +691,10 @@ Tile TraceReader::tile(const TileRequest& r) {
             const TraceMeta& m = impl_->meta;
             check_tile_request(r, m.layers, m.layout.analysis_heads(), m.tokens);
             const HeadInfo& h = m.layout.heads[r.head];
+            if (h.imag && !m.layer_has_rope(r.layer))
+                throw UsageError("layer " + std::to_string(r.layer) +
+                                 " has no RoPE (a NoPE layer): there is no imaginary part, so head " +
+                                 std::to_string(r.head) + " (" + m.layout.label(r.head) + ") has no map");
             const auto q = impl_->cached(TraceArrayCache::Kind::Query, r.layer, h.query_head);
             const auto k = impl_->cached(TraceArrayCache::Kind::Key, r.layer, h.kv_head);
             const auto lse = impl_->cached(TraceArrayCache::Kind::Lse, r.layer, r.head);

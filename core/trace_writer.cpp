@@ -78,6 +78,7 @@ struct TraceWriter::Impl {
     TraceOutputFile out;
     h5::Handle file;  // closed before `out` publishes or discards the file
     std::string checkpoint_dir, config_json, rope_sources, ignored_keys;
+    std::vector<char> rope_layers;  // [layers] 1 = RoPE; empty = every layer
     RopeParams params;
     TraceTokens tokens;
     QKPrecision precision;
@@ -138,6 +139,7 @@ TraceWriter::TraceWriter(const std::string& destination, const Checkpoint& ck, T
         Impl& m = *impl_;
         m.checkpoint_dir = std::filesystem::absolute(ck.dir()).lexically_normal().string();
         m.config_json = ck.config().source_text;
+        m.rope_layers = ck.config().rope_layers;
         for (const auto& line : provenance_lines(ck.config())) m.rope_sources += line + "\n";
         for (const auto& key : ck.config().ignored_keys) m.ignored_keys += key + "\n";
         m.params = ck.config().rope_params();
@@ -190,6 +192,7 @@ void TraceWriter::begin_run(const RunInfo& info) {
         for (int l = 0; l < info.layers; ++l) {
             h5::Handle g = h5::create_group(m.f(), trace::layer_group(l, info.layers));
             h5::write_attr(g.get(), "layer", std::int64_t(l));
+            h5::write_attr(g.get(), "rope", std::int64_t(m.rope_layers.empty() || m.rope_layers[l]));
             h5::create_group(g.get(), "overview");
             m.create(trace::layer_datasets(s, l));
         }

@@ -17,6 +17,14 @@ nlohmann::json number(double v) {
     return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json();
 }
 
+// Layers run without RoPE (SmolLM3): no imaginary part, so their imaginary heads are absent.
+std::vector<int> nope_layers(const TraceMeta& m) {
+    std::vector<int> out;
+    for (int l = 0; l < m.layers; ++l)
+        if (!m.layer_has_rope(l)) out.push_back(l);
+    return out;
+}
+
 nlohmann::json show_json(TraceReader& r, double open_seconds) {
     const TraceMeta& m = r.meta();
     const RunStats& st = r.stats();
@@ -60,6 +68,7 @@ nlohmann::json show_json(TraceReader& r, double open_seconds) {
             {"rope_theta", m.rope_theta},
             {"rotary_dim", m.rope.rotary_dim},
             {"rope_sources", m.rope_sources},
+            {"nope_layers", nope_layers(m)},
             {"ignored_config_keys", m.ignored_config_keys},
             {"qk_dtype", qk_precision_name(m.qk_precision)},
             {"overview_cells", m.overview_cells},
@@ -90,6 +99,8 @@ void print_table(const nlohmann::json& j) {
         if (nl == std::string::npos) nl = sources.size();
         std::printf("  %s\n", sources.substr(pos, nl - pos).c_str());
     }
+    if (!j["nope_layers"].empty())
+        std::printf("NoPE layers %s (no RoPE, so no imaginary heads)\n", j["nope_layers"].dump().c_str());
     std::printf("tokens      %d%s   mean NLL %.4f   noise sweeps %d\n\n", int(j["tokens"]),
                 j["has_text"].get<bool>() ? " (with text)" : "", double(j["mean_nll"]),
                 int(j["noise_sweeps"]));
