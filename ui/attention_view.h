@@ -65,6 +65,7 @@ class AttentionView : public QWidget, public Exportable {
     void set_log_floor(double floor);  // default 1e-6
     Colormap colormap() const { return colormap_; }
     bool log_scale() const { return log_; }
+    QStringList figure_parameters() const override;
 
     // The exact tile on display for the real or imaginary panel (null: only the overview is
     // shown, or none has arrived yet), and whether the one the viewport wants is still coming.

@@ -130,4 +130,10 @@ QString PerplexityView::figure_name() const {
     return scale() == LossScale::Perplexity ? "perplexity_by_position" : "loss_by_position";
 }
 
+QStringList PerplexityView::figure_parameters() const {
+    return {QString("scale: %1").arg(scale() == LossScale::Nll ? "loss (nats)" : "perplexity"),
+            QString("moving average: %1 positions").arg(smoothing()),
+            QString("position axis: %1").arg(log_x_->isChecked() ? "log" : "linear")};
+}
+
 }  // namespace rs::ui

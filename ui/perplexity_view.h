@@ -33,6 +33,7 @@ class PerplexityView : public SingleChartView {
     // series 1: the centred moving average of the NLL (perplexity: exp of the averaged NLL).
     ChartSpec spec() const override;
     QString figure_name() const override;
+    QStringList figure_parameters() const override;
 
   private:
     std::optional<PositionNll> nll_;

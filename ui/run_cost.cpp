@@ -15,7 +15,8 @@ QString bytes_text(double bytes) {
     return QString::fromStdString(format_bytes(bytes));
 }
 
-// Rounded for a glance: "<1 s", "~40 s", "~3 min", "~2 h".
+}  // namespace
+
 QString duration_text(double seconds) {
     if (seconds < 1) return QCoreApplication::translate("RunCost", "<1 s");
     if (seconds < 90)
@@ -24,8 +25,6 @@ QString duration_text(double seconds) {
         return QCoreApplication::translate("RunCost", "~%1 min").arg(std::lround(seconds / 60));
     return QCoreApplication::translate("RunCost", "~%1 h").arg(seconds / 3600, 0, 'f', 1);
 }
-
-}  // namespace
 
 RunPlan trace_plan(int tokens, int threads, bool layers_resident) {
     RunPlan plan;

@@ -33,6 +33,9 @@ RunCost trace_cost(const CheckpointBundle& checkpoint, int tokens);
 // Throws ResourceError (the core's needed-vs-available message) when the trace cannot fit.
 void require_trace_fits(const CheckpointBundle& checkpoint, int tokens);
 
+// Rounded for a glance: "<1 s", "~40 s", "~3 min", "~2.5 h".
+QString duration_text(double seconds);
+
 // "needs ~1.7 GiB of 22 GiB · trace ≤ 270 MiB · ~1 min", or the shortfall when it does not fit.
 QString describe_cost(const RunCost& cost);
 

@@ -1,0 +1,248 @@
+// Issue 17, items 2 and 3: a researcher must be able to trust and keep every result. Opening
+// another model closes the trace made with the old one; every view and every exported file names
+// its model, variant, trace and tokens; a run that would be lost (second run, quit, another
+// model or trace) is asked about first; a noise sweep run in the GUI is saved into the trace.
+#include <QFile>
+#include <QLabel>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QTabWidget>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "core/trace_reader.h"
+#include "isolated_state.h"
+#include "ui/attention_view.h"
+#include "ui/exportable.h"
+#include "ui/figure_export.h"
+#include "ui/input_panel.h"
+#include "ui/job_runner.h"
+#include "ui/main_window.h"
+
+using namespace rs::ui;
+
+namespace {
+
+const QString kEc = QString(ROPESCOPE_SOURCE_DIR) + "/sample_data/rope_pp_ec";
+const QString kRope = QString(ROPESCOPE_SOURCE_DIR) + "/sample_data/rope";
+constexpr const char* kText = "In the beginning God created the heaven and the earth.";
+
+QString read_text(const QString& path) {
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
+}
+
+// Scripted answers to the window's questions, recording what was asked.
+struct Answers {
+    QMessageBox::StandardButton button = QMessageBox::Cancel;
+    QString save_to;  // the file name the save dialog returns (empty: cancelled)
+    QStringList asked;
+
+    Prompts prompts() {
+        Prompts p;
+        p.ask = [this](const QString&, const QString& text, QMessageBox::StandardButtons) {
+            asked << text;
+            return button;
+        };
+        p.save_path = [this](const QString&, const QString&, const QString&) { return save_to; };
+        return p;
+    }
+};
+
+QString source_line(const MainWindow& w) {
+    auto* label = w.findChild<QLabel*>("source_label");
+    return label ? label->text() : QString("(no source label)");
+}
+
+}  // namespace
+
+class TestSessionIntegrity : public QObject {
+    Q_OBJECT
+    std::unique_ptr<IsolatedState> state_;
+    QTemporaryDir tmp_;
+    QString trace_;  // a RoPE++_EC trace of kText, made by the CLI
+    int tokens_ = 0;
+
+    bool open_trace(MainWindow& w, const QString& path) {
+        QSignalSpy loaded(&w, &MainWindow::trace_loaded);
+        w.open_trace(path);
+        return loaded.wait(60000);
+    }
+    bool open_checkpoint(MainWindow& w, const QString& dir) {
+        QSignalSpy loaded(&w, &MainWindow::checkpoint_loaded);
+        w.open_checkpoint(dir);
+        return loaded.wait(60000);
+    }
+    bool run_trace(MainWindow& w) {
+        QSignalSpy traced(&w, &MainWindow::trace_loaded);
+        w.run_trace();
+        return traced.wait(60000);
+    }
+
+  private slots:
+    void initTestCase() {
+        state_ = std::make_unique<IsolatedState>();
+        trace_ = tmp_.path() + "/ec_run.h5";
+        QProcess cli;
+        cli.start(ROPESCOPE_CLI, {"trace", kEc, "--text", kText, "--quiet", "-o", trace_});
+        QVERIFY(cli.waitForFinished(120000));
+        QCOMPARE(cli.exitCode(), 0);
+        tokens_ = rs::TraceReader::open(trace_.toStdString()).meta().tokens;
+        QVERIFY(tokens_ > 2);
+    }
+    void init() { state_->reset(); }
+
+    // Item 2: after an EC trace, opening the vanilla RoPE checkpoint must not leave EC's maps,
+    // statistics and perplexity on show as if they were RoPE's.
+    void opening_another_model_closes_its_trace() {
+        MainWindow w;
+        QVERIFY(open_trace(w, trace_));
+        QVERIFY(source_line(w).contains("rope_pp_ec (RoPE++_EC)"));
+        QVERIFY(open_checkpoint(w, kRope));
+        QVERIFY(!w.trace().reader);
+        QVERIFY(!w.attention_view()->source());
+        QVERIFY2(!source_line(w).contains("rope_pp_ec"), qPrintable(source_line(w)));
+        QVERIFY2(source_line(w).contains("No trace open"), qPrintable(source_line(w)));
+        // No view still holds the EC run's data (their CSVs are headers only) or names it.
+        for (int i = 0; i < w.tabs()->count(); ++i) {
+            w.tabs()->setCurrentIndex(i);
+            Exportable* fig = w.current_figure();
+            QVERIFY(fig);
+            QVERIFY2(fig->figure_source().empty(), qPrintable(w.tabs()->tabText(i)));
+            if (i == 2) continue;  // decay curves: theory needs no run
+            const QString csv = fig->figure_csv();
+            QVERIFY2(csv.count('\n') <= 1, qPrintable(w.tabs()->tabText(i) + ": " + csv.left(200)));
+        }
+        QVERIFY(!w.windowTitle().contains("ec_run.h5"));
+    }
+
+    // The checkpoint the trace was made with keeps it open (the noise experiment needs both),
+    // and the source line names what the views show.
+    void opening_the_traced_model_keeps_the_trace() {
+        MainWindow w;
+        QVERIFY(open_trace(w, trace_));
+        QVERIFY(open_checkpoint(w, kEc));
+        QVERIFY(w.trace().reader);
+        const QString line = source_line(w);
+        QVERIFY2(line.contains("rope_pp_ec (RoPE++_EC)") && line.contains("trace ec_run.h5") &&
+                     line.contains(QString("%1 tokens").arg(tokens_)),
+                 qPrintable(line));
+    }
+
+    // Every tab's CSV starts with its checkpoint, variant, trace and tokens; every figure prints
+    // them under the plot.
+    void every_export_names_its_source() {
+        MainWindow w;
+        w.show();
+        QVERIFY(open_trace(w, trace_));
+        for (int i = 0; i < w.tabs()->count(); ++i) {
+            w.tabs()->setCurrentIndex(i);
+            QTest::qWait(100);
+            Exportable* fig = w.current_figure();
+            const QString name = w.tabs()->tabText(i);
+            const QString csv_path = tmp_.path() + QString("/src%1.csv").arg(i);
+            export_figure(*fig, csv_path);
+            const QStringList head = read_text(csv_path).split('\n').mid(0, 4);
+            QCOMPARE(head.value(0), "# checkpoint: " + QFileInfo(kEc).absoluteFilePath());
+            QCOMPARE(head.value(1), QString("# variant: RoPE++_EC"));
+            QCOMPARE(head.value(2), "# trace: " + trace_);
+            QCOMPARE(head.value(3), QString("# tokens: %1").arg(tokens_));
+            const QString svg_path = tmp_.path() + QString("/src%1.svg").arg(i);
+            export_figure(*fig, svg_path);
+            const QString svg = read_text(svg_path);
+            QVERIFY2(svg.contains("rope_pp_ec (RoPE++_EC)") && svg.contains("ec_run.h5"),
+                     qPrintable(name));
+            // The PNG grows by the caption band; the figure itself is unchanged.
+            const QImage png = render_figure_image(*fig, 72);
+            QVERIFY2(png.height() > fig->figure_size().height() + 5, qPrintable(name));
+        }
+    }
+
+    // Item 3: a second Run trace over an unsaved one asks; Cancel keeps it, Discard runs.
+    void second_run_asks_before_discarding() {
+        MainWindow w;
+        Answers answers;
+        w.set_prompts(answers.prompts());
+        QVERIFY(open_checkpoint(w, kEc));
+        w.input_panel()->set_text(kText);
+        QVERIFY(run_trace(w));
+        QVERIFY(answers.asked.isEmpty());  // nothing to lose the first time
+        QVERIFY(w.trace_unsaved());
+        const std::string first = w.trace().path;
+
+        answers.button = QMessageBox::Cancel;
+        w.input_panel()->set_text("And the earth was without form, and void.");
+        w.run_trace();
+        QCOMPARE(answers.asked.size(), 1);
+        QVERIFY2(answers.asked.first().contains("not saved"), qPrintable(answers.asked.first()));
+        QVERIFY(!w.jobs()->busy());
+        QCOMPARE(w.trace().path, first);
+
+        answers.button = QMessageBox::Discard;
+        QVERIFY(run_trace(w));
+        QCOMPARE(answers.asked.size(), 2);
+        QVERIFY(w.trace().path != first);
+    }
+
+    // Quit with an unsaved trace asks: Cancel keeps the window open; Save saves and quits.
+    void quit_asks_and_can_save() {
+        MainWindow w;
+        w.show();
+        Answers answers;
+        w.set_prompts(answers.prompts());
+        QVERIFY(open_checkpoint(w, kEc));
+        w.input_panel()->set_text(kText);
+        QVERIFY(run_trace(w));
+
+        answers.button = QMessageBox::Cancel;
+        QVERIFY(!w.close());
+        QVERIFY(w.isVisible());
+        QCOMPARE(answers.asked.size(), 1);
+
+        answers.button = QMessageBox::Save;
+        answers.save_to = tmp_.path() + "/kept";  // no extension: .h5 is added
+        QVERIFY(w.close());
+        QVERIFY(QFile::exists(tmp_.path() + "/kept.h5"));
+        QVERIFY(!QFile::exists(tmp_.path() + "/kept"));
+        QCOMPARE(rs::TraceReader::open((tmp_.path() + "/kept.h5").toStdString()).meta().tokens,
+                 w.trace().reader->meta().tokens);
+    }
+
+    // A noise sweep run in the GUI is in the file after Save; the title names the saved file.
+    void noise_sweep_is_saved_into_the_trace() {
+        MainWindow w;
+        Answers answers;
+        w.set_prompts(answers.prompts());
+        QVERIFY(open_trace(w, trace_));
+        QVERIFY(open_checkpoint(w, kEc));
+        QVERIFY(!w.trace_unsaved());
+        QSignalSpy swept(&w, &MainWindow::noise_loaded);
+        w.run_noise({0.5, 2.0});
+        QVERIFY(swept.wait(120000));
+        QVERIFY(w.trace_unsaved());  // the sweep is only in memory
+        const rs::NoiseSweep sweep = w.trace().noise.back();
+
+        answers.save_to = tmp_.path() + "/with_noise";
+        QVERIFY(w.save_trace_as());
+        const QString saved = tmp_.path() + "/with_noise.h5";
+        QVERIFY2(w.windowTitle().contains("with_noise.h5"), qPrintable(w.windowTitle()));
+        QVERIFY(!w.windowTitle().contains("unsaved"));
+        QVERIFY(!w.trace_unsaved());
+        QVERIFY2(source_line(w).contains("with_noise.h5"), qPrintable(source_line(w)));
+        auto reopened = rs::TraceReader::open(saved.toStdString());
+        const auto& stored = reopened.noise();
+        QCOMPARE(int(stored.size()), 1);
+        QCOMPARE(stored[0].points.size(), sweep.points.size());
+        for (std::size_t i = 0; i < sweep.points.size(); ++i) {
+            QCOMPARE(stored[0].points[i].sigma, sweep.points[i].sigma);
+            QCOMPARE(stored[0].points[i].delta_nll, sweep.points[i].delta_nll);
+        }
+        // The original file is untouched, and quitting now asks nothing.
+        QVERIFY(rs::TraceReader::open(trace_.toStdString()).noise().empty());
+        QVERIFY(w.close());
+        QVERIFY(answers.asked.isEmpty());
+    }
+};
+
+QTEST_MAIN(TestSessionIntegrity)
+#include "test_session_integrity.moc"
