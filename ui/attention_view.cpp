@@ -232,6 +232,7 @@ void AttentionView::set_source(std::shared_ptr<const TileSource> source, const H
 }
 
 void AttentionView::clear() {
+    exact_note_.clear();
     set_source(nullptr, {});
 }
 
@@ -474,6 +475,7 @@ QString AttentionView::hover_text(int query, int key) const {
         }
         if (real->region.stride > 1)
             text += QString(" (exact, sampled every %1 positions)").arg(real->region.stride);
+        if (!exact_note_.isEmpty()) text += " · " + exact_note_;
         return text;
     }
     if (key > query)
@@ -638,6 +640,7 @@ QStringList AttentionView::figure_parameters() const {
                        : QString("colour: linear probability"),
                   "difference colour range: ±" + QString::number(diff_bar_->scale().hi, 'g', 3) +
                       " (99.5% of entries; beyond saturates)"};
+    if (!exact_note_.isEmpty()) p << "exact values: " + exact_note_;
     if (const auto tile = tiles_->tile(0))
         p << (tile->region.stride == 1 ? QString("cells: exact values")
                                        : QString("cells: exact values sampled every %1 positions")

@@ -6,10 +6,13 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDialog>
+#include <QDialogButtonBox>
 #include <QDockWidget>
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QFormLayout>
 #include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
@@ -17,9 +20,11 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QSettings>
+#include <QSpinBox>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QVBoxLayout>
+#include <limits>
 #include <nlohmann/json_fwd.hpp>
 
 #include "core/trace_writer.h"
@@ -277,8 +282,8 @@ void MainWindow::on_job_finished(const QString&, const std::any& result) {
         set_checkpoint(*ck);
     } else if (const auto* tr = std::any_cast<TraceBundle>(&result)) {
         set_trace(*tr);
-    } else if (const auto* sweep = std::any_cast<NoiseSweep>(&result)) {
-        set_noise(*sweep);
+    } else if (const auto* sweeps = std::any_cast<std::vector<NoiseSweep>>(&result)) {
+        set_noise(*sweeps);
     }
 }
 
@@ -393,11 +398,29 @@ bool MainWindow::confirm_discard(const QString& consequence) {
 }
 
 void MainWindow::ask_noise() {
-    bool ok = false;
-    const QString text = QInputDialog::getText(this, tr("Noise experiment"),
-                                               tr("Noise standard deviations (sigma), comma-separated:"),
-                                               QLineEdit::Normal, QSettings().value("noise/sigmas", "0.25,0.5,1,2").toString(), &ok);
-    if (!ok) return;
+    QDialog dialog(this);
+    dialog.setWindowTitle(tr("Noise experiment"));
+    auto* sigmas_edit = new QLineEdit(QSettings().value("noise/sigmas", "0.25,0.5,1,2").toString());
+    sigmas_edit->setObjectName("noise_sigmas");
+    auto* seed = new QSpinBox;
+    seed->setObjectName("noise_seed");
+    seed->setRange(0, std::numeric_limits<int>::max());
+    seed->setValue(QSettings().value("noise/seed", 0).toInt());
+    auto* repeats = new QSpinBox;
+    repeats->setObjectName("noise_repeats");
+    repeats->setRange(1, 100);
+    repeats->setValue(QSettings().value("noise/repeats", 1).toInt());
+    repeats->setToolTip(tr("Sweeps with seeds seed, seed + 1, …: each is kept in the trace"));
+    auto* form = new QFormLayout(&dialog);
+    form->addRow(tr("Noise standard deviations σ (comma-separated):"), sigmas_edit);
+    form->addRow(tr("Random seed:"), seed);
+    form->addRow(tr("Repeats (one sweep per seed):"), repeats);
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
+    form->addRow(buttons);
+    connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    if (dialog.exec() != QDialog::Accepted) return;
+    const QString text = sigmas_edit->text();
     std::vector<double> sigmas;
     for (const QString& part : text.split(',', Qt::SkipEmptyParts)) {
         bool num = false;
@@ -409,10 +432,12 @@ void MainWindow::ask_noise() {
         sigmas.push_back(v);
     }
     QSettings().setValue("noise/sigmas", text);
-    run_noise(sigmas);
+    QSettings().setValue("noise/seed", seed->value());
+    QSettings().setValue("noise/repeats", repeats->value());
+    run_noise(sigmas, std::uint64_t(seed->value()), repeats->value());
 }
 
-void MainWindow::run_noise(const std::vector<double>& sigmas) {
+void MainWindow::run_noise(const std::vector<double>& sigmas, std::uint64_t seed, int repeats) {
     if (!checkpoint_.model || !trace_.reader) {
         QMessageBox::information(this, tr("Noise experiment"),
                                  tr("Open the checkpoint and run (or open) a trace first: the experiment reruns the traced text."));
@@ -423,15 +448,25 @@ void MainWindow::run_noise(const std::vector<double>& sigmas) {
     NoiseOptions opt;
     opt.sigmas = sigmas;
     opt.targets = {NoiseTarget::Real, NoiseTarget::Imag};
+    repeats = std::max(1, repeats);
     jobs_->start(tr("Noise experiment"), [=](const ProgressFn& progress) mutable {
-        opt.progress = progress;
-        return std::any(run_noise_experiment(*model, ids, opt));
+        std::vector<NoiseSweep> sweeps;
+        for (int r = 0; r < repeats; ++r) {
+            opt.seed = seed + std::uint64_t(r);
+            // Progress over all repeats: each sweep reports (runs done, runs total).
+            opt.progress = [&](long done, long total) {
+                return progress(r * total + done, repeats * total);
+            };
+            sweeps.push_back(run_noise_experiment(*model, ids, opt));
+        }
+        return std::any(std::move(sweeps));
     });
 }
 
-void MainWindow::set_noise(NoiseSweep sweep) {
-    trace_.noise.push_back(std::move(sweep));
-    ++unsaved_sweeps_;
+void MainWindow::set_noise(std::vector<NoiseSweep> sweeps) {
+    if (sweeps.empty()) return;
+    unsaved_sweeps_ += int(sweeps.size());
+    for (auto& sweep : sweeps) trace_.noise.push_back(std::move(sweep));
     update_title();
     noise_->set_sweep(&trace_.noise.back(), trace_.reader ? &trace_.reader->meta().layout : nullptr);
     tabs_->setCurrentWidget(noise_);

@@ -40,8 +40,9 @@ public:
     void open_checkpoint(const QString& dir);
     void open_trace(const QString& path);
     void run_trace();
-    // Runs the noise experiment on the open trace's tokens with the open checkpoint.
-    void run_noise(const std::vector<double>& sigmas);
+    // Runs the noise experiment on the open trace's tokens with the open checkpoint: `repeats`
+    // sweeps with seeds seed, seed + 1, …, each kept (the Noise tab shows the last).
+    void run_noise(const std::vector<double>& sigmas, std::uint64_t seed = 0, int repeats = 1);
     JobRunner* jobs() const { return jobs_; }
     // Asks where to save the open trace (".h5" added when missing) and saves it with every noise
     // sweep run since; false when cancelled or the file cannot be written.
@@ -80,7 +81,7 @@ private:
     void on_job_failed(const QString& title, const QString& message);
     void set_checkpoint(CheckpointBundle bundle);
     void set_trace(TraceBundle bundle);
-    void set_noise(NoiseSweep sweep);
+    void set_noise(std::vector<NoiseSweep> sweeps);
     void close_trace();
     // Every view and the source line name what is on show (nothing, once the trace is closed).
     void show_source();

@@ -32,6 +32,7 @@ RunPlan trace_plan(int tokens, int threads, bool layers_resident) {
     plan.threads = std::max(1, threads);
     plan.layers_resident = layers_resident;
     plan.analysis_heads = plan.statistics = plan.trace = true;
+    plan.trace_f32 = tokens <= kExactQkTokens;
     return plan;
 }
 

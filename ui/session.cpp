@@ -62,6 +62,7 @@ TraceBundle run_trace_bundle(const CheckpointBundle& ck, const std::string& text
     for (auto id : enc.ids) tokens.display.push_back(ck.tokenizer->token_display(id));
     TraceRunOptions opt;
     opt.progress = progress;
+    if (int(enc.ids.size()) <= kExactQkTokens) opt.writer.precision = QKPrecision::F32;
     run_trace(*ck.model, tokens, destination, opt);
     return open_trace_bundle(destination);
 }

@@ -46,6 +46,12 @@ FigureSource trace_figure_source(const TraceBundle& trace) {
 
 void show_trace(AttentionView& view, const TraceBundle& trace) {
     view.set_figure_source(trace_figure_source(trace));
+    // Tiles recompute probabilities from the stored Q/K: float16 rounding moves each one by up
+    // to ~1e-3 relative (rows then sum to 1 within ~1e-3); float32 only by float rounding.
+    view.set_exact_note(trace.reader->meta().qk_precision == QKPrecision::F32
+                            ? "Q/K stored as float32 (exact to float rounding)"
+                            : "Q/K stored as float16: probabilities within ~1e-3 relative, rows "
+                              "sum to 1 ± ~1e-3");
     view.set_source(trace.tiles, trace.reader->meta().layout);
 }
 

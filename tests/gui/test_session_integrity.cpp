@@ -9,6 +9,7 @@
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <cmath>
 
 #include "core/trace_reader.h"
 #include "isolated_state.h"
@@ -158,6 +159,39 @@ class TestSessionIntegrity : public QObject {
         }
     }
 
+    // Item 5: the GUI's runs store float32 Q/K, so exact values are exact (a float16 trace's rows
+    // summed to 1 ± 9e-4 and p(0,0) was 1.00046); a float16 trace says how far off it may be.
+    void exact_values_are_exact_or_say_their_error() {
+        MainWindow w;
+        QVERIFY(open_checkpoint(w, kEc));
+        w.input_panel()->set_text(kText);
+        QVERIFY(run_trace(w));
+        const auto& meta = w.trace().reader->meta();
+        QCOMPARE(meta.qk_precision, rs::QKPrecision::F32);
+        const int T = meta.tokens;
+        for (int head : {0, 1}) {
+            rs::TileRequest req;
+            req.layer = 1;
+            req.head = head;
+            req.row_end = req.col_end = T;
+            const rs::Tile tile = w.trace().reader->tile(req);
+            for (int t = 0; t < T; ++t) {
+                double sum = 0;
+                for (int s = 0; s < T; ++s) sum += tile.at(t, s);
+                QVERIFY2(std::fabs(sum - 1.0) < 1e-5, qPrintable(QString::number(sum - 1.0)));
+            }
+        }
+        w.tabs()->setCurrentIndex(0);
+        const QString csv = figure_csv_with_source(*w.current_figure());
+        QVERIFY2(csv.contains("# exact values: Q/K stored as float32"), qPrintable(csv.left(600)));
+
+        MainWindow f16;  // the CLI's trace stores float16
+        QVERIFY(open_trace(f16, trace_));
+        f16.tabs()->setCurrentIndex(0);
+        QVERIFY(figure_csv_with_source(*f16.current_figure())
+                    .contains("# exact values: Q/K stored as float16: probabilities within ~1e-3"));
+    }
+
     // Item 3: a second Run trace over an unsaved one asks; Cancel keeps it, Discard runs.
     void second_run_asks_before_discarding() {
         MainWindow w;
@@ -241,6 +275,20 @@ class TestSessionIntegrity : public QObject {
         QVERIFY(rs::TraceReader::open(trace_.toStdString()).noise().empty());
         QVERIFY(w.close());
         QVERIFY(answers.asked.isEmpty());
+    }
+
+    // Item 8: the noise experiment takes a seed and repeats (one sweep per seed, all kept).
+    void noise_seed_and_repeats() {
+        MainWindow w;
+        QVERIFY(open_trace(w, trace_));
+        QVERIFY(open_checkpoint(w, kEc));
+        QSignalSpy swept(&w, &MainWindow::noise_loaded);
+        w.run_noise({1.0}, 7, 2);
+        QVERIFY(swept.wait(120000));
+        QCOMPARE(int(w.trace().noise.size()), 2);
+        QCOMPARE(w.trace().noise[0].seed, std::uint64_t(7));
+        QCOMPARE(w.trace().noise[1].seed, std::uint64_t(8));
+        QVERIFY(w.trace().noise[0].points[0].delta_nll != w.trace().noise[1].points[0].delta_nll);
     }
 };
 
