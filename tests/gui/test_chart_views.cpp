@@ -638,6 +638,16 @@ class TestChartViews : public QObject {
         QVERIFY(close(spec.series[0].points[10].y(), std::exp(nll.mean_nll[10])));
         QVERIFY(close(spec.series[1].points[10].y(), std::exp(smooth[10])));
         QVERIFY(spec.y.title.contains("perplexity"));
+        // Issue 17, item 6: a log loss axis, so a spike does not flatten the rest; its
+        // setting is in the export.
+        QCOMPARE(spec.y.scale, rs::ui::AxisScale::Linear);
+        view.set_log_loss(true);
+        view.flush();
+        QCOMPARE(view.spec().y.scale, rs::ui::AxisScale::Log);
+        QVERIFY(view.figure_parameters().contains("loss axis: log"));
+        QVERIFY(rs::ui::chart_axis_range(view.spec(), 1).min > 0);
+        view.set_log_loss(false);
+        view.flush();
         save_screenshots(view, view, "perplexity_ppl");
         const auto rows = csv_rows(view.figure_csv());
         QCOMPARE(rows.size(), 1 + 2 * int(nll.mean_nll.size()));

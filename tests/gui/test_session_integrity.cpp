@@ -11,6 +11,7 @@
 #include <QtTest>
 #include <cmath>
 
+#include "core/checkpoint.h"
 #include "core/trace_reader.h"
 #include "isolated_state.h"
 #include "ui/attention_view.h"
@@ -19,6 +20,7 @@
 #include "ui/input_panel.h"
 #include "ui/job_runner.h"
 #include "ui/main_window.h"
+#include "ui/model_panel.h"
 
 using namespace rs::ui;
 
@@ -157,6 +159,16 @@ class TestSessionIntegrity : public QObject {
             const QImage png = render_figure_image(*fig, 72);
             QVERIFY2(png.height() > fig->figure_size().height() + 5, qPrintable(name));
         }
+    }
+
+    // Item 8: the variant name is never broken across lines ("RoPE+" / "+_EC").
+    void variant_name_does_not_wrap() {
+        const rs::Checkpoint ck = rs::Checkpoint::open(kEc.toStdString());
+        ModelPanel panel;
+        panel.set_checkpoint(&ck);
+        QVERIFY2(panel.summary().contains("<nobr>RoPE++_EC</nobr>"), qPrintable(panel.summary()));
+        panel.set_trace_meta(rs::TraceReader::open(trace_.toStdString()).meta());
+        QVERIFY2(panel.summary().contains("<nobr>RoPE++_EC</nobr>"), qPrintable(panel.summary()));
     }
 
     // Item 5: the GUI's runs store float32 Q/K, so exact values are exact (a float16 trace's rows
