@@ -161,14 +161,17 @@ class TestSessionIntegrity : public QObject {
         }
     }
 
-    // Item 8: the variant name is never broken across lines ("RoPE+" / "+_EC").
+    // Item 8: the variant name is never broken across lines ("RoPE+" / "+_EC"): it starts a line
+    // of its own, unbreakable (nobr alone did not stop the wrap after a long path).
     void variant_name_does_not_wrap() {
         const rs::Checkpoint ck = rs::Checkpoint::open(kEc.toStdString());
         ModelPanel panel;
         panel.set_checkpoint(&ck);
-        QVERIFY2(panel.summary().contains("<nobr>RoPE++_EC</nobr>"), qPrintable(panel.summary()));
+        QVERIFY2(panel.summary().contains("<br><nobr>RoPE++_EC</nobr>"),
+                 qPrintable(panel.summary()));
         panel.set_trace_meta(rs::TraceReader::open(trace_.toStdString()).meta());
-        QVERIFY2(panel.summary().contains("<nobr>RoPE++_EC</nobr>"), qPrintable(panel.summary()));
+        QVERIFY2(panel.summary().contains("<br><nobr>RoPE++_EC</nobr>"),
+                 qPrintable(panel.summary()));
     }
 
     // Item 5: the GUI's runs store float32 Q/K, so exact values are exact (a float16 trace's rows
