@@ -1,7 +1,8 @@
 // ropescope GUI entry point: `ropescope [CHECKPOINT_DIR | TRACE.h5] [--text-file F] [--run]
-// [--noise 0.5,1,2] [--tab N] [--zoom A:B] [--size WxH] [--screenshot OUT.png]`. --run traces the
-// text once the checkpoint is open, --noise then runs the noise experiment; --screenshot saves
-// the window once everything asked for is loaded and drawn, then quits (docs, smoke tests).
+// [--noise 0.5,1,2] [--tab N] [--zoom A:B] [--size WxH] [--screenshot OUT.png] [--settings-dir D]`.
+// --run traces the text once the checkpoint is open, --noise then runs the noise experiment;
+// --screenshot saves the window once everything asked for is loaded and drawn, then quits (docs,
+// smoke tests); --settings-dir keeps settings and unsaved runs in D instead of the user's folders.
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QFileInfo>
@@ -11,6 +12,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "ui/app_state.h"
 #include "ui/attention_view.h"
 #include "ui/input_panel.h"
 #include "ui/main_window.h"
@@ -77,10 +79,14 @@ int main(int argc, char** argv) {
     QCommandLineOption zoom("zoom", "show positions A to B in the attention view", "A:B");
     QCommandLineOption size("size", "window size in pixels", "WxH");
     QCommandLineOption shot("screenshot", "save a screenshot once loaded, then quit", "png");
-    cli.addOptions({text_file, run, noise, tab, zoom, size, shot});
+    QCommandLineOption settings_dir(
+        "settings-dir", "keep settings and unsaved runs in this folder, not the user's", "dir");
+    cli.addOptions({text_file, run, noise, tab, zoom, size, shot, settings_dir});
     cli.process(app);
     const std::vector<double> sigmas = parse_sigmas(cli.value(noise));
     if (cli.isSet(noise) && sigmas.empty()) cli.showHelp(2);
+
+    if (cli.isSet(settings_dir)) rs::ui::use_state_dir(cli.value(settings_dir));
 
     rs::ui::MainWindow window;
     if (cli.isSet(size)) {

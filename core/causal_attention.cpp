@@ -84,6 +84,7 @@ void causal_attention_head(const HeadAttentionJob& job, std::span<AttentionProbe
                                s.logits.data(), P,        s.lse.data(), cols};
             for (auto* p : probes) p->on_block(blk);
         }
+        if (job.after_block) job.after_block();
     }
 }
 

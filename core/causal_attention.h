@@ -2,6 +2,7 @@
 // O(block x T), never O(T^2); each block is handed to the probes that asked for this head.
 #pragma once
 
+#include <functional>
 #include <span>
 #include <vector>
 
@@ -26,6 +27,9 @@ struct HeadAttentionJob {
     StridedMatrix v;  // [T, d] values; may be null for analysis-only heads
     float* out = nullptr;  // [T, d] with stride out_ld; null for analysis-only heads
     long out_ld = 0;
+    // Called after each block of query rows, e.g. to check for a cancel (it may throw); at long
+    // context one head of one layer is seconds of work.
+    std::function<void()> after_block;
 };
 
 // Per-thread scratch, reused across heads and layers to avoid reallocating O(block x T) buffers.

@@ -272,6 +272,13 @@ Handle open_file_read(const std::string& path) {
             H5Fclose};
 }
 
+Handle open_file_write(const std::string& path) {
+    Handle fapl{check_id(H5Pcreate(H5P_FILE_ACCESS), "create file access list"), H5Pclose};
+    check(H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_SEMI), "set close behaviour");
+    return {check_id(H5Fopen(path.c_str(), H5F_ACC_RDWR, fapl.get()), "open HDF5 file for writing"),
+            H5Fclose};
+}
+
 Handle create_group(hid_t loc, const std::string& name) {
     return {check_id(H5Gcreate2(loc, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
                      "create group '" + name + "'"),

@@ -41,6 +41,7 @@ constexpr std::uint64_t kMaxChunks = 65536;
 // fails for an unnamed O_TMPFILE file; stdio does not resolve names).
 Handle create_file(const std::string& path, bool stdio_driver = false);
 Handle open_file_read(const std::string& path);
+Handle open_file_write(const std::string& path);  // an existing file, read-write
 Handle create_group(hid_t loc, const std::string& name);
 Handle open_group(hid_t loc, const std::string& name);
 // True when every component of a relative path ("a/b/c") exists under loc. Throws Failure when a

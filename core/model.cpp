@@ -5,8 +5,11 @@
 #include <cblas.h>
 #include <omp.h>
 
+#include <atomic>
+#include <chrono>
 #include <cmath>
 #include <limits>
+#include <mutex>
 #include <numeric>
 
 #include "core/causal_attention.h"
@@ -45,9 +48,47 @@ float silu(float v) {
 
 }  // namespace
 
-Model::Model(std::shared_ptr<const Checkpoint> ck, bool keep_layers_resident)
+// The caller's ProgressFn, polled from inside long loops on any thread: one call at a time (others
+// skip rather than wait), at most every kInterval; once it answers false every poll throws.
+class Model::Poll {
+  public:
+    Poll(const ProgressFn& fn, long total) : fn_(fn), total_(total) {}
+    void report(long done) {  // between layers, always called
+        done_ = done;
+        const std::lock_guard lock(mutex_);
+        call();
+    }
+    void operator()() {
+        if (stop_) throw Cancelled();
+        if (!fn_) return;
+        const long now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::steady_clock::now().time_since_epoch())
+                             .count();
+        if (now - last_ms_ < kIntervalMs) return;
+        const std::unique_lock lock(mutex_, std::try_to_lock);
+        if (!lock.owns_lock()) return;
+        last_ms_ = now;
+        call();
+    }
+
+  private:
+    static constexpr long kIntervalMs = 50;
+    void call() {
+        if (fn_ && !fn_(done_, total_)) stop_ = true;
+        if (stop_) throw Cancelled();
+    }
+    const ProgressFn& fn_;
+    const long total_;
+    std::atomic<long> done_{0};
+    std::atomic<long> last_ms_{0};
+    std::atomic<bool> stop_{false};
+    std::mutex mutex_;
+};
+
+Model::Model(std::shared_ptr<const Checkpoint> ck, bool keep_layers_resident,
+             const ProgressFn& progress)
     : ck_(std::move(ck)),
-      weights_(*ck_, keep_layers_resident),
+      weights_(*ck_, keep_layers_resident, progress),
       rope_(make_rope_spectrum(ck_->config().rope_params())) {}
 
 ForwardResult Model::forward(std::span<const std::int32_t> ids, const ForwardOptions& opt) {
@@ -58,10 +99,8 @@ ForwardResult Model::forward(std::span<const std::int32_t> ids, const ForwardOpt
         if (id < 0 || id >= c.vocab_size)
             throw UsageError("token id " + std::to_string(id) + " is outside the vocabulary [0, " +
                              std::to_string(c.vocab_size) + ")");
-    const long total = c.num_hidden_layers + 1;
-    auto report = [&](long done) {
-        if (opt.progress && !opt.progress(done, total)) throw Cancelled();
-    };
+    Poll poll(opt.progress, c.num_hidden_layers + 1);
+    auto report = [&](long done) { poll.report(done); };
 
     RunInfo info{T, c.num_hidden_layers, &ck_->layout(), &rope_,
                  1.0f / std::sqrt(float(c.head_dim))};
@@ -73,22 +112,22 @@ ForwardResult Model::forward(std::span<const std::int32_t> ids, const ForwardOpt
     report(0);
     for (int l = 0; l < c.num_hidden_layers; ++l) {
         auto w = weights_.layer(l);
-        attention(l, *w, x, table, opt);
-        mlp(*w, x, opt.chunk_rows);
+        attention(l, *w, x, table, opt, poll);
+        mlp(*w, x, opt.chunk_rows, poll);
         weights_.release(l);
         for (auto* p : opt.probes) p->end_layer(l);
         report(l + 1);
     }
     ForwardResult out;
     if (opt.keep_logits) out.logits.resize(T, c.vocab_size);
-    lm_head(x, ids, opt, out);
+    lm_head(x, ids, opt, out, poll);
     for (auto* p : opt.probes) p->end_run();
-    report(total);
+    report(c.num_hidden_layers + 1);
     return out;
 }
 
 void Model::attention(int layer, const LayerWeights& w, MatrixRM& x, const RopeTable& table,
-                      const ForwardOptions& opt) {
+                      const ForwardOptions& opt, Poll& poll) {
     const auto& c = ck_->config();
     const auto& L = ck_->layout();
     const int T = static_cast<int>(x.rows()), d = c.head_dim;
@@ -160,6 +199,7 @@ void Model::attention(int layer, const LayerWeights& w, MatrixRM& x, const RopeT
                     job.out = attn_out.data() + long(h.index) * d;
                     job.out_ld = attn_out.cols();
                 }
+                job.after_block = [&poll] { poll(); };
                 causal_attention_head(job, runs[i].probes, scratch);
             } catch (...) {
 #pragma omp critical
@@ -173,7 +213,7 @@ void Model::attention(int layer, const LayerWeights& w, MatrixRM& x, const RopeT
     x += o;
 }
 
-void Model::mlp(const LayerWeights& w, MatrixRM& x, int chunk_rows) const {
+void Model::mlp(const LayerWeights& w, MatrixRM& x, int chunk_rows, Poll& poll) const {
     const auto& c = ck_->config();
     const long T = x.rows(), D = c.hidden_size;
     MatrixRM xn, g, u, y;
@@ -190,6 +230,7 @@ void Model::mlp(const LayerWeights& w, MatrixRM& x, int chunk_rows) const {
         y.noalias() = g * w.w_down.transpose();  // [rows, D]
         add_bias(y, w.b_down);
         x.middleRows(r0, rows) += y;
+        poll();
     }
 }
 
@@ -197,7 +238,7 @@ void Model::mlp(const LayerWeights& w, MatrixRM& x, int chunk_rows) const {
 // resident) once per forward pass, and each row's log-sum-exp is accumulated online across chunks
 // (running max and rescaled sum), so neither [T, V] logits nor the whole fp32 lm_head exist.
 void Model::lm_head(const MatrixRM& x, std::span<const std::int32_t> ids, const ForwardOptions& opt,
-                    ForwardResult& out) const {
+                    ForwardResult& out, Poll& poll) const {
     const auto& c = ck_->config();
     const long T = x.rows(), D = c.hidden_size, V = c.vocab_size;
     MatrixRM xn(T, D);  // [T, D]
@@ -226,6 +267,7 @@ void Model::lm_head(const MatrixRM& x, std::span<const std::int32_t> ids, const 
                 if (id >= v0 && id < v0 + cols) target[t] = logits(r, id - v0);
             }
             if (out.logits.size()) out.logits.block(r0, v0, rows, cols) = logits;
+            poll();
         }
     }
     out.nll.assign(T - 1, 0.0f);

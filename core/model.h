@@ -23,7 +23,10 @@ struct ForwardOptions {
     int vocab_chunk = 16384;   // lm_head columns per chunk
     bool keep_logits = false;  // return the full [T, V] logits (tests, small T only)
     std::vector<AttentionProbe*> probes;
-    ProgressFn progress;  // (layers done, layers + 1); false cancels
+    // (layers done, layers + 1); false cancels. Called between layers and, with the same
+    // values, about every 50 ms inside them (attention blocks, MLP and lm_head chunks), so a
+    // cancel takes effect within a fraction of a second; never by two threads at once.
+    ProgressFn progress;
     QueryHook query_hook;
 };
 
@@ -35,7 +38,9 @@ struct ForwardResult {
 
 class Model {
   public:
-    explicit Model(std::shared_ptr<const Checkpoint> ck, bool keep_layers_resident = true);
+    // `progress` follows the conversion of resident weights (see ModelWeights).
+    explicit Model(std::shared_ptr<const Checkpoint> ck, bool keep_layers_resident = true,
+                   const ProgressFn& progress = {});
 
     // Throws UsageError for ids outside the vocabulary or an empty sequence; Cancelled on cancel.
     ForwardResult forward(std::span<const std::int32_t> ids, const ForwardOptions& options = {});
@@ -47,11 +52,12 @@ class Model {
     std::uint64_t held_weight_bytes() const { return weights_.held_bytes(); }
 
   private:
+    class Poll;
     void attention(int layer, const LayerWeights& w, MatrixRM& x, const RopeTable& table,
-                   const ForwardOptions& opt);
-    void mlp(const LayerWeights& w, MatrixRM& x, int chunk_rows) const;
+                   const ForwardOptions& opt, Poll& poll);
+    void mlp(const LayerWeights& w, MatrixRM& x, int chunk_rows, Poll& poll) const;
     void lm_head(const MatrixRM& x, std::span<const std::int32_t> ids, const ForwardOptions& opt,
-                 ForwardResult& out) const;
+                 ForwardResult& out, Poll& poll) const;
 
     std::shared_ptr<const Checkpoint> ck_;
     ModelWeights weights_;

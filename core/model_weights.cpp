@@ -64,15 +64,25 @@ std::shared_ptr<LayerWeights> convert_layer(const Checkpoint& ck, int i) {
 
 }  // namespace
 
-ModelWeights::ModelWeights(const Checkpoint& ck, bool keep_layers_resident)
+ModelWeights::ModelWeights(const Checkpoint& ck, bool keep_layers_resident,
+                           const ProgressFn& progress)
     : ck_(ck), resident_(keep_layers_resident), layers_(ck.config().num_hidden_layers) {
     embed_view_ = &require_matrix(ck.tensor("model.embed_tokens.weight"));
     final_norm_ = load_vector(ck.tensor("model.norm.weight"));
     lm_head_view_ = &require_matrix(ck.tensor(
         ck.config().tie_word_embeddings ? "model.embed_tokens.weight" : "lm_head.weight"));
     if (resident_) {
+        const long total = long(layers_.size()) + 1;
+        auto report = [&](long done) {
+            if (progress && !progress(done, total)) throw Cancelled();
+        };
+        report(0);
         lm_head_ = load_matrix(*lm_head_view_);
-        for (int i = 0; i < int(layers_.size()); ++i) layers_[i] = convert_layer(ck_, i);
+        report(1);
+        for (int i = 0; i < int(layers_.size()); ++i) {
+            layers_[i] = convert_layer(ck_, i);
+            report(i + 2);
+        }
     }
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/checkpoint.h"
+#include "core/probe.h"
 #include "core/tensor.h"
 
 namespace rs {
@@ -44,7 +45,9 @@ VectorF load_vector(const TensorView& t);   // 1-D tensor -> [n] floats
 // converted on demand and dropped after use (single runs, models larger than RAM in fp32).
 class ModelWeights {
   public:
-    ModelWeights(const Checkpoint& ck, bool keep_layers_resident);
+    // Resident weights are converted here: `progress` gets (parts done, layers + 1) after lm_head
+    // and after each layer, and cancels (Cancelled) by returning false.
+    ModelWeights(const Checkpoint& ck, bool keep_layers_resident, const ProgressFn& progress = {});
 
     // Row `id` of the embedding [D] as floats. An untied embedding is never converted as a whole:
     // a forward pass reads only T of its V rows (Llama-3: 128k rows, 0.5 GB in fp32 at D = 1024).

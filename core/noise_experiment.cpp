@@ -83,6 +83,8 @@ NoiseSweep run_noise_experiment(Model& model, std::span<const std::int32_t> ids,
         ForwardOptions fo;
         fo.probes = {&stats};
         fo.query_hook = std::move(hook);
+        // Polled inside the run with the runs done so far: a cancel need not wait for a whole run.
+        if (opt.progress) fo.progress = [&](long, long) { return opt.progress(done, total); };
         nll = model.forward(ids, fo).mean_nll();
         sweep.thresholds = stats.stats().thresholds;
         mean_mass(stats.stats(), L, real, imag);

@@ -72,6 +72,54 @@ std::vector<double> per_head_scalar(const RunStats& st, Get get) {
     return out;
 }
 
+// Noise sweeps under /experiments/noise of an open trace file (which has none yet).
+void write_noise_sweeps(hid_t f, std::span<const NoiseSweep> noise) {
+    auto put = [f](const std::string& path, const auto& v) {
+        h5::Handle d = h5::open_dataset(f, path);
+        h5::write_whole(d.get(), std::span(v));
+    };
+    h5::Handle eg = h5::create_group(f, "experiments");
+    h5::Handle ng = h5::create_group(eg.get(), "noise");
+    h5::write_attr(ng.get(), "count", std::int64_t(noise.size()));
+    for (std::size_t i = 0; i < noise.size(); ++i) {
+        const NoiseSweep& s = noise[i];
+        const std::string g = "experiments/noise/" + std::to_string(i);
+        const std::size_t P = s.points.size(), D = s.thresholds.size();
+        h5::Handle sg = h5::create_group(f, g);
+        h5::write_attr_u64(sg.get(), "seed", s.seed);
+        h5::write_attr(sg.get(), "tokens", std::int64_t(s.tokens));
+        h5::write_attr(sg.get(), "baseline_nll", s.baseline_nll);
+        for (const auto& spec : trace::noise_datasets(g, P, D)) {
+            h5::Handle t = trace::file_type_of(spec.elem, QKPrecision::F32);  // no Q/K here
+            h5::create_dataset(f, spec.path, t.get(), spec.dims, trace::storage_for(spec));
+        }
+        std::vector<double> sigma, mean, delta, real, imag;  // real, imag: [P, D]
+        std::vector<std::uint8_t> target;
+        for (const auto& p : s.points) {
+            if (p.long_range_mass_real.size() != D || p.long_range_mass_imag.size() != D)
+                throw UsageError(
+                    "trace: a noise point's long-range mass does not match its thresholds");
+            sigma.push_back(p.sigma);
+            target.push_back(std::uint8_t(p.target));
+            mean.push_back(p.mean_nll);
+            delta.push_back(p.delta_nll);
+            real.insert(real.end(), p.long_range_mass_real.begin(), p.long_range_mass_real.end());
+            imag.insert(imag.end(), p.long_range_mass_imag.begin(), p.long_range_mass_imag.end());
+        }
+        put(g + "/thresholds", std::vector<std::int32_t>(s.thresholds.begin(), s.thresholds.end()));
+        put(g + "/baseline_mass_real", s.baseline_mass_real);
+        put(g + "/baseline_mass_imag", s.baseline_mass_imag);
+        put(g + "/sigma", sigma);
+        h5::Handle tt = trace::noise_target_type();
+        h5::Handle td = h5::open_dataset(f, g + "/target");
+        h5::write_whole_raw(td.get(), tt.get(), target.size(), target.data());
+        put(g + "/mean_nll", mean);
+        put(g + "/delta_nll", delta);
+        put(g + "/long_range_mass_real", real);
+        put(g + "/long_range_mass_imag", imag);
+    }
+}
+
 }  // namespace
 
 struct TraceWriter::Impl {
@@ -402,43 +450,7 @@ void TraceWriter::Impl::write_results(std::span<const float> nll, const RunStats
 }
 
 void TraceWriter::Impl::write_noise(std::span<const NoiseSweep> noise) {
-    h5::Handle eg = h5::create_group(f(), "experiments");
-    h5::Handle ng = h5::create_group(eg.get(), "noise");
-    h5::write_attr(ng.get(), "count", std::int64_t(noise.size()));
-    for (std::size_t i = 0; i < noise.size(); ++i) {
-        const NoiseSweep& s = noise[i];
-        const std::string g = "experiments/noise/" + std::to_string(i);
-        const std::size_t P = s.points.size(), D = s.thresholds.size();
-        h5::Handle sg = h5::create_group(f(), g);
-        h5::write_attr_u64(sg.get(), "seed", s.seed);
-        h5::write_attr(sg.get(), "tokens", std::int64_t(s.tokens));
-        h5::write_attr(sg.get(), "baseline_nll", s.baseline_nll);
-        create(trace::noise_datasets(g, P, D));
-        std::vector<double> sigma, mean, delta, real, imag;  // real, imag: [P, D]
-        std::vector<std::uint8_t> target;
-        for (const auto& p : s.points) {
-            if (p.long_range_mass_real.size() != D || p.long_range_mass_imag.size() != D)
-                throw UsageError(
-                    "trace: a noise point's long-range mass does not match its thresholds");
-            sigma.push_back(p.sigma);
-            target.push_back(std::uint8_t(p.target));
-            mean.push_back(p.mean_nll);
-            delta.push_back(p.delta_nll);
-            real.insert(real.end(), p.long_range_mass_real.begin(), p.long_range_mass_real.end());
-            imag.insert(imag.end(), p.long_range_mass_imag.begin(), p.long_range_mass_imag.end());
-        }
-        put(g + "/thresholds", std::vector<std::int32_t>(s.thresholds.begin(), s.thresholds.end()));
-        put(g + "/baseline_mass_real", s.baseline_mass_real);
-        put(g + "/baseline_mass_imag", s.baseline_mass_imag);
-        put(g + "/sigma", sigma);
-        h5::Handle tt = trace::noise_target_type();
-        dataset(g + "/target",
-                [&](hid_t d) { h5::write_whole_raw(d, tt.get(), target.size(), target.data()); });
-        put(g + "/mean_nll", mean);
-        put(g + "/delta_nll", delta);
-        put(g + "/long_range_mass_real", real);
-        put(g + "/long_range_mass_imag", imag);
-    }
+    write_noise_sweeps(f(), noise);
 }
 
 void TraceWriter::finish(std::span<const float> token_nll, const RunStats& stats,
@@ -466,6 +478,25 @@ void TraceWriter::finish(std::span<const float> token_nll, const RunStats& stats
         h5::check(m.file.close(), "close the file");
         m.out.commit();
         m.finished = true;
+    });
+}
+
+void save_trace_with_noise(const std::string& source, const std::string& destination,
+                           std::span<const NoiseSweep> noise) {
+    guarded(destination, [&] {
+        // A named temporary: the copy needs a path, and the destination may be the source itself.
+        TraceOutputFile out(destination, false);
+        std::error_code ec;
+        std::filesystem::copy_file(source, out.write_path(),
+                                   std::filesystem::copy_options::overwrite_existing, ec);
+        if (ec) throw FileError(destination, "cannot copy " + source + ": " + ec.message());
+        h5::Handle file = h5::open_file_write(out.write_path());
+        if (h5::exists(file.get(), "experiments"))
+            h5::check(H5Ldelete(file.get(), "experiments", H5P_DEFAULT),
+                      "remove the stored noise sweeps");
+        write_noise_sweeps(file.get(), noise);
+        h5::check(file.close(), "close the file");
+        out.commit();
     });
 }
 

@@ -57,4 +57,10 @@ class TraceWriter : public AttentionProbe {
     std::unique_ptr<Impl> impl_;
 };
 
+// Saves the finished trace `source` as `destination` with `noise` as its noise sweeps (replacing
+// any it stored): how the GUI keeps sweeps run after the trace. `destination` appears complete or
+// not at all, and may be `source` itself. Throws FileError.
+void save_trace_with_noise(const std::string& source, const std::string& destination,
+                           std::span<const NoiseSweep> noise);
+
 }  // namespace rs

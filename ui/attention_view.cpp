@@ -40,6 +40,8 @@ double round_up(double v) {
     return std::ceil(v / p - 1e-9) * p;
 }
 
+constexpr double kDiffQuantile = 0.995;
+
 QString fmt_prob(double p) {
     return QString::number(p, 'g', 4);
 }
@@ -230,6 +232,7 @@ void AttentionView::set_source(std::shared_ptr<const TileSource> source, const H
 }
 
 void AttentionView::clear() {
+    exact_note_.clear();
     set_source(nullptr, {});
 }
 
@@ -391,7 +394,12 @@ void AttentionView::update_scales() {
         const double hi = std::max(visible_max(panels_[0], false), visible_max(panels_[1], false));
         prob = ColorScale::probability(colormap_, false, hi > 0 ? round_up(hi) : 1.0, log_floor_);
     }
-    const ColorScale diff = ColorScale::difference(round_up(visible_max(panels_[2], true)));
+    // The difference scale covers 99.5% of the visible entries (beyond it the colour saturates):
+    // a single entry near ±1 must not wash out every other difference.
+    const HeatmapView* d = panels_[2];
+    const MapGrid& dg = d->exact().empty() ? d->overview() : d->exact();
+    const ColorScale diff =
+        ColorScale::difference(round_up(double(dg.max_in(x0, y0, span, true, kDiffQuantile))));
     panels_[0]->set_color_scale(prob);
     panels_[1]->set_color_scale(prob);
     panels_[2]->set_color_scale(diff);
@@ -414,11 +422,13 @@ void AttentionView::update_info() {
                        .arg(v.col0)
                        .arg(v.col1 - 1);
     if (const auto tile = tiles_->tile(0)) {
-        text += tile->region.stride == 1
-                    ? QString(" · exact values")
-                    : QString(" · exact values at every %1th position").arg(tile->region.stride);
+        text +=
+            tile->region.stride == 1
+                ? QString(" · exact values")
+                : QString(" · exact values sampled every %1 positions").arg(tile->region.stride);
     } else if (const auto ov = tiles_->overview(0)) {
-        text += QString(" · pooled overview, %1 x %1 cells").arg(ov->side);
+        text += QString(" · pooled: mean probability over cells of %1 positions")
+                    .arg(double(ov->tokens) / ov->side, 0, 'g', 3);
     }
     if (tiles_->overview_pending()) text += " · loading overview…";
     if (tiles_->tile_pending()) text += " · loading exact tile…";
@@ -467,6 +477,7 @@ QString AttentionView::hover_text(int query, int key) const {
         }
         if (real->region.stride > 1)
             text += QString(" (exact, sampled every %1 positions)").arg(real->region.stride);
+        if (!exact_note_.isEmpty()) text += " · " + exact_note_;
         return text;
     }
     if (key > query)
@@ -610,7 +621,36 @@ QString AttentionView::figure_csv() const {
 }
 
 QString AttentionView::figure_name() const {
-    return QString("attention_L%1_H%2").arg(layer_).arg(std::max(0, head_));
+    // The head the head list shows (the pair's real head), whichever of the pair was asked for.
+    const int listed = real_head() >= 0 ? real_head() : head_;
+    return QString("attention_L%1_H%2").arg(layer_).arg(std::max(0, listed));
+}
+
+QStringList AttentionView::figure_parameters() const {
+    if (!source_) return {};
+    const MapRegion v = viewport();
+    QStringList p{QString("layer: %1").arg(layer_),
+                  imag_head() >= 0
+                      ? QString("heads: %1 real, %2 imaginary").arg(real_head()).arg(imag_head())
+                      : QString("head: %1").arg(head_),
+                  QString("positions: queries %1–%2, keys %3–%4")
+                      .arg(v.row0)
+                      .arg(v.row1 - 1)
+                      .arg(v.col0)
+                      .arg(v.col1 - 1),
+                  log_ ? QString("colour: log10 probability, floor %1").arg(log_floor_)
+                       : QString("colour: linear probability"),
+                  "difference colour range: ±" + QString::number(diff_bar_->scale().hi, 'g', 3) +
+                      " (99.5% of entries; beyond saturates)"};
+    if (!exact_note_.isEmpty()) p << "exact values: " + exact_note_;
+    if (const auto tile = tiles_->tile(0))
+        p << (tile->region.stride == 1 ? QString("cells: exact values")
+                                       : QString("cells: exact values sampled every %1 positions")
+                                             .arg(tile->region.stride));
+    else if (const auto ov = tiles_->overview(0))
+        p << QString("cells: pooled, mean probability over %1 x %1 positions")
+                 .arg(double(ov->tokens) / ov->side, 0, 'g', 3);
+    return p;
 }
 
 }  // namespace rs::ui

@@ -65,6 +65,11 @@ class AttentionView : public QWidget, public Exportable {
     void set_log_floor(double floor);  // default 1e-6
     Colormap colormap() const { return colormap_; }
     bool log_scale() const { return log_; }
+    QStringList figure_parameters() const override;
+    // How exact the exact tiles are (from the trace's Q/K precision), said in the hover read-out
+    // and the exported caption and CSV header; empty: not stated.
+    void set_exact_note(const QString& note) { exact_note_ = note; }
+    const QString& exact_note() const { return exact_note_; }
 
     // The exact tile on display for the real or imaginary panel (null: only the overview is
     // shown, or none has arrived yet), and whether the one the viewport wants is still coming.
@@ -125,6 +130,7 @@ class AttentionView : public QWidget, public Exportable {
     Colormap colormap_ = Colormap::Viridis;
     bool log_ = true;
     double log_floor_ = 1e-6;
+    QString exact_note_;
 
     MapViewport* viewport_;
     HeadPairTiles* tiles_;

@@ -7,6 +7,7 @@
 #include <QGridLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPushButton>
 #include <QRegularExpression>
 #include <QSpinBox>
 #include <QVBoxLayout>
@@ -76,6 +77,9 @@ CurvesView::CurvesView(QWidget* parent) : QWidget(parent) {
     max_distance_->setRange(2, 1 << 21);
     max_distance_->setSingleStep(1024);
     max_distance_->setPrefix("Δ ≤ ");
+    auto* paper = new QPushButton("Paper Fig. 1", this);
+    paper->setObjectName("paper_fig1");
+    paper->setToolTip("Liu et al., Figure 1: base 10k, head dim 128, linear distance up to 256");
     heads_ = new QLineEdit(this);
     heads_->setPlaceholderText("layer:head, e.g. 1:3, 0:5");
     heads_->setToolTip("Heads of the current run to overlay, as layer:head pairs");
@@ -100,7 +104,8 @@ CurvesView::CurvesView(QWidget* parent) : QWidget(parent) {
     grid->addWidget(axis_, 1, 3);
     grid->addWidget(max_distance_, 1, 4, 1, 2);
     grid->addWidget(new QLabel("Overlay heads", this), 1, 6);
-    grid->addWidget(heads_, 1, 7, 1, 3);
+    grid->addWidget(heads_, 1, 7, 1, 2);
+    grid->addWidget(paper, 1, 9);
     grid->setColumnStretch(1, 2);
     grid->setColumnStretch(7, 1);
     auto* layout = new QVBoxLayout(this);
@@ -119,7 +124,11 @@ CurvesView::CurvesView(QWidget* parent) : QWidget(parent) {
     connect(scaling_, qOverload<int>(&QComboBox::currentIndexChanged), this, &CurvesView::schedule);
     connect(factor_, qOverload<double>(&QDoubleSpinBox::valueChanged), this, &CurvesView::schedule);
     connect(discrete_, &QCheckBox::toggled, this, &CurvesView::schedule);
-    connect(closed_, &QCheckBox::toggled, this, &CurvesView::schedule);
+    connect(closed_, &QCheckBox::toggled, this, [this](bool on) {
+        if (closed_->isEnabled()) closed_wanted_ = on;
+        schedule();
+    });
+    connect(paper, &QPushButton::clicked, this, [this] { set_settings(paper_figure1()); });
     connect(axis_, qOverload<int>(&QComboBox::currentIndexChanged), this, &CurvesView::schedule);
     connect(max_distance_, qOverload<int>(&QSpinBox::valueChanged), this, &CurvesView::schedule);
     connect(heads_, &QLineEdit::textChanged, this, [this](const QString& text) {
@@ -139,6 +148,7 @@ void CurvesView::fill_controls(const DecaySettings& s) {
     factor_->setValue(s.factor);
     factor_->setEnabled(s.scaling != DecayScaling::None);
     discrete_->setChecked(s.discrete);
+    closed_wanted_ = s.closed_form;
     closed_->setChecked(s.closed_form);
     axis_->setCurrentIndex(s.log_distance ? 0 : 1);
     max_distance_->setValue(int(std::min<double>(s.max_distance, max_distance_->maximum())));
@@ -159,7 +169,7 @@ std::optional<DecaySettings> CurvesView::settings() const {
     s.scaling = DecayScaling(scaling_->currentData().toInt());
     s.factor = factor_->value();
     s.discrete = discrete_->isChecked();
-    s.closed_form = closed_->isChecked();
+    s.closed_form = closed_->isEnabled() && closed_->isChecked();
     s.log_distance = axis_->currentData().toBool();
     s.max_distance = max_distance_->value();
     return s;
@@ -242,8 +252,31 @@ void CurvesView::flush() {
     chart_->flush();
 }
 
+DecaySettings CurvesView::paper_figure1() {
+    DecaySettings s;
+    s.bases = {10000.0};
+    s.head_dim = 128;
+    s.partial_rotary = 1.0;
+    s.scaling = DecayScaling::None;
+    s.factor = 1.0;
+    s.discrete = s.closed_form = true;
+    s.log_distance = false;
+    s.max_distance = 256;
+    return s;
+}
+
 void CurvesView::refresh() {
-    factor_->setEnabled(scaling_->currentData().toInt() != int(DecayScaling::None));
+    const auto scaling = DecayScaling(scaling_->currentData().toInt());
+    factor_->setEnabled(scaling != DecayScaling::None);
+    {
+        // Upstream YaRN's spectrum has no closed form: the box must not say one is drawn.
+        const QSignalBlocker block(closed_);
+        closed_->setEnabled(scaling != DecayScaling::Yarn);
+        closed_->setChecked(scaling != DecayScaling::Yarn && closed_wanted_);
+        closed_->setToolTip(scaling == DecayScaling::Yarn
+                                ? "YaRN blends frequencies: no Ci/Si closed form exists"
+                                : "The Ci/Si closed form of the sums (geometric spectrum)");
+    }
     QString error;
     if (!parse_base_list(bases_->text(), &error)) {
         error_ = error;
@@ -260,8 +293,33 @@ void CurvesView::refresh() {
     }
     if (error_.isEmpty() && !overlays_.empty() && (!stats_ || model_inv_freq_.empty()))
         error_ = "run text through a model to overlay its heads";
-    status_->setText(error_);
-    status_->setVisible(!error_.isEmpty());
+    warning_.clear();
+    if (const auto settings_now = settings(); settings_now && !overlays_.empty() && model_rope_) {
+        const DecaySettings& s = *settings_now;
+        const RopeParams& m = *model_rope_;
+        const auto model_scaling = m.yarn_factor > 0      ? DecayScaling::Yarn
+                                   : m.linear_factor != 1 ? DecayScaling::Linear
+                                                          : DecayScaling::None;
+        const double model_factor = m.yarn_factor > 0 ? m.yarn_factor : m.linear_factor;
+        QStringList differ;
+        if (s.head_dim != m.head_dim)
+            differ << QString("head dim %1, not %2").arg(m.head_dim).arg(s.head_dim);
+        if (std::abs(s.partial_rotary - m.partial_rotary_factor) > 1e-9)
+            differ << QString("rotary fraction %1").arg(m.partial_rotary_factor);
+        if (s.scaling != model_scaling ||
+            (s.scaling != DecayScaling::None && std::abs(s.factor - model_factor) > 1e-9))
+            differ << (model_scaling == DecayScaling::None
+                           ? QString("no scaling")
+                           : QString("%1 ×%2")
+                                 .arg(model_scaling == DecayScaling::Yarn ? "YaRN" : "linear PI")
+                                 .arg(model_factor));
+        if (!differ.isEmpty())
+            warning_ = "The overlaid heads' model has " + differ.join(", ") +
+                       ": the theory curves drawn are not its own.";
+    }
+    const QString shown = error_.isEmpty() ? warning_ : error_;
+    status_->setText(shown);
+    status_->setVisible(!shown.isEmpty());
     chart_->set_spec(spec());
     emit settings_changed();
 }
@@ -272,6 +330,33 @@ void CurvesView::render_figure(QPainter& painter, const QRectF& target) const {
 
 QString CurvesView::figure_csv() const {
     return chart_csv(spec());
+}
+
+QStringList CurvesView::figure_parameters() const {
+    const auto s = settings();
+    if (!s) return {};
+    QStringList bases;
+    for (double b : s->bases) bases << format_base(b);
+    QString scaling = "none";
+    if (s->scaling == DecayScaling::Linear) scaling = QString("linear PI ×%1").arg(s->factor);
+    if (s->scaling == DecayScaling::Yarn) scaling = QString("YaRN ×%1").arg(s->factor);
+    QStringList curves;
+    if (s->discrete) curves << "exact sums";
+    if (s->closed_form) curves << "Ci/Si closed form";
+    QStringList p{"bases: " + bases.join(", "),
+                  QString("head dim: %1").arg(s->head_dim),
+                  QString("rotary fraction: %1").arg(s->partial_rotary),
+                  "scaling: " + scaling,
+                  QString("distance: %1, 0 ≤ Δ ≤ %2")
+                      .arg(s->log_distance ? "log" : "linear")
+                      .arg(s->max_distance),
+                  "curves: " + (curves.isEmpty() ? QString("none") : curves.join(" + "))};
+    if (!overlays_.empty()) {
+        QStringList heads;
+        for (const auto& [l, h] : overlays_) heads << QString("%1:%2").arg(l).arg(h);
+        p << "overlaid heads (layer:head): " + heads.join(", ");
+    }
+    return p;
 }
 
 }  // namespace rs::ui

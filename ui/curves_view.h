@@ -49,6 +49,12 @@ class CurvesView : public QWidget, public Exportable {
     std::optional<DecaySettings> settings() const;
     // Why nothing is plotted (bad base list, impossible dimensions), empty when all is well.
     QString error() const { return error_; }
+    // Why the overlaid heads do not match the theory drawn (another head dim, rotary fraction
+    // or scaling than their model's), empty when they do or nothing is overlaid.
+    QString overlay_warning() const { return warning_; }
+    // The settings of the paper's Figure 1: one base (10k), head dim 128, no scaling, linear
+    // distance up to 256, exact sums and closed form.
+    static DecaySettings paper_figure1();
 
     // What is plotted, built from the current settings, run and overlays.
     ChartSpec spec() const;
@@ -59,6 +65,7 @@ class CurvesView : public QWidget, public Exportable {
     QSizeF figure_size() const override { return {760, 460}; }
     QString figure_csv() const override;
     QString figure_name() const override { return "decay_curves"; }
+    QStringList figure_parameters() const override;
 
   signals:
     void settings_changed();
@@ -75,6 +82,8 @@ class CurvesView : public QWidget, public Exportable {
     std::optional<HeadLayout> layout_;
     std::vector<std::pair<int, int>> overlays_;
     QString error_;
+    QString warning_;
+    bool closed_wanted_ = true;  // the closed-form box as the user left it (YaRN has none)
 
     QLineEdit* bases_ = nullptr;
     QSpinBox* head_dim_ = nullptr;

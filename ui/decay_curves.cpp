@@ -151,6 +151,7 @@ ChartSpec decay_chart(const DecaySettings& settings, const std::vector<HeadDecay
                               distances);
 
     QStringList notes;
+    bool closed_drawn = false;
     for (std::size_t b = 0; b < family.size(); ++b) {
         const CharacteristicCurves& c = family[b];
         const double norm = c.rotary_dim / 2.0;
@@ -173,10 +174,12 @@ ChartSpec decay_chart(const DecaySettings& settings, const std::vector<HeadDecay
             add("imag Σsin", c.imag_sum, Qt::DashLine, 1.7, color);
         }
         if (settings.closed_form && c.has_closed_form) {
+            closed_drawn = true;
             add("real Ci form", c.real_closed, Qt::DotLine, 1.3, color.darker(160));
             add("imag Si form", c.imag_closed, Qt::DashDotLine, 1.3, color.darker(160));
         }
-        if (settings.closed_form && !c.has_closed_form && b == 0)
+        if (!c.has_closed_form && b == 0 &&
+            (settings.closed_form || settings.scaling == DecayScaling::Yarn))
             notes << QString("No closed form: %1.").arg(QString::fromStdString(c.closed_form_note));
     }
 
@@ -204,10 +207,11 @@ ChartSpec decay_chart(const DecaySettings& settings, const std::vector<HeadDecay
     }
 
     const int rotary = family.empty() ? 0 : family.front().rotary_dim;
-    QString foot = QString(
-                       "Theory: Σcos(θᵢΔ)/(d/2) solid, Σsin(θᵢΔ)/(d/2) dashed, d = %1 rotary dims; "
-                       "darker dotted = Ci/Si closed form.")
-                       .arg(rotary);
+    // Only what is drawn: a YaRN chart has no closed-form curves, so its caption names none.
+    QString foot =
+        QString("Theory: Σcos(θᵢΔ)/(d/2) solid, Σsin(θᵢΔ)/(d/2) dashed, d = %1 rotary dims")
+            .arg(rotary);
+    foot += closed_drawn ? "; darker dotted = Ci/Si closed form." : ".";
     if (!heads.empty())
         foot +=
             " Heads, on the model's own spectrum: (logit − passthrough) / (Σ|cᵢ|/√d_head), cᵢ the "

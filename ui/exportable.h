@@ -7,8 +7,24 @@
 #include <QRectF>
 #include <QSizeF>
 #include <QString>
+#include <QStringList>
 
 namespace rs::ui {
+
+// Where a figure's data come from. Exports print it under the figure and atop the CSV, so a file
+// alone answers "which model, which run is this".
+struct FigureSource {
+    QString checkpoint;  // the model's checkpoint folder (full path)
+    QString variant;     // "RoPE", "RoPE++_EH", "RoPE++_EC"
+    QString trace;       // the trace file (full path); empty for a model run without one
+    int tokens = 0;      // tokens of the traced (or run) text
+
+    bool empty() const { return checkpoint.isEmpty() && trace.isEmpty(); }
+    // One line for a figure: "rope_pp_ec (RoPE++_EC) · trace run.h5 · 56 tokens".
+    QString caption() const;
+    // "# key: value" lines for the top of a CSV file (full paths).
+    QStringList csv_comments() const;
+};
 
 class Exportable {
 public:
@@ -21,6 +37,16 @@ public:
     virtual QString figure_csv() const = 0;
     // Short name for default file names ("attention_L3_H5", "decay_curves").
     virtual QString figure_name() const = 0;
+    // The settings that shaped the figure as "name: value" items ("bases: 10000, 500000"), which
+    // exports print with the source: a figure must be reproducible from the file alone.
+    virtual QStringList figure_parameters() const { return {}; }
+
+    // Set by whoever feeds the view its data (ui/trace_views.h); empty when it shows no run.
+    void set_figure_source(const FigureSource& source) { source_ = source; }
+    const FigureSource& figure_source() const { return source_; }
+
+  private:
+    FigureSource source_;
 };
 
 }  // namespace rs::ui

@@ -1,10 +1,13 @@
 // Figure export: PNG through QImage, SVG through QSvgGenerator, PDF through QPdfWriter, CSV as
-// text; every file goes through QSaveFile so it appears complete or not at all.
+// text; every file goes through QSaveFile so it appears complete or not at all. The figure's
+// source (model, trace, tokens) is added here, under the figure and atop the CSV, so every view
+// gets it the same way.
 #include "ui/figure_export.h"
 
 #include <QBuffer>
 #include <QDir>
 #include <QFileInfo>
+#include <QFontMetricsF>
 #include <QPageLayout>
 #include <QPageSize>
 #include <QPdfWriter>
@@ -26,12 +29,55 @@ std::string to_std(const QString& s) {
     return s.toUtf8().toStdString();
 }
 
+constexpr double kCaptionFontSize = 8.0;  // points: smaller than the views' axis labels
+constexpr double kCaptionInset = 6.0;     // points from the left and bottom page edges
+
+QFont caption_font() {
+    QFont f;
+    f.setPixelSize(int(kCaptionFontSize));  // pixels are points on the export devices
+    return f;
+}
+
+// The source caption's box for a figure `width` points wide (wrapped onto lines as needed).
+// The caption under an exported figure: its source, then the settings that shaped it.
+QString caption_text(const Exportable& figure) {
+    QStringList lines;
+    if (const QString source = figure.figure_source().caption(); !source.isEmpty()) lines << source;
+    if (const QStringList params = figure.figure_parameters(); !params.isEmpty())
+        lines << params.join(" · ");
+    return lines.join('\n');
+}
+
+QRectF caption_rect(const Exportable& figure, double width) {
+    const QString text = caption_text(figure);
+    if (text.isEmpty()) return {};
+    const QFontMetricsF fm(caption_font());
+    const QRectF r = fm.boundingRect(QRectF(0, 0, width - 2 * kCaptionInset, 1e6),
+                                     Qt::AlignLeft | Qt::TextWordWrap, text);
+    return QRectF(kCaptionInset, 0, width - 2 * kCaptionInset, std::ceil(r.height()) + 4);
+}
+
 QSizeF checked_size(const Exportable& figure) {
     const QSizeF size = figure.figure_size();
     if (!(size.width() > 0 && size.height() > 0) || !std::isfinite(size.width()) ||
         !std::isfinite(size.height()))
         throw UsageError("figure '" + to_std(figure.figure_name()) + "' has an empty size");
-    return size;
+    return size + QSizeF(0, caption_rect(figure, size.width()).height());
+}
+
+// The figure, then its source caption in the band below it.
+void paint_figure(const Exportable& figure, QPainter& painter) {
+    const QSizeF size = figure.figure_size();
+    painter.save();
+    figure.render_figure(painter, QRectF(QPointF(0, 0), size));
+    painter.restore();
+    const QRectF band = caption_rect(figure, size.width()).translated(0, size.height());
+    if (band.isEmpty()) return;
+    painter.save();
+    painter.setFont(caption_font());
+    painter.setPen(QColor(0x55, 0x55, 0x55));
+    painter.drawText(band, Qt::AlignLeft | Qt::AlignTop | Qt::TextWordWrap, caption_text(figure));
+    painter.restore();
 }
 
 void paint_background(QPainter& painter, const QSizeF& size, const QColor& background) {
@@ -90,7 +136,7 @@ QByteArray svg_bytes(const Exportable& figure, const FigureExportOptions& option
     if (!painter.begin(&svg)) throw Error("cannot start the SVG painter");
     set_hints(painter);
     paint_background(painter, size, options.background);
-    figure.render_figure(painter, QRectF(QPointF(0, 0), size));
+    paint_figure(figure, painter);
     painter.end();
     return bytes;
 }
@@ -113,13 +159,48 @@ QByteArray pdf_bytes(const Exportable& figure, const FigureExportOptions& option
         if (!painter.begin(&pdf)) throw Error("cannot start the PDF painter");
         set_hints(painter);
         paint_background(painter, size, options.background);
-        figure.render_figure(painter, QRectF(QPointF(0, 0), size));
+        paint_figure(figure, painter);
         painter.end();
     }
     return bytes;
 }
 
 }  // namespace
+
+QString FigureSource::caption() const {
+    if (empty()) return {};
+    QStringList parts;
+    if (!checkpoint.isEmpty()) {
+        QString model = QFileInfo(checkpoint).fileName();
+        if (!variant.isEmpty()) model += " (" + variant + ")";
+        parts << model;
+    } else if (!variant.isEmpty()) {
+        parts << variant;
+    }
+    if (!trace.isEmpty()) parts << "trace " + QFileInfo(trace).fileName();
+    if (tokens > 0) parts << QString("%1 %2").arg(tokens).arg(tokens == 1 ? "token" : "tokens");
+    return parts.join(" · ");
+}
+
+QStringList FigureSource::csv_comments() const {
+    QStringList lines;
+    if (empty()) return lines;
+    if (!checkpoint.isEmpty()) lines << "# checkpoint: " + checkpoint;
+    if (!variant.isEmpty()) lines << "# variant: " + variant;
+    if (!trace.isEmpty()) lines << "# trace: " + trace;
+    if (tokens > 0) lines << QString("# tokens: %1").arg(tokens);
+    return lines;
+}
+
+QSizeF exported_figure_size(const Exportable& figure) {
+    return checked_size(figure);
+}
+
+QString figure_csv_with_source(const Exportable& figure) {
+    QStringList comments = figure.figure_source().csv_comments();
+    for (const QString& p : figure.figure_parameters()) comments << "# " + p;
+    return (comments.isEmpty() ? QString() : comments.join('\n') + '\n') + figure.figure_csv();
+}
 
 std::optional<FigureFormat> figure_format_for(const QString& path) {
     const QString ext = QFileInfo(path).suffix().toLower();
@@ -166,7 +247,7 @@ QImage render_figure_image(const Exportable& figure, double dpi, const QColor& b
         set_hints(painter);
         painter.scale(scale, scale);
         paint_background(painter, size, background);
-        figure.render_figure(painter, QRectF(QPointF(0, 0), size));
+        paint_figure(figure, painter);
     }
     const int dpm = int(std::lround(dpi / kMetersPerInch));
     image.setDotsPerMeterX(dpm);
@@ -189,7 +270,7 @@ void export_figure_as(const Exportable& figure, const QString& path, FigureForma
             bytes = pdf_bytes(figure, options);
             break;
         case FigureFormat::Csv:
-            bytes = figure.figure_csv().toUtf8();
+            bytes = figure_csv_with_source(figure).toUtf8();
             break;
     }
     write_file(path, bytes);

@@ -29,7 +29,8 @@ struct FigureExportOptions {
     QColor background = Qt::white;  // PNG/SVG/PDF page colour; transparent is allowed for PNG/SVG
 };
 
-// Renders the figure to an image of figure_size() * dpi / 72 pixels (rounded up). The image
+// Renders the figure (with its source caption) to an image of exported_figure_size() * dpi / 72
+// pixels (rounded up). The image
 // metadata carries `dpi`. Throws rs::UsageError for dpi outside [10, 2400] or an empty figure.
 QImage render_figure_image(const Exportable& figure, double dpi,
                            const QColor& background = Qt::white);
@@ -40,6 +41,14 @@ QImage render_figure_image(const Exportable& figure, double dpi,
 // truncated file behind.
 void export_figure(const Exportable& figure, const QString& path,
                    const FigureExportOptions& options = {});
+
+// The size of the exported figure in points: figure_size() plus the band under it that names the
+// figure's source (none when the source is empty). Throws like render_figure_image.
+QSizeF exported_figure_size(const Exportable& figure);
+
+// The CSV file's text: the source and the figure's parameters as "# key: value" lines, then
+// figure_csv().
+QString figure_csv_with_source(const Exportable& figure);
 
 // Same, with the format given explicitly (the path's extension is not checked).
 void export_figure_as(const Exportable& figure, const QString& path, FigureFormat format,

@@ -43,6 +43,10 @@ std::optional<MapRegion> region_for(int tokens, int overview_side, double x0, do
     if (span > HeadPairTiles::kExactSpan && cell <= per_pixel) return std::nullopt;
     MapRegion r;
     r.stride = std::max(1, int(std::floor(per_pixel)));
+    // The whole map is drawn one way: pooled, unless every position gets a pixel. Exact samples
+    // (at a stride, or fewer pixels than positions) would drop rows and columns, and whether
+    // they or the overview showed would hang on the window's width.
+    if (span >= tokens && per_pixel > 1.0) return std::nullopt;
     std::tie(r.row0, r.row1) = aligned(y0, span, margin, r.stride, tokens);
     std::tie(r.col0, r.col1) = aligned(x0, span, margin, r.stride, tokens);
     // Keys at or past the last query row are masked for every row of the tile.

@@ -89,7 +89,7 @@ RenderResult write(const Exportable& figure, const RenderRequest& r) {
     FigureExportOptions options;
     options.dpi = r.dpi;
     export_figure(figure, QString::fromStdString(r.output), options);
-    return {figure.figure_name(), figure.figure_size()};
+    return {figure.figure_name(), exported_figure_size(figure)};
 }
 
 RenderResult render_attention(const RenderRequest& r) {
@@ -213,6 +213,7 @@ RenderResult render_noise(const RenderRequest& r) {
     std::optional<TraceBundle> trace;
     if (r.noise) {
         view.set_sweep(&*r.noise, r.noise_layout ? &*r.noise_layout : nullptr);
+        view.set_figure_source(r.noise_source);
     } else {
         trace = open_trace(r);
         if (trace->noise.empty())

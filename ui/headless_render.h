@@ -14,6 +14,7 @@
 #include "core/head_layout.h"
 #include "core/noise_experiment.h"
 #include "ui/decay_curves.h"
+#include "ui/exportable.h"
 #include "ui/perplexity_view.h"
 
 namespace rs::ui {
@@ -58,6 +59,7 @@ struct RenderRequest {
     // imaginary heads are virtual).
     std::optional<NoiseSweep> noise;
     std::optional<HeadLayout> noise_layout;
+    FigureSource noise_source;  // the model and tokens that sweep ran with
 };
 
 struct RenderResult {

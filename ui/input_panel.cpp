@@ -31,10 +31,14 @@ InputPanel::InputPanel(QWidget* parent) : QWidget(parent) {
     max_tokens_->setRange(2, 1 << 20);
     max_tokens_->setValue(kDefaultTraceTokens);
     max_tokens_->setPrefix(tr("max tokens "));
+    max_tokens_->setToolTip(
+        tr("The GUI traces at most this many tokens of the text (default %1); ropescope-cli trace "
+           "uses all of them unless given --max-tokens.")
+            .arg(kDefaultTraceTokens));
     auto* load = new QPushButton(tr("Load text file…"), this);
-    auto* run = new QPushButton(tr("Run trace"), this);
-    run->setDefault(true);
-    run->setToolTip(
+    run_ = new QPushButton(tr("Run trace"), this);
+    run_->setDefault(true);
+    run_->setToolTip(
         tr("Run the text through the model with every attention head instrumented (Ctrl+R)"));
     timer_ = new QTimer(this);
     timer_->setSingleShot(true);
@@ -54,7 +58,7 @@ InputPanel::InputPanel(QWidget* parent) : QWidget(parent) {
     buttons->addWidget(load);
     buttons->addStretch(1);
     buttons->addWidget(max_tokens_);
-    buttons->addWidget(run);
+    buttons->addWidget(run_);
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(split, 1);
     layout->addWidget(count_);
@@ -63,20 +67,28 @@ InputPanel::InputPanel(QWidget* parent) : QWidget(parent) {
     connect(editor_, &QPlainTextEdit::textChanged, timer_, qOverload<>(&QTimer::start));
     connect(timer_, &QTimer::timeout, this, &InputPanel::retokenize);
     connect(load, &QPushButton::clicked, this, &InputPanel::load_file_requested);
-    connect(run, &QPushButton::clicked, this, &InputPanel::run_requested);
-    connect(max_tokens_, qOverload<int>(&QSpinBox::valueChanged), timer_,
-            qOverload<>(&QTimer::start));
+    connect(run_, &QPushButton::clicked, this, &InputPanel::run_requested);
+    // A new cap changes the count and cost, not the tokens: no re-tokenization, no delay.
+    connect(max_tokens_, qOverload<int>(&QSpinBox::valueChanged), this, [this] {
+        if (timer_->isActive()) return;  // the pending re-tokenization updates the count
+        update_count();
+    });
     retokenize();
 }
 
-void InputPanel::set_tokenizer(std::shared_ptr<const Tokenizer> tokenizer) {
+void InputPanel::set_model(bool model_open, std::shared_ptr<const Tokenizer> tokenizer) {
+    model_open_ = model_open;
     tokenizer_ = std::move(tokenizer);
     retokenize();
 }
 
+bool InputPanel::run_enabled() const {
+    return run_->isEnabled();
+}
+
 void InputPanel::set_cost_text(CostText cost) {
     cost_ = std::move(cost);
-    retokenize();
+    update_count();
 }
 
 QString InputPanel::count_text() const {
@@ -95,6 +107,13 @@ int InputPanel::max_tokens() const {
 void InputPanel::set_max_tokens(int n) {
     max_tokens_->setValue(n);
 }
+int InputPanel::run_tokens() {
+    if (timer_->isActive()) {
+        timer_->stop();
+        retokenize();
+    }
+    return run_tokens_;
+}
 
 bool InputPanel::load_file(const QString& path, QString* error) {
     QFile f(path);
@@ -107,9 +126,21 @@ bool InputPanel::load_file(const QString& path, QString* error) {
 }
 
 void InputPanel::retokenize() {
+    run_tokens_ = 0;
+    text_tokens_ = -1;
+    run_->setEnabled(model_open_ && tokenizer_);
+    if (!model_open_) {
+        count_->setText(tr("no checkpoint open"));
+        tokens_->setHtml(
+            tr("<i>Open a checkpoint (File ▸ Open checkpoint…, Ctrl+O) to run text "
+               "through its model.</i>"));
+        return;
+    }
     if (!tokenizer_) {
         count_->setText(tr("no tokenizer"));
-        tokens_->setHtml(tr("<i>The open checkpoint has no tokenizer.json.</i>"));
+        tokens_->setHtml(
+            tr("<i>The open checkpoint has no tokenizer.json, so text cannot be "
+               "run.</i>"));
         return;
     }
     const std::string text = editor_->toPlainText().toStdString();
@@ -122,14 +153,8 @@ void InputPanel::retokenize() {
         return;
     }
     const int n = int(enc.ids.size());
-    QString count = n > max_tokens()
-                        ? tr("%1 tokens (the run uses the first %2)").arg(n).arg(max_tokens())
-                        : tr("%1 tokens").arg(n);
-    if (cost_ && n >= 2) {
-        const QString cost = cost_(std::min(n, max_tokens()));
-        if (!cost.isEmpty()) count += " · " + cost;
-    }
-    count_->setText(count);
+    text_tokens_ = n;
+    update_count();
     QString html = "<div style='font-family: monospace; line-height: 160%'>";
     for (int i = 0; i < std::min(n, kPreviewTokens); ++i) {
         const QString shown =
@@ -145,6 +170,21 @@ void InputPanel::retokenize() {
     }
     if (n > kPreviewTokens) html += tr(" … (%1 more)").arg(n - kPreviewTokens);
     tokens_->setHtml(html + "</div>");
+}
+
+void InputPanel::update_count() {
+    if (text_tokens_ < 0) return;
+    const int n = text_tokens_;
+    run_tokens_ = std::min(n, max_tokens());
+    const QString tokens = n == 1 ? tr("1 token") : tr("%1 tokens").arg(n);
+    QString count = n > max_tokens()
+                        ? tr("%1 (the run uses the first %2)").arg(tokens).arg(max_tokens())
+                        : tokens;
+    if (cost_ && n >= 2) {
+        const QString cost = cost_(run_tokens_);
+        if (!cost.isEmpty()) count += " · " + cost;
+    }
+    count_->setText(count);
 }
 
 }  // namespace rs::ui

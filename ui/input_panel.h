@@ -10,6 +10,7 @@
 class QLabel;
 class QPlainTextEdit;
 class QTextBrowser;
+class QPushButton;
 class QTimer;
 class QSpinBox;
 
@@ -24,14 +25,20 @@ class InputPanel : public QWidget {
 public:
     explicit InputPanel(QWidget* parent = nullptr);
 
-    void set_tokenizer(std::shared_ptr<const Tokenizer> tokenizer);  // null: no text input possible
+    // What the open checkpoint offers: `model_open` false (no checkpoint, e.g. only a trace open)
+    // or a null tokenizer disables Run trace and says why.
+    void set_model(bool model_open, std::shared_ptr<const Tokenizer> tokenizer);
     // Text shown after the token count for a run of `tokens` tokens (the run's cost); empty: none.
     using CostText = std::function<QString(int tokens)>;
     void set_cost_text(CostText cost);
     QString count_text() const;  // the line under the editor: token count and cost
+    bool run_enabled() const;
     QString text() const;
     void set_text(const QString& text);
     int max_tokens() const;
+    // Tokens a run of the current text would use (the count capped at max tokens), up to date
+    // even while the delayed re-tokenization is pending; 0 without a tokenizer.
+    int run_tokens();
     void set_max_tokens(int n);
     // Loads a UTF-8 text file into the editor; returns false (and leaves the editor) if unreadable.
     bool load_file(const QString& path, QString* error);
@@ -42,14 +49,19 @@ signals:
 
 private:
     void retokenize();
+    void update_count();  // count and cost line for the current text and max tokens
 
     std::shared_ptr<const Tokenizer> tokenizer_;
+    bool model_open_ = false;
+    int text_tokens_ = -1;  // tokens of the current text; -1 when it cannot be tokenized
     CostText cost_;
     QPlainTextEdit* editor_;
     QTextBrowser* tokens_;
     QLabel* count_;
     QSpinBox* max_tokens_;
+    QPushButton* run_;
     QTimer* timer_;
+    int run_tokens_ = 0;
 };
 
 }  // namespace rs::ui

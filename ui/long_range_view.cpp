@@ -146,4 +146,9 @@ QString LongRangeView::figure_name() const {
                    : QString("long_range_mass_L%1").arg(sel);
 }
 
+QStringList LongRangeView::figure_parameters() const {
+    return {layer() < 0 ? QString("layers: mean over all") : QString("layer: %1").arg(layer()),
+            QString("per-head lines: %1").arg(heads_->isChecked() ? "shown" : "hidden")};
+}
+
 }  // namespace rs::ui

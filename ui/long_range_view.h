@@ -32,6 +32,7 @@ class LongRangeView : public SingleChartView {
     // computed.
     ChartSpec spec() const override;
     QString figure_name() const override;
+    QStringList figure_parameters() const override;
 
   private:
     std::optional<RunStats> stats_;

@@ -2,13 +2,17 @@
 // its state only when a job succeeds, so a failed open leaves the current session untouched.
 #include "ui/main_window.h"
 
+#include <Eigen/Core>
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDialog>
+#include <QDialogButtonBox>
 #include <QDockWidget>
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QFormLayout>
 #include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
@@ -16,12 +20,16 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QSettings>
+#include <QSpinBox>
 #include <QStatusBar>
 #include <QTabWidget>
-#include <Eigen/Core>
+#include <QVBoxLayout>
+#include <limits>
 #include <nlohmann/json_fwd.hpp>
 
+#include "core/trace_writer.h"
 #include "core/versions.h"
+#include "ui/app_state.h"
 #include "ui/attention_view.h"
 #include "ui/curves_view.h"
 #include "ui/exportable.h"
@@ -37,14 +45,18 @@
 #include "ui/recent_files.h"
 #include "ui/run_cost.h"
 #include "ui/trace_views.h"
+#include "ui/view_help.h"
 
 namespace rs::ui {
 
 namespace {
 constexpr int kDockWidth = 340;  // pixels, on first start
+constexpr double kConfirmRunSeconds = 60;    // longer predicted runs ask before they start
+constexpr int kMaxRememberedTokens = 16384;  // a larger max tokens is not carried to a new session
 }  // namespace
 
-MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), jobs_(new JobRunner(this)) {
+MainWindow::MainWindow(QWidget* parent)
+    : QMainWindow(parent), jobs_(new JobRunner(this)), prompts_(dialog_prompts(this)) {
     setAcceptDrops(true);
     build_views();
     build_menus();
@@ -67,6 +79,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), jobs_(new JobRunn
         resizeDocks({model, input}, {kDockWidth, kDockWidth}, Qt::Horizontal);
     }
     update_title();
+    show_source();
 }
 
 MainWindow::~MainWindow() = default;
@@ -85,7 +98,23 @@ void MainWindow::build_views() {
     tabs_->addTab(long_range_, tr("Long range"));
     tabs_->addTab(perplexity_, tr("Perplexity"));
     tabs_->addTab(noise_, tr("Noise"));
-    setCentralWidget(tabs_);
+    const ViewTopic topics[] = {ViewTopic::Attention, ViewTopic::Heads,      ViewTopic::Curves,
+                                ViewTopic::LongRange, ViewTopic::Perplexity, ViewTopic::Noise};
+    for (int i = 0; i < tabs_->count(); ++i) {
+        tabs_->widget(i)->setWhatsThis(view_help(topics[i]));
+        tabs_->setTabToolTip(i, view_help(topics[i]));
+    }
+    source_ = new QLabel(this);
+    source_->setObjectName("source_label");
+    source_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    source_->setContentsMargins(6, 2, 6, 2);
+    auto* centre = new QWidget(this);
+    auto* centre_layout = new QVBoxLayout(centre);
+    centre_layout->setContentsMargins(0, 0, 0, 0);
+    centre_layout->setSpacing(0);
+    centre_layout->addWidget(source_);
+    centre_layout->addWidget(tabs_, 1);
+    setCentralWidget(centre);
     connect(heads_, &HeadsView::head_activated, this, [this](int layer, int head) {
         attention_->show_head(layer, head);
         tabs_->setCurrentWidget(attention_);
@@ -95,7 +124,9 @@ void MainWindow::build_views() {
 
     model_panel_ = new ModelPanel(this);
     input_ = new InputPanel(this);
-    input_->set_max_tokens(QSettings().value("input/max_tokens", 2048).toInt());
+    // A huge cap from an earlier session would silently make the next run hours long.
+    input_->set_max_tokens(std::min(
+        QSettings().value("input/max_tokens", kDefaultTraceTokens).toInt(), kMaxRememberedTokens));
     auto* model_dock = new QDockWidget(tr("Model"), this);
     model_dock->setObjectName("model_dock");
     model_dock->setWidget(model_panel_);
@@ -137,7 +168,8 @@ void MainWindow::build_menus() {
             if (!path.isEmpty()) open_trace(path);
         },
         QKeySequence(tr("Ctrl+Shift+O")));
-    file->addAction(tr("&Save trace as…"), this, &MainWindow::save_trace_as, QKeySequence::Save);
+    file->addAction(
+        tr("&Save trace as…"), this, [this] { save_trace_as(); }, QKeySequence::Save);
     recent_ = new RecentFiles(file->addMenu(tr("&Recent")), this);
     connect(recent_, &RecentFiles::open_checkpoint, this, &MainWindow::open_checkpoint);
     connect(recent_, &RecentFiles::open_trace, this, &MainWindow::open_trace);
@@ -150,8 +182,9 @@ void MainWindow::build_menus() {
     file->addAction(tr("&Quit"), this, &QWidget::close, QKeySequence::Quit);
 
     QMenu* run = menuBar()->addMenu(tr("&Run"));
-    run->addAction(tr("&Trace the input text"), this, &MainWindow::run_trace,
-                   QKeySequence(tr("Ctrl+R")));
+    run_action_ = run->addAction(tr("&Trace the input text"), this, &MainWindow::run_trace,
+                                 QKeySequence(tr("Ctrl+R")));
+    run_action_->setEnabled(false);  // until a checkpoint with a tokenizer is open
     run->addAction(tr("&Noise experiment…"), this, &MainWindow::ask_noise, QKeySequence(tr("Ctrl+N")));
     run->addAction(tr("&Cancel"), jobs_, &JobRunner::cancel, QKeySequence(Qt::Key_Escape));
 
@@ -160,6 +193,9 @@ void MainWindow::build_menus() {
         view->addAction(
             tabs_->tabText(i), this, [this, i] { tabs_->setCurrentIndex(i); },
             QKeySequence(QString("Ctrl+%1").arg(i + 1)));
+    // Closed docks come back from here.
+    view->addSeparator();
+    for (auto* dock : findChildren<QDockWidget*>()) view->addAction(dock->toggleViewAction());
     // Heatmap zoom, about the centre of the maps (the mouse wheel zooms about the cursor).
     view->addSeparator();
     auto on_maps = [this](auto act) {
@@ -176,6 +212,8 @@ void MainWindow::build_menus() {
                     on_maps([](AttentionView& a) { a.reset_zoom(); }), QKeySequence(tr("Ctrl+0")));
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&What is this view?"), this, &MainWindow::explain_view,
+                    QKeySequence(QKeySequence::WhatsThis));
     help->addAction(tr("&About RoPEScope"), this, &MainWindow::about, QKeySequence::HelpContents);
 }
 
@@ -184,13 +222,22 @@ Exportable* MainWindow::current_figure() const {
 }
 
 void MainWindow::open_checkpoint(const QString& dir) {
+    if (trace_unsaved()) {
+        // Same model (config.json byte for byte): the trace stays open and nothing is lost.
+        QFile config(dir + "/config.json");
+        const bool same = config.open(QIODevice::ReadOnly) &&
+                          config.readAll().toStdString() == trace_.reader->meta().config_json;
+        if (!same && !confirm_discard(tr("Opening another model closes it."))) return;
+    }
     QSettings().setValue("dirs/checkpoint", QFileInfo(dir).absolutePath());
     const std::string path = dir.toStdString();
-    jobs_->start(tr("Opening %1").arg(dir),
-                 [path](const ProgressFn&) { return std::any(load_checkpoint_bundle(path)); });
+    jobs_->start(tr("Opening %1").arg(dir), [path](const ProgressFn& progress) {
+        return std::any(load_checkpoint_bundle(path, progress));
+    });
 }
 
 void MainWindow::open_trace(const QString& path) {
+    if (!confirm_discard(tr("Opening another trace replaces it."))) return;
     QSettings().setValue("dirs/trace", QFileInfo(path).absolutePath());
     const std::string p = path.toStdString();
     jobs_->start(tr("Opening %1").arg(path),
@@ -203,6 +250,23 @@ void MainWindow::run_trace() {
                                  tr("Open a checkpoint first (File ▸ Open checkpoint…)."));
         return;
     }
+    // A run predicted to take more than a minute starts only when the user says so.
+    if (const int tokens = input_->run_tokens(); tokens >= 2) {
+        RunCost cost;
+        try {
+            cost = trace_cost(checkpoint_, tokens);
+        } catch (const std::exception&) {  // a malformed memory limit: the job reports it
+        }
+        if (cost.fits() && cost.seconds > kConfirmRunSeconds &&
+            prompts_.ask(tr("Long run"),
+                         tr("Tracing %1 tokens is predicted to take %2 on this machine. Start it? "
+                            "(Esc cancels a run.)")
+                             .arg(tokens)
+                             .arg(duration_text(cost.seconds)),
+                         QMessageBox::Yes | QMessageBox::No) != QMessageBox::Yes)
+            return;
+    }
+    if (!confirm_discard(tr("A new run replaces it."))) return;
     QSettings().setValue("input/max_tokens", input_->max_tokens());
     const auto bundle = checkpoint_;
     const std::string text = input_->text().toStdString();
@@ -218,8 +282,8 @@ void MainWindow::on_job_finished(const QString&, const std::any& result) {
         set_checkpoint(*ck);
     } else if (const auto* tr = std::any_cast<TraceBundle>(&result)) {
         set_trace(*tr);
-    } else if (const auto* sweep = std::any_cast<NoiseSweep>(&result)) {
-        set_noise(*sweep);
+    } else if (const auto* sweeps = std::any_cast<std::vector<NoiseSweep>>(&result)) {
+        set_noise(*sweeps);
     }
 }
 
@@ -236,7 +300,8 @@ void MainWindow::on_job_failed(const QString& title, const QString& message) {
 void MainWindow::set_checkpoint(CheckpointBundle bundle) {
     checkpoint_ = std::move(bundle);
     model_panel_->set_checkpoint(checkpoint_.checkpoint.get());
-    input_->set_tokenizer(checkpoint_.tokenizer);
+    input_->set_model(true, checkpoint_.tokenizer);
+    run_action_->setEnabled(bool(checkpoint_.tokenizer));
     input_->set_cost_text([ck = checkpoint_](int tokens) {
         try {
             return describe_cost(trace_cost(ck, tokens));
@@ -245,13 +310,20 @@ void MainWindow::set_checkpoint(CheckpointBundle bundle) {
         }
     });
     recent_->add(QString::fromStdString(checkpoint_.checkpoint->dir()), false);
+    // The open trace stays only if it was made with this model; otherwise its maps, curves and
+    // perplexity would pass for the new model's.
+    if (trace_.reader &&
+        trace_.reader->meta().config_json != checkpoint_.checkpoint->config().source_text)
+        close_trace();
     update_title();
+    show_source();
     emit checkpoint_loaded();
 }
 
 void MainWindow::set_trace(TraceBundle bundle) {
     trace_ = std::move(bundle);
-    trace_is_autosave_ = QString::fromStdString(trace_.path).contains("/runs/run-");
+    unsaved_sweeps_ = 0;
+    trace_is_autosave_ = is_autosave_path(QString::fromStdString(trace_.path));
     if (const auto& warnings = trace_.reader->warnings(); !warnings.empty()) {
         // Usable but suspicious data: said where it is seen, without blocking (as errors are).
         QStringList lines;
@@ -272,15 +344,94 @@ void MainWindow::set_trace(TraceBundle bundle) {
     show_trace(*noise_, trace_);
     if (!trace_is_autosave_) recent_->add(QString::fromStdString(trace_.path), true);
     update_title();
+    show_source();
     emit trace_loaded();
 }
 
+void MainWindow::close_trace() {
+    trace_ = TraceBundle{};
+    trace_is_autosave_ = false;
+    unsaved_sweeps_ = 0;
+    attention_->clear();
+    heads_->set_run(nullptr, nullptr);
+    curves_->set_run(nullptr, nullptr);
+    long_range_->set_run(nullptr, nullptr);
+    perplexity_->set_nll(nullptr);
+    perplexity_->set_training_context(0);
+    noise_->set_sweep(nullptr);
+    if (checkpoint_.checkpoint)
+        model_panel_->set_checkpoint(checkpoint_.checkpoint.get());
+    else
+        model_panel_->set_checkpoint(nullptr);
+    update_title();
+    show_source();
+}
+
+void MainWindow::show_source() {
+    const FigureSource source = trace_.reader ? trace_figure_source(trace_) : FigureSource{};
+    for (Exportable* view : std::initializer_list<Exportable*>{attention_, heads_, curves_,
+                                                               long_range_, perplexity_, noise_})
+        view->set_figure_source(source);
+    QString text;
+    if (trace_.reader) {
+        text = tr("Showing %1").arg(source.caption());
+        if (trace_is_autosave_) text += tr(" (not saved)");
+        // A kept trace was made with the same config.json, maybe from another folder: say both.
+        if (checkpoint_.checkpoint &&
+            QFileInfo(QString::fromStdString(checkpoint_.checkpoint->dir())).absoluteFilePath() !=
+                QFileInfo(source.checkpoint).absoluteFilePath())
+            text += tr(" · open checkpoint: %1")
+                        .arg(QString::fromStdString(checkpoint_.checkpoint->dir()));
+    } else if (checkpoint_.checkpoint) {
+        text =
+            tr("No trace open: run one with Ctrl+R on %1")
+                .arg(QFileInfo(QString::fromStdString(checkpoint_.checkpoint->dir())).fileName());
+    } else {
+        text = tr("No trace open");
+    }
+    source_->setText(text);
+}
+
+bool MainWindow::trace_unsaved() const {
+    return trace_.reader && (trace_is_autosave_ || unsaved_sweeps_ > 0);
+}
+
+bool MainWindow::confirm_discard(const QString& consequence) {
+    if (!trace_unsaved()) return true;
+    const QString what = trace_is_autosave_
+                             ? tr("The trace on show (%1) is not saved.")
+                             : tr("The noise experiment run on %1 is not saved in the trace file.");
+    const auto answer = prompts_.ask(
+        tr("Unsaved trace"), what.arg(trace_figure_source(trace_).caption()) + " " + consequence,
+        QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel);
+    if (answer == QMessageBox::Save) return save_trace_as();
+    return answer == QMessageBox::Discard;
+}
+
 void MainWindow::ask_noise() {
-    bool ok = false;
-    const QString text = QInputDialog::getText(this, tr("Noise experiment"),
-                                               tr("Noise standard deviations (sigma), comma-separated:"),
-                                               QLineEdit::Normal, QSettings().value("noise/sigmas", "0.25,0.5,1,2").toString(), &ok);
-    if (!ok) return;
+    QDialog dialog(this);
+    dialog.setWindowTitle(tr("Noise experiment"));
+    auto* sigmas_edit = new QLineEdit(QSettings().value("noise/sigmas", "0.25,0.5,1,2").toString());
+    sigmas_edit->setObjectName("noise_sigmas");
+    auto* seed = new QSpinBox;
+    seed->setObjectName("noise_seed");
+    seed->setRange(0, std::numeric_limits<int>::max());
+    seed->setValue(QSettings().value("noise/seed", 0).toInt());
+    auto* repeats = new QSpinBox;
+    repeats->setObjectName("noise_repeats");
+    repeats->setRange(1, 100);
+    repeats->setValue(QSettings().value("noise/repeats", 1).toInt());
+    repeats->setToolTip(tr("Sweeps with seeds seed, seed + 1, …: each is kept in the trace"));
+    auto* form = new QFormLayout(&dialog);
+    form->addRow(tr("Noise standard deviations σ (comma-separated):"), sigmas_edit);
+    form->addRow(tr("Random seed:"), seed);
+    form->addRow(tr("Repeats (one sweep per seed):"), repeats);
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
+    form->addRow(buttons);
+    connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    if (dialog.exec() != QDialog::Accepted) return;
+    const QString text = sigmas_edit->text();
     std::vector<double> sigmas;
     for (const QString& part : text.split(',', Qt::SkipEmptyParts)) {
         bool num = false;
@@ -292,10 +443,12 @@ void MainWindow::ask_noise() {
         sigmas.push_back(v);
     }
     QSettings().setValue("noise/sigmas", text);
-    run_noise(sigmas);
+    QSettings().setValue("noise/seed", seed->value());
+    QSettings().setValue("noise/repeats", repeats->value());
+    run_noise(sigmas, std::uint64_t(seed->value()), repeats->value());
 }
 
-void MainWindow::run_noise(const std::vector<double>& sigmas) {
+void MainWindow::run_noise(const std::vector<double>& sigmas, std::uint64_t seed, int repeats) {
     if (!checkpoint_.model || !trace_.reader) {
         QMessageBox::information(this, tr("Noise experiment"),
                                  tr("Open the checkpoint and run (or open) a trace first: the experiment reruns the traced text."));
@@ -306,50 +459,78 @@ void MainWindow::run_noise(const std::vector<double>& sigmas) {
     NoiseOptions opt;
     opt.sigmas = sigmas;
     opt.targets = {NoiseTarget::Real, NoiseTarget::Imag};
+    repeats = std::max(1, repeats);
     jobs_->start(tr("Noise experiment"), [=](const ProgressFn& progress) mutable {
-        opt.progress = progress;
-        return std::any(run_noise_experiment(*model, ids, opt));
+        std::vector<NoiseSweep> sweeps;
+        for (int r = 0; r < repeats; ++r) {
+            opt.seed = seed + std::uint64_t(r);
+            // Progress over all repeats: each sweep reports (runs done, runs total).
+            opt.progress = [&](long done, long total) {
+                return progress(r * total + done, repeats * total);
+            };
+            sweeps.push_back(run_noise_experiment(*model, ids, opt));
+        }
+        return std::any(std::move(sweeps));
     });
 }
 
-void MainWindow::set_noise(NoiseSweep sweep) {
-    trace_.noise.push_back(std::move(sweep));
+void MainWindow::set_noise(std::vector<NoiseSweep> sweeps) {
+    if (sweeps.empty()) return;
+    unsaved_sweeps_ += int(sweeps.size());
+    for (auto& sweep : sweeps) trace_.noise.push_back(std::move(sweep));
+    update_title();
     noise_->set_sweep(&trace_.noise.back(), trace_.reader ? &trace_.reader->meta().layout : nullptr);
     tabs_->setCurrentWidget(noise_);
     emit noise_loaded();
 }
 
-void MainWindow::save_trace_as() {
+bool MainWindow::save_trace_as() {
     if (!trace_.reader) {
         QMessageBox::information(this, tr("Save trace"),
                                  tr("There is no trace to save yet: run one first (Ctrl+R)."));
-        return;
+        return false;
     }
-    const QString dest = QFileDialog::getSaveFileName(this, tr("Save trace as"),
-                                                      QSettings().value("dirs/trace").toString(),
-                                                      tr("RoPEScope traces (*.h5)"));
-    if (dest.isEmpty()) return;
-    QFile::remove(dest + ".part");
-    if (!QFile::copy(QString::fromStdString(trace_.path), dest + ".part") ||
-        (QFile::exists(dest) && !QFile::remove(dest)) || !QFile::rename(dest + ".part", dest)) {
-        QFile::remove(dest + ".part");
-        QMessageBox::critical(this, tr("Save trace"), tr("%1: cannot write the file").arg(dest));
-        return;
+    QString dir = QSettings().value("dirs/trace").toString();
+    if (dir.isEmpty() || !QFileInfo(dir).isDir()) dir = QDir::homePath();
+    QString dest = prompts_.save_path(tr("Save trace as"), dir, tr("RoPEScope traces (*.h5)"));
+    if (dest.isEmpty()) return false;
+    const QString suffix = QFileInfo(dest).suffix().toLower();
+    if (suffix != "h5" && suffix != "hdf5") dest += ".h5";
+    try {
+        save_trace_with_noise(trace_.path, dest.toStdString(), trace_.noise);
+    } catch (const std::exception& e) {
+        QMessageBox::critical(this, tr("Save trace"), QString::fromStdString(e.what()));
+        return false;
     }
+    // The views keep reading the file they opened (same data); from now on it is this one.
+    trace_.path = QFileInfo(dest).absoluteFilePath().toStdString();
+    trace_is_autosave_ = false;
+    unsaved_sweeps_ = 0;
     QSettings().setValue("dirs/trace", QFileInfo(dest).absolutePath());
     recent_->add(dest, true);
+    update_title();
+    show_source();
     statusBar()->showMessage(tr("Saved %1").arg(dest), 5000);
+    return true;
+}
+
+QString MainWindow::export_dir() const {
+    const QString dir = QSettings().value("dirs/export").toString();
+    if (!dir.isEmpty() && QFileInfo(dir).isDir()) return dir;
+    // First export: next to the trace the figure comes from, unless that is the autosave folder.
+    if (trace_.reader && !trace_is_autosave_)
+        return QFileInfo(QString::fromStdString(trace_.path)).absolutePath();
+    return QDir::homePath();
 }
 
 void MainWindow::export_figure() {
     Exportable* fig = current_figure();
     if (!fig) return;
-    QString filter;
-    const QString dir = QSettings().value("dirs/export").toString();
-    const QString path = QFileDialog::getSaveFileName(
-        this, tr("Export figure"), dir + "/" + default_figure_file_name(*fig, FigureFormat::Png),
-        figure_file_filters().join(";;"), &filter);
+    QString path = prompts_.save_path(
+        tr("Export figure"), export_dir() + "/" + default_figure_file_name(*fig, FigureFormat::Png),
+        figure_file_filters().join(";;"));
     if (path.isEmpty()) return;
+    if (!figure_format_for(path)) path += ".png";
     FigureExportOptions opt;
     if (figure_format_for(path) == FigureFormat::Png) {
         bool ok = false;
@@ -372,18 +553,26 @@ void MainWindow::export_figure() {
 void MainWindow::export_data() {
     Exportable* fig = current_figure();
     if (!fig) return;
-    const QString path =
-        QFileDialog::getSaveFileName(this, tr("Export data"),
-                                     QSettings().value("dirs/export").toString() + "/" +
-                                         default_figure_file_name(*fig, FigureFormat::Csv),
-                                     tr("CSV (*.csv)"));
+    QString path = prompts_.save_path(
+        tr("Export data"), export_dir() + "/" + default_figure_file_name(*fig, FigureFormat::Csv),
+        tr("CSV (*.csv)"));
     if (path.isEmpty()) return;
+    if (QFileInfo(path).suffix().isEmpty()) path += ".csv";
     try {
         export_figure_as(*fig, path, FigureFormat::Csv);
+        QSettings().setValue("dirs/export", QFileInfo(path).absolutePath());
         statusBar()->showMessage(tr("Exported %1").arg(path), 5000);
     } catch (const std::exception& e) {
         QMessageBox::critical(this, tr("Export data"), QString::fromStdString(e.what()));
     }
+}
+
+void MainWindow::explain_view() {
+    auto* box = new QMessageBox(QMessageBox::Information, tr("What is this view?"),
+                                tabs_->currentWidget()->whatsThis(), QMessageBox::Ok, this);
+    box->setObjectName("view_help_dialog");
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();  // not blocking: no nested event loop
 }
 
 void MainWindow::about() {
@@ -432,10 +621,15 @@ void MainWindow::update_title() {
         title += " — " + (trace_is_autosave_
                               ? tr("unsaved trace")
                               : QFileInfo(QString::fromStdString(trace_.path)).fileName());
+    if (trace_.reader && unsaved_sweeps_ > 0) title += tr(" (+ unsaved noise sweep)");
     setWindowTitle(title);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
+    if (!confirm_discard(tr("Quitting discards it."))) {
+        event->ignore();
+        return;
+    }
     QSettings s;
     s.setValue("window/geometry", saveGeometry());
     s.setValue("window/state", saveState());

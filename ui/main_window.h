@@ -7,8 +7,10 @@
 #include <any>
 #include <vector>
 
+#include "ui/prompts.h"
 #include "ui/session.h"
 
+class QAction;
 class QTabWidget;
 class QLabel;
 
@@ -32,13 +34,25 @@ public:
     explicit MainWindow(QWidget* parent = nullptr);
     ~MainWindow() override;
 
-    // Start the corresponding job; results arrive asynchronously (see the signals).
+    // Start the corresponding job; results arrive asynchronously (see the signals). Each first
+    // asks before it would discard an unsaved trace; a checkpoint of another model than the
+    // open trace's closes that trace once it is loaded.
     void open_checkpoint(const QString& dir);
     void open_trace(const QString& path);
     void run_trace();
-    // Runs the noise experiment on the open trace's tokens with the open checkpoint.
-    void run_noise(const std::vector<double>& sigmas);
+    // Runs the noise experiment on the open trace's tokens with the open checkpoint: `repeats`
+    // sweeps with seeds seed, seed + 1, …, each kept (the Noise tab shows the last).
+    void run_noise(const std::vector<double>& sigmas, std::uint64_t seed = 0, int repeats = 1);
     JobRunner* jobs() const { return jobs_; }
+    // Asks where to save the open trace (".h5" added when missing) and saves it with every noise
+    // sweep run since; false when cancelled or the file cannot be written.
+    bool save_trace_as();
+    // The run on show is only in the autosave folder, or has sweeps the file does not hold.
+    bool trace_unsaved() const;
+    // Replaces the dialogs the window asks with (tests answer them).
+    void set_prompts(Prompts prompts) { prompts_ = std::move(prompts); }
+    // File ▸ Export data (CSV) of the current tab, asking where (public for tests).
+    void export_data();
 
     const CheckpointBundle& checkpoint() const { return checkpoint_; }
     const TraceBundle& trace() const { return trace_; }
@@ -67,18 +81,26 @@ private:
     void on_job_failed(const QString& title, const QString& message);
     void set_checkpoint(CheckpointBundle bundle);
     void set_trace(TraceBundle bundle);
-    void set_noise(NoiseSweep sweep);
+    void set_noise(std::vector<NoiseSweep> sweeps);
+    void close_trace();
+    // Every view and the source line name what is on show (nothing, once the trace is closed).
+    void show_source();
+    // True when nothing unsaved is in the way, or the user saved it or chose to discard it;
+    // `consequence` says what would discard it ("Quitting discards it.").
+    bool confirm_discard(const QString& consequence);
     void ask_noise();
-    void save_trace_as();
     void export_figure();
-    void export_data();
+    QString export_dir() const;  // where the export dialogs open
     void about();
+    void explain_view();  // the current tab's "What is this?" in a box
     void update_title();
 
     JobRunner* jobs_;
     CheckpointBundle checkpoint_;
     TraceBundle trace_;
     bool trace_is_autosave_ = false;
+    int unsaved_sweeps_ = 0;  // noise sweeps run in this session, not yet in the trace file
+    Prompts prompts_;
 
     QTabWidget* tabs_ = nullptr;
     ModelPanel* model_panel_ = nullptr;
@@ -91,6 +113,8 @@ private:
     NoiseView* noise_ = nullptr;
     RecentFiles* recent_ = nullptr;
     QLabel* hover_ = nullptr;
+    QLabel* source_ = nullptr;  // above the views: the model and trace they show
+    QAction* run_action_ = nullptr;
 };
 
 }  // namespace rs::ui

@@ -59,7 +59,7 @@ void MapGrid::colorize(const ColorScale& scale) {
     scale.colorize(values.data(), values.size(), colors.data());
 }
 
-float MapGrid::max_in(double x0, double y0, double span, bool absolute) const {
+float MapGrid::max_in(double x0, double y0, double span, bool absolute, double quantile) const {
     if (empty()) return 0.0f;
     // Entries whose blocks meet the visible square.
     const int qa = row_of(std::clamp(int(std::floor(y0)), row0, row1 - 1));
@@ -67,6 +67,7 @@ float MapGrid::max_in(double x0, double y0, double span, bool absolute) const {
     const int ka = col_of(std::clamp(int(std::floor(x0)), col0, col1 - 1));
     const int kb = col_of(std::clamp(int(std::ceil(x0 + span)) - 1, col0, col1 - 1));
     float best = 0.0f;
+    std::vector<float> seen;
     for (int i = qa; i <= qb; ++i) {
         for (int j = ka; j <= kb; ++j) {
             if (exact && col_position[j] > row_position[i]) break;  // masked from here on
@@ -74,9 +75,13 @@ float MapGrid::max_in(double x0, double y0, double span, bool absolute) const {
             if (!std::isfinite(v)) continue;
             if (absolute) v = std::abs(v);
             best = std::max(best, v);
+            if (quantile < 1.0) seen.push_back(v);
         }
     }
-    return best;
+    if (quantile >= 1.0 || seen.empty()) return best;
+    const auto k = std::size_t(std::floor(quantile * double(seen.size() - 1)));
+    std::nth_element(seen.begin(), seen.begin() + long(k), seen.end());
+    return std::max(seen[k], 0.0f);
 }
 
 void rasterize_map(QImage& image, double x0, double y0, double span, const MapGrid* exact,

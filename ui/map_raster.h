@@ -49,7 +49,9 @@ struct MapGrid {
     void colorize(const ColorScale& scale);
     // Largest finite |value| (or value, when `absolute` is false) over the entries whose blocks
     // meet the square [x0, x0 + span) x [y0, y0 + span), masked entries (key > query) excluded.
-    float max_in(double x0, double y0, double span, bool absolute) const;
+    // With `quantile` < 1, that quantile of them instead: a range that one outlier (p(0,0) = 1
+    // on the diagonal's first entry) cannot stretch until everything else looks blank.
+    float max_in(double x0, double y0, double span, bool absolute, double quantile = 1.0) const;
 };
 
 // Fills `image` with the map square [x0, x0 + span) x [y0, y0 + span) (x: key, y: query): each

@@ -75,10 +75,12 @@ void ModelPanel::set_checkpoint(const Checkpoint* ck) {
     const auto& c = ck->config();
     const auto& l = ck->layout();
     const auto spec = make_rope_spectrum(c.rope_params());
+    // The variant starts a line of its own and may not wrap: word wrap broke "RoPE++_EC" at '+'.
     summary_->setText(
-        tr("<b>%1</b> — %2 (from %3)<br>%4 layers, hidden %5, vocab %6<br>"
+        tr("<b>%1</b><br><nobr>%2</nobr> (from %3)<br>%4 layers, hidden %5, vocab %6<br>"
            "%7 query heads, %8 KV heads, %9 attention heads, head_dim %10<br>"
-           "RoPE θ = %11, rotary dim %12, scaling: %13<br>%14 parameters (%15), KV cache %16 bytes/token")
+           "RoPE θ = %11, rotary dim %12, scaling: %13<br>%14 parameters (%15), KV cache %16 "
+           "bytes/token")
             .arg(QString::fromStdString(ck->dir()).toHtmlEscaped())
             .arg(QString::fromStdString(variant_name(l.variant)))
             .arg(QString::fromStdString(ck->variant_source()))
@@ -101,20 +103,25 @@ void ModelPanel::set_checkpoint(const Checkpoint* ck) {
 
 void ModelPanel::set_trace_meta(const TraceMeta& m) {
     heads_->clear();
-    summary_->setText(tr("<b>Trace</b> of %1 — %2<br>%3 layers, %4 tokens, head_dim %5<br>"
-                         "RoPE θ = %6, rotary dim %7; Q/K stored as %8<br>%9, %10")
-                          .arg(QString::fromStdString(m.checkpoint_path).toHtmlEscaped())
-                          .arg(QString::fromStdString(variant_name(m.layout.variant)))
-                          .arg(m.layers)
-                          .arg(m.tokens)
-                          .arg(m.layout.head_dim)
-                          .arg(m.rope_theta)
-                          .arg(m.rope.rotary_dim)
-                          .arg(QString::fromStdString(qk_precision_name(m.qk_precision)))
-                          .arg(QString::fromStdString(m.created_by).toHtmlEscaped())
-                          .arg(QString::fromStdString(m.created_at)) +
-                      provenance_html(split_lines(m.rope_sources)));
+    summary_->setText(
+        tr("<b>Trace</b> of %1<br><nobr>%2</nobr><br>%3 layers, %4 tokens, head_dim %5<br>"
+           "RoPE θ = %6, rotary dim %7; Q/K stored as %8<br>%9, %10")
+            .arg(QString::fromStdString(m.checkpoint_path).toHtmlEscaped())
+            .arg(QString::fromStdString(variant_name(m.layout.variant)))
+            .arg(m.layers)
+            .arg(m.tokens)
+            .arg(m.layout.head_dim)
+            .arg(m.rope_theta)
+            .arg(m.rope.rotary_dim)
+            .arg(QString::fromStdString(qk_precision_name(m.qk_precision)))
+            .arg(QString::fromStdString(m.created_by).toHtmlEscaped())
+            .arg(QString::fromStdString(m.created_at)) +
+        provenance_html(split_lines(m.rope_sources)));
     fill_heads(m.layout);
+}
+
+QString ModelPanel::summary() const {
+    return summary_->text();
 }
 
 void ModelPanel::fill_heads(const HeadLayout& l) {

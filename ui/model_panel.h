@@ -22,8 +22,9 @@ public:
     void set_checkpoint(const Checkpoint* ck);  // null clears
     // Describes the model a trace was made with (when the checkpoint itself is not open).
     void set_trace_meta(const TraceMeta& meta);
+    QString summary() const;  // the summary's rich text
 
-private:
+  private:
     void fill_heads(const HeadLayout& layout);
 
     QLabel* summary_;

@@ -100,6 +100,13 @@ int NoiseView::threshold_index() const {
     return threshold_->currentIndex();
 }
 
+namespace {
+// What an empty Noise tab says: how to get a sweep, from the GUI or the command line.
+const char* const kNoSweepYet =
+    "No noise experiment yet. With a checkpoint and a trace of it open, choose Run ▸ Noise "
+    "experiment… (Ctrl+N), or make a trace with `ropescope-cli trace … --noise 0.5,1,2`.";
+}  // namespace
+
 QString NoiseView::threshold_text() const {
     const int ti = threshold_index();
     return sweep_ && ti >= 0 ? QString("M(D=%1)").arg(sweep_->thresholds[std::size_t(ti)])
@@ -113,7 +120,7 @@ ChartSpec NoiseView::loss_spec() const {
     spec.x.include_zero = true;
     spec.y.title = "Δ loss (nats per token)";
     spec.y.include_zero = true;
-    spec.empty_message = "No noise experiment yet.";
+    spec.empty_message = kNoSweepYet;
     if (!sweep_) return spec;
     for (const auto& [target, points] : by_target(*sweep_)) {
         ChartSeriesSpec s;
@@ -143,7 +150,7 @@ ChartSpec NoiseView::mass_spec() const {
     spec.x.title = "noise σ (added to each rotated query component)";
     spec.x.include_zero = true;
     spec.y.title = "mean long-range mass " + threshold_text();  // not from 0: the changes are small
-    spec.empty_message = "No noise experiment yet.";
+    spec.empty_message = kNoSweepYet;
     const int ti = threshold_index();
     if (!sweep_ || ti < 0) return spec;
     const std::size_t t = std::size_t(ti);

@@ -27,6 +27,9 @@ PerplexityView::PerplexityView(QWidget* parent)
     marker_->setChecked(true);
     marker_->setToolTip("Vertical line at the model's training context length");
     log_x_ = new QCheckBox("log position", this);
+    log_y_ = new QCheckBox("log y", this);
+    log_y_->setToolTip(
+        "Logarithmic loss axis: spikes of the perplexity no longer flatten the rest");
     controls()->addWidget(new QLabel("Show", this));
     controls()->addWidget(scale_);
     controls()->addSpacing(12);
@@ -35,12 +38,14 @@ PerplexityView::PerplexityView(QWidget* parent)
     controls()->addSpacing(12);
     controls()->addWidget(marker_);
     controls()->addWidget(log_x_);
+    controls()->addWidget(log_y_);
     finish_controls();
     connect(scale_, qOverload<int>(&QComboBox::currentIndexChanged), this,
             &PerplexityView::schedule);
     connect(window_, qOverload<int>(&QSpinBox::valueChanged), this, &PerplexityView::schedule);
     connect(marker_, &QCheckBox::toggled, this, &PerplexityView::schedule);
     connect(log_x_, &QCheckBox::toggled, this, &PerplexityView::schedule);
+    connect(log_y_, &QCheckBox::toggled, this, &PerplexityView::schedule);
     schedule();
 }
 
@@ -72,6 +77,10 @@ void PerplexityView::set_log_position(bool log) {
     log_x_->setChecked(log);
 }
 
+void PerplexityView::set_log_loss(bool log) {
+    log_y_->setChecked(log);
+}
+
 ChartSpec PerplexityView::spec() const {
     ChartSpec spec;
     const bool ppl = scale() == LossScale::Perplexity;
@@ -79,6 +88,7 @@ ChartSpec PerplexityView::spec() const {
     spec.x.title = "position (tokens of context)";
     spec.x.scale = log_x_->isChecked() ? AxisScale::Log : AxisScale::Linear;
     spec.y.title = ppl ? "perplexity exp(NLL)" : "NLL (nats)";
+    spec.y.scale = log_y_->isChecked() ? AxisScale::Log : AxisScale::Linear;
     spec.empty_message = "No loss yet: compute perplexity by position on a text.";
     if (!nll_) return spec;
     const PositionNll& r = *nll_;
@@ -128,6 +138,13 @@ ChartSpec PerplexityView::spec() const {
 
 QString PerplexityView::figure_name() const {
     return scale() == LossScale::Perplexity ? "perplexity_by_position" : "loss_by_position";
+}
+
+QStringList PerplexityView::figure_parameters() const {
+    return {QString("scale: %1").arg(scale() == LossScale::Nll ? "loss (nats)" : "perplexity"),
+            QString("moving average: %1 positions").arg(smoothing()),
+            QString("position axis: %1").arg(log_x_->isChecked() ? "log" : "linear"),
+            QString("loss axis: %1").arg(log_y_->isChecked() ? "log" : "linear")};
 }
 
 }  // namespace rs::ui

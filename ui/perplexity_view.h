@@ -28,11 +28,14 @@ class PerplexityView : public SingleChartView {
     void set_smoothing(int window);  // moving-average window in positions (1 = none)
     int smoothing() const;
     void set_log_position(bool log);
+    // Log loss axis: on the perplexity scale one 1e6 spike otherwise flattens every other point.
+    void set_log_loss(bool log);
 
     // Series 0: raw, points (t + 1, mean_nll[t]) (or exp of it) for positions with windows;
     // series 1: the centred moving average of the NLL (perplexity: exp of the averaged NLL).
     ChartSpec spec() const override;
     QString figure_name() const override;
+    QStringList figure_parameters() const override;
 
   private:
     std::optional<PositionNll> nll_;
@@ -41,6 +44,7 @@ class PerplexityView : public SingleChartView {
     QSpinBox* window_ = nullptr;
     QCheckBox* marker_ = nullptr;
     QCheckBox* log_x_ = nullptr;
+    QCheckBox* log_y_ = nullptr;
 };
 
 }  // namespace rs::ui

@@ -15,7 +15,8 @@ QString bytes_text(double bytes) {
     return QString::fromStdString(format_bytes(bytes));
 }
 
-// Rounded for a glance: "<1 s", "~40 s", "~3 min", "~2 h".
+}  // namespace
+
 QString duration_text(double seconds) {
     if (seconds < 1) return QCoreApplication::translate("RunCost", "<1 s");
     if (seconds < 90)
@@ -25,14 +26,13 @@ QString duration_text(double seconds) {
     return QCoreApplication::translate("RunCost", "~%1 h").arg(seconds / 3600, 0, 'f', 1);
 }
 
-}  // namespace
-
 RunPlan trace_plan(int tokens, int threads, bool layers_resident) {
     RunPlan plan;
     plan.tokens = tokens;
     plan.threads = std::max(1, threads);
     plan.layers_resident = layers_resident;
     plan.analysis_heads = plan.statistics = plan.trace = true;
+    plan.trace_f32 = tokens <= kExactQkTokens;
     return plan;
 }
 

@@ -22,9 +22,13 @@ struct RunCost {
 
 // The input panel's initial "max tokens".
 inline constexpr int kDefaultTraceTokens = 2048;
+// Runs up to this many tokens store Q/K as float32, so the "exact" values of the attention maps
+// are exact to float rounding (float16 puts ~1e-3 into every probability); longer runs keep
+// the half-size float16.
+inline constexpr int kExactQkTokens = 8192;
 
-// The trace the GUI runs: statistics, analysis heads, overview and f16 Q/K, as `ropescope-cli
-// trace`.
+// The trace the GUI runs: statistics, analysis heads, overview, and Q/K as float32 up to
+// kExactQkTokens tokens (float16 beyond, as `ropescope-cli trace` always).
 RunPlan trace_plan(int tokens, int threads, bool layers_resident);
 
 // Throws UsageError when ROPESCOPE_MEMORY_LIMIT is set but not a size.
@@ -32,6 +36,9 @@ RunCost trace_cost(const CheckpointBundle& checkpoint, int tokens);
 
 // Throws ResourceError (the core's needed-vs-available message) when the trace cannot fit.
 void require_trace_fits(const CheckpointBundle& checkpoint, int tokens);
+
+// Rounded for a glance: "<1 s", "~40 s", "~3 min", "~2.5 h".
+QString duration_text(double seconds);
 
 // "needs ~1.7 GiB of 22 GiB · trace ≤ 270 MiB · ~1 min", or the shortfall when it does not fit.
 QString describe_cost(const RunCost& cost);

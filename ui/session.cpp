@@ -2,17 +2,16 @@
 #include "ui/session.h"
 
 #include <QDateTime>
-#include <QDir>
-#include <QStandardPaths>
 #include <filesystem>
 
 #include "core/error.h"
 #include "core/trace_run.h"
+#include "ui/app_state.h"
 #include "ui/run_cost.h"
 
 namespace rs::ui {
 
-CheckpointBundle load_checkpoint_bundle(const std::string& dir) {
+CheckpointBundle load_checkpoint_bundle(const std::string& dir, const ProgressFn& progress) {
     CheckpointBundle b;
     b.checkpoint = std::make_shared<const Checkpoint>(Checkpoint::open(dir));
     const auto& config = b.checkpoint->config();
@@ -23,7 +22,7 @@ CheckpointBundle load_checkpoint_bundle(const std::string& dir) {
     const RunPlan plan = fit_plan_to_memory(config, b.checkpoint->layout(),
                                             trace_plan(kDefaultTraceTokens, b.rates.threads, true),
                                             available_memory());
-    b.model = std::make_shared<Model>(b.checkpoint, plan.layers_resident);
+    b.model = std::make_shared<Model>(b.checkpoint, plan.layers_resident, progress);
     if (std::filesystem::exists(std::filesystem::path(dir) / "tokenizer.json"))
         b.tokenizer = std::make_shared<const Tokenizer>(Tokenizer::load(dir));
     return b;
@@ -63,13 +62,13 @@ TraceBundle run_trace_bundle(const CheckpointBundle& ck, const std::string& text
     for (auto id : enc.ids) tokens.display.push_back(ck.tokenizer->token_display(id));
     TraceRunOptions opt;
     opt.progress = progress;
+    if (int(enc.ids.size()) <= kExactQkTokens) opt.writer.precision = QKPrecision::F32;
     run_trace(*ck.model, tokens, destination, opt);
     return open_trace_bundle(destination);
 }
 
 std::string new_autosave_path() {
-    const QString dir = QStandardPaths::writableLocation(QStandardPaths::CacheLocation) + "/runs";
-    QDir().mkpath(dir);
+    const QString dir = autosave_dir();
     const QString stamp = QDateTime::currentDateTime().toString("yyyyMMdd-HHmmss-zzz");
     return (dir + "/run-" + stamp + ".h5").toStdString();
 }

@@ -33,7 +33,8 @@ struct TraceBundle {
     std::vector<NoiseSweep> noise;  // stored sweeps, plus any run from the GUI
 };
 
-CheckpointBundle load_checkpoint_bundle(const std::string& dir);
+// `progress` follows the weight conversion and cancels it (Cancelled) by returning false.
+CheckpointBundle load_checkpoint_bundle(const std::string& dir, const ProgressFn& progress = {});
 TraceBundle open_trace_bundle(const std::string& path);
 
 // Tokenizes `text` (at most max_tokens tokens), traces it into `destination` and opens the result.

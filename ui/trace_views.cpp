@@ -34,30 +34,52 @@ int traced_training_context(const TraceMeta& meta, const std::string& trace_path
     }
 }
 
+FigureSource trace_figure_source(const TraceBundle& trace) {
+    const TraceMeta& meta = trace.reader->meta();
+    FigureSource s;
+    s.checkpoint = QString::fromStdString(meta.checkpoint_path);
+    s.variant = QString::fromStdString(variant_name(meta.layout.variant));
+    s.trace = QString::fromStdString(trace.path);
+    s.tokens = meta.tokens;
+    return s;
+}
+
 void show_trace(AttentionView& view, const TraceBundle& trace) {
+    view.set_figure_source(trace_figure_source(trace));
+    // Tiles recompute probabilities from the stored Q/K: float16 rounding moves each one by up
+    // to ~1e-3 relative (rows then sum to 1 within ~1e-3); float32 only by float rounding.
+    view.set_exact_note(trace.reader->meta().qk_precision == QKPrecision::F32
+                            ? "Q/K stored as float32 (exact to float rounding)"
+                            : "Q/K stored as float16: probabilities within ~1e-3 relative, rows "
+                              "sum to 1 ± ~1e-3");
     view.set_source(trace.tiles, trace.reader->meta().layout);
 }
 
 void show_trace(HeadsView& view, const TraceBundle& trace) {
+    view.set_figure_source(trace_figure_source(trace));
     view.set_run(&trace.reader->stats(), &trace.reader->meta().layout);
 }
 
 void show_trace(CurvesView& view, const TraceBundle& trace) {
     const TraceMeta& meta = trace.reader->meta();
+    view.set_figure_source(trace_figure_source(trace));
     view.set_model_rope(traced_rope(meta, trace.path));
     view.set_run(&trace.reader->stats(), &meta.layout);
 }
 
 void show_trace(LongRangeView& view, const TraceBundle& trace) {
+    view.set_figure_source(trace_figure_source(trace));
     view.set_run(&trace.reader->stats(), &trace.reader->meta().layout);
 }
 
 void show_trace(PerplexityView& view, const TraceBundle& trace) {
+    view.set_figure_source(trace_figure_source(trace));
     view.set_nll(&trace.nll);
     view.set_training_context(traced_training_context(trace.reader->meta(), trace.path));
 }
 
 void show_trace(NoiseView& view, const TraceBundle& trace) {
+    view.set_figure_source(trace_figure_source(trace));
     view.set_sweep(trace.noise.empty() ? nullptr : &trace.noise.back(),
                    &trace.reader->meta().layout);
 }

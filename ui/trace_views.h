@@ -3,6 +3,7 @@
 #pragma once
 
 #include "core/rope.h"
+#include "ui/exportable.h"
 #include "ui/session.h"
 
 namespace rs::ui {
@@ -20,8 +21,12 @@ RopeParams traced_rope(const TraceMeta& meta, const std::string& trace_path);
 // max_position_embeddings of the traced model; 0 when unknown.
 int traced_training_context(const TraceMeta& meta, const std::string& trace_path);
 
+// What the views of `trace` name as their source: its model, the trace file and its tokens.
+FigureSource trace_figure_source(const TraceBundle& trace);
+
 // Each shows what `trace` holds (the views copy what they keep, except the attention view, which
-// shares the trace's tile source). The noise view shows the last stored sweep, if any.
+// shares the trace's tile source) and names the trace as the figure's source. The noise view
+// shows the last stored sweep, if any.
 void show_trace(AttentionView& view, const TraceBundle& trace);
 void show_trace(HeadsView& view, const TraceBundle& trace);
 void show_trace(CurvesView& view, const TraceBundle& trace);

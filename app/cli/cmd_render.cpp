@@ -124,6 +124,10 @@ void run_noise(const Args& args, RenderRequest& r) {
     opt.progress = bar.callback();
     r.noise = run_noise_experiment(model, in.ids, opt);
     r.noise_layout = ck->layout();
+    r.noise_source.checkpoint =
+        QString::fromStdString(std::filesystem::absolute(ck->dir()).lexically_normal().string());
+    r.noise_source.variant = QString::fromStdString(variant_name(ck->layout().variant));
+    r.noise_source.tokens = int(in.ids.size());
 }
 
 RenderRequest parse_request(const Args& args) {
@@ -194,7 +198,8 @@ const std::map<RenderView, std::vector<std::string>>& view_options() {
     return options;
 }
 
-// Unknown options are usage errors; so are known ones the chosen view would silently ignore.
+// Unknown options are usage errors; so are known ones the chosen view would silently ignore —
+// including the model-run options of the noise view when it reads a trace's stored sweep.
 void check_options(const Args& args) {
     std::vector<std::string> known{"json", "view", "out", "dpi"};
     for (const auto& [view, names] : view_options())
@@ -202,11 +207,19 @@ void check_options(const Args& args) {
     args.allow_only(known);
     const auto view = ui::render_view_named(args.get_or("view", ""));
     if (!view) return;  // parse_request names the problem
-    const auto& mine = view_options().at(*view);
+    const std::string input = input_path(args);
+    const bool from_trace = !input.empty() && !std::filesystem::is_directory(input);
+    const std::vector<std::string> trace_noise{"threshold"};
+    const auto& mine =
+        *view == RenderView::Noise && from_trace ? trace_noise : view_options().at(*view);
     for (const auto& name : known) {
         const bool given = args.get(name).has_value() || args.flag(name);
         const bool used = name == "json" || name == "view" || name == "out" || name == "dpi" ||
                           std::find(mine.begin(), mine.end(), name) != mine.end();
+        if (given && !used && *view == RenderView::Noise)
+            throw UsageError("--" + name +
+                             " does not apply to the noise view of a trace, which shows the "
+                             "sweep stored in it (a checkpoint folder runs a new one)");
         if (given && !used)
             throw UsageError("--" + name + " does not apply to the " + ui::render_view_name(*view) +
                              " view");

@@ -16,6 +16,19 @@ void print_help() {
         std::cout << "  " << c.usage << "\n      " << c.summary << "\n";
 }
 
+// `ropescope-cli CMD --help` (or -h): the command's usage and what it does, on stdout.
+void print_command_help(const rs::cli::Command& c) {
+    std::cout << "usage: ropescope-cli " << c.usage << "\n\n" << c.summary << "\n";
+}
+
+bool asks_for_help(int argc, char** argv) {
+    for (int i = 2; i < argc; ++i) {
+        const std::string a = argv[i];
+        if (a == "--help" || a == "-h") return true;
+    }
+    return false;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -34,6 +47,10 @@ int main(int argc, char** argv) {
         return 2;
     }
     const auto& cmd = it->second;
+    if (asks_for_help(argc, argv)) {
+        print_command_help(cmd);
+        return 0;
+    }
     try {
         auto flags = cmd.flags;
         flags.push_back("json");

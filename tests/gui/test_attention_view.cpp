@@ -207,7 +207,8 @@ class TestAttentionView : public QObject {
         QCOMPARE(heads.last().at(0).toInt(), 1);
         QCOMPARE(heads.last().at(1).toInt(), 3);
         QCOMPARE(view.findChildren<QComboBox*>().front()->count(), fx.layout.query_heads);
-        QCOMPARE(view.figure_name(), QString("attention_L1_H3"));
+        // The export name follows the head list ("head 2: …"), not the twin that was asked for.
+        QCOMPARE(view.figure_name(), QString("attention_L1_H2"));
 
         // Zoomed-out 32k: the read-out is the overview's pooled cell.
         auto src = std::make_shared<rs::test::SyntheticTileSource>();

@@ -6,6 +6,7 @@
 #include <QComboBox>
 #include <QFile>
 #include <QLineEdit>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QSvgRenderer>
 #include <QTemporaryDir>
@@ -84,10 +85,10 @@ QByteArray read_all(const QString& path) {
 }
 
 // Exports `e` to every format and checks each file: PNG pixel size scales with dpi, SVG parses
-// and holds text elements, PDF looks like a PDF, CSV equals figure_csv().
+// and holds text elements, PDF looks like a PDF, CSV is figure_csv() under the parameter lines.
 void check_exports(const rs::ui::Exportable& e) {
     QTemporaryDir dir;
-    const QSizeF size = e.figure_size();
+    const QSizeF size = rs::ui::exported_figure_size(e);  // the figure and its caption
     QVERIFY(size.width() > 100 && size.height() > 100);
     rs::ui::export_figure(e, dir.filePath("a.png"), {72.0});
     rs::ui::export_figure(e, dir.filePath("b.png"), {144.0});
@@ -126,7 +127,10 @@ void check_exports(const rs::ui::Exportable& e) {
              "PDF export embeds a raster image instead of vector graphics");
 
     rs::ui::export_figure(e, dir.filePath("e.csv"));
-    QCOMPARE(QString::fromUtf8(read_all(dir.filePath("e.csv"))), e.figure_csv());
+    const QString csv = QString::fromUtf8(read_all(dir.filePath("e.csv")));
+    QVERIFY(csv.endsWith(e.figure_csv()));
+    for (const QString& p : e.figure_parameters())
+        QVERIFY2(csv.contains("# " + p + "\n"), qPrintable(p));
 }
 
 // The spec series called `name`, or nullptr.
@@ -157,6 +161,74 @@ QList<QStringList> csv_rows(const QString& csv) {
 class TestChartViews : public QObject {
     Q_OBJECT
   private slots:
+    // Issue 17, item 6: one click gives the paper's Figure 1; a YaRN chart neither ticks nor
+    // mentions a closed form it does not draw; every setting is in the exported file.
+    void curves_paper_preset_yarn_box_and_parameters() {
+        rs::ui::CurvesView view;
+        auto* paper = view.findChild<QPushButton*>("paper_fig1");
+        QVERIFY(paper);
+        paper->click();
+        view.flush();
+        const rs::ui::DecaySettings s = *view.settings();
+        QCOMPARE(s.bases, std::vector<double>{10000.0});
+        QCOMPARE(s.head_dim, 128);
+        QVERIFY(!s.log_distance);
+        QCOMPARE(s.max_distance, 256.0);
+        QCOMPARE(s.scaling, rs::ui::DecayScaling::None);
+        QVERIFY(view.spec().footnote.contains("Ci/Si closed form"));
+
+        rs::ui::DecaySettings yarn = s;
+        yarn.scaling = rs::ui::DecayScaling::Yarn;
+        yarn.factor = 32;
+        view.set_settings(yarn);
+        view.flush();
+        QCheckBox* closed = nullptr;
+        for (QCheckBox* c : view.findChildren<QCheckBox*>())
+            if (c->text().contains("closed form")) closed = c;
+        QVERIFY(closed);
+        QVERIFY(!closed->isChecked());
+        QVERIFY(!closed->isEnabled());
+        const QString foot = view.spec().footnote;
+        QVERIFY2(!foot.contains("darker dotted"), qPrintable(foot));
+        QVERIFY2(foot.contains("No closed form"), qPrintable(foot));
+        view.set_settings(s);  // back to no scaling: the box is as the user left it
+        view.flush();
+        QVERIFY(closed->isChecked() && closed->isEnabled());
+
+        view.set_settings(yarn);
+        view.flush();
+        QTemporaryDir dir;
+        rs::ui::export_figure(view, dir.filePath("c.csv"));
+        const QString csv = QString::fromUtf8(read_all(dir.filePath("c.csv")));
+        for (const char* line : {"# bases: 10k\n", "# head dim: 128\n", "# scaling: YaRN ×32\n",
+                                 "# distance: linear, 0 ≤ Δ ≤ 256\n", "# curves: exact sums\n"})
+            QVERIFY2(csv.contains(QString::fromUtf8(line)), line);
+    }
+
+    // Heads of a model with another head dim or scaling than the theory drawn: a warning.
+    void curves_overlay_on_another_theory_warns() {
+        rs::ui::CurvesView view;
+        rs::RopeParams model;
+        model.theta = 10000;
+        model.head_dim = 48;
+        view.set_model_rope(model);
+        view.set_overlay_heads({{0, 1}});
+        view.flush();
+        QVERIFY2(view.overlay_warning().isEmpty(), qPrintable(view.overlay_warning()));
+        rs::ui::DecaySettings s = *view.settings();
+        s.head_dim = 128;
+        view.set_settings(s);
+        view.flush();
+        QVERIFY2(view.overlay_warning().contains("head dim 48"),
+                 qPrintable(view.overlay_warning()));
+        s.head_dim = 48;
+        s.scaling = rs::ui::DecayScaling::Linear;
+        s.factor = 4;
+        view.set_settings(s);
+        view.flush();
+        QVERIFY2(view.overlay_warning().contains("no scaling"), qPrintable(view.overlay_warning()));
+    }
+
     void heads_grid_shows_every_head_and_clicks_emit_it() {
         const Run run = run_fixture("rope_pp_ec_f32", 120);
         rs::ui::HeadsView view;
@@ -566,6 +638,16 @@ class TestChartViews : public QObject {
         QVERIFY(close(spec.series[0].points[10].y(), std::exp(nll.mean_nll[10])));
         QVERIFY(close(spec.series[1].points[10].y(), std::exp(smooth[10])));
         QVERIFY(spec.y.title.contains("perplexity"));
+        // Issue 17, item 6: a log loss axis, so a spike does not flatten the rest; its
+        // setting is in the export.
+        QCOMPARE(spec.y.scale, rs::ui::AxisScale::Linear);
+        view.set_log_loss(true);
+        view.flush();
+        QCOMPARE(view.spec().y.scale, rs::ui::AxisScale::Log);
+        QVERIFY(view.figure_parameters().contains("loss axis: log"));
+        QVERIFY(rs::ui::chart_axis_range(view.spec(), 1).min > 0);
+        view.set_log_loss(false);
+        view.flush();
         save_screenshots(view, view, "perplexity_ppl");
         const auto rows = csv_rows(view.figure_csv());
         QCOMPARE(rows.size(), 1 + 2 * int(nll.mean_nll.size()));

@@ -9,13 +9,13 @@
 #include <QMessageBox>
 #include <QProcess>
 #include <QSignalSpy>
-#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtTest>
 
 #include <random>
 
 #include "core/trace_reader.h"
+#include "isolated_state.h"
 #include "ui/attention_view.h"
 #include "ui/main_window.h"
 
@@ -53,13 +53,13 @@ bool close_error_dialog(MainWindow& w, const QString& file) {
 
 class TestGuiStress : public QObject {
     Q_OBJECT
+    std::unique_ptr<IsolatedState> state_;
     QTemporaryDir tmp_;
     QString trace_;
 
   private slots:
     void initTestCase() {
-        QStandardPaths::setTestModeEnabled(true);
-        QCoreApplication::setOrganizationName("RoPEScopeTest");
+        state_ = std::make_unique<IsolatedState>();
         QStringList ids;
         for (int t = 0; t < kTokens; ++t) ids << QString::number((t * 37 + 11) % 97);
         trace_ = tmp_.path() + "/large.h5";

@@ -275,6 +275,31 @@ class TestHeatmapView : public QObject {
         QVERIFY(small && small->stride == 1 && small->row1 == 24 && small->col1 == 24);
     }
 
+    // Issue 17, item 4: the whole map is drawn one way. A 3486-token map has 512 overview cells
+    // of 6.8 positions; on 600 px the exact tile would sample every 5th position and drop 4/5 of
+    // the rows, so the full view stays the pooled overview at any window size. Zoomed in, and for
+    // maps that fit the screen at one position a pixel, it is exact.
+    void full_view_is_always_pooled() {
+        for (int pixels : {400, 500, 600, 800, 1200, 2000})
+            QVERIFY2(!HeadPairTiles::exact_region(3486, 512, 0, 0, 3486, pixels),
+                     qPrintable(QString::number(pixels)));
+        QVERIFY(HeadPairTiles::exact_region(3486, 512, 0, 0, 3486, 4000));  // one a pixel
+        const auto zoomed = HeadPairTiles::exact_region(3486, 512, 1000, 1200, 400, 600);
+        QVERIFY(zoomed && zoomed->stride == 1);
+    }
+
+    // The difference map's range ignores a lone outlier: 99.5% of entries set it, not the max.
+    void difference_range_is_robust_to_one_outlier() {
+        const int n = 64;
+        std::vector<float> values(std::size_t(n) * n, 0.0f);
+        for (int t = 0; t < n; ++t)
+            for (int s = 0; s <= t; ++s) values[std::size_t(t) * n + s] = (s % 2 ? 0.01f : -0.01f);
+        values[0] = 1.0f;  // p(0,0) = 1 in one map, 0 in the other
+        const MapGrid g = MapGrid::from_tile({0, n, 0, n, 1}, n, n, values);
+        QCOMPARE(g.max_in(0, 0, n, true), 1.0f);
+        QCOMPARE(g.max_in(0, 0, n, true, 0.995), 0.01f);
+    }
+
     void fetcher_delivers_queued_and_latest_wins() {
         auto src = std::make_shared<rs::test::SyntheticTileSource>(4096);
         src->hold();

@@ -1,28 +1,47 @@
 // The application as a user drives it, offscreen: open a checkpoint, trace text, switch views,
 // look at an exact tile, export every view, cancel a long run, and survive a corrupt file.
+#include <QAction>
 #include <QApplication>
 #include <QDir>
+#include <QDockWidget>
 #include <QFile>
+#include <QLabel>
+#include <QMenu>
+#include <QMenuBar>
 #include <QMessageBox>
+#include <QProcess>
 #include <QRegularExpression>
+#include <QSettings>
 #include <QSignalSpy>
-#include <QStandardPaths>
 #include <QTabWidget>
 #include <QTemporaryDir>
+#include <QTextBrowser>
 #include <QtTest>
 #include <cstdlib>
 
 #include "core/model.h"
+#include "isolated_state.h"
 #include "ui/attention_view.h"
 #include "ui/exportable.h"
 #include "ui/figure_export.h"
+#include "ui/input_panel.h"
 #include "ui/job_runner.h"
 #include "ui/main_window.h"
-#include "ui/input_panel.h"
 
 using namespace rs::ui;
 
 namespace {
+
+// Answers the window's questions as a user who wants the run: discard the unsaved trace, start
+// the long run (the default dialogs would block an offscreen test).
+Prompts go_ahead() {
+    Prompts p;
+    p.ask = [](const QString&, const QString&, QMessageBox::StandardButtons buttons) {
+        return buttons.testFlag(QMessageBox::Discard) ? QMessageBox::Discard : QMessageBox::Yes;
+    };
+    p.save_path = [](const QString&, const QString&, const QString&) { return QString(); };
+    return p;
+}
 
 // A fixture checkpoint plus a character-level BPE tokenizer whose ids fit its 97-token vocabulary.
 QString make_checkpoint(const QTemporaryDir& tmp) {
@@ -46,6 +65,7 @@ QString make_checkpoint(const QTemporaryDir& tmp) {
 
 // Opens the fixture checkpoint in the window and waits until it is loaded.
 bool load_checkpoint(MainWindow& w, const QTemporaryDir& tmp) {
+    w.set_prompts(go_ahead());
     QSignalSpy loaded(&w, &MainWindow::checkpoint_loaded);
     w.open_checkpoint(make_checkpoint(tmp));
     return loaded.wait(30000);
@@ -68,11 +88,11 @@ QStringList traces_in(const QString& dir) {
 
 class TestMainWindow : public QObject {
     Q_OBJECT
-private slots:
-    void initTestCase() {
-        QStandardPaths::setTestModeEnabled(true);
-        QCoreApplication::setOrganizationName("RoPEScopeTest");
-    }
+    std::unique_ptr<IsolatedState> state_;
+
+  private slots:
+    void initTestCase() { state_ = std::make_unique<IsolatedState>(); }
+    void init() { state_->reset(); }
 
     void open_trace_switch_views_and_export() {
         QTemporaryDir tmp;
@@ -190,6 +210,119 @@ private slots:
         QCOMPARE(w.trace().path, first);  // the previous trace is still the one on show
         QVERIFY(w.trace().reader);
         QCOMPARE(traces_in(runs), before);  // nothing written, not even a partial file
+    }
+
+    // Issue 17, item 8: with only a trace open nothing can be run, and the panel says why.
+    void trace_only_session_cannot_run_and_says_why() {
+        QTemporaryDir tmp;
+        const QString trace = tmp.path() + "/t.h5";
+        QProcess cli;
+        cli.start(ROPESCOPE_CLI, {"trace", QString(ROPESCOPE_SOURCE_DIR) + "/sample_data/rope",
+                                  "--text", "In the beginning", "--quiet", "-o", trace});
+        QVERIFY(cli.waitForFinished(60000));
+        QCOMPARE(cli.exitCode(), 0);
+        MainWindow w;
+        QSignalSpy loaded(&w, &MainWindow::trace_loaded);
+        w.open_trace(trace);
+        QVERIFY(loaded.wait(30000));
+        QVERIFY(!w.input_panel()->run_enabled());
+        QCOMPARE(w.input_panel()->count_text(), QString("no checkpoint open"));
+        auto* browser = w.input_panel()->findChild<QTextBrowser*>();
+        QVERIFY(browser && browser->toPlainText().contains("Open a checkpoint"));
+        QVERIFY(!browser->toPlainText().contains("tokenizer.json"));
+        for (QAction* a : w.findChildren<QAction*>())
+            if (a->shortcuts().contains(QKeySequence("Ctrl+R"))) QVERIFY(!a->isEnabled());
+    }
+
+    // The cost line follows max tokens at once (no re-tokenization), and counts "1 token".
+    void cost_line_follows_max_tokens_at_once() {
+        QTemporaryDir tmp;
+        MainWindow w;
+        QVERIFY(load_checkpoint(w, tmp));
+        QVERIFY(w.input_panel()->run_enabled());
+        w.input_panel()->set_text("a");
+        QTRY_COMPARE_WITH_TIMEOUT(w.input_panel()->count_text(), QString("1 token"), 5000);
+        w.input_panel()->set_text("the imaginary heads reach further.");
+        QTRY_VERIFY_WITH_TIMEOUT(w.input_panel()->count_text().startsWith("34 tokens ·"), 5000);
+        w.input_panel()->set_max_tokens(10);
+        QVERIFY2(
+            w.input_panel()->count_text().startsWith("34 tokens (the run uses the first 10) ·"),
+            qPrintable(w.input_panel()->count_text()));
+    }
+
+    // A huge max tokens from an earlier session is not carried into a new one.
+    void extreme_max_tokens_is_not_remembered() {
+        QSettings().setValue("input/max_tokens", 784000);
+        MainWindow w;
+        QVERIFY(w.input_panel()->max_tokens() <= 16384);
+        QSettings().setValue("input/max_tokens", 4096);
+        MainWindow w2;
+        QCOMPARE(w2.input_panel()->max_tokens(), 4096);
+    }
+
+    // A closed dock comes back from the View menu.
+    void closed_docks_come_back_from_the_view_menu() {
+        MainWindow w;
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        for (const char* name : {"model_dock", "input_dock"}) {
+            auto* dock = w.findChild<QDockWidget*>(name);
+            QVERIFY(dock);
+            dock->close();
+            QVERIFY(!dock->isVisible());
+            QAction* restore = nullptr;
+            for (QMenu* menu : w.menuBar()->findChildren<QMenu*>())
+                if (menu->title().remove('&') == "View")
+                    for (QAction* a : menu->actions())
+                        if (a == dock->toggleViewAction()) restore = a;
+            QVERIFY2(restore, name);
+            restore->trigger();
+            QVERIFY(dock->isVisible());
+        }
+    }
+
+    // The empty Noise tab says how to get a sweep.
+    void empty_noise_tab_says_how_to_start() {
+        MainWindow w;
+        w.show();
+        w.tabs()->setCurrentIndex(5);
+        auto says_how = [&] {
+            int found = 0;
+            for (QLabel* l : w.tabs()->currentWidget()->findChildren<QLabel*>())
+                found +=
+                    l->isVisible() && l->text().contains("Ctrl+N") && l->text().contains("--noise");
+            return found;
+        };
+        QTRY_COMPARE(says_how(), 2);  // both charts
+    }
+
+    // The export dialog opens next to the trace with the head the head list shows.
+    void export_dialog_starts_next_to_the_trace_with_the_listed_head() {
+        QTemporaryDir tmp;
+        const QString trace = tmp.path() + "/t.h5";
+        QProcess cli;
+        cli.start(ROPESCOPE_CLI,
+                  {"trace", QString(ROPESCOPE_SOURCE_DIR) + "/sample_data/rope_pp_ec", "--text",
+                   "In the beginning", "--quiet", "-o", trace});
+        QVERIFY(cli.waitForFinished(60000));
+        MainWindow w;
+        QString offered;
+        Prompts p;
+        p.ask = [](const QString&, const QString&, QMessageBox::StandardButtons) {
+            return QMessageBox::Cancel;
+        };
+        p.save_path = [&](const QString&, const QString& dir, const QString&) {
+            offered = dir;
+            return QString();
+        };
+        w.set_prompts(p);
+        QSignalSpy loaded(&w, &MainWindow::trace_loaded);
+        w.open_trace(trace);
+        QVERIFY(loaded.wait(30000));
+        w.attention_view()->show_head(0, 7);  // the imaginary twin of head 6
+        w.tabs()->setCurrentIndex(0);
+        w.export_data();
+        QCOMPARE(offered, tmp.path() + "/attention_L0_H6.csv");
     }
 
     void corrupt_trace_shows_error_and_keeps_state() {

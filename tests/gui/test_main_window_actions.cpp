@@ -6,11 +6,11 @@
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSignalSpy>
-#include <QStandardPaths>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "isolated_state.h"
 #include "ui/attention_view.h"
 #include "ui/main_window.h"
 #include "ui/map_viewport.h"
@@ -30,13 +30,14 @@ QAction* action_for(const QWidget& w, const QKeySequence& keys) {
 class TestMainWindowActions : public QObject {
     Q_OBJECT
   private:
+    std::unique_ptr<IsolatedState> state_;
     QTemporaryDir tmp_;
     QString trace_;
 
   private slots:
+    void init() { state_->reset(); }
     void initTestCase() {
-        QStandardPaths::setTestModeEnabled(true);
-        QCoreApplication::setOrganizationName("RoPEScopeTest");
+        state_ = std::make_unique<IsolatedState>();
         trace_ = tmp_.path() + "/sample_run.h5";
         QProcess cli;
         cli.start(
@@ -91,6 +92,34 @@ class TestMainWindowActions : public QObject {
         action_for(w, QKeySequence::ZoomIn)->trigger();
         action_for(w, QKeySequence("Ctrl+0"))->trigger();
         QVERIFY(w.attention_view()->viewport_model()->is_full());
+    }
+
+    // Issue 17, item 7: every view explains itself, with its formula.
+    void every_view_explains_itself_data() {
+        QTest::addColumn<int>("tab");
+        QTest::addColumn<QStringList>("phrases");
+        QTest::newRow("attention")
+            << 0 << QStringList{"real", "imaginary", "virtual head", "cos(", "sin("};
+        QTest::newRow("heads") << 1 << QStringList{"M(D)", "Σ<sub>s ≤ t−D</sub> p(t,s)", "twin"};
+        QTest::newRow("curves") << 2 << QStringList{"Ci(Δ/k)", "Si(Δ/k)", "b<sup>−2i/d</sup>"};
+        QTest::newRow("long range") << 3 << QStringList{"M(D)", "threshold D"};
+        QTest::newRow("perplexity") << 4 << QStringList{"−log p(", "perplexity"};
+        QTest::newRow("noise") << 5 << QStringList{"σ", "Δloss", "imaginary"};
+    }
+    void every_view_explains_itself() {
+        QFETCH(int, tab);
+        QFETCH(QStringList, phrases);
+        MainWindow w;
+        w.show();
+        w.tabs()->setCurrentIndex(tab);
+        const QString text = w.tabs()->currentWidget()->whatsThis();
+        for (const QString& p : phrases) QVERIFY2(text.contains(p), qPrintable(p));
+        QCOMPARE(w.tabs()->tabToolTip(tab), text);
+        action_for(w, QKeySequence(QKeySequence::WhatsThis))->trigger();
+        QMessageBox* box = nullptr;
+        QTRY_VERIFY((box = w.findChild<QMessageBox*>("view_help_dialog")) != nullptr);
+        QCOMPARE(box->text(), text);
+        box->close();
     }
 
     void about_box_lists_version_and_licences() {

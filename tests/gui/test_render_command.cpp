@@ -46,6 +46,13 @@ QStringList lines(const QString& text) {
     return text.split('\n', Qt::SkipEmptyParts);
 }
 
+// A CSV file's header and data rows, without the "# key: value" lines naming its source.
+QStringList csv_rows(const QString& path) {
+    QStringList rows = lines(QString::fromUtf8(read_all(path)));
+    while (!rows.isEmpty() && rows.front().startsWith('#')) rows.removeFirst();
+    return rows;
+}
+
 // Distinct colours in an image, capped: a blank or one-colour figure has 1.
 int distinct_colours(const QImage& image, int cap = 16) {
     QSet<QRgb> seen;
@@ -147,7 +154,11 @@ class TestRenderCommand : public QObject {
         QVERIFY(render(base + QStringList{"-o", path(view + ".pdf")}));
         check_pdf(path(view + ".pdf"));
         QVERIFY(render(base + QStringList{"-o", path(view + ".csv")}));
-        const QStringList csv = lines(QString::fromUtf8(read_all(path(view + ".csv"))));
+        const QStringList all = lines(QString::fromUtf8(read_all(path(view + ".csv"))));
+        QVERIFY2(all.value(0).startsWith("# checkpoint: ") && all.value(0).endsWith("rope_pp_ec"),
+                 qPrintable(all.value(0)));  // which model: the first line says
+        QVERIFY(all.contains("# variant: RoPE++_EC"));
+        const QStringList csv = csv_rows(path(view + ".csv"));
         QVERIFY2(csv.size() > 1, "a header and data rows");
         const int columns = csv.front().count(',');
         for (const QString& row : csv) QVERIFY2(row.count(',') >= columns, qPrintable(row));
@@ -158,7 +169,7 @@ class TestRenderCommand : public QObject {
     void attention_csv_matches_the_exact_tile() {
         QVERIFY(render({trace_, "--view", "attention", "--layer", "2", "--head", "3", "--positions",
                         "0:40", "-o", path("zoom.csv")}));
-        const QStringList csv = lines(QString::fromUtf8(read_all(path("zoom.csv"))));
+        const QStringList csv = csv_rows(path("zoom.csv"));
         QCOMPARE(csv.front(), QString("query,key,real_prob,imag_prob,diff,real_logit,imag_logit"));
         QCOMPARE(csv.size() - 1, 40 * 41 / 2);  // the causal triangle, stride 1
         const QStringList view_row = csv.filter(QRegularExpression("^39,")).join(',').split(',');
@@ -182,9 +193,8 @@ class TestRenderCommand : public QObject {
         QCOMPARE(nll.code, 0);
         QVERIFY(render({trace_, "--view", "heads", "-o", path("heads_rows.csv")}));
         QVERIFY(render({trace_, "--view", "perplexity", "-o", path("ppl_rows.csv")}));
-        QCOMPARE(lines(QString::fromUtf8(read_all(path("heads_rows.csv")))).size(),
-                 lines(stats.out).size());
-        const QStringList ppl = lines(QString::fromUtf8(read_all(path("ppl_rows.csv"))));
+        QCOMPARE(csv_rows(path("heads_rows.csv")).size(), lines(stats.out).size());
+        const QStringList ppl = csv_rows(path("ppl_rows.csv"));
         const int raw = int(ppl.filter(QRegularExpression("^per position,")).size());
         QCOMPARE(raw, lines(nll.out).size() - 1);
     }
@@ -277,6 +287,12 @@ class TestRenderCommand : public QObject {
         QTest::newRow("option of another view")
             << QStringList{t, "--view", "heads", "--layer", "1", "-o", out} << 2
             << "--layer does not apply to the heads view";
+        QTest::newRow("sweep option for a stored sweep")
+            << QStringList{t, "--view", "noise", "--sigma", "1", "-o", out} << 2
+            << "--sigma does not apply to the noise view of a trace";
+        QTest::newRow("model input for a stored sweep")
+            << QStringList{t, "--view", "noise", "--text", "abc", "-o", out} << 2
+            << "--text does not apply to the noise view of a trace";
         QTest::newRow("unknown option")
             << QStringList{t, "--view", "heads", "--colour", "red", "-o", out} << 2
             << "unknown option --colour";
