@@ -18,11 +18,17 @@ struct FigureSource {
     QString variant;     // "RoPE", "RoPE++_EH", "RoPE++_EC"
     QString trace;       // the trace file (full path); empty for a model run without one
     int tokens = 0;      // tokens of the traced (or run) text
+    // Where each RoPE setting came from (provenance_lines of the config: "rope_theta = 500000.0
+    // (rope_theta)", defaults and ignored keys included).
+    QStringList rope_sources;
 
     bool empty() const { return checkpoint.isEmpty() && trace.isEmpty(); }
     // One line for a figure: "rope_pp_ec (RoPE++_EC) · trace run.h5 · 56 tokens".
     QString caption() const;
-    // "# key: value" lines for the top of a CSV file (full paths).
+    // The RoPE settings read from config.json in one line, defaults left out: "RoPE from config.json:
+    // rope_theta = 500000.0 (rope_theta); factor = 8.0 (rope_scaling.factor)" ("" when unknown).
+    QString rope_line() const;
+    // "# key: value" lines for the top of a CSV file (full paths), one "# rope:" line per setting.
     QStringList csv_comments() const;
 };
 

@@ -43,6 +43,7 @@ QFont caption_font() {
 QString caption_text(const Exportable& figure) {
     QStringList lines;
     if (const QString source = figure.figure_source().caption(); !source.isEmpty()) lines << source;
+    if (const QString rope = figure.figure_source().rope_line(); !rope.isEmpty()) lines << rope;
     if (const QStringList params = figure.figure_parameters(); !params.isEmpty())
         lines << params.join(" · ");
     return lines.join('\n');
@@ -182,6 +183,13 @@ QString FigureSource::caption() const {
     return parts.join(" · ");
 }
 
+QString FigureSource::rope_line() const {
+    QStringList set;
+    for (const QString& s : rope_sources)
+        if (!s.contains(" absent -> ")) set << s;
+    return set.isEmpty() ? QString() : "RoPE from config.json: " + set.join("; ");
+}
+
 QStringList FigureSource::csv_comments() const {
     QStringList lines;
     if (empty()) return lines;
@@ -189,6 +197,7 @@ QStringList FigureSource::csv_comments() const {
     if (!variant.isEmpty()) lines << "# variant: " + variant;
     if (!trace.isEmpty()) lines << "# trace: " + trace;
     if (tokens > 0) lines << QString("# tokens: %1").arg(tokens);
+    for (const QString& s : rope_sources) lines << "# rope: " + s;
     return lines;
 }
 

@@ -41,6 +41,8 @@ FigureSource trace_figure_source(const TraceBundle& trace) {
     s.variant = QString::fromStdString(variant_name(meta.layout.variant));
     s.trace = QString::fromStdString(trace.path);
     s.tokens = meta.tokens;
+    for (const QString& line : QString::fromStdString(meta.rope_sources).split('\n', Qt::SkipEmptyParts))
+        s.rope_sources << line;
     return s;
 }
 

@@ -128,6 +128,8 @@ void run_noise(const Args& args, RenderRequest& r) {
         QString::fromStdString(std::filesystem::absolute(ck->dir()).lexically_normal().string());
     r.noise_source.variant = QString::fromStdString(variant_name(ck->layout().variant));
     r.noise_source.tokens = int(in.ids.size());
+    for (const auto& line : provenance_lines(ck->config()))
+        r.noise_source.rope_sources << QString::fromStdString(line);
 }
 
 RenderRequest parse_request(const Args& args) {

@@ -150,11 +150,17 @@ class TestSessionIntegrity : public QObject {
             QCOMPARE(head.value(1), QString("# variant: RoPE++_EC"));
             QCOMPARE(head.value(2), "# trace: " + trace_);
             QCOMPARE(head.value(3), QString("# tokens: %1").arg(tokens_));
+            // Issue 21: which key each RoPE setting came from, in the CSV and under the figure.
+            const QString csv = read_text(csv_path);
+            QVERIFY2(csv.contains("\n# rope: rope_theta = 10000.0 (rope_theta)\n"), qPrintable(csv.left(600)));
+            QVERIFY2(csv.contains("\n# rope: imag_mode = \"imag2\" (rope_config.imag_mode)\n"),
+                     qPrintable(csv.left(600)));
             const QString svg_path = tmp_.path() + QString("/src%1.svg").arg(i);
             export_figure(*fig, svg_path);
             const QString svg = read_text(svg_path);
             QVERIFY2(svg.contains("rope_pp_ec (RoPE++_EC)") && svg.contains("ec_run.h5"),
                      qPrintable(name));
+            QVERIFY2(svg.contains("RoPE from config.json: rope_theta = 10000.0 (rope_theta)"), qPrintable(name));
             // The PNG grows by the caption band; the figure itself is unchanged.
             const QImage png = render_figure_image(*fig, 72);
             QVERIFY2(png.height() > fig->figure_size().height() + 5, qPrintable(name));
