@@ -264,6 +264,9 @@ void AttentionView::show_head(int layer, int head) {
     const HeadInfo& h = layout_.heads[head];
     int real = head, imag = h.twin;
     if (h.imag && h.twin >= 0) std::swap(real, imag);
+    // A NoPE layer rotates nothing, so it has no imaginary part: show its real head alone.
+    const bool nope = !source_->layer_has_rope(layer);
+    if (nope) imag = -1;
     const bool changed = layer != layer_ || head != head_;
     layer_ = layer;
     head_ = head;
@@ -275,8 +278,12 @@ void AttentionView::show_head(int layer, int head) {
     const QString prefix = QString("L%1 ").arg(layer);
     panels_[0]->set_title(prefix + QString::fromStdString(layout_.label(real)));
     panels_[1]->set_title(imag >= 0 ? prefix + QString::fromStdString(layout_.label(imag))
-                                    : prefix + "no imaginary twin");
-    panels_[1]->set_message(imag >= 0 ? QString() : "This head has no imaginary twin.");
+                                    : prefix + (nope ? "NoPE layer: no imaginary part" : "no imaginary twin"));
+    panels_[1]->set_message(imag >= 0 ? QString()
+                            : nope    ? "Layer " + QString::number(layer) +
+                                         " has no RoPE (a NoPE layer): attention there is by content "
+                                         "alone, so there is no imaginary part."
+                                      : "This head has no imaginary twin.");
     panels_[2]->set_message(imag >= 0 ? QString() : "No difference to show.");
     tiles_->set_heads(layer, real, imag);
     schedule_refresh();

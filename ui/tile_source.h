@@ -45,6 +45,8 @@ public:
     // Largest available overview with at most `max_side` cells per side.
     virtual MapOverview overview(int layer, int head, int max_side) const = 0;
     virtual std::string token_label(int position) const = 0;  // visible token text
+    // False for a layer run without RoPE (SmolLM3's NoPE layers): it has no imaginary heads.
+    virtual bool layer_has_rope(int /*layer*/) const { return true; }
     // Problems found in the data so far that leave it usable but suspicious (a trace's all-zero
     // query head), oldest first; thread-safe.
     virtual std::vector<std::string> warnings() const { return {}; }

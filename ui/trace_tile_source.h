@@ -20,6 +20,7 @@ public:
     MapTile tile(int layer, int head, const MapRegion& region) const override;
     MapOverview overview(int layer, int head, int max_side) const override;
     std::string token_label(int position) const override;
+    bool layer_has_rope(int layer) const override;
     std::vector<std::string> warnings() const override;
 
   private:
