@@ -271,7 +271,10 @@ KeyPolicyResult check_config_keys(const json& j, const std::string& path, const 
                                   std::vector<std::string>& ignored) {
     KeyPolicyResult out;
     Context ctx{j, family, num_layers, head_dim, out.notes};
-    for (const auto& [key, value] : j.items()) {
+    for (const auto& item : j.items()) {
+        // Named, not structured bindings: clang 14 cannot capture a binding in the lambda below.
+        const std::string& key = item.key();
+        const json& value = item.value();
         const auto rule = std::find_if(rules().begin(), rules().end(),
                                        [&](const auto& r) { return r.first == key; });
         const bool known = rule != rules().end();
