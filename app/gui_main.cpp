@@ -12,10 +12,10 @@
 #include <cstdio>
 #include <vector>
 
-#include "ui/app_state.h"
-#include "ui/attention_view.h"
-#include "ui/input_panel.h"
-#include "ui/main_window.h"
+#include "app_state.h"
+#include "attention_view.h"
+#include "input_panel.h"
+#include "main_window.h"
 
 namespace {
 

@@ -5,7 +5,7 @@
 
 #include <random>
 
-#include "core/tensor.h"
+#include "tensor.h"
 
 namespace {
 

@@ -22,10 +22,10 @@
 #include <string>
 #include <vector>
 
-#include "ui/attention_view.h"
-#include "ui/heatmap_view.h"
-#include "ui/main_window.h"
-#include "ui/session.h"
+#include "attention_view.h"
+#include "heatmap_view.h"
+#include "main_window.h"
+#include "session.h"
 
 using namespace rs::ui;
 using Panel = AttentionView::Panel;

@@ -17,8 +17,8 @@
 #include <string>
 #include <vector>
 
-#include "core/error.h"
-#include "core/tokenizer.h"
+#include "error.h"
+#include "tokenizer.h"
 
 namespace {
 

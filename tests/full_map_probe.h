@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/probe.h"
+#include "probe.h"
 
 namespace rs::test {
 

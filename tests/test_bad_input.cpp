@@ -5,9 +5,9 @@
 #include <filesystem>
 #include <regex>
 
-#include "core/checkpoint.h"
-#include "core/error.h"
-#include "core/safetensors.h"
+#include "checkpoint.h"
+#include "error.h"
+#include "safetensors.h"
 #include "tests/test_util.h"
 
 using namespace rs;

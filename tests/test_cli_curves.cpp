@@ -10,7 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/theory_curves.h"
+#include "theory_curves.h"
 #include "tests/test_util.h"
 
 using namespace rs;

@@ -10,9 +10,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/error.h"
-#include "core/model_config.h"
-#include "core/rope.h"
+#include "error.h"
+#include "model_config.h"
+#include "rope.h"
 #include "tests/test_util.h"
 
 namespace rs {

@@ -6,9 +6,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/checkpoint.h"
-#include "core/model.h"
-#include "core/safetensors.h"
+#include "checkpoint.h"
+#include "model.h"
+#include "safetensors.h"
 #include "tests/test_util.h"
 
 namespace rs {

@@ -4,8 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/error.h"
-#include "core/model_config.h"
+#include "error.h"
+#include "model_config.h"
 
 namespace rs {
 namespace {

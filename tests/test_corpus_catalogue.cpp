@@ -8,10 +8,10 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "core/checkpoint.h"
-#include "core/error.h"
-#include "core/tokenizer.h"
-#include "core/trace_reader.h"
+#include "checkpoint.h"
+#include "error.h"
+#include "tokenizer.h"
+#include "trace_reader.h"
 #include "tests/test_util.h"
 
 using namespace rs;

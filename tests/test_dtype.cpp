@@ -5,7 +5,7 @@
 #include <cstring>
 #include <limits>
 
-#include "core/dtype.h"
+#include "dtype.h"
 
 using namespace rs;
 

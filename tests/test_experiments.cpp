@@ -14,8 +14,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/noise_experiment.h"
-#include "core/perplexity.h"
+#include "noise_experiment.h"
+#include "perplexity.h"
 #include "tests/test_util.h"
 
 using namespace rs;

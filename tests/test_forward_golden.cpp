@@ -7,8 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/model.h"
-#include "core/safetensors.h"
+#include "model.h"
+#include "safetensors.h"
 #include "tests/full_map_probe.h"
 #include "tests/test_util.h"
 

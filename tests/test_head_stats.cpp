@@ -7,18 +7,18 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/distance_bins.h"
-#include "core/head_stats.h"
-#include "core/model.h"
-#include "core/safetensors.h"
-#include "core/theory_curves.h"
+#include "distance_bins.h"
+#include "head_stats.h"
+#include "model.h"
+#include "safetensors.h"
+#include "theory_curves.h"
 #include "tests/test_util.h"
 
 using namespace rs;
 
 namespace {
 
-// Statistics of one head straight from its full maps (definitions in core/head_stats.h).
+// Statistics of one head straight from its full maps (definitions in core/analysis/head_stats.h).
 HeadStats brute_force(const float* P, const float* Lg, int T, const std::vector<int>& thresholds,
                       const std::vector<int>& edges) {
     HeadStats s;

@@ -5,8 +5,8 @@
 
 #include <cmath>
 
-#include "core/checkpoint.h"
-#include "core/machine_rates.h"
+#include "checkpoint.h"
+#include "machine_rates.h"
 #include "test_util.h"
 
 namespace rs {

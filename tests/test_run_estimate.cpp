@@ -6,10 +6,10 @@
 #include <fstream>
 #include <sstream>
 
-#include "core/checkpoint.h"
-#include "core/error.h"
-#include "core/model.h"
-#include "core/run_estimate.h"
+#include "checkpoint.h"
+#include "error.h"
+#include "model.h"
+#include "run_estimate.h"
 #include "test_util.h"
 
 namespace rs {

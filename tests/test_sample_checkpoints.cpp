@@ -6,8 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/model.h"
-#include "core/tokenizer.h"
+#include "model.h"
+#include "tokenizer.h"
 #include "tests/test_util.h"
 
 using namespace rs;

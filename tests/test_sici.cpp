@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "core/error.h"
-#include "core/sici.h"
+#include "error.h"
+#include "sici.h"
 #include "tests/test_util.h"
 
 using namespace rs;

@@ -8,9 +8,9 @@
 #include <random>
 #include <vector>
 
-#include "core/error.h"
-#include "core/rope.h"
-#include "core/theory_curves.h"
+#include "error.h"
+#include "rope.h"
+#include "theory_curves.h"
 
 using namespace rs;
 

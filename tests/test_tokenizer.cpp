@@ -9,10 +9,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/error.h"
-#include "core/onig_regex.h"
-#include "core/tokenizer.h"
-#include "core/utf8.h"
+#include "error.h"
+#include "onig_regex.h"
+#include "tokenizer.h"
+#include "utf8.h"
 #include "tests/test_util.h"
 
 namespace {

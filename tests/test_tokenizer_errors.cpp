@@ -4,8 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/error.h"
-#include "core/tokenizer.h"
+#include "error.h"
+#include "tokenizer.h"
 #include "tests/test_util.h"
 
 namespace {

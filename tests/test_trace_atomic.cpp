@@ -16,8 +16,8 @@
 #include <random>
 #include <thread>
 
-#include "core/error.h"
-#include "core/trace_reader.h"
+#include "error.h"
+#include "trace_reader.h"
 #include "tests/trace/trace_run.h"
 
 using namespace rs;

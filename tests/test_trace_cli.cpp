@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/trace_reader.h"
+#include "trace_reader.h"
 #include "tests/test_util.h"
 
 using namespace rs;

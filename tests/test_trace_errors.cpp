@@ -5,8 +5,8 @@
 
 #include <filesystem>
 
-#include "core/error.h"
-#include "core/trace_reader.h"
+#include "error.h"
+#include "trace_reader.h"
 #include "tests/trace/trace_run.h"
 
 using namespace rs;

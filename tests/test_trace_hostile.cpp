@@ -13,8 +13,8 @@
 #include <functional>
 #include <sstream>
 
-#include "core/error.h"
-#include "core/trace_reader.h"
+#include "error.h"
+#include "trace_reader.h"
 #include "tests/trace/trace_run.h"
 
 using namespace rs;

@@ -4,11 +4,11 @@
 
 #include <cmath>
 
-#include "core/dtype.h"
-#include "core/error.h"
-#include "core/noise_experiment.h"
-#include "core/trace_curves.h"
-#include "core/trace_reader.h"
+#include "dtype.h"
+#include "error.h"
+#include "noise_experiment.h"
+#include "trace_curves.h"
+#include "trace_reader.h"
 #include "tests/trace/trace_run.h"
 
 using namespace rs;

@@ -6,9 +6,9 @@
 #include <cmath>
 #include <cstdio>
 
-#include "core/attention_tile.h"
-#include "core/error.h"
-#include "core/trace_reader.h"
+#include "attention_tile.h"
+#include "error.h"
+#include "trace_reader.h"
 #include "tests/trace/trace_run.h"
 
 using namespace rs;

@@ -1,8 +1,8 @@
 // Implementation of the shared test helpers.
 #include "tests/test_util.h"
 
-#include "core/checkpoint.h"
-#include "core/safetensors.h"
+#include "checkpoint.h"
+#include "safetensors.h"
 
 #include <nlohmann/json.hpp>
 

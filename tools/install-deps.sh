@@ -13,7 +13,7 @@ packages=(
 )
 # Node.js and npm run the reference tokenizer; a machine may already have them outside dpkg.
 if ! command -v npm >/dev/null 2>&1; then packages+=(nodejs npm); fi
-# python3-matplotlib (regenerating ui/colormap_tables.inc) is not needed to build or test.
+# python3-matplotlib (regenerating ui/heatmap/colormap_tables.inc) is not needed to build or test.
 # python3-torch is only needed to regenerate fixtures and run the benchmarks' reference.
 if [[ "${ROPESCOPE_WITH_TORCH:-0}" == 1 ]]; then packages+=(python3-torch); fi
 # Regenerating sample_data/ (make_corpus.py, train_tokenizer.py, train.py): ROPESCOPE_WITH_SAMPLE_DATA=1.

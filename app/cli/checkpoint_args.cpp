@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "core/error.h"
+#include "error.h"
 
 namespace rs::cli {
 

@@ -13,8 +13,8 @@
 
 #include "app/cli/command.h"
 #include "app/cli/output_file.h"
-#include "core/error.h"
-#include "core/theory_curves.h"
+#include "error.h"
+#include "theory_curves.h"
 
 namespace rs::cli {
 namespace {

@@ -7,9 +7,9 @@
 
 #include "app/cli/checkpoint_args.h"
 #include "app/cli/command.h"
-#include "core/error.h"
-#include "core/machine_rates.h"
-#include "core/run_estimate.h"
+#include "error.h"
+#include "machine_rates.h"
+#include "run_estimate.h"
 
 namespace rs::cli {
 namespace {

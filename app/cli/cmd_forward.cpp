@@ -8,8 +8,8 @@
 #include "app/cli/checkpoint_args.h"
 #include "app/cli/command.h"
 #include "app/cli/run_budget.h"
-#include "core/error.h"
-#include "core/model.h"
+#include "error.h"
+#include "model.h"
 
 namespace rs::cli {
 namespace {

@@ -6,7 +6,7 @@
 
 #include "app/cli/checkpoint_args.h"
 #include "app/cli/command.h"
-#include "core/rope.h"
+#include "rope.h"
 
 namespace rs::cli {
 namespace {

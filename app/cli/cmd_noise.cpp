@@ -12,8 +12,8 @@
 #include "app/cli/progress_bar.h"
 #include "app/cli/run_budget.h"
 #include "app/cli/text_input.h"
-#include "core/error.h"
-#include "core/noise_experiment.h"
+#include "error.h"
+#include "noise_experiment.h"
 
 namespace rs::cli {
 namespace {

@@ -12,8 +12,8 @@
 #include "app/cli/progress_bar.h"
 #include "app/cli/run_budget.h"
 #include "app/cli/text_input.h"
-#include "core/error.h"
-#include "core/perplexity.h"
+#include "error.h"
+#include "perplexity.h"
 
 namespace rs::cli {
 namespace {

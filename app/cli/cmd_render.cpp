@@ -1,5 +1,5 @@
 // `ropescope-cli render [run.h5 | DIR] --view attention|heads|curves|long-range|perplexity|noise
-// -o fig.pdf`: a GUI view rendered headless to PNG/SVG/PDF/CSV through ui/headless_render.h.
+// -o fig.pdf`: a GUI view rendered headless to PNG/SVG/PDF/CSV through ui/shell/headless_render.h.
 // This file only parses options; a checkpoint folder is accepted for the noise view, whose sweep
 // needs model runs.
 #include <QApplication>
@@ -17,9 +17,9 @@
 #include "app/cli/command.h"
 #include "app/cli/progress_bar.h"
 #include "app/cli/text_input.h"
-#include "core/error.h"
-#include "core/model.h"
-#include "ui/headless_render.h"
+#include "error.h"
+#include "model.h"
+#include "headless_render.h"
 
 namespace rs::cli {
 namespace {

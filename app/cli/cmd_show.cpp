@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/cli/command.h"
-#include "core/trace_reader.h"
+#include "trace_reader.h"
 
 namespace rs::cli {
 namespace {

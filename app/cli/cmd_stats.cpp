@@ -12,9 +12,9 @@
 #include "app/cli/progress_bar.h"
 #include "app/cli/run_budget.h"
 #include "app/cli/text_input.h"
-#include "core/error.h"
-#include "core/head_stats.h"
-#include "core/model.h"
+#include "error.h"
+#include "head_stats.h"
+#include "model.h"
 
 namespace rs::cli {
 namespace {

@@ -12,8 +12,8 @@
 
 #include "app/cli/command.h"
 #include "app/cli/output_file.h"
-#include "core/error.h"
-#include "core/trace_reader.h"
+#include "error.h"
+#include "trace_reader.h"
 
 namespace rs::cli {
 namespace {

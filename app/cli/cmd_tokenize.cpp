@@ -9,8 +9,8 @@
 #include <nlohmann/json.hpp>
 
 #include "app/cli/command.h"
-#include "core/error.h"
-#include "core/tokenizer.h"
+#include "error.h"
+#include "tokenizer.h"
 
 namespace rs::cli {
 namespace {

@@ -13,12 +13,12 @@
 #include "app/cli/progress_bar.h"
 #include "app/cli/run_budget.h"
 #include "app/cli/text_input.h"
-#include "core/error.h"
-#include "core/head_stats.h"
-#include "core/model.h"
-#include "core/noise_experiment.h"
-#include "core/overview_probe.h"
-#include "core/trace_writer.h"
+#include "error.h"
+#include "head_stats.h"
+#include "model.h"
+#include "noise_experiment.h"
+#include "overview_probe.h"
+#include "trace_writer.h"
 
 namespace rs::cli {
 namespace {

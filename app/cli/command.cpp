@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <iostream>
 
-#include "core/error.h"
+#include "error.h"
 
 namespace rs::cli {
 

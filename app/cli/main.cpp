@@ -4,7 +4,7 @@
 #include <iostream>
 
 #include "app/cli/command.h"
-#include "core/error.h"
+#include "error.h"
 
 namespace {
 

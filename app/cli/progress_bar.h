@@ -5,7 +5,7 @@
 #include <chrono>
 #include <string>
 
-#include "core/probe.h"
+#include "probe.h"
 
 namespace rs::cli {
 

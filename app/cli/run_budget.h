@@ -2,8 +2,8 @@
 // tell the user what a long run will take.
 #pragma once
 
-#include "core/checkpoint.h"
-#include "core/run_estimate.h"
+#include "checkpoint.h"
+#include "run_estimate.h"
 
 namespace rs::cli {
 

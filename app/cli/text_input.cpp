@@ -6,8 +6,8 @@
 #include <sstream>
 
 #include "app/cli/checkpoint_args.h"
-#include "core/error.h"
-#include "core/tokenizer.h"
+#include "error.h"
+#include "tokenizer.h"
 
 namespace rs::cli {
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "app/cli/command.h"
-#include "core/checkpoint.h"
+#include "checkpoint.h"
 
 namespace rs::cli {
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes ui/colormap_tables.inc: 256-entry RGB tables of viridis, magma and coolwarm (Moreland's
+"""Writes ui/heatmap/colormap_tables.inc: 256-entry RGB tables of viridis, magma and coolwarm (Moreland's
 diverging map) sampled from Debian's python3-matplotlib. Run with /usr/bin/python3."""
 import os
 

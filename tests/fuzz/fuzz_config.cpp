@@ -4,9 +4,9 @@
 #include <cstdint>
 #include <string>
 
-#include "core/checkpoint.h"
-#include "core/error.h"
-#include "core/model_config.h"
+#include "checkpoint.h"
+#include "error.h"
+#include "model_config.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string text(reinterpret_cast<const char*>(data), size);

@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <span>
 
-#include "core/error.h"
-#include "core/safetensors.h"
+#include "error.h"
+#include "safetensors.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     try {

@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "core/error.h"
-#include "core/tokenizer.h"
+#include "error.h"
+#include "tokenizer.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view input(reinterpret_cast<const char*>(data), size);

@@ -22,9 +22,9 @@
 #include <utility>
 #include <vector>
 
-#include "core/error.h"
-#include "core/hdf5_io.h"
-#include "core/trace_reader.h"
+#include "error.h"
+#include "hdf5_io.h"
+#include "trace_reader.h"
 
 namespace {
 

@@ -7,7 +7,7 @@
 #include <QSettings>
 #include <QTemporaryDir>
 
-#include "ui/app_state.h"
+#include "app_state.h"
 
 class IsolatedState {
   public:

@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "core/head_layout.h"
-#include "ui/tile_source.h"
+#include "head_layout.h"
+#include "tile_source.h"
 
 namespace rs::test {
 

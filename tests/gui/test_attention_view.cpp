@@ -17,14 +17,14 @@
 #include <algorithm>
 #include <cmath>
 
-#include "core/checkpoint.h"
-#include "core/model.h"
+#include "checkpoint.h"
+#include "model.h"
 #include "tests/gui/synthetic_tile_source.h"
-#include "ui/attention_view.h"
-#include "ui/heatmap_axis.h"
-#include "ui/heatmap_view.h"
-#include "ui/map_viewport.h"
-#include "ui/memory_tile_source.h"
+#include "attention_view.h"
+#include "heatmap_axis.h"
+#include "heatmap_view.h"
+#include "map_viewport.h"
+#include "memory_tile_source.h"
 
 using namespace rs::ui;
 using Panel = AttentionView::Panel;

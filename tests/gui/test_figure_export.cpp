@@ -9,8 +9,8 @@
 #include <QXmlStreamReader>
 #include <QtTest>
 
-#include "core/error.h"
-#include "ui/figure_export.h"
+#include "error.h"
+#include "figure_export.h"
 
 namespace {
 

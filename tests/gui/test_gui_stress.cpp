@@ -14,10 +14,10 @@
 
 #include <random>
 
-#include "core/trace_reader.h"
+#include "trace_reader.h"
 #include "isolated_state.h"
-#include "ui/attention_view.h"
-#include "ui/main_window.h"
+#include "attention_view.h"
+#include "main_window.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define ROPESCOPE_LSAN 1

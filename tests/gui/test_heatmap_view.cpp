@@ -11,20 +11,20 @@
 #include <QtTest>
 #include <cmath>
 
-#include "core/checkpoint.h"
-#include "core/error.h"
-#include "core/model.h"
+#include "checkpoint.h"
+#include "error.h"
+#include "model.h"
 #include "tests/full_map_probe.h"
 #include "tests/gui/synthetic_tile_source.h"
-#include "ui/color_scale.h"
-#include "ui/head_pair_tiles.h"
-#include "ui/heatmap_axis.h"
-#include "ui/heatmap_view.h"
-#include "ui/map_raster.h"
-#include "ui/map_viewport.h"
-#include "ui/memory_tile_source.h"
-#include "ui/tile_cache.h"
-#include "ui/tile_fetcher.h"
+#include "color_scale.h"
+#include "head_pair_tiles.h"
+#include "heatmap_axis.h"
+#include "heatmap_view.h"
+#include "map_raster.h"
+#include "map_viewport.h"
+#include "memory_tile_source.h"
+#include "tile_cache.h"
+#include "tile_fetcher.h"
 
 using namespace rs::ui;
 

@@ -2,10 +2,10 @@
 // under the maps they colour when the row is tall enough, beside them when it is wide and short.
 #include <QtTest>
 
-#include "ui/colorbar.h"
-#include "ui/heatmap_view.h"
-#include "ui/linked_panel_row.h"
-#include "ui/map_viewport.h"
+#include "colorbar.h"
+#include "heatmap_view.h"
+#include "linked_panel_row.h"
+#include "map_viewport.h"
 
 using namespace rs::ui;
 

@@ -6,12 +6,12 @@
 #include <QSignalSpy>
 #include <QtTest>
 
-#include "core/error.h"
+#include "error.h"
 #include "isolated_state.h"
-#include "ui/input_panel.h"
-#include "ui/job_runner.h"
-#include "ui/main_window.h"
-#include "ui/run_cost.h"
+#include "input_panel.h"
+#include "job_runner.h"
+#include "main_window.h"
+#include "run_cost.h"
 
 using namespace rs::ui;
 

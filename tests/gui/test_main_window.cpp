@@ -19,14 +19,14 @@
 #include <QtTest>
 #include <cstdlib>
 
-#include "core/model.h"
+#include "model.h"
 #include "isolated_state.h"
-#include "ui/attention_view.h"
-#include "ui/exportable.h"
-#include "ui/figure_export.h"
-#include "ui/input_panel.h"
-#include "ui/job_runner.h"
-#include "ui/main_window.h"
+#include "attention_view.h"
+#include "exportable.h"
+#include "figure_export.h"
+#include "input_panel.h"
+#include "job_runner.h"
+#include "main_window.h"
 
 using namespace rs::ui;
 

@@ -11,9 +11,9 @@
 #include <QtTest>
 
 #include "isolated_state.h"
-#include "ui/attention_view.h"
-#include "ui/main_window.h"
-#include "ui/map_viewport.h"
+#include "attention_view.h"
+#include "main_window.h"
+#include "map_viewport.h"
 
 using namespace rs::ui;
 

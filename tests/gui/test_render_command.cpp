@@ -13,8 +13,8 @@
 #include <QtTest>
 #include <cmath>
 
-#include "ui/curves_view.h"
-#include "ui/figure_export.h"
+#include "curves_view.h"
+#include "figure_export.h"
 
 namespace {
 

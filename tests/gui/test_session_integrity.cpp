@@ -11,16 +11,16 @@
 #include <QtTest>
 #include <cmath>
 
-#include "core/checkpoint.h"
-#include "core/trace_reader.h"
+#include "checkpoint.h"
+#include "trace_reader.h"
 #include "isolated_state.h"
-#include "ui/attention_view.h"
-#include "ui/exportable.h"
-#include "ui/figure_export.h"
-#include "ui/input_panel.h"
-#include "ui/job_runner.h"
-#include "ui/main_window.h"
-#include "ui/model_panel.h"
+#include "attention_view.h"
+#include "exportable.h"
+#include "figure_export.h"
+#include "input_panel.h"
+#include "job_runner.h"
+#include "main_window.h"
+#include "model_panel.h"
 
 using namespace rs::ui;
 

@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "core/head_stats.h"
-#include "core/model.h"
-#include "core/overview_probe.h"
-#include "core/trace_writer.h"
+#include "head_stats.h"
+#include "model.h"
+#include "overview_probe.h"
+#include "trace_writer.h"
 #include "tests/full_map_probe.h"
 #include "tests/test_util.h"
 

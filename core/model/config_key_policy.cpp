@@ -1,0 +1,311 @@
+// The family and key policy of the config reader. A key is in one of three places: applied
+// exactly (its reader is elsewhere), accepted because its value changes nothing (a null
+// sliding_window, rope_interleave false...), or refused with the reason RoPEScope cannot apply it.
+#include "config_key_policy.h"
+
+#include <algorithm>
+#include <cctype>
+#include <functional>
+#include <optional>
+
+#include <nlohmann/json.hpp>
+
+#include "error.h"
+
+namespace rs {
+
+namespace {
+
+using json = nlohmann::json;
+
+struct RefusedFamily {
+    const char* model_type;
+    const char* why;
+};
+
+// Families people use that differ from Llama in ways RoPEScope does not compute yet.
+const RefusedFamily kRefusedFamilies[] = {
+    {"qwen2_moe", "Qwen2-MoE has q/k/v biases and a mixture-of-experts MLP"},
+    {"qwen3_moe",
+     "Qwen3-MoE normalises q and k per head before RoPE and has a mixture-of-experts MLP"},
+    {"mixtral", "Mixtral's MLP is a mixture of experts"},
+    {"gemma",
+     "Gemma scales embeddings by sqrt(hidden_size) and uses (1 + w) RMSNorm and a GELU-tanh MLP"},
+    {"gemma2",
+     "Gemma 2 adds attention logit soft-capping and alternating local/global layers to Gemma's "
+     "changes"},
+    {"gemma3", "Gemma 3 has local/global layers with two RoPE bases, q/k norms and a vision tower"},
+    {"gemma3_text", "Gemma 3 has local/global layers with two RoPE bases and q/k norms"},
+    {"phi3", "Phi-3 fuses qkv_proj and gate_up_proj and uses longrope scaling"},
+    {"phi", "Phi-1/2 use LayerNorm, parallel attention and MLP, and biases"},
+    {"deepseek_v2", "DeepSeek-V2 uses multi-head latent attention with a decoupled RoPE key"},
+    {"deepseek_v3", "DeepSeek-V3 uses multi-head latent attention with a decoupled RoPE key"},
+    {"llama4",
+     "Llama 4 mixes chunked attention, NoPE layers, mixture-of-experts and a vision tower"},
+    {"llama4_text", "Llama 4 mixes chunked attention, NoPE layers and mixture-of-experts"},
+};
+constexpr const char* kSupported =
+    "llama (including RoPE++ checkpoints), mistral, qwen2, qwen3 and smollm3";
+
+}  // namespace
+
+std::string model_family(const json& j, const std::string& path, std::vector<ConfigSource>& notes) {
+    if (!j.contains("model_type") || j["model_type"].is_null()) {
+        notes.push_back({"model_type", "llama", "read as the Llama layout", true});
+        return "llama";
+    }
+    if (!j["model_type"].is_string()) throw FileError(path, "\"model_type\" must be a string");
+    const std::string t = j["model_type"].get<std::string>();
+    if (t == "llama" || t == "mistral" || t == "qwen2" || t == "qwen3" || t == "smollm3") return t;
+    for (const auto& f : kRefusedFamilies)
+        if (t == f.model_type)
+            throw FileError(path, "model_type \"" + t + "\" is not supported yet: " + f.why +
+                                      ". RoPEScope opens model_type " + kSupported);
+    throw FileError(path, "model_type \"" + t +
+                              "\" is not a family RoPEScope knows; it opens model_type " +
+                              kSupported);
+}
+
+namespace {
+
+std::string shown(const json& v) {
+    std::string s = v.dump();
+    return s.size() > 80 ? s.substr(0, 77) + "..." : s;
+}
+
+struct Context {
+    const json& j;
+    const std::string& family;
+    int num_layers;
+    int head_dim;
+    std::vector<ConfigSource>& notes;
+    bool sliding_used() const {
+        return !(j.contains("use_sliding_window") && j["use_sliding_window"].is_boolean() &&
+                 !j["use_sliding_window"].get<bool>());
+    }
+};
+
+// A rule returns the reason for refusing the key's value, or nothing when RoPEScope applies it.
+using Rule = std::function<std::optional<std::string>(const json& value, Context& c)>;
+
+// Keys read elsewhere (model_config.cpp, rope_settings.cpp): never refused here, never ignorable.
+const Rule applied = nullptr;
+
+std::optional<std::string> null_or(const json& v, const std::string& why) {
+    if (v.is_null()) return std::nullopt;
+    return why;
+}
+
+std::optional<std::string> layer_list(const json& v, const Context& c,
+                                      const std::function<bool(const json&)>& bad_entry,
+                                      const std::string& what) {
+    if (!v.is_array() || int(v.size()) != c.num_layers)
+        return std::string("must list one entry per layer (") + std::to_string(c.num_layers) + ")";
+    std::string bad;
+    for (int i = 0; i < c.num_layers; ++i)
+        if (bad_entry(v[i])) bad += (bad.empty() ? "" : ", ") + std::to_string(i);
+    if (bad.empty()) return std::nullopt;
+    return what + " in layers " + bad;
+}
+
+const std::vector<std::pair<std::string, Rule>>& rules() {
+    static const std::vector<std::pair<std::string, Rule>> r = {
+        {"rope_theta", applied},
+        {"rope_scaling", applied},
+        {"rope_parameters", applied},
+        {"partial_rotary_factor", applied},
+        {"head_dim", applied},
+        {"rope_config", applied},
+        {"max_position_embeddings", applied},
+        {"sliding_window",
+         [](const json& v, Context& c) -> std::optional<std::string> {
+             if (v.is_null()) return std::nullopt;
+             if (!c.sliding_used()) {
+                 c.notes.push_back(
+                     {"sliding_window", v.dump(), "not used: use_sliding_window = false"});
+                 return std::nullopt;
+             }
+             return "attention masked beyond a window is not computed yet";
+         }},
+        {"use_sliding_window",
+         [](const json& v, Context&) -> std::optional<std::string> {
+             if (v.is_boolean() && !v.get<bool>()) return std::nullopt;
+             return "sliding-window attention is not computed yet";
+         }},
+        {"max_window_layers",
+         [](const json&, Context& c) -> std::optional<std::string> {
+             if (!c.sliding_used()) return std::nullopt;
+             return "sliding-window attention is not computed yet";
+         }},
+        {"layer_types",
+         [](const json& v, Context& c) {
+             return layer_list(
+                 v, c, [](const json& e) { return e != "full_attention"; },
+                 "attention other than full_attention is not computed yet; it is asked for");
+         }},
+        {"no_rope_layers",
+         [](const json& v, Context& c) -> std::optional<std::string> {
+             if (c.family == "smollm3") {  // applied: SmolLM3 reads it (1 = RoPE in that layer)
+                 if (auto bad = layer_list(
+                         v, c, [](const json& e) { return e != 0 && e != 1; },
+                         "entries must be 0 or 1"))
+                     return bad;
+                 return std::nullopt;
+             }
+             // transformers' other families never read it, so it cannot have been meant for them.
+             return layer_list(
+                 v, c, [](const json& e) { return e != 1; },
+                 "only SmolLM3 leaves RoPE out of layers (NoPE); RoPE is left out");
+         }},
+        {"no_rope_layer_interval",
+         [](const json& v, Context& c) -> std::optional<std::string> {
+             // transformers derives no_rope_layers from the interval only when the list is absent.
+             if (v.is_null() || c.family == "smollm3" ||
+                 (c.j.contains("no_rope_layers") && !c.j["no_rope_layers"].is_null()))
+                 return std::nullopt;
+             return "only SmolLM3 leaves RoPE out of every N-th layer (NoPE)";
+         }},
+        {"use_mrope",  // Qwen2 configs carry the multimodal (Qwen2-VL) switch, off
+         [](const json& v, Context&) -> std::optional<std::string> {
+             if (v.is_boolean() && !v.get<bool>()) return std::nullopt;
+             return "multimodal RoPE sections (Qwen2-VL) are not computed";
+         }},
+        {"rope_interleave",
+         [](const json& v, Context&) -> std::optional<std::string> {
+             if (v.is_boolean() && !v.get<bool>()) return std::nullopt;
+             return "interleaved pairs (x[2i], x[2i+1]) are not computed; RoPEScope rotates the "
+                    "rotate_half pairs (x[i], x[i + d/2]) of Llama";
+         }},
+        {"attn_logit_softcapping",
+         [](const json& v, Context&) {
+             return null_or(v, "attention logit soft-capping is not computed yet");
+         }},
+        {"final_logit_softcapping",
+         [](const json& v, Context&) {
+             return null_or(v, "final logit soft-capping is not computed yet");
+         }},
+        {"query_pre_attn_scalar",
+         [](const json& v, Context& c) -> std::optional<std::string> {
+             if (v.is_null() || (v.is_number() && v.get<double>() == c.head_dim))
+                 return std::nullopt;
+             return "a query scale other than 1/sqrt(head_dim) is not computed yet";
+         }},
+        {"attention_chunk_size",
+         [](const json& v, Context&) {
+             return null_or(v, "chunked attention is not computed yet");
+         }},
+        {"qk_rope_head_dim",
+         [](const json& v, Context&) {
+             return null_or(v, "multi-head latent attention (MLA) is not computed yet");
+         }},
+        {"kv_lora_rank",
+         [](const json& v, Context&) {
+             return null_or(v, "multi-head latent attention (MLA) is not computed yet");
+         }},
+    };
+    return r;
+}
+
+bool positional_name(std::string k) {
+    std::transform(k.begin(), k.end(), k.begin(),
+                   [](unsigned char ch) { return std::tolower(ch); });
+    for (const char* word : {"rope", "rotary", "position", "window"})
+        if (k.find(word) != std::string::npos) return true;
+    return false;
+}
+
+bool listed(const std::vector<std::string>& names, const std::string& name) {
+    return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+std::string ignore_hint(const std::string& key) {
+    return " (pass --ignore-config-key " + key + " to run without it; every output then says so)";
+}
+
+}  // namespace
+
+const std::vector<std::string>& known_positional_keys() {
+    static const std::vector<std::string> keys = [] {
+        std::vector<std::string> k;
+        for (const auto& [name, _] : rules()) k.push_back(name);
+        return k;
+    }();
+    return keys;
+}
+
+namespace {
+
+// SmolLM3Config: no_rope_layers as written, else 1 except every interval-th layer (default 4).
+std::vector<char> smollm3_rope_layers(const json& j, int num_layers,
+                                      std::vector<ConfigSource>& notes) {
+    std::vector<char> rope(std::size_t(num_layers), 1);
+    if (j.contains("no_rope_layers") && !j["no_rope_layers"].is_null()) {
+        for (int l = 0; l < num_layers; ++l) rope[std::size_t(l)] = j["no_rope_layers"][l] == 1;
+        return rope;
+    }
+    int interval = 4;
+    if (j.contains("no_rope_layer_interval") && !j["no_rope_layer_interval"].is_null()) {
+        if (!j["no_rope_layer_interval"].is_number_integer() ||
+            j["no_rope_layer_interval"].get<long long>() < 1)
+            throw std::invalid_argument("no_rope_layer_interval must be a positive integer");
+        interval = int(std::min<long long>(j["no_rope_layer_interval"].get<long long>(), 1 << 20));
+    } else {
+        notes.push_back({"no_rope_layer_interval", "4", "the SmolLM3 default", true});
+    }
+    for (int l = 0; l < num_layers; ++l) rope[std::size_t(l)] = (l + 1) % interval != 0;
+    return rope;
+}
+
+std::string layer_numbers(const std::vector<char>& rope) {
+    std::string s;
+    for (std::size_t l = 0; l < rope.size(); ++l)
+        if (!rope[l]) s += (s.empty() ? "" : ", ") + std::to_string(l);
+    return s.empty() ? "none" : s;
+}
+
+}  // namespace
+
+KeyPolicyResult check_config_keys(const json& j, const std::string& path, const std::string& family,
+                                  int num_layers, int head_dim,
+                                  const std::vector<std::string>& ignore,
+                                  std::vector<std::string>& ignored) {
+    KeyPolicyResult out;
+    Context ctx{j, family, num_layers, head_dim, out.notes};
+    for (const auto& item : j.items()) {
+        // Named, not structured bindings: clang 14 cannot capture a binding in the lambda below.
+        const std::string& key = item.key();
+        const json& value = item.value();
+        const auto rule = std::find_if(rules().begin(), rules().end(),
+                                       [&](const auto& r) { return r.first == key; });
+        const bool known = rule != rules().end();
+        if (!known && !positional_name(key)) continue;
+        if (known && !rule->second) continue;
+        if (listed(ignore, key)) {
+            ignored.push_back(key);
+            continue;
+        }
+        if (!known)
+            throw FileError(
+                path, "config key \"" + key + "\" = " + shown(value) +
+                          " is not one RoPEScope reads, and it may change positions or attention" +
+                          ignore_hint(key));
+        if (auto why = rule->second(value, ctx))
+            throw FileError(path,
+                            "\"" + key + "\" = " + shown(value) + ": " + *why + ignore_hint(key));
+    }
+    // Ignoring layer_types makes every layer full attention, which is what RoPEScope then runs.
+    out.layer_types = {"full_attention"};
+    if (family == "smollm3") {
+        try {
+            out.rope_layers = smollm3_rope_layers(j, num_layers, out.notes);
+        } catch (const std::invalid_argument& e) {
+            throw FileError(path, e.what());
+        }
+        out.notes.push_back(
+            {"NoPE layers", layer_numbers(out.rope_layers),
+             j.contains("no_rope_layers") ? "no_rope_layers" : "no_rope_layer_interval"});
+    }
+    return out;
+}
+
+}  // namespace rs

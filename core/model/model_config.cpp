@@ -1,0 +1,272 @@
+// config.json parsing with explicit validation: every field is type-checked and range-checked.
+#include "model_config.h"
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "config_key_policy.h"
+#include "error.h"
+#include "json_depth.h"
+
+namespace rs {
+
+namespace {
+
+using json = nlohmann::json;
+
+// Far above any real model, and the same bounds the trace reader applies.
+constexpr int kMaxLayers = 4096, kMaxHeads = 65536;
+
+class Reader {
+public:
+    Reader(const json& j, std::string path) : j_(j), path_(std::move(path)) {}
+
+    [[noreturn]] void fail(const std::string& why) const { throw FileError(path_, why); }
+
+    bool has(const char* key) const { return j_.contains(key) && !j_[key].is_null(); }
+
+    int positive_int(const char* key) const {
+        if (!has(key)) fail(std::string("missing required field \"") + key + "\"");
+        return positive_int_value(j_[key], key);
+    }
+    int positive_int_value(const json& v, const std::string& key) const {
+        if (!v.is_number_integer() || v.get<long long>() <= 0 || v.get<long long>() > (1LL << 30))
+            fail("\"" + key + "\" must be a positive integer, got " + v.dump());
+        return static_cast<int>(v.get<long long>());
+    }
+    // Counts that size per-layer or per-head tables before any tensor is checked: a hostile
+    // num_hidden_layers of 2^30 would otherwise allocate gigabytes of expected-tensor names.
+    int bounded_count(const char* key, int max) const {
+        const int v = positive_int(key);
+        if (v > max)
+            fail("\"" + std::string(key) + "\" = " + std::to_string(v) +
+                 " is implausibly large (RoPEScope reads at most " + std::to_string(max) + ")");
+        return v;
+    }
+    double number(const char* key, double fallback) const {
+        if (!has(key)) return fallback;
+        if (!j_[key].is_number()) fail(std::string("\"") + key + "\" must be a number, got " + j_[key].dump());
+        return j_[key].get<double>();
+    }
+    bool boolean(const char* key, bool fallback) const {
+        if (!has(key)) return fallback;
+        if (!j_[key].is_boolean()) fail(std::string("\"") + key + "\" must be true or false, got " + j_[key].dump());
+        return j_[key].get<bool>();
+    }
+    std::optional<int> optional_id(const char* key) const {
+        if (!has(key)) return std::nullopt;
+        const auto& v = j_[key];
+        if (v.is_array() && !v.empty() && v[0].is_number_integer()) return v[0].get<int>();  // eos lists
+        if (!v.is_number_integer()) return std::nullopt;
+        return v.get<int>();
+    }
+
+private:
+    const json& j_;
+    std::string path_;
+};
+
+RopePPConfig parse_rope_pp(const json& rc, const Reader& r) {
+    RopePPConfig c;
+    c.present = true;
+    if (!rc.is_object()) r.fail("\"rope_config\" must be an object");
+    if (rc.contains("imag")) {
+        if (!rc["imag"].is_boolean()) r.fail("\"rope_config.imag\" must be true or false");
+        c.imag = rc["imag"].get<bool>();
+    }
+    if (rc.contains("imag_mode") && !rc["imag_mode"].is_null()) {
+        if (!rc["imag_mode"].is_string()) r.fail("\"rope_config.imag_mode\" must be a string");
+        c.imag_mode = rc["imag_mode"].get<std::string>();
+    }
+    if (c.imag && c.imag_mode != "imag1" && c.imag_mode != "imag2")
+        r.fail("rope_config.imag_mode \"" + c.imag_mode +
+               "\" is not supported (RoPEScope reads imag1 = RoPE++_EH and imag2 = RoPE++_EC)");
+    auto positive = [&](const char* key) -> std::optional<double> {
+        if (!rc.contains(key) || rc[key].is_null()) return std::nullopt;
+        if (!rc[key].is_number() || !(rc[key].get<double>() > 0))
+            r.fail(std::string("\"rope_config.") + key + "\" must be a positive number");
+        return rc[key].get<double>();
+    };
+    c.factor = positive("factor");
+    c.scaling_factor = positive("scaling_factor");
+    if (rc.contains("yarn") && !rc["yarn"].is_null()) {
+        if (!rc["yarn"].is_boolean()) r.fail("\"rope_config.yarn\" must be true or false");
+        c.yarn = rc["yarn"].get<bool>();
+    }
+    if (c.yarn && !c.factor) r.fail("rope_config.yarn needs rope_config.factor");
+    if (c.yarn && *c.factor < 1) r.fail("rope_config.factor must be >= 1 with yarn");
+    for (const auto& [k, v] : rc.items())
+        if (k != "imag" && k != "imag_mode" && k != "factor" && k != "scaling_factor" && k != "yarn")
+            r.fail("rope_config." + k + " = " + v.dump() +
+                   " is not an upstream RoPE++ setting RoPEScope reads (imag, imag_mode, factor, yarn, "
+                   "scaling_factor)");
+    return c;
+}
+
+void add_rope_config_sources(const json& rc, std::vector<ConfigSource>& out) {
+    for (const auto& [k, v] : rc.items())
+        if (!v.is_null()) out.push_back({k, v.dump(), "rope_config." + k});
+}
+
+// What each family's transformers modeling code hard-codes, over the config keys it ignores.
+void apply_family(ModelConfig& c, const json& j, const Reader& r) {
+    // A bias switched on that the family's modeling code never builds would be silently dropped.
+    auto refuse_true = [&](const char* key, const std::string& why) {
+        if (j.contains(key) && j[key].is_boolean() && j[key].get<bool>())
+            r.fail("\"" + std::string(key) + "\" = true, but transformers' " + c.family + " " + why +
+                   "; RoPEScope will not guess which was meant");
+    };
+    if (c.family == "llama" || c.family == "smollm3") {
+        c.qkv_bias = c.o_bias = c.attention_bias;
+    } else if (c.family == "mistral") {
+        refuse_true("attention_bias", "has no attention biases");
+        refuse_true("mlp_bias", "has no MLP biases");
+    } else if (c.family == "qwen2") {
+        refuse_true("mlp_bias", "has no MLP biases");
+        c.qkv_bias = true;  // hard-coded in Qwen2Attention, whatever attention_bias says
+    } else if (c.family == "qwen3") {
+        refuse_true("mlp_bias", "has no MLP biases");
+        c.qkv_bias = c.o_bias = c.attention_bias;
+        c.qk_norm = true;
+    }
+    if (c.family != "llama" && c.family != "smollm3") c.mlp_bias = false;
+    if (c.family != "llama" && c.family != "smollm3")
+        c.sources.push_back({"attention", std::string(c.qkv_bias ? "q/k/v biases" : "no q/k/v biases") +
+                                              (c.o_bias ? ", o_proj bias" : ", no o_proj bias") +
+                                              (c.qk_norm ? ", RMSNorm of each head's q and k before RoPE" : ""),
+                             "transformers' " + c.family + " modeling code"});
+}
+
+}  // namespace
+
+RopeParams ModelConfig::rope_params() const {
+    RopeParams p;
+    p.theta = rope_theta * rope_config.scaling_factor.value_or(1.0);
+    p.head_dim = head_dim;
+    p.partial_rotary_factor = partial_rotary_factor;
+    if (rope_config.yarn)
+        p.yarn_factor = *rope_config.factor;
+    else if (rope_config.factor)
+        p.linear_factor = *rope_config.factor;
+    if (rope_scaling && rope_scaling->type == "linear") p.linear_factor *= rope_scaling->factor;
+    if (rope_scaling && rope_scaling->type == "llama3") p.llama3 = rope_scaling->llama3;
+    return p;
+}
+
+ModelConfig parse_model_config(const std::string& text, const std::string& path,
+                               const ConfigReadOptions& options) {
+    if (!json_depth_within(text))
+        throw FileError(path, "nested more than " + std::to_string(kMaxJsonDepth) +
+                                  " levels deep (not a config.json?)");
+    json j;
+    try {
+        j = json::parse(text);
+    } catch (const json::exception& e) {
+        throw FileError(path, std::string("not valid JSON (") + e.what() + ")");
+    }
+    if (!j.is_object()) throw FileError(path, "not a JSON object");
+    Reader r(j, path);
+    ModelConfig c;
+    c.path = path;
+    c.source_text = text;
+    if (r.has("model_type")) {
+        if (!j["model_type"].is_string()) r.fail("\"model_type\" must be a string");
+        c.model_type = j["model_type"].get<std::string>();
+    }
+    // The family first: a Gemma config must be refused for what it is, not for a field that
+    // happens to differ from Llama's.
+    std::vector<ConfigSource> family_notes;
+    c.family = model_family(j, path, family_notes);
+    c.hidden_size = r.positive_int("hidden_size");
+    c.intermediate_size = r.positive_int("intermediate_size");
+    c.num_attention_heads = r.bounded_count("num_attention_heads", kMaxHeads);
+    c.num_key_value_heads = r.has("num_key_value_heads")
+                                ? r.bounded_count("num_key_value_heads", kMaxHeads)
+                                : c.num_attention_heads;
+    c.num_hidden_layers = r.bounded_count("num_hidden_layers", kMaxLayers);
+    c.vocab_size = r.positive_int("vocab_size");
+    if (r.has("head_dim")) {
+        c.head_dim = r.positive_int("head_dim");
+    } else {
+        if (c.hidden_size % c.num_attention_heads)
+            r.fail("hidden_size " + std::to_string(c.hidden_size) + " is not divisible by num_attention_heads " +
+                   std::to_string(c.num_attention_heads) + " (and no head_dim is given)");
+        c.head_dim = c.hidden_size / c.num_attention_heads;
+    }
+    if (c.head_dim % 2) r.fail("head_dim " + std::to_string(c.head_dim) + " is odd; RoPE needs pairs");
+    if (c.num_attention_heads % c.num_key_value_heads)
+        r.fail("num_attention_heads " + std::to_string(c.num_attention_heads) +
+               " is not a multiple of num_key_value_heads " + std::to_string(c.num_key_value_heads));
+    c.max_position_embeddings = r.has("max_position_embeddings") ? r.positive_int("max_position_embeddings") : 0;
+    c.rms_norm_eps = r.number("rms_norm_eps", 1e-6);
+    if (!(c.rms_norm_eps > 0 && c.rms_norm_eps < 1)) r.fail("\"rms_norm_eps\" must be in (0, 1)");
+    const KeyPolicyResult policy =
+        check_config_keys(j, path, c.family, c.num_hidden_layers, c.head_dim, options.ignore_keys, c.ignored_keys);
+    c.rope_layers = policy.rope_layers;
+    RopeSettings rope = read_rope_settings(j, path, policy.layer_types, options.ignore_keys, c.ignored_keys);
+    c.rope_theta = rope.rope_theta;
+    c.rope_scaling = rope.scaling;
+    c.partial_rotary_factor = rope.partial_rotary_factor;
+    c.rope_format = rope.format;
+    c.sources = family_notes;
+    c.sources.insert(c.sources.end(), policy.notes.begin(), policy.notes.end());
+    c.sources.insert(c.sources.end(), rope.sources.begin(), rope.sources.end());
+    if (!r.has("head_dim"))
+        c.sources.push_back({"head_dim", std::to_string(c.head_dim), "hidden_size / num_attention_heads", true});
+    else
+        c.sources.push_back({"head_dim", j["head_dim"].dump(), "head_dim"});
+    if (!r.has("max_position_embeddings"))
+        c.sources.push_back({"max_position_embeddings", "unknown", "no training length is marked", true});
+    const int rotary = static_cast<int>(c.head_dim * c.partial_rotary_factor);
+    if (rotary < 2 || rotary % 2) r.fail("head_dim * partial_rotary_factor must be an even number");
+    c.tie_word_embeddings = r.boolean("tie_word_embeddings", false);
+    c.attention_bias = r.boolean("attention_bias", false);
+    c.mlp_bias = r.boolean("mlp_bias", false);
+    if (r.has("hidden_act")) {
+        if (!j["hidden_act"].is_string()) r.fail("\"hidden_act\" must be a string");
+        c.hidden_act = j["hidden_act"].get<std::string>();
+    }
+    if (c.hidden_act != "silu" && c.hidden_act != "swish")
+        r.fail("hidden_act \"" + c.hidden_act + "\" is not supported (Llama uses silu)");
+    c.bos_token_id = r.optional_id("bos_token_id");
+    c.eos_token_id = r.optional_id("eos_token_id");
+    if (r.has("rope_config")) {
+        c.rope_config = parse_rope_pp(j["rope_config"], r);
+        add_rope_config_sources(j["rope_config"], c.sources);
+    }
+    apply_family(c, j, r);
+    for (const auto& key : options.ignore_keys)
+        if (std::find(c.ignored_keys.begin(), c.ignored_keys.end(), key) == c.ignored_keys.end())
+            throw UsageError("--ignore-config-key " + key + ": " + path +
+                             " has no such key among those RoPEScope refuses");
+    if (c.rope_config.imag && c.rope_config.imag_mode == "imag1" &&
+        (c.num_attention_heads % 2 || c.num_key_value_heads % 2))
+        r.fail("RoPE++_EH (imag1) needs an even num_attention_heads and num_key_value_heads");
+    if (!c.rope_layers.empty() && c.rope_config.imag)
+        r.fail("rope_config.imag is true, but layers without RoPE (NoPE) have no imaginary part to extend; "
+               "RoPEScope will not guess what RoPE++ means there");
+    if (c.rope_scaling && c.rope_config.factor)
+        r.fail("both rope_scaling and rope_config.factor are set; RoPEScope will not guess which applies");
+    return c;
+}
+
+ModelConfig load_model_config(const std::string& path, const ConfigReadOptions& options) {
+    std::ifstream f(path, std::ios::binary);
+    if (!f) throw FileError(path, "cannot open");
+    std::stringstream ss;
+    ss << f.rdbuf();
+    return parse_model_config(ss.str(), path, options);
+}
+
+std::vector<std::string> provenance_lines(const ModelConfig& c) {
+    std::vector<std::string> lines;
+    for (const auto& s : c.sources) lines.push_back(source_line(s));
+    for (const auto& k : c.ignored_keys)
+        lines.push_back(k + " IGNORED at the user's request (--ignore-config-key): not applied");
+    return lines;
+}
+
+}  // namespace rs

@@ -1,0 +1,79 @@
+// Typed view of a Hugging Face Llama-family config.json plus upstream RoPE++'s `rope_config`.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rope.h"
+#include "rope_settings.h"
+
+namespace rs {
+
+// Upstream RoPE++ settings: {"imag": bool, "imag_mode": "imag1"|"imag2", "factor", "yarn", "scaling_factor"}.
+struct RopePPConfig {
+    bool present = false;  // false when config.json has no rope_config
+    bool imag = false;
+    std::string imag_mode;  // "imag1" = RoPE++_EH, "imag2" = RoPE++_EC
+    std::optional<double> factor;
+    bool yarn = false;
+    std::optional<double> scaling_factor;  // multiplies rope_theta
+};
+
+// How a config.json is read: position-changing keys the user chose to run without.
+struct ConfigReadOptions {
+    std::vector<std::string> ignore_keys;  // --ignore-config-key; every output lists them
+};
+
+struct ModelConfig {
+    std::string path;         // config.json path, for messages
+    std::string source_text;  // the file as read, kept verbatim for traces
+    std::string model_type;
+    std::string family;  // the layout RoPEScope runs: "llama", "mistral", "qwen2", "qwen3" or "smollm3"
+    int hidden_size = 0;
+    int intermediate_size = 0;
+    int num_attention_heads = 0;  // attention heads as upstream counts them (RoPE++_EH: 2x query heads)
+    int num_key_value_heads = 0;
+    int head_dim = 0;             // config head_dim or hidden_size / num_attention_heads
+    int num_hidden_layers = 0;
+    double rms_norm_eps = 1e-6;
+    double rope_theta = 10000.0;  // as written in config.json (before scaling_factor)
+    std::string rope_format;      // which generation of keys held the RoPE settings
+    std::optional<RopeScaling> rope_scaling;
+    double partial_rotary_factor = 1.0;
+    int max_position_embeddings = 0;
+    int vocab_size = 0;
+    bool tie_word_embeddings = false;
+    bool attention_bias = false;  // the config key as written
+    // What the family applies (apply_family): Llama's attention_bias means all four projections,
+    // Qwen2 biases q/k/v only, Qwen3 normalises each head's q and k before RoPE.
+    bool qkv_bias = false;
+    bool o_bias = false;
+    bool qk_norm = false;
+    std::vector<char> rope_layers;  // [layers] 1 = RoPE applied; empty = every layer (SmolLM3 NoPE layers are 0)
+    bool layer_has_rope(int layer) const { return rope_layers.empty() || rope_layers[std::size_t(layer)]; }
+    bool mlp_bias = false;
+    std::string hidden_act = "silu";
+    std::optional<int> bos_token_id;
+    std::optional<int> eos_token_id;
+    RopePPConfig rope_config;
+    // Where every RoPE setting came from (key paths, defaults applied, keys accepted as no-ops).
+    std::vector<ConfigSource> sources;
+    std::vector<std::string> ignored_keys;  // present in config.json, not applied, at the user's request
+
+    // RoPE parameters the model actually uses: theta x scaling_factor, PI/YaRN/llama3 scaling.
+    RopeParams rope_params() const;
+};
+
+// Parses and validates config.json text; throws FileError(path, reason) for malformed or
+// contradictory settings (missing fields, non-positive sizes, heads not divisible...).
+// Position- or attention-changing settings RoPEScope does not apply are refused by name
+// (config_key_policy.h); an ignore_keys entry that names no such key is a UsageError.
+ModelConfig parse_model_config(const std::string& json_text, const std::string& path,
+                               const ConfigReadOptions& options = {});
+ModelConfig load_model_config(const std::string& path, const ConfigReadOptions& options = {});
+
+// "rope_theta = 500000.0 (rope_theta)", one line per source, then the ignored keys.
+std::vector<std::string> provenance_lines(const ModelConfig& c);
+
+}  // namespace rs

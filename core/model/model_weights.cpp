@@ -1,0 +1,128 @@
+// Conversion of checkpoint tensors into Eigen matrices (exact for BF16/F16 -> F32).
+#include "model_weights.h"
+
+#include "error.h"
+#include "page_advice.h"
+
+namespace rs {
+
+namespace {
+
+const TensorView& require_matrix(const TensorView& t) {
+    if (t.shape.size() != 2) throw FileError(t.file, "tensor '" + t.name + "' is not 2-D");
+    return t;
+}
+
+}  // namespace
+
+MatrixRM load_matrix(const TensorView& t) {
+    require_matrix(t);
+    MatrixRM m(t.shape[0], t.shape[1]);
+    advise_huge_pages(m.data(), std::size_t(m.size()) * sizeof(float));
+    convert_to_f32(t.dtype, t.bytes, std::span<float>(m.data(), std::size_t(m.size())));
+    return m;
+}
+
+VectorF load_vector(const TensorView& t) {
+    if (t.shape.size() != 1) throw FileError(t.file, "tensor '" + t.name + "' is not 1-D");
+    VectorF v(t.shape[0]);
+    convert_to_f32(t.dtype, t.bytes, std::span<float>(v.data(), std::size_t(v.size())));
+    return v;
+}
+
+namespace {
+
+std::shared_ptr<LayerWeights> convert_layer(const Checkpoint& ck, int i) {
+    const std::string p = "model.layers." + std::to_string(i) + ".";
+    auto w = std::make_shared<LayerWeights>();
+    w->attn_norm = load_vector(ck.tensor(p + "input_layernorm.weight"));
+    w->mlp_norm = load_vector(ck.tensor(p + "post_attention_layernorm.weight"));
+    w->wq = load_matrix(ck.tensor(p + "self_attn.q_proj.weight"));
+    w->wk = load_matrix(ck.tensor(p + "self_attn.k_proj.weight"));
+    w->wv = load_matrix(ck.tensor(p + "self_attn.v_proj.weight"));
+    w->wo = load_matrix(ck.tensor(p + "self_attn.o_proj.weight"));
+    if (ck.config().qkv_bias) {
+        w->bq = load_vector(ck.tensor(p + "self_attn.q_proj.bias"));
+        w->bk = load_vector(ck.tensor(p + "self_attn.k_proj.bias"));
+        w->bv = load_vector(ck.tensor(p + "self_attn.v_proj.bias"));
+    }
+    if (ck.config().o_bias) w->bo = load_vector(ck.tensor(p + "self_attn.o_proj.bias"));
+    if (ck.config().qk_norm) {
+        w->q_norm = load_vector(ck.tensor(p + "self_attn.q_norm.weight"));
+        w->k_norm = load_vector(ck.tensor(p + "self_attn.k_norm.weight"));
+    }
+    w->w_gate = load_matrix(ck.tensor(p + "mlp.gate_proj.weight"));
+    w->w_up = load_matrix(ck.tensor(p + "mlp.up_proj.weight"));
+    w->w_down = load_matrix(ck.tensor(p + "mlp.down_proj.weight"));
+    if (ck.config().mlp_bias) {
+        w->b_gate = load_vector(ck.tensor(p + "mlp.gate_proj.bias"));
+        w->b_up = load_vector(ck.tensor(p + "mlp.up_proj.bias"));
+        w->b_down = load_vector(ck.tensor(p + "mlp.down_proj.bias"));
+    }
+    return w;
+}
+
+}  // namespace
+
+ModelWeights::ModelWeights(const Checkpoint& ck, bool keep_layers_resident,
+                           const ProgressFn& progress)
+    : ck_(ck), resident_(keep_layers_resident), layers_(ck.config().num_hidden_layers) {
+    embed_view_ = &require_matrix(ck.tensor("model.embed_tokens.weight"));
+    final_norm_ = load_vector(ck.tensor("model.norm.weight"));
+    lm_head_view_ = &require_matrix(ck.tensor(
+        ck.config().tie_word_embeddings ? "model.embed_tokens.weight" : "lm_head.weight"));
+    if (resident_) {
+        const long total = long(layers_.size()) + 1;
+        auto report = [&](long done) {
+            if (progress && !progress(done, total)) throw Cancelled();
+        };
+        report(0);
+        lm_head_ = load_matrix(*lm_head_view_);
+        report(1);
+        for (int i = 0; i < int(layers_.size()); ++i) {
+            layers_[i] = convert_layer(ck_, i);
+            report(i + 2);
+        }
+    }
+}
+
+const float* ModelWeights::lm_head_rows(long first, long count, MatrixRM& scratch) const {
+    const TensorView& t = *lm_head_view_;
+    const long dim = long(t.shape[1]);
+    if (resident_) return lm_head_.data() + first * dim;
+    if (scratch.rows() != count || scratch.cols() != dim) {
+        scratch.resize(count, dim);
+        advise_huge_pages(scratch.data(), std::size_t(scratch.size()) * sizeof(float));
+    }
+    const std::size_t row_bytes = std::size_t(dim) * dtype_size(t.dtype);
+    convert_to_f32(t.dtype,
+                   t.bytes.subspan(std::size_t(first) * row_bytes, std::size_t(count) * row_bytes),
+                   std::span<float>(scratch.data(), std::size_t(scratch.size())));
+    return scratch.data();
+}
+
+void ModelWeights::embed_row(int id, float* out) const {
+    const TensorView& t = *embed_view_;
+    const std::size_t dim = std::size_t(t.shape[1]), row_bytes = dim * dtype_size(t.dtype);
+    convert_to_f32(t.dtype, t.bytes.subspan(std::size_t(id) * row_bytes, row_bytes),
+                   std::span<float>(out, dim));
+}
+
+std::shared_ptr<const LayerWeights> ModelWeights::layer(int i) {
+    if (!layers_.at(i)) layers_[i] = convert_layer(ck_, i);
+    return layers_[i];
+}
+
+std::uint64_t ModelWeights::held_bytes() const {
+    std::uint64_t floats = std::uint64_t(lm_head_.size() + final_norm_.size());
+    if (resident_)
+        for (const auto& w : layers_)
+            if (w) floats += w->float_count();
+    return floats * sizeof(float);
+}
+
+void ModelWeights::release(int i) {
+    if (!resident_) layers_.at(i).reset();
+}
+
+}  // namespace rs

@@ -1,0 +1,33 @@
+// HDF5 failures as exceptions: the library's automatic stderr printing is silenced and its error
+// stack becomes the message text, so a damaged trace reads as one clear sentence.
+// Internal to the trace store.
+#pragma once
+
+#include <hdf5.h>
+
+#include <string>
+
+#include "error.h"
+
+namespace rs::h5 {
+
+// An HDF5 call failed; what() is "<what we tried>: <HDF5's most specific reason>". The trace
+// reader and writer turn it into FileError(path, what()).
+class Failure : public Error {
+  public:
+    using Error::Error;
+};
+
+// Turns off HDF5's automatic error printing for the calling thread (the setting is per thread in
+// thread-safe builds). Cheap after the first call on a thread; every public entry calls it.
+void silence_errors();
+
+// The current thread's HDF5 error stack as one line (most specific reason first), then cleared.
+std::string error_stack_text();
+
+// Throw Failure(what + ": " + stack text) when an HDF5 call reports failure.
+hid_t check_id(hid_t id, const std::string& what);
+herr_t check(herr_t status, const std::string& what);
+htri_t check_tri(htri_t status, const std::string& what);  // returns true/false, throws on < 0
+
+}  // namespace rs::h5

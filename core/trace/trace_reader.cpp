@@ -1,0 +1,743 @@
+// Trace reader: validation on open, lazy loading afterwards.
+#include "trace_reader.h"
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <new>
+
+#include <nlohmann/json.hpp>
+#if defined(__F16C__)
+#include <immintrin.h>
+#endif
+#include <optional>
+
+#include "dtype.h"
+#include "error.h"
+#include "hdf5_io.h"
+#include "json_depth.h"
+#include "overview_probe.h"
+#include "trace_array_cache.h"
+#include "trace_schema.h"
+
+namespace rs {
+
+namespace {
+
+std::vector<std::string> split_lines(const std::string& text) {
+    std::vector<std::string> out;
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        const auto nl = text.find('\n', pos);
+        out.push_back(text.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos));
+        if (nl == std::string::npos) break;
+        pos = nl + 1;
+    }
+    return out;
+}
+
+// Bounds on metadata a damaged or hostile file could inflate before we allocate from it.
+constexpr std::int64_t kMaxTokens = 1 << 24, kMaxLayers = 4096, kMaxHeads = 65536,
+                       kMaxHeadDim = 65536;
+constexpr hsize_t kMaxListLength = 1 << 16;  // thresholds, bins, curve points
+// One head's [T, d] query or key slab is read whole (as floats): at most 1 GiB of them.
+constexpr std::uint64_t kMaxHeadSlab = std::uint64_t(1) << 28;
+// A negative NLL is impossible; the run's own float rounding stays far inside this.
+constexpr double kNllTolerance = 1e-4;
+
+// "NaN", "+Inf", "-Inf" or the number, for messages about a bad value.
+std::string value_text(double v) {
+    if (std::isnan(v)) return "NaN";
+    if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.9g", v);
+    return buf;
+}
+
+// A meta attribute that must be a finite number within [lo, hi] (lo excluded when open_lo).
+double ranged(hid_t g, const char* name, double lo, double hi, bool open_lo, bool f32 = false) {
+    const double v = f32 ? double(h5::read_attr_f32(g, name)) : h5::read_attr_double(g, name);
+    if (!std::isfinite(v) || v < lo || v > hi || (open_lo && v == lo)) {
+        char range[96];
+        std::snprintf(range, sizeof range, "%s%g, %g]", open_lo ? "(" : "[", lo, hi);
+        throw h5::Failure("meta attribute '" + std::string(name) + "' = " + value_text(v) +
+                          " is outside " + range);
+    }
+    return v;
+}
+
+constexpr std::size_t kDefaultCacheBytes = std::size_t(256) << 20;
+
+std::int64_t bounded(hid_t g, const char* name, std::int64_t lo, std::int64_t hi) {
+    const std::int64_t v = h5::read_attr_int(g, name);
+    if (v < lo || v > hi)
+        throw h5::Failure("meta attribute '" + std::string(name) + "' = " + std::to_string(v) +
+                          " is out of range");
+    return v;
+}
+
+hsize_t length(hid_t file, const std::string& path) {
+    if (!h5::exists(file, path)) throw h5::Failure("dataset '" + path + "' is missing");
+    h5::Handle d = h5::open_dataset(file, path);
+    const h5::Dims s = h5::shape(d.get());
+    if (s.size() != 1) throw h5::Failure("dataset '" + path + "' is not a list");
+    return s[0];
+}
+
+template <class T>
+std::vector<T> read(hid_t file, const std::string& path) {
+    h5::Handle d = h5::open_dataset(file, path);
+    return h5::read_array<T>(d.get());
+}
+
+// Appends n IEEE halves to `out` as floats (exact), eight at a time with F16C where available.
+void decode_halves(const std::uint16_t* h, std::size_t n, std::vector<float>& out) {
+    std::size_t i = 0;
+#if defined(__F16C__)
+    alignas(32) float buf[8];
+    for (; i + 8 <= n; i += 8) {
+        _mm256_store_ps(buf,
+                        _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(h + i))));
+        out.insert(out.end(), buf, buf + 8);
+    }
+#endif
+    for (; i < n; ++i) out.push_back(f16_to_f32(h[i]));
+}
+
+std::vector<double> slice(const std::vector<double>& v, std::size_t at, std::size_t n) {
+    return {v.begin() + std::ptrdiff_t(at * n), v.begin() + std::ptrdiff_t(at * n + n)};
+}
+
+}  // namespace
+
+struct TraceReader::Impl {
+    std::string path;
+    h5::Handle file;
+    TraceMeta meta;
+    RunStats stats;
+    trace::Shape shape;
+    std::optional<std::vector<float>> nll;
+    std::optional<double> mean_nll;
+    std::optional<TraceCurves> curves;
+    std::optional<std::vector<NoiseSweep>> noise;
+    TraceArrayCache cache{kDefaultCacheBytes};
+    std::vector<std::string> warnings;
+
+    void warn(const std::string& what) {
+        const std::string w = path + ": " + what;
+        if (std::find(warnings.begin(), warnings.end(), w) == warnings.end()) warnings.push_back(w);
+    }
+
+    hid_t f() const { return file.get(); }
+    void check_root();
+    void read_meta();
+    void read_layout(hid_t meta_group);
+    void read_rope_layers();
+    void read_tokens();
+    void validate();
+    long vocab_size() const;
+    void read_stats();
+    void check_stats_row(std::size_t i, const std::vector<double>& lrm,
+                         const std::vector<double>& bm, const std::vector<double>& bl,
+                         const std::vector<double>& bp, const std::vector<double>& dist,
+                         const std::vector<double>& ent);
+    void check_tile(const Tile& t, const std::string& head_name) const;
+    TraceCurves read_curves();
+    std::vector<NoiseSweep> read_noise();
+    std::vector<float> read_qk(const char* name, int layer, int head, int heads);
+    void check_slab(const std::string& dataset, int head, const std::vector<float>& v);
+    TraceArrayCache::Array cached(TraceArrayCache::Kind kind, int layer, int index);
+};
+
+// `what` names what was being read, for the one failure HDF5 cannot name: running out of
+// memory (which a file's declared sizes are bounded to avoid, but a small machine can still hit).
+template <class F>
+static auto guarded(const std::string& path, F&& f, const std::string& what = "the trace") {
+    h5::silence_errors();
+    try {
+        return f();
+    } catch (const h5::Failure& e) {
+        throw FileError(path, std::string("damaged or incomplete trace: ") + e.what());
+    } catch (const std::bad_alloc&) {
+        throw FileError(path, "not enough memory to read " + what);
+    }
+}
+
+TraceReader TraceReader::open(const std::string& path) {
+    h5::silence_errors();
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) throw FileError(path, "no such file");
+    if (std::filesystem::is_directory(path, ec))
+        throw FileError(path, "is a folder, not a trace file");
+    // A FIFO or device would block (or never end) on the first read.
+    if (!std::filesystem::is_regular_file(path, ec))
+        throw FileError(path, "is not a regular file (a pipe or device?), so not a trace file");
+    const htri_t is_hdf5 = H5Fis_hdf5(path.c_str());
+    if (is_hdf5 < 0) throw FileError(path, "cannot read: " + h5::error_stack_text());
+    if (is_hdf5 == 0) throw FileError(path, "not an HDF5 file, so not a RoPEScope trace");
+    auto impl = std::make_unique<Impl>();
+    impl->path = path;
+    try {
+        impl->file = h5::open_file_read(path);
+    } catch (const h5::Failure& e) {
+        const std::string why = e.what();
+        // HDF5's own words for a file cut inside its superblock ("bad byte number in an
+        // address") do not say what happened; the smallest superblock (version 2) is 48 bytes.
+        const auto size = std::filesystem::file_size(path, ec);
+        if (!ec && size < 48)
+            throw FileError(path, "the file is truncated (" + std::to_string(size) +
+                                      " bytes, shorter than an HDF5 superblock)");
+        if (why.find("truncated") != std::string::npos)
+            throw FileError(path,
+                            "the file is truncated (an interrupted copy or download?): " + why);
+        throw FileError(path, "cannot open: " + why);
+    }
+    guarded(
+        path,
+        [&] {
+            impl->check_root();
+            impl->read_meta();
+            impl->validate();
+            impl->read_tokens();
+            impl->read_stats();
+        },
+        "the trace's metadata and statistics");
+    return TraceReader(std::move(impl));
+}
+
+void TraceReader::Impl::check_root() {
+    if (!h5::has_attr(f(), "format") || h5::read_attr_string(f(), "format") != trace::kFormat)
+        throw FileError(path, "an HDF5 file, but not a RoPEScope trace (no format = \"" +
+                                  std::string(trace::kFormat) + "\" attribute on its root)");
+    const std::int64_t v = h5::read_attr_int(f(), "schema_version");
+    if (v > trace::kSchemaVersion)
+        throw FileError(path, "written by a newer RoPEScope (trace schema " + std::to_string(v) +
+                                  "); this build reads schema " +
+                                  std::to_string(trace::kSchemaVersion) +
+                                  " and older: please upgrade");
+    if (v < 1) throw FileError(path, "unknown trace schema version " + std::to_string(v));
+    meta.schema_version = int(v);
+    meta.created_by = h5::read_attr_string(f(), "created_by");
+    meta.created_at = h5::read_attr_string(f(), "created_at");
+}
+
+void TraceReader::Impl::read_meta() {
+    h5::Handle g = h5::open_group(f(), "meta");
+    const hid_t mg = g.get();
+    meta.checkpoint_path = h5::read_attr_string(mg, "checkpoint_path");
+    meta.config_json = h5::read_attr_string(mg, "config_json");
+    // Provenance attributes came after schema 1 was first written: optional, absent means none.
+    if (h5::has_attr(mg, "rope_sources")) meta.rope_sources = h5::read_attr_string(mg, "rope_sources");
+    if (h5::has_attr(mg, "ignored_config_keys"))
+        meta.ignored_config_keys = split_lines(h5::read_attr_string(mg, "ignored_config_keys"));
+    meta.tokens = int(bounded(mg, "tokens", 1, kMaxTokens));
+    meta.layers = int(bounded(mg, "layers", 1, kMaxLayers));
+    constexpr double kHuge = 1e300;
+    meta.rope_theta = ranged(mg, "rope_theta", 0, kHuge, true);
+    meta.partial_rotary_factor = ranged(mg, "partial_rotary_factor", 0, 1, true);
+    meta.linear_factor = ranged(mg, "linear_factor", 0, kHuge, true);
+    meta.yarn_factor = ranged(mg, "yarn_factor", 0, kHuge, false);
+    meta.logit_scale = float(ranged(mg, "logit_scale", 0, 1e30, true, true));
+    const std::string qk = h5::read_attr_string(mg, "qk_dtype");
+    if (qk != "f16" && qk != "f32") throw h5::Failure("unknown Q/K storage type '" + qk + "'");
+    meta.qk_precision = qk == "f16" ? QKPrecision::F16 : QKPrecision::F32;
+    read_layout(mg);
+    read_rope_layers();
+    auto& r = meta.rope;
+    r.head_dim = meta.layout.head_dim;
+    r.rotary_dim = int(bounded(mg, "rotary_dim", 2, r.head_dim));
+    if (r.rotary_dim % 2) throw h5::Failure("meta attribute 'rotary_dim' is odd");
+    r.cos_sin_scale = float(ranged(mg, "cos_sin_scale", 0, 1e30, true, true));
+    if (std::uint64_t(meta.tokens) * std::uint64_t(r.head_dim) > kMaxHeadSlab)
+        throw h5::Failure("meta says " + std::to_string(meta.tokens) + " tokens of head_dim " +
+                          std::to_string(r.head_dim) + ": one head's queries would exceed " +
+                          std::to_string(kMaxHeadSlab) + " values, the most a trace may hold");
+
+    auto& s = shape;
+    s.tokens = hsize_t(meta.tokens);
+    s.layers = hsize_t(meta.layers);
+    s.heads = hsize_t(meta.layout.analysis_heads());
+    s.query_heads = hsize_t(meta.layout.query_heads);
+    s.kv_heads = hsize_t(meta.layout.kv_heads);
+    s.head_dim = hsize_t(meta.layout.head_dim);
+    s.half = hsize_t(r.rotary_dim / 2);
+    s.overview_cells = overview_levels(meta.tokens);
+    s.thresholds = length(f(), "stats/thresholds");
+    s.bins = length(f(), "stats/bin_edges");
+    s.curve_points = length(f(), "curves/distance");
+    if (s.bins == 0) throw h5::Failure("dataset 'stats/bin_edges' is empty");
+    s.bins -= 1;
+    if (s.thresholds > kMaxListLength || s.bins > kMaxListLength || s.curve_points > kMaxListLength)
+        throw h5::Failure("implausibly many thresholds, distance bins or curve points");
+}
+
+// Each layer group's `rope` flag (absent in traces written before NoPE layers existed: RoPE).
+void TraceReader::Impl::read_rope_layers() {
+    meta.rope_layers.assign(std::size_t(meta.layers), 1);
+    for (int l = 0; l < meta.layers; ++l) {
+        h5::Handle g = h5::open_group(f(), trace::layer_group(l, meta.layers));
+        if (!h5::has_attr(g.get(), "rope")) continue;
+        const auto v = h5::read_attr_int(g.get(), "rope");
+        if (v != 0 && v != 1)
+            throw h5::Failure(trace::layer_group(l, meta.layers) + " attribute 'rope' is " + std::to_string(v) +
+                              ", not 0 or 1");
+        meta.rope_layers[std::size_t(l)] = char(v);
+    }
+}
+
+void TraceReader::Impl::read_layout(hid_t mg) {
+    HeadLayout& L = meta.layout;
+    const auto variant = parse_variant(h5::read_attr_string(mg, "variant"));
+    if (!variant)
+        throw h5::Failure("unknown variant '" + h5::read_attr_string(mg, "variant") + "'");
+    L.variant = *variant;
+    L.head_dim = int(bounded(mg, "head_dim", 1, kMaxHeadDim));
+    L.query_heads = int(bounded(mg, "query_heads", 1, kMaxHeads));
+    L.kv_heads = int(bounded(mg, "kv_heads", 1, kMaxHeads));
+    L.model_heads = int(bounded(mg, "model_heads", 1, kMaxHeads));
+    const int A = int(bounded(mg, "analysis_heads", L.model_heads, kMaxHeads));
+    // The per-head arrays are checked against A in validate(); read them after that.
+    L.heads.assign(A, HeadInfo{});
+}
+
+void TraceReader::Impl::validate() {
+    std::vector<trace::DatasetSpec> all = trace::meta_datasets(shape);
+    for (int l = 0; l < meta.layers; ++l) {
+        auto layer = trace::layer_datasets(shape, l);
+        all.insert(all.end(), layer.begin(), layer.end());
+    }
+    for (const auto& group : {trace::stats_datasets(shape), trace::result_datasets(shape)})
+        all.insert(all.end(), group.begin(), group.end());
+    // Two names for one dataset (a hard link made by hand) would read one layer's data as
+    // another's, as a soft link would.
+    std::map<std::string, std::string> seen;  // identity -> first path
+    for (const auto& spec : all) {
+        std::string id;
+        trace::check_dataset(f(), spec, meta.qk_precision, &id);
+        const auto [it, fresh] = seen.emplace(id, spec.path);
+        if (!fresh)
+            throw h5::Failure("dataset '" + spec.path + "' is the same object as '" + it->second +
+                              "' (a second link to it)");
+    }
+    const auto cells = read<std::int32_t>(f(), "meta/overview_cells");
+    if (!std::equal(cells.begin(), cells.end(), shape.overview_cells.begin()))
+        throw h5::Failure("'meta/overview_cells' does not match the token count");
+    meta.overview_cells = shape.overview_cells;
+}
+
+void TraceReader::Impl::read_tokens() {
+    HeadLayout& L = meta.layout;
+    const auto imag = read<std::uint8_t>(f(), "meta/heads/imag");
+    const auto virt = read<std::uint8_t>(f(), "meta/heads/virtual");
+    const auto qh = read<std::int32_t>(f(), "meta/heads/query_head");
+    const auto kvh = read<std::int32_t>(f(), "meta/heads/kv_head");
+    const auto twin = read<std::int32_t>(f(), "meta/heads/twin");
+    for (int a = 0; a < L.analysis_heads(); ++a) {
+        if (qh[a] < 0 || qh[a] >= L.query_heads || kvh[a] < 0 || kvh[a] >= L.kv_heads ||
+            twin[a] < -1 || twin[a] >= L.analysis_heads())
+            throw h5::Failure("head " + std::to_string(a) +
+                              " refers to a query, KV or twin head that does not exist");
+        L.heads[a] = HeadInfo{a, qh[a], kvh[a], imag[a] != 0, virt[a] != 0, twin[a]};
+    }
+    auto& r = meta.rope;
+    r.inv_freq = read<double>(f(), "meta/inv_freq");
+    r.inv_freq_f32 = read<float>(f(), "meta/inv_freq_f32");
+
+    TraceTokens& in = meta.input;
+    in.ids = read<std::int32_t>(f(), "meta/token_ids");
+    const long vocab = vocab_size();
+    for (std::size_t t = 0; t < in.ids.size(); ++t)
+        if (in.ids[t] < 0 || (vocab > 0 && in.ids[t] >= vocab))
+            throw h5::Failure(
+                "dataset 'meta/token_ids' holds id " + std::to_string(in.ids[t]) + " at position " +
+                std::to_string(t) + ", outside the vocabulary" +
+                (vocab > 0 ? " (vocab_size " + std::to_string(vocab) + " in meta/config_json)"
+                           : std::string()));
+    in.display.clear();
+    h5::Handle mg = h5::open_group(f(), "meta");
+    if (h5::read_attr_int(mg.get(), "has_token_display") != 0) {
+        h5::Handle d = h5::open_dataset(f(), "meta/token_display");
+        in.display = h5::read_strings(d.get());
+    }
+    {
+        h5::Handle d = h5::open_dataset(f(), "meta/input_text");
+        in.text = h5::read_string_dataset(d.get());
+    }
+    const auto off = read<std::int64_t>(f(), "meta/token_offsets");  // [T, 2]
+    in.offsets.clear();
+    if (!off.empty() && off[0] >= 0)
+        for (std::size_t t = 0; t < in.ids.size(); ++t)
+            in.offsets.emplace_back(std::size_t(off[2 * t]), std::size_t(off[2 * t + 1]));
+}
+
+// The vocabulary size from the stored config.json, or -1 when it does not say (token ids are
+// then only checked to be non-negative).
+long TraceReader::Impl::vocab_size() const {
+    if (!json_depth_within(meta.config_json)) return -1;
+    const auto j = nlohmann::json::parse(meta.config_json, nullptr, false);
+    if (!j.is_object()) return -1;
+    const auto it = j.find("vocab_size");
+    if (it == j.end() || !it->is_number_integer() || it->get<long>() <= 0) return -1;
+    return it->get<long>();
+}
+
+// An observed head's statistics are finite, except the two NaNs a run writes on purpose: M(D) for
+// a threshold no position reaches (D >= T) and the mean logit of a distance bin with no pairs.
+void TraceReader::Impl::check_stats_row(std::size_t i, const std::vector<double>& lrm,
+                                        const std::vector<double>& bm,
+                                        const std::vector<double>& bl,
+                                        const std::vector<double>& bp,
+                                        const std::vector<double>& dist,
+                                        const std::vector<double>& ent) {
+    const std::size_t A = std::size_t(meta.layout.analysis_heads());
+    auto bad = [&](const char* name, std::size_t at, double v) {
+        throw h5::Failure("dataset 'stats/" + std::string(name) + "' holds " + value_text(v) +
+                          " for observed layer " + std::to_string(i / A) + " head " +
+                          std::to_string(i % A) +
+                          (at == std::size_t(-1) ? std::string() : " at " + std::to_string(at)));
+    };
+    if (!std::isfinite(dist[i])) bad("mean_distance", std::size_t(-1), dist[i]);
+    if (!std::isfinite(ent[i])) bad("entropy", std::size_t(-1), ent[i]);
+    for (std::size_t k = 0; k < shape.thresholds; ++k) {
+        const double v = lrm[i * shape.thresholds + k];
+        if (!std::isfinite(v) && !(std::isnan(v) && stats.thresholds[k] >= meta.tokens))
+            bad("long_range_mass", k, v);
+    }
+    for (std::size_t b = 0; b < shape.bins; ++b) {
+        const std::size_t at = i * shape.bins + b;
+        if (!std::isfinite(bp[at])) bad("bin_pairs", b, bp[at]);
+        if (!std::isfinite(bm[at])) bad("bin_mass", b, bm[at]);
+        if (!std::isfinite(bl[at]) && !(std::isnan(bl[at]) && bp[at] == 0))
+            bad("bin_logit", b, bl[at]);
+    }
+}
+
+void TraceReader::Impl::read_stats() {
+    RunStats& st = stats;
+    st.tokens = meta.tokens;
+    st.layers = meta.layers;
+    st.heads = meta.layout.analysis_heads();
+    st.logit_scale = meta.logit_scale;
+    const auto thresholds = read<std::int32_t>(f(), "stats/thresholds");
+    const auto edges = read<std::int32_t>(f(), "stats/bin_edges");
+    st.thresholds.assign(thresholds.begin(), thresholds.end());
+    st.bin_edges.assign(edges.begin(), edges.end());
+    const auto observed = read<std::uint8_t>(f(), "stats/observed");
+    const auto lrm = read<double>(f(), "stats/long_range_mass");
+    const auto dist = read<double>(f(), "stats/mean_distance");
+    const auto ent = read<double>(f(), "stats/entropy");
+    const auto bm = read<double>(f(), "stats/bin_mass");
+    const auto bl = read<double>(f(), "stats/bin_logit");
+    const auto bp = read<double>(f(), "stats/bin_pairs");
+    const auto fre = read<double>(f(), "stats/freq_re");
+    const auto fim = read<double>(f(), "stats/freq_im");
+    const auto pass = read<double>(f(), "stats/passthrough");
+    const std::size_t n = std::size_t(st.layers) * st.heads;
+    st.head.assign(n, HeadStats{});
+    st.observed.assign(n, false);
+    for (std::size_t i = 0; i < n; ++i) {
+        HeadStats& h = st.head[i];
+        h.freq_re = slice(fre, i, shape.half);
+        h.freq_im = slice(fim, i, shape.half);
+        h.passthrough = pass[i];
+        if (!observed[i]) continue;
+        check_stats_row(i, lrm, bm, bl, bp, dist, ent);
+        st.observed[i] = true;
+        h.long_range_mass = slice(lrm, i, shape.thresholds);
+        h.mean_distance = dist[i];
+        h.entropy = ent[i];
+        h.bin_mass = slice(bm, i, shape.bins);
+        h.bin_logit = slice(bl, i, shape.bins);
+        h.bin_pairs = slice(bp, i, shape.bins);
+    }
+}
+
+TraceCurves TraceReader::Impl::read_curves() {
+    TraceCurves c;
+    h5::Handle g = h5::open_group(f(), "curves");
+    const hid_t cg = g.get();
+    auto& u = c.uniform;
+    u.base = h5::read_attr_double(cg, "base");
+    u.rotary_dim = int(h5::read_attr_int(cg, "rotary_dim"));
+    u.has_closed_form = h5::read_attr_int(cg, "has_closed_form") != 0;
+    u.closed_form_note = h5::read_attr_string(cg, "closed_form_note");
+    u.logit_scale = h5::read_attr_double(cg, "logit_scale");
+    u.logit_scale_applied = h5::read_attr_int(cg, "logit_scale_applied") != 0;
+    for (auto [name, gap] :
+         {std::pair{"real_gap", &u.real_gap}, std::pair{"imag_gap", &u.imag_gap}}) {
+        gap->max_abs = h5::read_attr_double(cg, std::string(name) + "_max_abs");
+        gap->relative = h5::read_attr_double(cg, std::string(name) + "_relative");
+        gap->at_distance = h5::read_attr_double(cg, std::string(name) + "_at_distance");
+    }
+    u.distance = read<double>(f(), "curves/distance");
+    u.real_sum = read<double>(f(), "curves/real_sum");
+    u.imag_sum = read<double>(f(), "curves/imag_sum");
+    u.real_closed = read<double>(f(), "curves/real_closed");
+    u.imag_closed = read<double>(f(), "curves/imag_closed");
+    c.layers = meta.layers;
+    c.heads = meta.layout.analysis_heads();
+    c.expected_logit = read<double>(f(), "curves/expected_logit");
+    return c;
+}
+
+std::vector<NoiseSweep> TraceReader::Impl::read_noise() {
+    std::vector<NoiseSweep> out;
+    if (!h5::exists(f(), "experiments/noise")) return out;
+    h5::Handle ng = h5::open_group(f(), "experiments/noise");
+    const std::int64_t count = h5::read_attr_int(ng.get(), "count");
+    if (count < 0 || count > 100000) throw h5::Failure("implausible noise sweep count");
+    for (std::int64_t i = 0; i < count; ++i) {
+        const std::string g = "experiments/noise/" + std::to_string(i);
+        const hsize_t P = length(f(), g + "/sigma"), D = length(f(), g + "/thresholds");
+        for (const auto& spec : trace::noise_datasets(g, P, D))
+            trace::check_dataset(f(), spec, meta.qk_precision);
+        h5::Handle sg = h5::open_group(f(), g);
+        NoiseSweep s;
+        s.seed = h5::read_attr_u64(sg.get(), "seed");
+        s.tokens = int(h5::read_attr_int(sg.get(), "tokens"));
+        s.baseline_nll = h5::read_attr_double(sg.get(), "baseline_nll");
+        const auto th = read<std::int32_t>(f(), g + "/thresholds");
+        s.thresholds.assign(th.begin(), th.end());
+        s.baseline_mass_real = read<double>(f(), g + "/baseline_mass_real");
+        s.baseline_mass_imag = read<double>(f(), g + "/baseline_mass_imag");
+        const auto sigma = read<double>(f(), g + "/sigma");
+        const auto mean = read<double>(f(), g + "/mean_nll");
+        const auto delta = read<double>(f(), g + "/delta_nll");
+        const auto real = read<double>(f(), g + "/long_range_mass_real");
+        const auto imag = read<double>(f(), g + "/long_range_mass_imag");
+        std::vector<std::uint8_t> target(P);
+        {
+            h5::Handle d = h5::open_dataset(f(), g + "/target");
+            h5::Handle tt = trace::noise_target_type();
+            h5::check_chunks(d.get());
+            if (P)
+                h5::check(H5Dread(d.get(), tt.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, target.data()),
+                          "read noise targets");
+        }
+        for (hsize_t p = 0; p < P; ++p) {
+            if (target[p] > 2) throw h5::Failure("unknown noise target in '" + g + "'");
+            s.points.push_back({sigma[p], NoiseTarget(target[p]), mean[p], delta[p],
+                                slice(real, p, D), slice(imag, p, D)});
+        }
+        out.push_back(std::move(s));
+    }
+    return out;
+}
+
+std::vector<float> TraceReader::Impl::read_qk(const char* name, int layer, int head, int heads) {
+    if (head < 0 || head >= heads)
+        throw UsageError(std::string(name) + " head " + std::to_string(head) + " does not exist");
+    if (layer < 0 || layer >= meta.layers)
+        throw UsageError("layer " + std::to_string(layer) + " does not exist");
+    const std::size_t n = std::size_t(meta.tokens) * meta.layout.head_dim;
+    const std::string dataset = trace::layer_group(layer, meta.layers) + "/" + name;
+    h5::Handle ds = h5::open_dataset(f(), dataset);
+    const h5::Dims offset{hsize_t(head), 0, 0};
+    const h5::Dims count{1, hsize_t(meta.tokens), hsize_t(meta.layout.head_dim)};
+    if (meta.qk_precision == QKPrecision::F32) {
+        std::vector<float> out(n);  // [T, d]
+        h5::read_block(ds.get(), H5T_NATIVE_FLOAT, offset, count, out.data());
+        check_slab(dataset, head, out);
+        return out;
+    }
+    // Raw binary16 into a reused buffer, decoded here: HDF5's own half -> float conversion is a
+    // slow soft path, and fresh zeroed buffers cost more than the read (page faults).
+    thread_local std::vector<std::uint16_t> bits;  // [T, d]
+    bits.resize(n);
+    h5::Handle file_type{h5::check_id(H5Dget_type(ds.get()), "Q/K type"), H5Tclose};
+    h5::read_block(ds.get(), file_type.get(), offset, count, bits.data());
+    std::vector<float> out;  // [T, d]
+    out.reserve(n);
+    decode_halves(bits.data(), n, out);
+    check_slab(dataset, head, out);
+    return out;
+}
+
+// Where the values are read: a run never stores a non-finite query or key (the writer refuses
+// f16 overflow), so one is damage; an all-zero head is possible in principle but much more
+// likely a zeroed file region, so it is reported without refusing the data.
+void TraceReader::Impl::check_slab(const std::string& dataset, int head,
+                                   const std::vector<float>& v) {
+    const std::size_t d = std::size_t(meta.layout.head_dim);
+    bool all_zero = true;
+    for (std::size_t i = 0; i < v.size(); ++i) {
+        if (!std::isfinite(v[i]))
+            throw h5::Failure("dataset '" + dataset + "' holds " + value_text(v[i]) + " at [" +
+                              std::to_string(head) + ", " + std::to_string(i / d) + ", " +
+                              std::to_string(i % d) + "]");
+        all_zero = all_zero && v[i] == 0.0f;
+    }
+    if (all_zero && !v.empty())
+        warn("dataset '" + dataset + "' head " + std::to_string(head) +
+             " is all zeros (a zeroed or damaged file?); its attention maps are uniform");
+}
+
+TraceArrayCache::Array TraceReader::Impl::cached(TraceArrayCache::Kind kind, int layer, int index) {
+    using K = TraceArrayCache::Kind;
+    return cache.get(kind, layer, index, [&]() -> std::vector<float> {
+        if (kind == K::Query) return read_qk("q", layer, index, meta.layout.query_heads);
+        if (kind == K::Key) return read_qk("k", layer, index, meta.layout.kv_heads);
+        if (index < 0 || index >= meta.layout.analysis_heads())
+            throw UsageError("head " + std::to_string(index) + " does not exist");
+        if (layer < 0 || layer >= meta.layers)
+            throw UsageError("layer " + std::to_string(layer) + " does not exist");
+        const std::string dataset = trace::layer_group(layer, meta.layers) + "/lse";
+        h5::Handle ds = h5::open_dataset(f(), dataset);
+        std::vector<float> out(meta.tokens);  // [T]
+        h5::read_block(ds.get(), H5T_NATIVE_FLOAT, {hsize_t(index), 0}, {1, hsize_t(meta.tokens)},
+                       out.data());
+        for (std::size_t t = 0; t < out.size(); ++t)
+            if (!std::isfinite(out[t]))
+                throw h5::Failure("dataset '" + dataset + "' holds " + value_text(out[t]) +
+                                  " at [" + std::to_string(index) + ", " + std::to_string(t) + "]");
+        return out;
+    });
+}
+
+TraceReader::TraceReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+TraceReader::TraceReader(TraceReader&&) noexcept = default;
+TraceReader& TraceReader::operator=(TraceReader&&) noexcept = default;
+TraceReader::~TraceReader() = default;
+
+const std::string& TraceReader::path() const {
+    return impl_->path;
+}
+const TraceMeta& TraceReader::meta() const {
+    return impl_->meta;
+}
+const RunStats& TraceReader::stats() const {
+    return impl_->stats;
+}
+
+const std::vector<float>& TraceReader::token_nll() {
+    if (!impl_->nll)
+        impl_->nll = guarded(
+            impl_->path,
+            [&] {
+                auto nll = read<float>(impl_->f(), "loss/token_nll");
+                for (std::size_t t = 0; t < nll.size(); ++t)
+                    if (!std::isfinite(nll[t]) || nll[t] < -kNllTolerance)
+                        throw h5::Failure("dataset 'loss/token_nll' holds " + value_text(nll[t]) +
+                                          " at position " + std::to_string(t) +
+                                          "; a negative log-likelihood is finite and >= 0");
+                return nll;
+            },
+            "loss/token_nll");
+    return *impl_->nll;
+}
+
+double TraceReader::mean_nll() {
+    if (!impl_->mean_nll)
+        impl_->mean_nll = guarded(impl_->path, [&] {
+            h5::Handle g = h5::open_group(impl_->f(), "loss");
+            const double v = h5::read_attr_double(g.get(), "mean_nll");
+            if (!std::isfinite(v) || v < -kNllTolerance)
+                throw h5::Failure("attribute 'loss/mean_nll' = " + value_text(v) +
+                                  "; a negative log-likelihood is finite and >= 0");
+            return v;
+        });
+    return *impl_->mean_nll;
+}
+
+const TraceCurves& TraceReader::curves() {
+    if (!impl_->curves) impl_->curves = guarded(impl_->path, [&] { return impl_->read_curves(); });
+    return *impl_->curves;
+}
+
+const std::vector<NoiseSweep>& TraceReader::noise() {
+    if (!impl_->noise) impl_->noise = guarded(impl_->path, [&] { return impl_->read_noise(); });
+    return *impl_->noise;
+}
+
+OverviewMap TraceReader::overview(int layer, int head, int cells) {
+    return guarded(impl_->path, [&] {
+        const TraceMeta& m = impl_->meta;
+        if (layer < 0 || layer >= m.layers)
+            throw UsageError("layer " + std::to_string(layer) + " does not exist");
+        if (head < 0 || head >= m.layout.analysis_heads())
+            throw UsageError("head " + std::to_string(head) + " does not exist");
+        if (std::find(m.overview_cells.begin(), m.overview_cells.end(), cells) ==
+            m.overview_cells.end())
+            throw UsageError("no overview level with " + std::to_string(cells) + " cells");
+        OverviewMap map{cells, overview_edges(m.tokens, cells),
+                        std::vector<float>(std::size_t(cells) * cells)};
+        h5::Handle ds = h5::open_dataset(impl_->f(), trace::overview_path(layer, m.layers, cells));
+        h5::read_block(ds.get(), H5T_NATIVE_FLOAT, {hsize_t(head), 0, 0},
+                       {1, hsize_t(cells), hsize_t(cells)}, map.mean.data());
+        return map;
+    });
+}
+
+std::vector<float> TraceReader::queries(int layer, int query_head) {
+    return guarded(impl_->path,
+                   [&] { return *impl_->cached(TraceArrayCache::Kind::Query, layer, query_head); });
+}
+
+std::vector<float> TraceReader::keys(int layer, int kv_head) {
+    return guarded(impl_->path,
+                   [&] { return *impl_->cached(TraceArrayCache::Kind::Key, layer, kv_head); });
+}
+
+std::vector<float> TraceReader::lse(int layer, int head) {
+    return guarded(impl_->path,
+                   [&] { return *impl_->cached(TraceArrayCache::Kind::Lse, layer, head); });
+}
+
+Tile TraceReader::tile(const TileRequest& r) {
+    return guarded(
+        impl_->path,
+        [&] {
+            const TraceMeta& m = impl_->meta;
+            check_tile_request(r, m.layers, m.layout.analysis_heads(), m.tokens);
+            const HeadInfo& h = m.layout.heads[r.head];
+            if (h.imag && !m.layer_has_rope(r.layer))
+                throw UsageError("layer " + std::to_string(r.layer) +
+                                 " has no RoPE (a NoPE layer): there is no imaginary part, so head " +
+                                 std::to_string(r.head) + " (" + m.layout.label(r.head) + ") has no map");
+            const auto q = impl_->cached(TraceArrayCache::Kind::Query, r.layer, h.query_head);
+            const auto k = impl_->cached(TraceArrayCache::Kind::Key, r.layer, h.kv_head);
+            const auto lse = impl_->cached(TraceArrayCache::Kind::Lse, r.layer, r.head);
+            TileSource src{q->data(),     k->data(),
+                           lse->data(),   m.tokens,
+                           h.imag,        &m.rope,
+                           m.logit_scale, m.qk_precision == QKPrecision::F16 ? 0x1.0p-11 : 0.0};
+            Tile t = compute_tile(r, src);
+            impl_->check_tile(t, trace::layer_group(r.layer, m.layers) + " head " +
+                                     std::to_string(r.head) + " (" + m.layout.label(r.head) + ")");
+            return t;
+        },
+        "a tile of layer " + std::to_string(r.layer) + " head " + std::to_string(r.head));
+}
+
+// Finite queries and keys can still overflow a dot product, and a damaged lse can push a
+// probability past 1: neither may be drawn or exported as if it were the run's map.
+void TraceReader::Impl::check_tile(const Tile& t, const std::string& head_name) const {
+    const bool logits = t.request.values == TileValues::Logit;
+    const int span = t.request.pooling == TilePooling::Mean ? t.request.stride - 1 : 0;
+    const double max_prob = 1.0 + t.prob_rel_error_bound + 1e-5;
+    for (int i = 0; i < t.rows; ++i)
+        for (int j = 0; j < t.cols; ++j) {
+            const float v = t.at(i, j);
+            // No causal entry in the cell (its last row, clipped to the request, before its
+            // first column).
+            const bool masked = t.col(j) > std::min(t.row(i) + span, t.request.row_end - 1);
+            const bool ok = logits ? (masked ? v == -INFINITY : std::isfinite(v))
+                                   : (std::isfinite(v) && v >= 0.0f && v <= max_prob);
+            if (!ok)
+                throw h5::Failure(
+                    head_name + ": the tile has " + (logits ? "logit " : "probability ") +
+                    value_text(v) + " at row " + std::to_string(t.row(i)) + ", column " +
+                    std::to_string(t.col(j)) + "; its stored queries, keys or lse are damaged");
+        }
+}
+
+const std::vector<std::string>& TraceReader::warnings() const {
+    return impl_->warnings;
+}
+
+void TraceReader::set_cache_bytes(std::size_t bytes) {
+    impl_->cache.set_budget(bytes);
+}
+
+}  // namespace rs

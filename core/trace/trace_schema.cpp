@@ -1,0 +1,183 @@
+// Trace layout tables and storage decisions.
+#include "trace_schema.h"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace rs::trace {
+
+namespace {
+
+std::string dims_text(const h5::Dims& d) {
+    std::string s = "[";
+    for (std::size_t i = 0; i < d.size(); ++i) s += (i ? ", " : "") + std::to_string(d[i]);
+    return s + "]";
+}
+
+h5::Handle copy_type(hid_t t) {
+    return {h5::check_id(H5Tcopy(t), "copy type"), H5Tclose};
+}
+
+}  // namespace
+
+std::string layer_group(int layer, int layers) {
+    const int width = std::max(2, int(std::to_string(std::max(layers - 1, 0)).size()));
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "layers/%0*d", width, layer);
+    return buf;
+}
+
+std::string overview_path(int layer, int layers, int cells) {
+    return layer_group(layer, layers) + "/overview/" + std::to_string(cells);
+}
+
+std::vector<DatasetSpec> meta_datasets(const Shape& s) {
+    return {{"meta/input_text", Elem::Str, {}},
+            {"meta/token_ids", Elem::I32, {s.tokens}},
+            {"meta/token_display", Elem::Str, {s.tokens}},
+            {"meta/token_offsets", Elem::I64, {s.tokens, 2}},
+            {"meta/inv_freq", Elem::F64, {s.half}},
+            {"meta/inv_freq_f32", Elem::F32, {s.half}},
+            {"meta/overview_cells", Elem::I32, {hsize_t(s.overview_cells.size())}},
+            {"meta/heads/imag", Elem::U8, {s.heads}},
+            {"meta/heads/virtual", Elem::U8, {s.heads}},
+            {"meta/heads/query_head", Elem::I32, {s.heads}},
+            {"meta/heads/kv_head", Elem::I32, {s.heads}},
+            {"meta/heads/twin", Elem::I32, {s.heads}},
+            {"meta/heads/label", Elem::Str, {s.heads}}};
+}
+
+std::vector<DatasetSpec> layer_datasets(const Shape& s, int layer) {
+    const std::string g = layer_group(layer, int(s.layers));
+    std::vector<DatasetSpec> out{{g + "/q", Elem::QK, {s.query_heads, s.tokens, s.head_dim}},
+                                 {g + "/k", Elem::QK, {s.kv_heads, s.tokens, s.head_dim}},
+                                 {g + "/lse", Elem::F32, {s.heads, s.tokens}}};
+    for (int P : s.overview_cells)
+        out.push_back(
+            {overview_path(layer, int(s.layers), P), Elem::F32, {s.heads, hsize_t(P), hsize_t(P)}});
+    return out;
+}
+
+std::vector<DatasetSpec> stats_datasets(const Shape& s) {
+    const hsize_t L = s.layers, A = s.heads;
+    return {{"stats/thresholds", Elem::I32, {s.thresholds}},
+            {"stats/bin_edges", Elem::I32, {s.bins + 1}},
+            {"stats/observed", Elem::U8, {L, A}},
+            {"stats/long_range_mass", Elem::F64, {L, A, s.thresholds}},
+            {"stats/mean_distance", Elem::F64, {L, A}},
+            {"stats/entropy", Elem::F64, {L, A}},
+            {"stats/bin_mass", Elem::F64, {L, A, s.bins}},
+            {"stats/bin_logit", Elem::F64, {L, A, s.bins}},
+            {"stats/bin_pairs", Elem::F64, {L, A, s.bins}},
+            {"stats/freq_re", Elem::F64, {L, A, s.half}},
+            {"stats/freq_im", Elem::F64, {L, A, s.half}},
+            {"stats/passthrough", Elem::F64, {L, A}}};
+}
+
+std::vector<DatasetSpec> result_datasets(const Shape& s) {
+    const hsize_t n = s.curve_points;
+    return {{"loss/token_nll", Elem::F32, {s.tokens > 0 ? s.tokens - 1 : 0}},
+            {"curves/distance", Elem::F64, {n}},
+            {"curves/real_sum", Elem::F64, {n}},
+            {"curves/imag_sum", Elem::F64, {n}},
+            {"curves/real_closed", Elem::F64, {n}},
+            {"curves/imag_closed", Elem::F64, {n}},
+            {"curves/expected_logit", Elem::F64, {s.layers, s.heads, n}}};
+}
+
+std::vector<DatasetSpec> noise_datasets(const std::string& g, hsize_t points, hsize_t thresholds) {
+    return {{g + "/thresholds", Elem::I32, {thresholds}},
+            {g + "/baseline_mass_real", Elem::F64, {thresholds}},
+            {g + "/baseline_mass_imag", Elem::F64, {thresholds}},
+            {g + "/sigma", Elem::F64, {points}},
+            {g + "/target", Elem::NoiseTarget, {points}},
+            {g + "/mean_nll", Elem::F64, {points}},
+            {g + "/delta_nll", Elem::F64, {points}},
+            {g + "/long_range_mass_real", Elem::F64, {points, thresholds}},
+            {g + "/long_range_mass_imag", Elem::F64, {points, thresholds}}};
+}
+
+h5::Storage storage_for(const DatasetSpec& spec) {
+    // Overview maps: one chunk per head and level, so the GUI reads exactly the map it shows;
+    // half of every map is exact zeros above the diagonal and the rest smooth, so shuffle +
+    // deflate shrinks them several-fold for a decode cost far below a millisecond per map.
+    if (spec.path.find("/overview/") != std::string::npos && spec.dims.size() == 3 &&
+        spec.dims[0] > 0)
+        return {{1, spec.dims[1], spec.dims[2]}, true, 4};
+    // Q, K and lse stay contiguous and unfiltered: see docs/trace-format.md ("Storage choices").
+    return {};
+}
+
+h5::Handle noise_target_type() {
+    h5::Handle t{h5::check_id(H5Tenum_create(H5T_NATIVE_UINT8), "create noise target type"),
+                 H5Tclose};
+    const char* names[] = {"real", "imag", "both"};
+    for (unsigned char v = 0; v < 3; ++v)
+        h5::check(H5Tenum_insert(t.get(), names[v], &v), "define noise target type");
+    return t;
+}
+
+h5::Handle file_type_of(Elem e, QKPrecision qk) {
+    switch (e) {
+        case Elem::QK:
+            return qk == QKPrecision::F16 ? h5::half_type() : copy_type(H5T_IEEE_F32LE);
+        case Elem::F32:
+            return copy_type(H5T_IEEE_F32LE);
+        case Elem::F64:
+            return copy_type(H5T_IEEE_F64LE);
+        case Elem::I32:
+            return copy_type(H5T_STD_I32LE);
+        case Elem::I64:
+            return copy_type(H5T_STD_I64LE);
+        case Elem::U8:
+            return copy_type(H5T_STD_U8LE);
+        case Elem::Str:
+            return h5::string_type();
+        case Elem::NoiseTarget:
+            return noise_target_type();
+    }
+    throw h5::Failure("internal: unknown element kind");
+}
+
+void check_dataset(hid_t file, const DatasetSpec& spec, QKPrecision qk, std::string* identity) {
+    if (!h5::exists(file, spec.path)) throw h5::Failure("dataset '" + spec.path + "' is missing");
+    if (identity) *identity = h5::object_identity(file, spec.path);
+    h5::Handle d = h5::open_dataset(file, spec.path);
+    const h5::Dims got = h5::shape(d.get());
+    if (got != spec.dims)
+        throw h5::Failure("dataset '" + spec.path + "' has shape " + dims_text(got) +
+                          ", expected " + dims_text(spec.dims));
+    const H5T_class_t cls = h5::type_class(d.get());
+    bool ok = false;
+    switch (spec.elem) {
+        case Elem::Str:
+            ok = cls == H5T_STRING;
+            break;
+        case Elem::NoiseTarget:
+            ok = cls == H5T_ENUM && h5::type_size(d.get()) == 1;
+            break;
+        default: {
+            // Numbers must be exactly the documented type: f16 Q/K are decoded from their raw
+            // bits, so a big-endian or bfloat16 array of the same size would read as garbage.
+            h5::Handle want = file_type_of(spec.elem, qk);
+            if (!h5::type_is(d.get(), want.get())) {
+                h5::Handle t{h5::check_id(H5Dget_type(d.get()), "dataset type"), H5Tclose};
+                throw h5::Failure(
+                    "dataset '" + spec.path + "' holds " + h5::describe_type(t.get()) +
+                    ", expected " + h5::describe_type(want.get()) +
+                    (spec.elem == Elem::QK ? std::string(" (qk_dtype = \"") +
+                                                 (qk == QKPrecision::F16 ? "f16" : "f32") + "\")"
+                                           : std::string()));
+            }
+            ok = true;
+        }
+    }
+    if (!ok) throw h5::Failure("dataset '" + spec.path + "' has an unexpected element type");
+    try {
+        h5::check_storage(file, d.get());
+    } catch (const h5::Failure& e) {
+        throw h5::Failure("dataset '" + spec.path + "' " + e.what());
+    }
+}
+
+}  // namespace rs::trace

@@ -1,0 +1,58 @@
+// The trace file layout in one place (docs/trace-format.md explains it for readers): names, the
+// schema version, and every dataset's element kind and shape, which the writer creates and the
+// reader checks on open. Internal to the trace store.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "hdf5_io.h"
+#include "trace_meta.h"
+
+namespace rs::trace {
+
+constexpr const char* kFormat = "ropescope-trace";  // root attribute "format"
+// Bump on any change a reader of the previous version would misread; readers refuse newer ones.
+constexpr int kSchemaVersion = 1;
+
+enum class Elem { QK, F32, F64, I32, I64, U8, Str, NoiseTarget };
+
+struct DatasetSpec {
+    std::string path;  // relative to the root
+    Elem elem;
+    h5::Dims dims;  // empty: scalar
+};
+
+// The sizes that fix every dataset's shape.
+struct Shape {
+    hsize_t tokens = 0, layers = 0, heads = 0, query_heads = 0, kv_heads = 0, head_dim = 0,
+            half = 0;
+    hsize_t thresholds = 0, bins = 0, curve_points = 0;
+    std::vector<int> overview_cells;  // finest first
+};
+
+std::string layer_group(int layer, int layers);  // "layers/07": zero-padded so names sort
+std::string overview_path(int layer, int layers, int cells);  // "layers/07/overview/512"
+
+std::vector<DatasetSpec> meta_datasets(const Shape& s);
+std::vector<DatasetSpec> layer_datasets(const Shape& s, int layer);
+std::vector<DatasetSpec> stats_datasets(const Shape& s);
+std::vector<DatasetSpec> result_datasets(const Shape& s);  // loss and curves
+std::vector<DatasetSpec> noise_datasets(const std::string& group, hsize_t points,
+                                        hsize_t thresholds);
+
+// How each dataset is laid out on disk (chunking and filters); see docs/trace-format.md for why.
+h5::Storage storage_for(const DatasetSpec& spec);
+
+// The HDF5 file type of an element kind.
+h5::Handle file_type_of(Elem e, QKPrecision qk);
+// The in-memory type matching file_type_of for QK (raw f16 bits or float) and NoiseTarget.
+h5::Handle noise_target_type();
+
+// Throws h5::Failure naming the dataset when it is missing, reached through a soft or external
+// link, its shape or exact element type is not the spec, or its storage is not bounded by its
+// shape (h5::check_storage). `identity`, when given, receives the object's identity.
+void check_dataset(hid_t file, const DatasetSpec& spec, QKPrecision qk,
+                   std::string* identity = nullptr);
+
+}  // namespace rs::trace

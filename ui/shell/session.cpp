@@ -1,0 +1,76 @@
+// Session jobs: each builds a complete bundle or throws; nothing here touches widgets.
+#include "session.h"
+
+#include <QDateTime>
+#include <filesystem>
+
+#include "error.h"
+#include "trace_run.h"
+#include "app_state.h"
+#include "run_cost.h"
+
+namespace rs::ui {
+
+CheckpointBundle load_checkpoint_bundle(const std::string& dir, const ProgressFn& progress) {
+    CheckpointBundle b;
+    b.checkpoint = std::make_shared<const Checkpoint>(Checkpoint::open(dir));
+    const auto& config = b.checkpoint->config();
+    // About 0.2 s of micro-benchmarks, here on the worker so the input panel can predict run times.
+    b.rates = measure_machine_rates(config, b.checkpoint->layout());
+    // Resident layers make the GUI's repeated runs fast; a model whose fp32 layers would leave no
+    // room for a trace of the default length converts one layer at a time instead.
+    const RunPlan plan = fit_plan_to_memory(config, b.checkpoint->layout(),
+                                            trace_plan(kDefaultTraceTokens, b.rates.threads, true),
+                                            available_memory());
+    b.model = std::make_shared<Model>(b.checkpoint, plan.layers_resident, progress);
+    if (std::filesystem::exists(std::filesystem::path(dir) / "tokenizer.json"))
+        b.tokenizer = std::make_shared<const Tokenizer>(Tokenizer::load(dir));
+    return b;
+}
+
+TraceBundle open_trace_bundle(const std::string& path) {
+    TraceBundle t;
+    t.path = path;
+    t.reader = std::make_shared<TraceReader>(TraceReader::open(path));
+    const auto& nll = t.reader->token_nll();
+    t.nll.context = t.reader->meta().tokens;
+    t.nll.windows = 1;
+    t.nll.mean_nll.assign(nll.begin(), nll.end());
+    t.nll.count.assign(nll.size(), 1);
+    t.nll.mean = t.reader->mean_nll();
+    t.noise = t.reader->noise();
+    t.reader->curves();  // load now, on the worker, rather than on first paint
+    t.tiles = std::make_shared<TraceTileSource>(t.reader);
+    return t;
+}
+
+TraceBundle run_trace_bundle(const CheckpointBundle& ck, const std::string& text, int max_tokens,
+                             const std::string& destination, const ProgressFn& progress) {
+    if (!ck.tokenizer)
+        throw Error(ck.checkpoint->dir() + ": no tokenizer.json, so text cannot be tokenized");
+    Encoding enc = ck.tokenizer->encode(text, true);
+    if (max_tokens > 0 && int(enc.ids.size()) > max_tokens) {
+        enc.ids.resize(max_tokens);
+        enc.offsets.resize(max_tokens);
+    }
+    if (enc.ids.size() < 2) throw UsageError("the text has fewer than 2 tokens");
+    require_trace_fits(ck, int(enc.ids.size()));
+    TraceTokens tokens;
+    tokens.ids = enc.ids;
+    tokens.offsets = enc.offsets;
+    tokens.text = text;
+    for (auto id : enc.ids) tokens.display.push_back(ck.tokenizer->token_display(id));
+    TraceRunOptions opt;
+    opt.progress = progress;
+    if (int(enc.ids.size()) <= kExactQkTokens) opt.writer.precision = QKPrecision::F32;
+    run_trace(*ck.model, tokens, destination, opt);
+    return open_trace_bundle(destination);
+}
+
+std::string new_autosave_path() {
+    const QString dir = autosave_dir();
+    const QString stamp = QDateTime::currentDateTime().toString("yyyyMMdd-HHmmss-zzz");
+    return (dir + "/run-" + stamp + ".h5").toStdString();
+}
+
+}  // namespace rs::ui

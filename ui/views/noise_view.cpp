@@ -1,0 +1,232 @@
+// NoiseView: NoiseSweep -> Δloss and M(D) against sigma, one colour per noise target.
+#include "noise_view.h"
+
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QSplitter>
+#include <QVBoxLayout>
+#include <algorithm>
+#include <cmath>
+
+#include "chart_builder.h"
+#include "chart_panel.h"
+#include "csv_text.h"
+#include "series_colors.h"
+
+namespace rs::ui {
+
+namespace {
+
+QColor target_color(NoiseTarget t) {
+    return t == NoiseTarget::Real   ? real_color()
+           : t == NoiseTarget::Imag ? imag_color()
+                                    : both_color();
+}
+
+QString target_text(NoiseTarget t) {
+    return t == NoiseTarget::Real   ? "noise on real"
+           : t == NoiseTarget::Imag ? "noise on imaginary"
+                                    : "noise on both";
+}
+
+// Targets in the sweep, in a fixed order, and each one's points sorted by sigma.
+std::vector<std::pair<NoiseTarget, std::vector<const NoisePoint*>>> by_target(
+    const NoiseSweep& sweep) {
+    std::vector<std::pair<NoiseTarget, std::vector<const NoisePoint*>>> out;
+    for (NoiseTarget t : {NoiseTarget::Real, NoiseTarget::Imag, NoiseTarget::Both}) {
+        std::vector<const NoisePoint*> pts;
+        for (const NoisePoint& p : sweep.points)
+            if (p.target == t) pts.push_back(&p);
+        if (pts.empty()) continue;
+        std::stable_sort(pts.begin(), pts.end(), [](const NoisePoint* a, const NoisePoint* b) {
+            return a->sigma < b->sigma;
+        });
+        out.emplace_back(t, std::move(pts));
+    }
+    return out;
+}
+
+constexpr double kChartGap = 12.0;
+
+}  // namespace
+
+NoiseView::NoiseView(QWidget* parent) : QWidget(parent) {
+    threshold_ = new QComboBox(this);
+    threshold_->setToolTip("Distance threshold D of the long-range mass chart");
+    loss_ = new ChartPanel(this);
+    loss_->set_figure_name("noise_delta_loss");
+    mass_ = new ChartPanel(this);
+    mass_->set_figure_name("noise_long_range_mass");
+    auto* controls = new QHBoxLayout;
+    controls->addWidget(new QLabel("Long-range mass at", this));
+    controls->addWidget(threshold_);
+    controls->addStretch(1);
+    auto* split = new QSplitter(Qt::Horizontal, this);
+    split->addWidget(loss_);
+    split->addWidget(mass_);
+    split->setChildrenCollapsible(false);
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(controls);
+    layout->addWidget(split, 1);
+    refresh_.setSingleShot(true);
+    refresh_.setInterval(0);
+    connect(&refresh_, &QTimer::timeout, this, &NoiseView::refresh);
+    connect(threshold_, qOverload<int>(&QComboBox::currentIndexChanged), this,
+            &NoiseView::schedule);
+    refresh();
+}
+
+void NoiseView::set_sweep(const NoiseSweep* sweep, const HeadLayout* layout) {
+    const std::vector<int> old = sweep_ ? sweep_->thresholds : std::vector<int>{};
+    const int old_index = threshold_->currentIndex();
+    sweep_.reset();
+    if (sweep) sweep_ = *sweep;
+    virtual_imag_ = layout && layout->variant == Variant::Rope;
+    const QSignalBlocker block(threshold_);
+    threshold_->clear();
+    if (sweep_) {
+        for (int d : sweep_->thresholds) threshold_->addItem(QString("D = %1").arg(d), d);
+        const int keep = sweep_->thresholds == old ? old_index : int(sweep_->thresholds.size()) / 2;
+        threshold_->setCurrentIndex(sweep_->thresholds.empty() ? -1 : keep);
+    }
+    schedule();
+}
+
+void NoiseView::set_threshold_index(int index) {
+    threshold_->setCurrentIndex(index);
+}
+int NoiseView::threshold_index() const {
+    return threshold_->currentIndex();
+}
+
+namespace {
+// What an empty Noise tab says: how to get a sweep, from the GUI or the command line.
+const char* const kNoSweepYet =
+    "No noise experiment yet. With a checkpoint and a trace of it open, choose Run ▸ Noise "
+    "experiment… (Ctrl+N), or make a trace with `ropescope-cli trace … --noise 0.5,1,2`.";
+}  // namespace
+
+QString NoiseView::threshold_text() const {
+    const int ti = threshold_index();
+    return sweep_ && ti >= 0 ? QString("M(D=%1)").arg(sweep_->thresholds[std::size_t(ti)])
+                             : QString("M(D)");
+}
+
+ChartSpec NoiseView::loss_spec() const {
+    ChartSpec spec;
+    spec.title = "Loss under query noise";
+    spec.x.title = "noise σ (added to each rotated query component)";
+    spec.x.include_zero = true;
+    spec.y.title = "Δ loss (nats per token)";
+    spec.y.include_zero = true;
+    spec.empty_message = kNoSweepYet;
+    if (!sweep_) return spec;
+    for (const auto& [target, points] : by_target(*sweep_)) {
+        ChartSeriesSpec s;
+        s.name = target_text(target);
+        s.kind = SeriesKind::LineAndMarkers;
+        s.color = target_color(target);
+        s.width = 2.2;
+        s.tag = int(target);
+        if (points.front()->sigma > 0) s.points.emplace_back(0.0, 0.0);  // the baseline itself
+        for (const NoisePoint* p : points) s.points.emplace_back(p->sigma, p->delta_nll);
+        spec.series.push_back(std::move(s));
+    }
+    spec.footnote = QString("Baseline NLL %1 nats over %2 tokens, seed %3.")
+                        .arg(sweep_->baseline_nll, 0, 'f', 4)
+                        .arg(sweep_->tokens)
+                        .arg(sweep_->seed);
+    if (virtual_imag_)
+        spec.footnote +=
+            " Vanilla RoPE: its imaginary heads are virtual, so noise on them cannot change the "
+            "loss.";
+    return spec;
+}
+
+ChartSpec NoiseView::mass_spec() const {
+    ChartSpec spec;
+    spec.title = "Long-range mass under query noise";
+    spec.x.title = "noise σ (added to each rotated query component)";
+    spec.x.include_zero = true;
+    spec.y.title = "mean long-range mass " + threshold_text();  // not from 0: the changes are small
+    spec.empty_message = kNoSweepYet;
+    const int ti = threshold_index();
+    if (!sweep_ || ti < 0) return spec;
+    const std::size_t t = std::size_t(ti);
+    for (const auto& [target, points] : by_target(*sweep_)) {
+        for (int kind = 0; kind < 2; ++kind) {
+            ChartSeriesSpec s;
+            s.name = target_text(target) + (kind == 0 ? ": real heads" : ": imaginary heads");
+            s.kind = SeriesKind::LineAndMarkers;
+            s.color = target_color(target);
+            s.width = 2.0;
+            s.marker_size = kind == 0 ? 7.0 : 6.0;
+            s.pen_style = kind == 0 ? Qt::SolidLine : Qt::DashLine;
+            s.tag = int(target) * 2 + kind;
+            const auto& base = kind == 0 ? sweep_->baseline_mass_real : sweep_->baseline_mass_imag;
+            if (points.front()->sigma > 0 && t < base.size()) s.points.emplace_back(0.0, base[t]);
+            for (const NoisePoint* p : points) {
+                const auto& m = kind == 0 ? p->long_range_mass_real : p->long_range_mass_imag;
+                s.points.emplace_back(p->sigma, t < m.size() ? m[t] : std::nan(""));
+            }
+            spec.series.push_back(std::move(s));
+        }
+    }
+    spec.footnote = "Solid: real heads; dashed: imaginary heads (mean over layers and heads).";
+    return spec;
+}
+
+void NoiseView::schedule() {
+    refresh_.start();
+}
+
+void NoiseView::flush() {
+    if (refresh_.isActive()) {
+        refresh_.stop();
+        refresh();
+    }
+    loss_->flush();
+    mass_->flush();
+}
+
+void NoiseView::refresh() {
+    loss_->set_spec(loss_spec());
+    mass_->set_spec(mass_spec());
+}
+
+void NoiseView::render_figure(QPainter& painter, const QRectF& target) const {
+    const double half = (target.width() - kChartGap) / 2;
+    render_chart_spec(loss_spec(), painter,
+                      QRectF(target.left(), target.top(), half, target.height()));
+    render_chart_spec(
+        mass_spec(), painter,
+        QRectF(target.left() + half + kChartGap, target.top(), half, target.height()));
+}
+
+QString NoiseView::figure_csv() const {
+    QStringList header{"target", "sigma", "mean_nll", "delta_nll"};
+    if (sweep_)
+        for (int d : sweep_->thresholds)
+            header << QString("M_real(D=%1)").arg(d) << QString("M_imag(D=%1)").arg(d);
+    CsvText csv(header);
+    if (!sweep_) return csv.text();
+    auto mass_cells = [&](const std::vector<double>& re, const std::vector<double>& im) {
+        QStringList cells;
+        for (std::size_t t = 0; t < sweep_->thresholds.size(); ++t)
+            cells << csv_number(t < re.size() ? re[t] : std::nan(""))
+                  << csv_number(t < im.size() ? im[t] : std::nan(""));
+        return cells;
+    };
+    csv.add_row(QStringList{"baseline", "0", csv_number(sweep_->baseline_nll), "0"} +
+                mass_cells(sweep_->baseline_mass_real, sweep_->baseline_mass_imag));
+    for (const auto& [target, points] : by_target(*sweep_))
+        for (const NoisePoint* p : points)
+            csv.add_row(QStringList{QString::fromStdString(noise_target_name(target)),
+                                    csv_number(p->sigma), csv_number(p->mean_nll),
+                                    csv_number(p->delta_nll)} +
+                        mass_cells(p->long_range_mass_real, p->long_range_mass_imag));
+    return csv.text();
+}
+
+}  // namespace rs::ui
