@@ -7,22 +7,12 @@
 
 #include "error.h"
 #include "trace_reader.h"
+#include "tests/test_util.h"
 #include "tests/trace/trace_run.h"
 
 using namespace rs;
 
 namespace {
-
-// The FileError message of opening `p`, or "" when it opens.
-std::string open_error(const std::filesystem::path& p) {
-    try {
-        TraceReader::open(p.string());
-    } catch (const FileError& e) {
-        EXPECT_EQ(e.path(), p.string());
-        return e.what();
-    }
-    return "";
-}
 
 bool contains(const std::string& s, const std::string& part) {
     return s.find(part) != std::string::npos;
@@ -46,20 +36,20 @@ test::TempDir* TraceErrors::dir_ = nullptr;
 std::string* TraceErrors::bytes_ = nullptr;
 
 TEST_F(TraceErrors, GoodTraceOpens) {
-    EXPECT_EQ(open_error(*dir_ / "good.h5"), "");
+    EXPECT_EQ(test::trace_open_error(*dir_ / "good.h5"), "");
 }
 
 TEST_F(TraceErrors, MissingFileAndFolder) {
-    EXPECT_TRUE(contains(open_error(*dir_ / "nope.h5"), "no such file"));
-    EXPECT_TRUE(contains(open_error(dir_->path()), "is a folder"));
+    EXPECT_TRUE(contains(test::trace_open_error(*dir_ / "nope.h5"), "no such file"));
+    EXPECT_TRUE(contains(test::trace_open_error(dir_->path()), "is a folder"));
 }
 
 TEST_F(TraceErrors, NotHdf5) {
     test::write_file(*dir_ / "text.h5", "layer,head,value\n0,1,0.5\n");
-    EXPECT_TRUE(contains(open_error(*dir_ / "text.h5"), "not an HDF5 file"))
-        << open_error(*dir_ / "text.h5");
+    EXPECT_TRUE(contains(test::trace_open_error(*dir_ / "text.h5"), "not an HDF5 file"))
+        << test::trace_open_error(*dir_ / "text.h5");
     test::write_file(*dir_ / "empty.h5", "");
-    EXPECT_TRUE(contains(open_error(*dir_ / "empty.h5"), "not an HDF5 file"));
+    EXPECT_TRUE(contains(test::trace_open_error(*dir_ / "empty.h5"), "not an HDF5 file"));
 }
 
 TEST_F(TraceErrors, TruncatedAnywhere) {
@@ -67,12 +57,12 @@ TEST_F(TraceErrors, TruncatedAnywhere) {
     for (std::size_t keep : {std::size_t(200), n / 10, n / 2, n - 4096, n - 1}) {
         const auto p = *dir_ / ("cut" + std::to_string(keep) + ".h5");
         test::write_file(p, bytes_->substr(0, keep));
-        const std::string e = open_error(p);
+        const std::string e = test::trace_open_error(p);
         EXPECT_TRUE(contains(e, "truncated")) << keep << " of " << n << ": " << e;
     }
     // Cut inside the superblock itself: not even recognisable as HDF5 any more.
     test::write_file(*dir_ / "cut8.h5", bytes_->substr(0, 8));
-    EXPECT_NE(open_error(*dir_ / "cut8.h5"), "");
+    EXPECT_NE(test::trace_open_error(*dir_ / "cut8.h5"), "");
 }
 
 // A valid HDF5 file whose root says it is something else: the format attribute's string lives
@@ -83,7 +73,7 @@ TEST_F(TraceErrors, ForeignHdf5File) {
     ASSERT_NE(at, std::string::npos);
     other.replace(at, 15, "someone-elses-x");
     test::write_file(*dir_ / "foreign.h5", other);
-    const std::string e = open_error(*dir_ / "foreign.h5");
+    const std::string e = test::trace_open_error(*dir_ / "foreign.h5");
     EXPECT_TRUE(contains(e, "not a RoPEScope trace")) << e;
 }
 

@@ -15,6 +15,7 @@
 
 #include "error.h"
 #include "trace_reader.h"
+#include "tests/test_util.h"
 #include "tests/trace/trace_run.h"
 
 using namespace rs;
@@ -127,16 +128,6 @@ hid_t half_type(H5T_order_t order) {
     return t;
 }
 
-std::string open_error(const fs::path& p) {
-    try {
-        TraceReader::open(p.string());
-    } catch (const FileError& e) {
-        EXPECT_EQ(e.path(), p.string());
-        return e.what();
-    }
-    return "";
-}
-
 // The FileError of a lazy read after a successful open, or "" when it succeeds.
 std::string read_error(const fs::path& p, const std::function<void(TraceReader&)>& read) {
     TraceReader r = TraceReader::open(p.string());
@@ -247,7 +238,7 @@ TEST_F(TraceHostile, SoftLinkToAnotherLayerIsRefused) {
                                     "'layers/01/q' is a soft link to '/layers/00/q': a trace "
                                     "holds no links, and following one would read another "
                                     "object's data as this one's");
-    EXPECT_EQ(open_error(p), msg);
+    EXPECT_EQ(test::trace_open_error(p), msg);
     expect_cli_error({"show", p.string()}, msg);
 }
 
@@ -260,7 +251,7 @@ TEST_F(TraceHostile, SecondHardLinkToALayerIsRefused) {
                                  H5P_DEFAULT),
                   0);
     }
-    EXPECT_EQ(open_error(p),
+    EXPECT_EQ(test::trace_open_error(p),
               damaged(p,
                       "dataset 'layers/01/k' is the same object as 'layers/00/k' (a second "
                       "link to it)"));
@@ -283,7 +274,7 @@ TEST_F(TraceHostile, ExternalLinkIsNeverFollowed) {
                                            ":/layers/00/k': links to other files are never "
                                            "followed");
     const auto t0 = std::chrono::steady_clock::now();
-    EXPECT_EQ(open_error(p), msg);
+    EXPECT_EQ(test::trace_open_error(p), msg);
     EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 5.0);
     for (const char* cmd : {"show", "export"}) {
         std::vector<std::string> args{cmd, p.string()};
@@ -299,10 +290,10 @@ TEST_F(TraceHostile, ExternalLinkIsNeverFollowed) {
             H5Lcreate_external(fifo.c_str(), "/stats", f.get(), "stats", H5P_DEFAULT, H5P_DEFAULT),
             0);
     }
-    EXPECT_EQ(open_error(g), damaged(g, "'stats' is an external link to '" + fifo.string() +
+    EXPECT_EQ(test::trace_open_error(g), damaged(g, "'stats' is an external link to '" + fifo.string() +
                                             ":/stats': links to other files are never followed"));
     // And the trace itself being a FIFO.
-    EXPECT_EQ(open_error(fifo),
+    EXPECT_EQ(test::trace_open_error(fifo),
               fifo.string() + ": is not a regular file (a pipe or device?), so not a trace file");
 }
 
@@ -319,7 +310,7 @@ TEST_F(TraceHostile, ExternalRawDataFileIsRefused) {
     }
     const std::string msg = damaged(
         p, "dataset 'layers/00/lse' keeps its data in external files, which are never read");
-    EXPECT_EQ(open_error(p), msg);
+    EXPECT_EQ(test::trace_open_error(p), msg);
     expect_cli_error({"show", p.string()}, msg);
 }
 
@@ -336,7 +327,7 @@ TEST_F(TraceHostile, UnallocatedDataIsRefused) {
         return dims_of(f.get(), "layers/00/q");
     }();
     const std::string raw = std::to_string(q[0] * q[1] * q[2] * 2);
-    const std::string err = open_error(p);
+    const std::string err = test::trace_open_error(p);
     EXPECT_EQ(err.substr(0, err.find(" (the file has")),
               damaged(p, "dataset 'layers/00/q' declares " + raw + " bytes of data but stores 0"));
 
@@ -351,7 +342,7 @@ TEST_F(TraceHostile, UnallocatedDataIsRefused) {
     }
     const std::string msg =
         damaged(c, "dataset 'layers/00/k' has no data stored for its chunk at [0, 0, 0]");
-    EXPECT_EQ(open_error(c), msg);
+    EXPECT_EQ(test::trace_open_error(c), msg);
     expect_cli_error({"show", c.string()}, msg);
 }
 
@@ -370,7 +361,7 @@ TEST_F(TraceHostile, HugeChunksAreRefused) {
     const std::string msg = damaged(p,
                                     "dataset 'layers/00/overview/3' is stored in chunks of "
                                     "more than 16 MiB, the most a trace chunk may hold");
-    EXPECT_EQ(open_error(p), msg);
+    EXPECT_EQ(test::trace_open_error(p), msg);
     expect_cli_error(
         {"tile", p.string(), "--layer", "0", "--head", "0", "--rows", "0:4", "--cols", "0:4"}, msg);
 }
@@ -391,7 +382,7 @@ TEST_F(TraceHostile, ChunkLargerThanItsRawSizeIsRefused) {
         EXPECT_GE(H5Dwrite_chunk(d, H5P_DEFAULT, 0, at, junk.size(), junk.data()), 0);
         H5Dclose(d);
     }
-    EXPECT_EQ(open_error(p),
+    EXPECT_EQ(test::trace_open_error(p),
               damaged(p,
                       "dataset 'layers/00/overview/3' has a chunk at [0, 0, 0] "
                       "of 1000 bytes, more than any encoding of its 36 raw bytes takes"));
@@ -449,7 +440,7 @@ TEST_F(TraceHostile, QueriesTooLargeForOneHeadAreRefused) {
         set_attr(f.get(), "meta", "tokens", H5T_NATIVE_INT64, &tokens);
         set_attr(f.get(), "meta", "head_dim", H5T_NATIVE_INT64, &head_dim);
     }
-    EXPECT_EQ(open_error(p),
+    EXPECT_EQ(test::trace_open_error(p),
               damaged(p,
                       "meta says 4194304 tokens of head_dim 1024: one head's queries would "
                       "exceed 268435456 values, the most a trace may hold"));
@@ -468,7 +459,7 @@ TEST_F(TraceHostile, QStoredBigEndianOrBfloat16IsRefused) {
                 "dataset 'layers/00/q' holds 16-bit float (5 exponent, 10 mantissa bits, "
                 "big-endian), expected 16-bit float (5 exponent, 10 mantissa bits, little-endian) "
                 "(qk_dtype = \"f16\")");
-    EXPECT_EQ(open_error(be), be_msg);
+    EXPECT_EQ(test::trace_open_error(be), be_msg);
     expect_cli_error({"show", be.string()}, be_msg);
 
     const fs::path bf = copy("q_bfloat16.h5");
@@ -481,7 +472,7 @@ TEST_F(TraceHostile, QStoredBigEndianOrBfloat16IsRefused) {
         recreate(f.get(), "layers/00/q", t, H5P_DEFAULT);
         H5Tclose(t);
     }
-    EXPECT_EQ(open_error(bf),
+    EXPECT_EQ(test::trace_open_error(bf),
               damaged(bf,
                       "dataset 'layers/00/q' holds 16-bit float (8 exponent, 7 mantissa "
                       "bits, little-endian), expected 16-bit float (5 exponent, 10 mantissa "
@@ -515,7 +506,7 @@ TEST_F(TraceHostile, AttributesOutOfRangeAreRefused) {
             else
                 set_attr(f.get(), "meta", c.name, H5T_NATIVE_DOUBLE, &c.value);
         }
-        EXPECT_EQ(open_error(p), damaged(p, c.says));
+        EXPECT_EQ(test::trace_open_error(p), damaged(p, c.says));
     }
     const fs::path p = copy("attr_cli.h5");
     {
@@ -560,7 +551,7 @@ TEST_F(TraceHostile, NonFiniteStatsOfAnObservedHeadAreRefused) {
     }
     const std::string msg =
         damaged(p, "dataset 'stats/entropy' holds NaN for observed layer 1 head 3");
-    EXPECT_EQ(open_error(p), msg);
+    EXPECT_EQ(test::trace_open_error(p), msg);
     expect_cli_error({"export", p.string(), "--what", "stats"}, msg);
     // The same NaN in an unobserved head is what the writer stores there: accepted.
     const fs::path u = copy("stats_nan_unobserved.h5");
@@ -571,7 +562,7 @@ TEST_F(TraceHostile, NonFiniteStatsOfAnObservedHeadAreRefused) {
         poke(f.get(), "stats/entropy", {1, 3}, H5T_NATIVE_DOUBLE, &nan);
         poke(f.get(), "stats/observed", {1, 3}, H5T_NATIVE_UINT8, &no);
     }
-    EXPECT_EQ(open_error(u), "");
+    EXPECT_EQ(test::trace_open_error(u), "");
 }
 
 TEST_F(TraceHostile, ImpossibleNllIsRefused) {
@@ -610,7 +601,7 @@ TEST_F(TraceHostile, TokenIdsOutsideTheVocabularyAreRefused) {
             damaged(p, "dataset 'meta/token_ids' holds id " + std::to_string(id) +
                            " at position 3, outside the vocabulary (vocab_size 97 in "
                            "meta/config_json)");
-        EXPECT_EQ(open_error(p), msg);
+        EXPECT_EQ(test::trace_open_error(p), msg);
         expect_cli_error({"show", p.string()}, msg);
     }
 }

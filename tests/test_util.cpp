@@ -2,7 +2,11 @@
 #include "tests/test_util.h"
 
 #include "checkpoint.h"
+#include "error.h"
 #include "safetensors.h"
+#include "trace_reader.h"
+
+#include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
@@ -128,5 +132,15 @@ std::vector<std::string> golden_fixture_names() {
 
 fs::path source_dir() { return fs::path(ROPESCOPE_SOURCE_DIR); }
 fs::path fixture_dir(const std::string& name) { return source_dir() / "tests" / "fixtures" / name; }
+
+std::string trace_open_error(const fs::path& p) {
+    try {
+        TraceReader::open(p.string());
+    } catch (const FileError& e) {
+        EXPECT_EQ(e.path(), p.string());
+        return e.what();
+    }
+    return "";
+}
 
 }  // namespace rs::test

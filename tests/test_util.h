@@ -67,6 +67,9 @@ struct GoldenFixture {
 GoldenFixture load_golden_fixture(const std::string& name);
 std::vector<std::string> golden_fixture_names();  // from tests/fixtures/fixtures.json
 
+// The FileError message of opening trace `p` (whose path() must be `p`), or "" when it opens.
+std::string trace_open_error(const std::filesystem::path& p);
+
 std::filesystem::path source_dir();
 std::filesystem::path fixture_dir(const std::string& name);  // tests/fixtures/<name>
 

@@ -17,17 +17,18 @@
 #include <algorithm>
 #include <cmath>
 
-#include "checkpoint.h"
-#include "model.h"
 #include "tests/gui/synthetic_tile_source.h"
 #include "attention_view.h"
 #include "heatmap_axis.h"
 #include "heatmap_view.h"
 #include "map_viewport.h"
+#include "gui_fixtures.h"
+#include "input_events.h"
 #include "memory_tile_source.h"
 
 using namespace rs::ui;
 using Panel = AttentionView::Panel;
+using namespace rs::test;
 
 namespace {
 
@@ -35,40 +36,12 @@ const char* const kWords[] = {" the",  " cat",  " sat", " on",   " a", " mat", "
                               " then", " it",   " ran", " away", ".",  " dog", " saw",  " big",
                               " red",  " ball", " in",  " park", ",",  " we",  " went", " home"};
 
-struct Fixture {
-    std::shared_ptr<MemoryTileSource> source;
-    rs::HeadLayout layout;
-};
-
-Fixture fixture(const std::string& name, int T) {
-    const std::string dir = std::string(ROPESCOPE_SOURCE_DIR) + "/tests/fixtures/" + name;
-    auto ck = std::make_shared<const rs::Checkpoint>(rs::Checkpoint::open(dir));
-    rs::Model model(ck);
-    std::vector<std::int32_t> ids(T);
-    std::vector<std::string> labels(T);
-    for (int t = 0; t < T; ++t) {
-        ids[t] = (t * 37 + 11) % 97;
-        labels[t] = kWords[ids[t] % (sizeof(kWords) / sizeof(*kWords))];
-    }
-    return {MemoryTileSource::record(model, ids, labels, {}), model.layout()};
-}
-
-void send_wheel(QWidget* w, QPointF pos, int delta) {
-    QWheelEvent e(pos, w->mapToGlobal(pos.toPoint()), QPoint(), QPoint(0, delta), Qt::NoButton,
-                  Qt::NoModifier, Qt::NoScrollPhase, false);
-    QApplication::sendEvent(w, &e);
-}
-
-void send_mouse(QWidget* w, QEvent::Type type, QPointF pos, Qt::MouseButton button,
-                Qt::MouseButtons buttons) {
-    QMouseEvent e(type, pos, button, buttons, Qt::NoModifier);
-    QApplication::sendEvent(w, &e);
-}
-
-void drag(QWidget* w, QPointF from, QPointF to) {
-    send_mouse(w, QEvent::MouseButtonPress, from, Qt::LeftButton, Qt::LeftButton);
-    send_mouse(w, QEvent::MouseMove, to, Qt::NoButton, Qt::LeftButton);
-    send_mouse(w, QEvent::MouseButtonRelease, to, Qt::LeftButton, Qt::NoButton);
+// A fixture run's maps, with each token labelled by a word so hover read-outs have text.
+RecordedMaps fixture(const std::string& name, int T) {
+    std::vector<std::string> labels;
+    for (std::int32_t id : fixture_ids(T))
+        labels.push_back(kWords[id % (sizeof(kWords) / sizeof(*kWords))]);
+    return record_fixture(name, T, labels);
 }
 
 void save_shot(QWidget* w, const QString& name) {
@@ -88,7 +61,7 @@ class TestAttentionView : public QObject {
     Q_OBJECT
   private slots:
     void panels_show_exactly_the_sources_tiles() {
-        const Fixture fx = fixture("rope_f32", 24);
+        const RecordedMaps fx = fixture("rope_f32", 24);
         AttentionView view;
         view.resize(1300, 560);
         view.show();
@@ -156,7 +129,7 @@ class TestAttentionView : public QObject {
     }
 
     void hover_reads_out_the_cell_under_the_mouse() {
-        const Fixture fx = fixture("rope_f32", 24);
+        const RecordedMaps fx = fixture("rope_f32", 24);
         AttentionView view;
         view.resize(1300, 560);
         view.show();
@@ -195,7 +168,7 @@ class TestAttentionView : public QObject {
 
     void overview_hover_and_head_pairing() {
         // RoPE++_EC interleaves real 2h and imaginary 2h+1: any of the two opens the pair.
-        const Fixture fx = fixture("rope_pp_ec_f32", 24);
+        const RecordedMaps fx = fixture("rope_pp_ec_f32", 24);
         AttentionView view;
         view.set_source(fx.source, fx.layout);
         QSignalSpy heads(&view, &AttentionView::head_changed);
@@ -377,7 +350,7 @@ class TestAttentionView : public QObject {
     }
 
     void exports_png_svg_pdf_csv() {
-        const Fixture fx = fixture("rope_f32", 24);
+        const RecordedMaps fx = fixture("rope_f32", 24);
         AttentionView view;
         view.resize(1300, 560);
         view.show();

@@ -23,6 +23,7 @@
 #include "theory_curves.h"
 #include "chart_builder.h"
 #include "chart_panel.h"
+#include "gui_fixtures.h"
 #include "chart_title.h"
 #include "curves_view.h"
 #include "decay_curves.h"
@@ -37,16 +38,6 @@
 
 namespace {
 
-std::string fixture(const std::string& name) {
-    return std::string(ROPESCOPE_SOURCE_DIR) + "/tests/fixtures/" + name;
-}
-
-std::vector<std::int32_t> some_ids(int n) {
-    std::vector<std::int32_t> ids;
-    for (int i = 0; i < n; ++i) ids.push_back((i * 31 + 7) % 97);
-    return ids;
-}
-
 // A fixture model and the statistics of one run over `tokens` tokens.
 struct Run {
     std::unique_ptr<rs::Model> model;
@@ -56,24 +47,29 @@ struct Run {
 
 Run run_fixture(const std::string& name, int tokens) {
     Run r;
-    r.model = std::make_unique<rs::Model>(
-        std::make_shared<const rs::Checkpoint>(rs::Checkpoint::open(fixture(name))));
+    r.model = std::make_unique<rs::Model>(rs::test::open_fixture(name));
     rs::HeadStatsProbe probe(true);
     rs::ForwardOptions opt;
     opt.probes = {&probe};
-    r.model->forward(some_ids(tokens), opt);
+    r.model->forward(rs::test::fixture_ids(tokens), opt);
     r.stats = probe.take();
     r.layout = r.model->layout();
     return r;
 }
 
-QString screenshot_dir() {
-    return qEnvironmentVariable("ROPESCOPE_SCREENSHOT_DIR");
+// A heads view of `run` on screen, laid out; `threshold` (if >= 0) chosen before it is shown.
+void show_heads(rs::ui::HeadsView& view, const Run& run, int threshold = -1) {
+    view.resize(1000, 460);
+    view.set_run(&run.stats, &run.layout);
+    if (threshold >= 0) view.set_threshold_index(threshold);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.flush();
 }
 
 // Saves a grab of the widget and a PNG export when ROPESCOPE_SCREENSHOT_DIR is set.
 void save_screenshots(QWidget& w, const rs::ui::Exportable& e, const QString& name) {
-    const QString dir = screenshot_dir();
+    const QString dir = qEnvironmentVariable("ROPESCOPE_SCREENSHOT_DIR");
     if (dir.isEmpty()) return;
     w.grab().save(dir + "/" + name + "_widget.png");
     rs::ui::export_figure(e, dir + "/" + name + "_export.png", {110.0});
@@ -143,10 +139,6 @@ const rs::ui::ChartSeriesSpec* series_named(const rs::ui::ChartSpec& spec, const
 bool close(double a, double b, double tol = 1e-12) {
     if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b);
     return std::abs(a - b) <= tol * std::max(1.0, std::abs(b));
-}
-
-std::shared_ptr<const rs::Checkpoint> open_fixture(const std::string& name) {
-    return std::make_shared<const rs::Checkpoint>(rs::Checkpoint::open(fixture(name)));
 }
 
 // Rows of a CSV text (no quoted commas in these tests' numeric rows).
@@ -232,11 +224,7 @@ class TestChartViews : public QObject {
     void heads_grid_shows_every_head_and_clicks_emit_it() {
         const Run run = run_fixture("rope_pp_ec_f32", 120);
         rs::ui::HeadsView view;
-        view.resize(1000, 460);
-        view.set_run(&run.stats, &run.layout);
-        view.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&view));
-        view.flush();
+        show_heads(view, run);
         QCOMPARE(view.threshold_index(), int(run.stats.thresholds.size()) / 2);
         const int ti = view.threshold_index();
         for (int l = 0; l < run.stats.layers; ++l)
@@ -265,12 +253,7 @@ class TestChartViews : public QObject {
     void heads_scatter_pairs_twins_and_clicks_emit_the_imaginary_head() {
         const Run run = run_fixture("rope_pp_ec_f32", 120);
         rs::ui::HeadsView view;
-        view.resize(1000, 460);
-        view.set_run(&run.stats, &run.layout);
-        view.set_threshold_index(0);
-        view.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&view));
-        view.flush();
+        show_heads(view, run, 0);
         const auto spec = view.scatter_spec();
         const auto pairs = rs::ui::twin_pairs(&run.layout);
         QCOMPARE(int(pairs.size()), 4);  // EC: 4 query heads, each with a real and imaginary head
@@ -302,11 +285,7 @@ class TestChartViews : public QObject {
     void heads_view_marks_virtual_heads_of_vanilla_rope() {
         const Run run = run_fixture("rope_f32", 120);
         rs::ui::HeadsView view;
-        view.resize(1000, 460);
-        view.set_run(&run.stats, &run.layout);
-        view.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&view));
-        view.flush();
+        show_heads(view, run);
         const auto cols =
             rs::ui::head_columns(&run.layout, run.stats.heads, rs::ui::HeadArrangement::Grouped);
         QCOMPARE(int(cols.size()), 8);
@@ -604,10 +583,10 @@ class TestChartViews : public QObject {
     }
 
     void perplexity_view_plots_raw_and_smoothed_loss() {
-        rs::Model model(open_fixture("rope_pp_eh_f32"));
+        rs::Model model(rs::test::open_fixture("rope_pp_eh_f32"));
         rs::PositionNllOptions opt;
         opt.context = 96;
-        const rs::PositionNll nll = rs::nll_by_position(model, some_ids(400), opt);
+        const rs::PositionNll nll = rs::nll_by_position(model, rs::test::fixture_ids(400), opt);
         rs::ui::PerplexityView view;
         view.resize(820, 520);
         view.set_nll(&nll);
@@ -654,12 +633,12 @@ class TestChartViews : public QObject {
     }
 
     void noise_view_plots_delta_loss_and_mass_by_target() {
-        rs::Model model(open_fixture("rope_pp_ec_f32"));
+        rs::Model model(rs::test::open_fixture("rope_pp_ec_f32"));
         rs::NoiseOptions opt;
         opt.sigmas = {0.5, 1.0, 2.0};
         opt.targets = {rs::NoiseTarget::Real, rs::NoiseTarget::Imag, rs::NoiseTarget::Both};
         opt.seed = 3;
-        const rs::NoiseSweep sweep = rs::run_noise_experiment(model, some_ids(160), opt);
+        const rs::NoiseSweep sweep = rs::run_noise_experiment(model, rs::test::fixture_ids(160), opt);
         rs::ui::NoiseView view;
         view.resize(1100, 500);
         view.set_sweep(&sweep, &model.layout());

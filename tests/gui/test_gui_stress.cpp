@@ -7,7 +7,6 @@
 #include <QApplication>
 #include <QFileInfo>
 #include <QMessageBox>
-#include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -17,6 +16,7 @@
 #include "trace_reader.h"
 #include "isolated_state.h"
 #include "attention_view.h"
+#include "gui_fixtures.h"
 #include "main_window.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -31,6 +31,7 @@
 #endif
 
 using namespace rs::ui;
+using namespace rs::test;
 
 namespace {
 
@@ -61,22 +62,18 @@ class TestGuiStress : public QObject {
     void initTestCase() {
         state_ = std::make_unique<IsolatedState>();
         QStringList ids;
-        for (int t = 0; t < kTokens; ++t) ids << QString::number((t * 37 + 11) % 97);
+        for (std::int32_t id : fixture_ids(kTokens)) ids << QString::number(id);
         trace_ = tmp_.path() + "/large.h5";
-        QProcess cli;
-        cli.start(ROPESCOPE_CLI,
-                  {"trace", QString(ROPESCOPE_SOURCE_DIR) + "/tests/fixtures/rope_f32", "--ids",
-                   ids.join(","), "-o", trace_});
-        QVERIFY(cli.waitForFinished(300000));
-        QVERIFY2(cli.exitCode() == 0, cli.readAllStandardError().constData());
+        QString err;
+        QVERIFY2(make_trace(source_path("tests/fixtures/rope_f32"), {"--ids", ids.join(",")}, trace_,
+                            &err),
+                 qPrintable(err));
     }
 
     void corrupt_files_keep_the_open_trace() {
         MainWindow w;
         w.show();
-        QSignalSpy loaded(&w, &MainWindow::trace_loaded);
-        w.open_trace(trace_);
-        QVERIFY(loaded.wait(60000));
+        QVERIFY(open_trace_and_wait(w, trace_));
         const rs::TraceReader* good = w.trace().reader.get();
         QVERIFY(good);
         for (const char* bad :
@@ -110,9 +107,7 @@ class TestGuiStress : public QObject {
     void hostile_traces_fail_without_hanging() {
         MainWindow w;
         w.show();
-        QSignalSpy loaded(&w, &MainWindow::trace_loaded);
-        w.open_trace(trace_);
-        QVERIFY(loaded.wait(60000));
+        QVERIFY(open_trace_and_wait(w, trace_));
         const rs::TraceReader* good = w.trace().reader.get();
         const QString fifo = tmp_.path() + "/fifo";
         QVERIFY(mkfifo(fifo.toLocal8Bit().constData(), 0600) == 0);
@@ -149,9 +144,7 @@ class TestGuiStress : public QObject {
         w.resize(1200, 800);
         w.show();
         QVERIFY(QTest::qWaitForWindowExposed(&w));
-        QSignalSpy loaded(&w, &MainWindow::trace_loaded);
-        w.open_trace(trace_);
-        QVERIFY(loaded.wait(60000));
+        QVERIFY(open_trace_and_wait(w, trace_));
         AttentionView* view = w.attention_view();
         std::mt19937 rng(8);
         std::uniform_int_distribution<int> pos(0, kTokens - 64);

@@ -22,24 +22,16 @@
 #include "heatmap_view.h"
 #include "map_raster.h"
 #include "map_viewport.h"
+#include "gui_fixtures.h"
+#include "input_events.h"
 #include "memory_tile_source.h"
 #include "tile_cache.h"
 #include "tile_fetcher.h"
 
 using namespace rs::ui;
+using namespace rs::test;
 
 namespace {
-
-void send_wheel(QWidget* w, QPointF pos, int delta) {
-    QWheelEvent e(pos, w->mapToGlobal(pos.toPoint()), QPoint(), QPoint(0, delta), Qt::NoButton,
-                  Qt::NoModifier, Qt::NoScrollPhase, false);
-    QApplication::sendEvent(w, &e);
-}
-
-void send_move(QWidget* w, QPointF pos, Qt::MouseButtons buttons = Qt::NoButton) {
-    QMouseEvent e(QEvent::MouseMove, pos, Qt::NoButton, buttons, Qt::NoModifier);
-    QApplication::sendEvent(w, &e);
-}
 
 // A 2-layer vanilla RoPE fixture run on `T` tokens, with the test probe's full maps.
 struct FixtureRun {
@@ -50,16 +42,13 @@ struct FixtureRun {
 
 std::unique_ptr<FixtureRun> run_fixture(const std::string& name, int T) {
     auto run = std::make_unique<FixtureRun>();
-    const std::string dir = std::string(ROPESCOPE_SOURCE_DIR) + "/tests/fixtures/" + name;
-    auto ck = std::make_shared<const rs::Checkpoint>(rs::Checkpoint::open(dir));
-    rs::Model model(ck);
-    std::vector<std::int32_t> ids(T);
-    for (int t = 0; t < T; ++t) ids[t] = (t * 37 + 11) % 97;
-    run->source = MemoryTileSource::record(model, ids, {}, {});
+    RecordedMaps maps = record_fixture(name, T);
+    run->source = maps.source;
+    run->layout = maps.layout;
+    rs::Model model(open_fixture(name));
     rs::ForwardOptions opt;
     opt.probes = {&run->probe};
-    model.forward(ids, opt);
-    run->layout = model.layout();
+    model.forward(fixture_ids(T), opt);
     return run;
 }
 
@@ -384,9 +373,7 @@ class TestHeatmapView : public QObject {
     }
 
     void memory_source_refuses_too_much_memory() {
-        const std::string dir = std::string(ROPESCOPE_SOURCE_DIR) + "/tests/fixtures/rope_f32";
-        auto ck = std::make_shared<const rs::Checkpoint>(rs::Checkpoint::open(dir));
-        rs::Model model(ck);
+        rs::Model model(open_fixture("rope_f32"));
         std::vector<std::int32_t> ids(64, 5);
         MemoryTileSource::RecordOptions opt;
         opt.max_bytes = 1000;

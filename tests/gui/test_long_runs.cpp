@@ -10,6 +10,7 @@
 #include "isolated_state.h"
 #include "input_panel.h"
 #include "job_runner.h"
+#include "gui_fixtures.h"
 #include "main_window.h"
 #include "run_cost.h"
 
@@ -57,11 +58,6 @@ class TestLongRuns : public QObject {
     Q_OBJECT
     std::unique_ptr<IsolatedState> state_;
 
-    bool open_checkpoint(MainWindow& w) {
-        QSignalSpy loaded(&w, &MainWindow::checkpoint_loaded);
-        w.open_checkpoint(kEc);
-        return loaded.wait(60000);
-    }
     // Starts the long run and waits until it is inside the model (progress reported).
     bool start_long_run(MainWindow& w) {
         w.input_panel()->set_text(long_text(6));
@@ -81,7 +77,7 @@ class TestLongRuns : public QObject {
         MainWindow w;
         int asked = 0;
         w.set_prompts(answer_all(QMessageBox::Yes, &asked));
-        QVERIFY(open_checkpoint(w));
+        QVERIFY(rs::test::open_checkpoint_and_wait(w, kEc));
         QVERIFY(start_long_run(w));
         QSignalSpy cancelled(w.jobs(), &JobRunner::cancelled);
         QElapsedTimer clock;
@@ -98,7 +94,7 @@ class TestLongRuns : public QObject {
         w.show();
         int asked = 0;
         w.set_prompts(answer_all(QMessageBox::Yes, &asked));
-        QVERIFY(open_checkpoint(w));
+        QVERIFY(rs::test::open_checkpoint_and_wait(w, kEc));
         QVERIFY(start_long_run(w));
         QElapsedTimer clock;
         clock.start();
@@ -133,7 +129,7 @@ class TestLongRuns : public QObject {
         MainWindow w;
         int asked = 0;
         w.set_prompts(answer_all(QMessageBox::No, &asked));
-        QVERIFY(open_checkpoint(w));
+        QVERIFY(rs::test::open_checkpoint_and_wait(w, kEc));
         int tokens = 0;
         for (int n = 8192; n <= (1 << 20) && !tokens; n *= 2) {
             const RunCost cost = trace_cost(w.checkpoint(), n);

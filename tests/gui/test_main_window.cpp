@@ -9,7 +9,6 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
-#include <QProcess>
 #include <QRegularExpression>
 #include <QSettings>
 #include <QSignalSpy>
@@ -26,9 +25,11 @@
 #include "figure_export.h"
 #include "input_panel.h"
 #include "job_runner.h"
+#include "gui_fixtures.h"
 #include "main_window.h"
 
 using namespace rs::ui;
+using namespace rs::test;
 
 namespace {
 
@@ -66,9 +67,7 @@ QString make_checkpoint(const QTemporaryDir& tmp) {
 // Opens the fixture checkpoint in the window and waits until it is loaded.
 bool load_checkpoint(MainWindow& w, const QTemporaryDir& tmp) {
     w.set_prompts(go_ahead());
-    QSignalSpy loaded(&w, &MainWindow::checkpoint_loaded);
-    w.open_checkpoint(make_checkpoint(tmp));
-    return loaded.wait(30000);
+    return open_checkpoint_and_wait(w, make_checkpoint(tmp));
 }
 
 // Sets an environment variable for one scope (the core reads it on every estimate).
@@ -216,15 +215,10 @@ class TestMainWindow : public QObject {
     void trace_only_session_cannot_run_and_says_why() {
         QTemporaryDir tmp;
         const QString trace = tmp.path() + "/t.h5";
-        QProcess cli;
-        cli.start(ROPESCOPE_CLI, {"trace", QString(ROPESCOPE_SOURCE_DIR) + "/sample_data/rope",
-                                  "--text", "In the beginning", "--quiet", "-o", trace});
-        QVERIFY(cli.waitForFinished(60000));
-        QCOMPARE(cli.exitCode(), 0);
+        QVERIFY(make_trace(source_path("sample_data/rope"), {"--text", "In the beginning", "--quiet"},
+                           trace));
         MainWindow w;
-        QSignalSpy loaded(&w, &MainWindow::trace_loaded);
-        w.open_trace(trace);
-        QVERIFY(loaded.wait(30000));
+        QVERIFY(open_trace_and_wait(w, trace));
         QVERIFY(!w.input_panel()->run_enabled());
         QCOMPARE(w.input_panel()->count_text(), QString("no checkpoint open"));
         auto* browser = w.input_panel()->findChild<QTextBrowser*>();
@@ -300,11 +294,8 @@ class TestMainWindow : public QObject {
     void export_dialog_starts_next_to_the_trace_with_the_listed_head() {
         QTemporaryDir tmp;
         const QString trace = tmp.path() + "/t.h5";
-        QProcess cli;
-        cli.start(ROPESCOPE_CLI,
-                  {"trace", QString(ROPESCOPE_SOURCE_DIR) + "/sample_data/rope_pp_ec", "--text",
-                   "In the beginning", "--quiet", "-o", trace});
-        QVERIFY(cli.waitForFinished(60000));
+        QVERIFY(make_trace(source_path("sample_data/rope_pp_ec"),
+                           {"--text", "In the beginning", "--quiet"}, trace));
         MainWindow w;
         QString offered;
         Prompts p;
@@ -316,9 +307,7 @@ class TestMainWindow : public QObject {
             return QString();
         };
         w.set_prompts(p);
-        QSignalSpy loaded(&w, &MainWindow::trace_loaded);
-        w.open_trace(trace);
-        QVERIFY(loaded.wait(30000));
+        QVERIFY(open_trace_and_wait(w, trace));
         w.attention_view()->show_head(0, 7);  // the imaginary twin of head 6
         w.tabs()->setCurrentIndex(0);
         w.export_data();

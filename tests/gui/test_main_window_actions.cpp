@@ -3,7 +3,6 @@
 #include <QAction>
 #include <QLabel>
 #include <QMessageBox>
-#include <QProcess>
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTabWidget>
@@ -12,10 +11,12 @@
 
 #include "isolated_state.h"
 #include "attention_view.h"
+#include "gui_fixtures.h"
 #include "main_window.h"
 #include "map_viewport.h"
 
 using namespace rs::ui;
+using namespace rs::test;
 
 namespace {
 
@@ -39,13 +40,12 @@ class TestMainWindowActions : public QObject {
     void initTestCase() {
         state_ = std::make_unique<IsolatedState>();
         trace_ = tmp_.path() + "/sample_run.h5";
-        QProcess cli;
-        cli.start(
-            ROPESCOPE_CLI,
-            {"trace", QString(ROPESCOPE_SOURCE_DIR) + "/sample_data/rope_pp_ec", "--text",
-             "In the beginning God created the heaven and the earth.", "--quiet", "-o", trace_});
-        QVERIFY(cli.waitForFinished(120000));
-        QCOMPARE(cli.exitCode(), 0);
+        QString err;
+        QVERIFY2(make_trace(source_path("sample_data/rope_pp_ec"),
+                            {"--text", "In the beginning God created the heaven and the earth.",
+                             "--quiet"},
+                            trace_, &err),
+                 qPrintable(err));
     }
 
     void common_actions_have_shortcuts_data() {
@@ -77,9 +77,7 @@ class TestMainWindowActions : public QObject {
         MainWindow w;
         w.show();
         QVERIFY(QTest::qWaitForWindowExposed(&w));
-        QSignalSpy loaded(&w, &MainWindow::trace_loaded);
-        w.open_trace(trace_);
-        QVERIFY(loaded.wait(30000));
+        QVERIFY(open_trace_and_wait(w, trace_));
         QVERIFY2(w.windowTitle().contains("sample_run.h5"), qPrintable(w.windowTitle()));
 
         w.tabs()->setCurrentIndex(2);

@@ -4,7 +4,6 @@
 // model or trace) is asked about first; a noise sweep run in the GUI is saved into the trace.
 #include <QFile>
 #include <QLabel>
-#include <QProcess>
 #include <QSignalSpy>
 #include <QTabWidget>
 #include <QTemporaryDir>
@@ -20,9 +19,11 @@
 #include "input_panel.h"
 #include "job_runner.h"
 #include "main_window.h"
+#include "gui_fixtures.h"
 #include "model_panel.h"
 
 using namespace rs::ui;
+using namespace rs::test;
 
 namespace {
 
@@ -66,30 +67,13 @@ class TestSessionIntegrity : public QObject {
     QString trace_;  // a RoPE++_EC trace of kText, made by the CLI
     int tokens_ = 0;
 
-    bool open_trace(MainWindow& w, const QString& path) {
-        QSignalSpy loaded(&w, &MainWindow::trace_loaded);
-        w.open_trace(path);
-        return loaded.wait(60000);
-    }
-    bool open_checkpoint(MainWindow& w, const QString& dir) {
-        QSignalSpy loaded(&w, &MainWindow::checkpoint_loaded);
-        w.open_checkpoint(dir);
-        return loaded.wait(60000);
-    }
-    bool run_trace(MainWindow& w) {
-        QSignalSpy traced(&w, &MainWindow::trace_loaded);
-        w.run_trace();
-        return traced.wait(60000);
-    }
 
   private slots:
     void initTestCase() {
         state_ = std::make_unique<IsolatedState>();
         trace_ = tmp_.path() + "/ec_run.h5";
-        QProcess cli;
-        cli.start(ROPESCOPE_CLI, {"trace", kEc, "--text", kText, "--quiet", "-o", trace_});
-        QVERIFY(cli.waitForFinished(120000));
-        QCOMPARE(cli.exitCode(), 0);
+        QString err;
+        QVERIFY2(make_trace(kEc, {"--text", kText, "--quiet"}, trace_, &err), qPrintable(err));
         tokens_ = rs::TraceReader::open(trace_.toStdString()).meta().tokens;
         QVERIFY(tokens_ > 2);
     }
@@ -99,9 +83,9 @@ class TestSessionIntegrity : public QObject {
     // statistics and perplexity on show as if they were RoPE's.
     void opening_another_model_closes_its_trace() {
         MainWindow w;
-        QVERIFY(open_trace(w, trace_));
+        QVERIFY(open_trace_and_wait(w, trace_));
         QVERIFY(source_line(w).contains("rope_pp_ec (RoPE++_EC)"));
-        QVERIFY(open_checkpoint(w, kRope));
+        QVERIFY(open_checkpoint_and_wait(w, kRope));
         QVERIFY(!w.trace().reader);
         QVERIFY(!w.attention_view()->source());
         QVERIFY2(!source_line(w).contains("rope_pp_ec"), qPrintable(source_line(w)));
@@ -123,8 +107,8 @@ class TestSessionIntegrity : public QObject {
     // and the source line names what the views show.
     void opening_the_traced_model_keeps_the_trace() {
         MainWindow w;
-        QVERIFY(open_trace(w, trace_));
-        QVERIFY(open_checkpoint(w, kEc));
+        QVERIFY(open_trace_and_wait(w, trace_));
+        QVERIFY(open_checkpoint_and_wait(w, kEc));
         QVERIFY(w.trace().reader);
         const QString line = source_line(w);
         QVERIFY2(line.contains("rope_pp_ec (RoPE++_EC)") && line.contains("trace ec_run.h5") &&
@@ -137,7 +121,7 @@ class TestSessionIntegrity : public QObject {
     void every_export_names_its_source() {
         MainWindow w;
         w.show();
-        QVERIFY(open_trace(w, trace_));
+        QVERIFY(open_trace_and_wait(w, trace_));
         for (int i = 0; i < w.tabs()->count(); ++i) {
             w.tabs()->setCurrentIndex(i);
             QTest::qWait(100);
@@ -184,9 +168,9 @@ class TestSessionIntegrity : public QObject {
     // summed to 1 ± 9e-4 and p(0,0) was 1.00046); a float16 trace says how far off it may be.
     void exact_values_are_exact_or_say_their_error() {
         MainWindow w;
-        QVERIFY(open_checkpoint(w, kEc));
+        QVERIFY(open_checkpoint_and_wait(w, kEc));
         w.input_panel()->set_text(kText);
-        QVERIFY(run_trace(w));
+        QVERIFY(run_trace_and_wait(w));
         const auto& meta = w.trace().reader->meta();
         QCOMPARE(meta.qk_precision, rs::QKPrecision::F32);
         const int T = meta.tokens;
@@ -207,7 +191,7 @@ class TestSessionIntegrity : public QObject {
         QVERIFY2(csv.contains("# exact values: Q/K stored as float32"), qPrintable(csv.left(600)));
 
         MainWindow f16;  // the CLI's trace stores float16
-        QVERIFY(open_trace(f16, trace_));
+        QVERIFY(open_trace_and_wait(f16, trace_));
         f16.tabs()->setCurrentIndex(0);
         QVERIFY(figure_csv_with_source(*f16.current_figure())
                     .contains("# exact values: Q/K stored as float16: probabilities within ~1e-3"));
@@ -218,9 +202,9 @@ class TestSessionIntegrity : public QObject {
         MainWindow w;
         Answers answers;
         w.set_prompts(answers.prompts());
-        QVERIFY(open_checkpoint(w, kEc));
+        QVERIFY(open_checkpoint_and_wait(w, kEc));
         w.input_panel()->set_text(kText);
-        QVERIFY(run_trace(w));
+        QVERIFY(run_trace_and_wait(w));
         QVERIFY(answers.asked.isEmpty());  // nothing to lose the first time
         QVERIFY(w.trace_unsaved());
         const std::string first = w.trace().path;
@@ -234,7 +218,7 @@ class TestSessionIntegrity : public QObject {
         QCOMPARE(w.trace().path, first);
 
         answers.button = QMessageBox::Discard;
-        QVERIFY(run_trace(w));
+        QVERIFY(run_trace_and_wait(w));
         QCOMPARE(answers.asked.size(), 2);
         QVERIFY(w.trace().path != first);
     }
@@ -245,9 +229,9 @@ class TestSessionIntegrity : public QObject {
         w.show();
         Answers answers;
         w.set_prompts(answers.prompts());
-        QVERIFY(open_checkpoint(w, kEc));
+        QVERIFY(open_checkpoint_and_wait(w, kEc));
         w.input_panel()->set_text(kText);
-        QVERIFY(run_trace(w));
+        QVERIFY(run_trace_and_wait(w));
 
         answers.button = QMessageBox::Cancel;
         QVERIFY(!w.close());
@@ -268,8 +252,8 @@ class TestSessionIntegrity : public QObject {
         MainWindow w;
         Answers answers;
         w.set_prompts(answers.prompts());
-        QVERIFY(open_trace(w, trace_));
-        QVERIFY(open_checkpoint(w, kEc));
+        QVERIFY(open_trace_and_wait(w, trace_));
+        QVERIFY(open_checkpoint_and_wait(w, kEc));
         QVERIFY(!w.trace_unsaved());
         QSignalSpy swept(&w, &MainWindow::noise_loaded);
         w.run_noise({0.5, 2.0});
@@ -301,8 +285,8 @@ class TestSessionIntegrity : public QObject {
     // Item 8: the noise experiment takes a seed and repeats (one sweep per seed, all kept).
     void noise_seed_and_repeats() {
         MainWindow w;
-        QVERIFY(open_trace(w, trace_));
-        QVERIFY(open_checkpoint(w, kEc));
+        QVERIFY(open_trace_and_wait(w, trace_));
+        QVERIFY(open_checkpoint_and_wait(w, kEc));
         QSignalSpy swept(&w, &MainWindow::noise_loaded);
         w.run_noise({1.0}, 7, 2);
         QVERIFY(swept.wait(120000));

@@ -1,0 +1,71 @@
+// Shared GUI test set-ups (see gui_fixtures.h).
+#include "gui_fixtures.h"
+
+#include <QProcess>
+#include <QSignalSpy>
+
+#include "checkpoint.h"
+#include "main_window.h"
+#include "model.h"
+
+namespace rs::test {
+
+QString source_path(const QString& relative) {
+    return QString(ROPESCOPE_SOURCE_DIR) + "/" + relative;
+}
+
+std::string fixture_dir(const std::string& name) {
+    return std::string(ROPESCOPE_SOURCE_DIR) + "/tests/fixtures/" + name;
+}
+
+std::shared_ptr<const rs::Checkpoint> open_fixture(const std::string& name) {
+    return std::make_shared<const rs::Checkpoint>(rs::Checkpoint::open(fixture_dir(name)));
+}
+
+std::vector<std::int32_t> fixture_ids(int tokens) {
+    std::vector<std::int32_t> ids(tokens);
+    for (int t = 0; t < tokens; ++t) ids[t] = (t * 37 + 11) % 97;
+    return ids;
+}
+
+RecordedMaps record_fixture(const std::string& name, int tokens, std::vector<std::string> labels) {
+    rs::Model model(open_fixture(name));
+    return {rs::ui::MemoryTileSource::record(model, fixture_ids(tokens), std::move(labels), {}),
+            model.layout()};
+}
+
+CliRun run_cli(const QStringList& args, int timeout_ms) {
+    QProcess p;
+    p.start(ROPESCOPE_CLI, args);
+    const bool finished = p.waitForFinished(timeout_ms);
+    return {finished && p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
+            QString::fromUtf8(p.readAllStandardOutput()),
+            QString::fromUtf8(p.readAllStandardError())};
+}
+
+bool make_trace(const QString& checkpoint, const QStringList& input, const QString& out,
+                QString* error) {
+    const CliRun run = run_cli(QStringList{"trace", checkpoint} + input + QStringList{"-o", out});
+    if (error) *error = run.err;
+    return run.code == 0;
+}
+
+bool open_trace_and_wait(rs::ui::MainWindow& w, const QString& path, int timeout_ms) {
+    QSignalSpy loaded(&w, &rs::ui::MainWindow::trace_loaded);
+    w.open_trace(path);
+    return loaded.wait(timeout_ms);
+}
+
+bool open_checkpoint_and_wait(rs::ui::MainWindow& w, const QString& dir, int timeout_ms) {
+    QSignalSpy loaded(&w, &rs::ui::MainWindow::checkpoint_loaded);
+    w.open_checkpoint(dir);
+    return loaded.wait(timeout_ms);
+}
+
+bool run_trace_and_wait(rs::ui::MainWindow& w, int timeout_ms) {
+    QSignalSpy traced(&w, &rs::ui::MainWindow::trace_loaded);
+    w.run_trace();
+    return traced.wait(timeout_ms);
+}
+
+}  // namespace rs::test
