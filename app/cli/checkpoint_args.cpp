@@ -28,14 +28,25 @@ std::vector<std::string> split_names(const std::string& text) {
 
 }  // namespace
 
-std::shared_ptr<const Checkpoint> open_checkpoint(const Args& args) {
-    CheckpointOptions opt;
+CheckpointChoice parse_checkpoint(const Args& args) {
+    CheckpointChoice c;
     if (auto v = args.get("variant")) {
-        opt.variant = parse_variant(*v);
-        if (!opt.variant) throw UsageError("--variant must be rope, eh or ec, got '" + *v + "'");
+        c.options.variant = parse_variant(*v);
+        if (!c.options.variant)
+            throw UsageError("--variant must be rope, eh or ec, got '" + *v + "'");
     }
-    if (auto keys = args.get("ignore-config-key")) opt.config.ignore_keys = split_names(*keys);
-    auto ck = std::make_shared<const Checkpoint>(Checkpoint::open(args.positional(0, "checkpoint folder"), opt));
+    if (auto keys = args.get("ignore-config-key"))
+        c.options.config.ignore_keys = split_names(*keys);
+    c.dir = args.positional(0, "checkpoint folder");
+    return c;
+}
+
+std::shared_ptr<const Checkpoint> open_checkpoint(const Args& args) {
+    return open_checkpoint(parse_checkpoint(args));
+}
+
+std::shared_ptr<const Checkpoint> open_checkpoint(const CheckpointChoice& choice) {
+    auto ck = std::make_shared<const Checkpoint>(Checkpoint::open(choice.dir, choice.options));
     // Every run without a setting says so, however its output is read later.
     for (const auto& key : ck->config().ignored_keys)
         std::fprintf(stderr, "warning: %s: config key %s is NOT applied (--ignore-config-key); results differ "

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <string>
@@ -46,12 +47,37 @@ std::string optional_output_path(const Args& args);
 // "ropescope-cli <command>: warning: <text>", after the command's output.
 void print_warnings(const std::string& command, const std::vector<std::string>& warnings);
 
+// One option of a command. Its table entry is the only place the option is declared: the table
+// gives Args the flags, main() the allowed options, and --help and the usage line their text.
+struct Option {
+    std::string name;   // without the leading "--"
+    std::string value;  // the value's grammar for usage and help ("N", "0.5,1,2"); empty: a flag
+    std::string help;   // one line for --help
+    // Options sharing a group are alternatives, shown together: "(--a X | --b Y)" when one of them
+    // is required, "[--a X | --b Y]" otherwise.
+    std::string group = {};
+    bool required = false;
+    bool takes_value() const { return !value.empty(); }
+};
+
+// Options several commands share, to append to a table (functions: the tables are built during
+// static initialisation, in other files).
+const std::vector<Option>& checkpoint_options();  // --variant, --ignore-config-key
+const std::vector<Option>& input_options();       // the model input (text_input.h)
+const std::vector<Option>& quiet_option();        // --quiet
+std::vector<Option> join_options(std::initializer_list<std::vector<Option>> parts);
+
 struct Command {
     std::string name;
-    std::string usage;    // one line: "info DIR [--json] [--variant rope|eh|ec]"
-    std::string summary;  // one sentence for `ropescope-cli help`
-    std::vector<std::string> flags;  // value-less options this command accepts
+    std::string operands;  // the positionals of the usage line: "DIR", "[run.h5 | DIR]", or ""
+    std::string summary;   // one sentence for `ropescope-cli help`
+    std::vector<Option> options;  // every option the command reads, except --json (all take it)
     std::function<int(const Args&)> run;
+
+    std::vector<std::string> flags() const;    // value-less options, --json included
+    std::vector<std::string> allowed() const;  // every option name, --json included
+    std::string usage() const;                 // one line: "info DIR [--variant rope|eh|ec] [--json]"
+    std::string help() const;                  // usage, summary and one line per option
 
     static std::map<std::string, Command>& registry();
     struct Register {
