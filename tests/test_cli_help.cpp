@@ -25,7 +25,8 @@ TEST_P(CliHelp, PrintsTheCommandsUsageAndExitsZero) {
     ASSERT_NE(options, std::string::npos) << help;
     const std::string usage = help.substr(0, help.find('\n'));
     EXPECT_NE(usage.find("[--json]"), std::string::npos) << usage;
-    for (std::size_t at = usage.find("--"); at != std::string::npos; at = usage.find("--", at + 2)) {
+    for (std::size_t at = usage.find("--"); at != std::string::npos;
+         at = usage.find("--", at + 2)) {
         const std::string name = usage.substr(at, usage.find_first_of(" ]|)", at) - at);
         EXPECT_NE(help.find("\n  " + name, options), std::string::npos) << name << " in " << help;
     }

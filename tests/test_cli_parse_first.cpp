@@ -28,8 +28,8 @@ void expect_refused_before_loading(const test::CliResult& r, const std::string& 
     EXPECT_EQ(r.exit_code, 2) << r.err;
     EXPECT_NE(r.err.find("--" + option), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("usage: ropescope-cli "), std::string::npos) << r.err;
-    for (const char* run_output : {"Loading", "layers", "runs", "windows", "estimate:", "note:",
-                                   "no such file or folder", "error:"})
+    for (const char* run_output : {"Loading", "layers", "runs", "windows",
+                                   "estimate:", "note:", "no such file or folder", "error:"})
         EXPECT_EQ(r.err.find(run_output), std::string::npos) << run_output << " in: " << r.err;
     EXPECT_TRUE(r.out.empty()) << r.out;
 }

@@ -17,7 +17,9 @@ namespace {
 
 class MemoryLimit {
   public:
-    explicit MemoryLimit(const std::string& value) { setenv("ROPESCOPE_MEMORY_LIMIT", value.c_str(), 1); }
+    explicit MemoryLimit(const std::string& value) {
+        setenv("ROPESCOPE_MEMORY_LIMIT", value.c_str(), 1);
+    }
     ~MemoryLimit() { unsetenv("ROPESCOPE_MEMORY_LIMIT"); }
 };
 

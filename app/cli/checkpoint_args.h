@@ -11,7 +11,8 @@
 
 namespace rs::cli {
 
-// The checkpoint a command opens: positional 0, with --variant rope|eh|ec and --ignore-config-key A,B.
+// The checkpoint a command opens: positional 0, with --variant rope|eh|ec and --ignore-config-key
+// A,B.
 struct CheckpointChoice {
     std::string dir;
     CheckpointOptions options;

@@ -33,7 +33,8 @@ int run(const Args& args) {
                     "attn entries", "time", "fits");
     for (int T : lengths) {
         // As `trace` and `stats` run: one layer converted at a time.
-        const RunPlan plan = instrumented ? trace_plan(T, QKPrecision::F16, false) : forward_plan(T, false);
+        const RunPlan plan =
+            instrumented ? trace_plan(T, QKPrecision::F16, false) : forward_plan(T, false);
         const RunEstimate e = estimate_run(ck->config(), ck->layout(), plan, mapped);
         const double secs = predict_seconds(e, rates, instrumented);
         const bool fits = e.needed() <= available;
@@ -82,8 +83,7 @@ int run(const Args& args) {
 }
 
 const Command::Register reg{Command{
-    "estimate",
-    "DIR",
+    "estimate", "DIR",
     "Memory, trace size, work and predicted time of runs of the given lengths (--plain: no "
     "instrumentation).",
     join_options({{{"tokens", "512,4096,32768", "the run lengths (default 512 to 32768)"},

@@ -5,9 +5,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/cli/budget_notes.h"
 #include "app/cli/checkpoint_args.h"
 #include "app/cli/command.h"
-#include "app/cli/budget_notes.h"
 #include "error.h"
 #include "model.h"
 #include "run_plan.h"
@@ -45,8 +45,7 @@ int run(const Args& args) {
 }
 
 const Command::Register reg{Command{
-    "forward",
-    "DIR",
+    "forward", "DIR",
     "Run the model on token ids and print each next-token negative log-likelihood.",
     join_options({{{"ids", "1,2,3", "the token ids to run", "ids", true}}, checkpoint_options()}),
     run}};

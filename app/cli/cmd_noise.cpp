@@ -7,11 +7,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/cli/budget_notes.h"
 #include "app/cli/checkpoint_args.h"
 #include "app/cli/command.h"
 #include "app/cli/output_file.h"
 #include "app/cli/progress_bar.h"
-#include "app/cli/budget_notes.h"
 #include "app/cli/text_input.h"
 #include "error.h"
 #include "noise_run.h"
@@ -41,41 +41,34 @@ void write_csv(std::ostream& f, const NoiseSweep& s) {
 }
 
 struct NoiseCommandOptions {
-    CheckpointChoice checkpoint;
-    InputChoice input;
+    ModelRunChoice run;
     NoiseOptions sweep;
-    std::optional<std::string> out;
-    bool quiet = false, json = false;
 };
 
 // Every option checked before any layer is converted.
 NoiseCommandOptions parse(const Args& args) {
     NoiseCommandOptions o;
-    o.checkpoint = parse_checkpoint(args);
-    o.input = parse_input(args);
+    o.run = parse_model_run(args);
     o.sweep.sigmas = parse_number_list(args.get_or("sigma", "0.5,1,2"), "sigma");
     o.sweep.targets = parse_targets(args.get_or("target", "each"));
     o.sweep.seed = std::uint64_t(args.get_int("seed", 0));
     if (auto t = args.get("thresholds"))
         for (auto v : parse_ids(*t)) o.sweep.thresholds.push_back(v);
-    o.out = args.get("out");
-    o.quiet = args.flag("quiet");
-    o.json = args.flag("json");
     return o;
 }
 
 int run(const Args& args) {
     const NoiseCommandOptions o = parse(args);
-    const auto ck = open_checkpoint(o.checkpoint);
-    const TraceTokens in = read_input(o.input, *ck);
-    ProgressBar bar("runs", o.quiet);
+    const auto ck = open_checkpoint(o.run.checkpoint);
+    const TraceTokens in = read_input(o.run.input, *ck);
+    ProgressBar bar("runs", o.run.quiet);
     NoiseOptions opt = o.sweep;
     opt.progress = bar.callback();
-    const NoiseSweep s = run_noise_sweep(
-        ck, in.ids, opt, [&](const RunBudget& b) { print_budget_notes(b, o.quiet || o.json); });
-    if (o.out)
-        write_output_file(*o.out, [&](std::ostream& f) { write_csv(f, s); });
-    if (o.json) {
+    const NoiseSweep s = run_noise_sweep(ck, in.ids, opt, [&](const RunBudget& b) {
+        print_budget_notes(b, o.run.quiet || o.run.json);
+    });
+    if (o.run.out) write_output_file(*o.run.out, [&](std::ostream& f) { write_csv(f, s); });
+    if (o.run.json) {
         nlohmann::json pts = nlohmann::json::array();
         for (const auto& p : s.points)
             pts.push_back({{"target", noise_target_name(p.target)},
@@ -110,20 +103,20 @@ int run(const Args& args) {
     return 0;
 }
 
-const Command::Register reg{Command{
-    "noise",
-    "DIR",
-    "The paper's noise experiment: Gaussian noise on real or imaginary queries, change in "
-    "loss and long-range mass.",
-    join_options({input_options(),
-                  {{"sigma", "0.5,1,2", "noise standard deviations, one run each (default 0.5,1,2)"},
-                   {"target", "real|imag|both|each", "the queries noised (default each)"},
-                   {"seed", "N", "random seed (default 0)"},
-                   {"thresholds", "16,64", "distances D of the long-range mass M(D)"},
-                   {"out", "noise.csv", "also write the points as CSV"}},
-                  checkpoint_options(),
-                  quiet_option()}),
-    run}};
+const Command::Register reg{
+    Command{"noise", "DIR",
+            "The paper's noise experiment: Gaussian noise on real or imaginary queries, change in "
+            "loss and long-range mass.",
+            join_options(
+                {input_options(),
+                 {{"sigma", "0.5,1,2", "noise standard deviations, one run each (default 0.5,1,2)"},
+                  {"target", "real|imag|both|each", "the queries noised (default each)"},
+                  {"seed", "N", "random seed (default 0)"},
+                  {"thresholds", "16,64", "distances D of the long-range mass M(D)"},
+                  {"out", "noise.csv", "also write the points as CSV"}},
+                 checkpoint_options(),
+                 quiet_option()}),
+            run}};
 
 }  // namespace
 }  // namespace rs::cli

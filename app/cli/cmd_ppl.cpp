@@ -7,11 +7,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/cli/budget_notes.h"
 #include "app/cli/checkpoint_args.h"
 #include "app/cli/command.h"
 #include "app/cli/output_file.h"
 #include "app/cli/progress_bar.h"
-#include "app/cli/budget_notes.h"
 #include "app/cli/text_input.h"
 #include "error.h"
 #include "perplexity.h"
@@ -21,50 +21,44 @@ namespace rs::cli {
 namespace {
 
 struct PplOptions {
-    CheckpointChoice checkpoint;
-    InputChoice input;
+    ModelRunChoice run;
     int context = 0;
     int bucket = 64;
-    std::optional<std::string> out;
-    bool quiet = false, json = false;
 };
 
 // Every option checked before the checkpoint opens.
 PplOptions parse(const Args& args) {
     PplOptions o;
-    o.checkpoint = parse_checkpoint(args);
-    o.input = parse_input(args);
+    o.run = parse_model_run(args);
     o.context = int(args.get_int("context", 0));
     o.bucket = int(args.get_int("bucket", 64));
     if (o.bucket < 1) throw UsageError("--bucket must be >= 1");
-    o.out = args.get("out");
-    o.quiet = args.flag("quiet");
-    o.json = args.flag("json");
     return o;
 }
 
 int run(const Args& args) {
     const PplOptions o = parse(args);
-    const auto ck = open_checkpoint(o.checkpoint);
-    const TraceTokens in = read_input(o.input, *ck);
+    const auto ck = open_checkpoint(o.run.checkpoint);
+    const TraceTokens in = read_input(o.run.input, *ck);
     PositionNllOptions opt;
     opt.context = o.context;
     const int T = int(in.ids.size());
     const int window = opt.context > 0 ? std::min(opt.context, T) : T;
     // Several windows reuse the converted layers.
-    const RunBudget budget = check_run_budget(*ck, forward_plan(window, window < T), o.quiet || o.json);
+    const RunBudget budget =
+        check_run_budget(*ck, forward_plan(window, window < T), o.run.quiet || o.run.json);
     Model model(ck, budget.plan.layers_resident);
-    ProgressBar bar("windows", o.quiet);
+    ProgressBar bar("windows", o.run.quiet);
     opt.progress = bar.callback();
     const int bucket = o.bucket;
     const auto r = nll_by_position(model, in.ids, opt);
-    if (o.out)
-        write_output_file(*o.out, [&](std::ostream& f) {
+    if (o.run.out)
+        write_output_file(*o.run.out, [&](std::ostream& f) {
             f << "position,mean_nll,windows\n";
             for (std::size_t t = 0; t < r.mean_nll.size(); ++t)
                 f << t << ',' << r.mean_nll[t] << ',' << r.count[t] << '\n';
         });
-    if (o.json) {
+    if (o.run.json) {
         nlohmann::json j{{"tokens", in.ids.size()},
                          {"context", r.context},
                          {"windows", r.windows},
@@ -87,15 +81,14 @@ int run(const Args& args) {
 }
 
 const Command::Register reg{Command{
-    "ppl",
-    "DIR",
-    "Perplexity by position, averaged over consecutive windows of --context tokens.",
-    join_options({input_options(),
-                  {{"context", "N", "window length in tokens (default: the whole input, one window)"},
-                   {"bucket", "64", "positions per printed row"},
-                   {"out", "nll.csv", "also write the NLL by position as CSV"}},
-                  checkpoint_options(),
-                  quiet_option()}),
+    "ppl", "DIR", "Perplexity by position, averaged over consecutive windows of --context tokens.",
+    join_options(
+        {input_options(),
+         {{"context", "N", "window length in tokens (default: the whole input, one window)"},
+          {"bucket", "64", "positions per printed row"},
+          {"out", "nll.csv", "also write the NLL by position as CSV"}},
+         checkpoint_options(),
+         quiet_option()}),
     run}};
 
 }  // namespace

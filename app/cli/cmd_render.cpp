@@ -14,14 +14,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/cli/budget_notes.h"
 #include "app/cli/checkpoint_args.h"
 #include "app/cli/command.h"
 #include "app/cli/progress_bar.h"
 #include "app/cli/text_input.h"
 #include "error.h"
-#include "noise_run.h"
-#include "app/cli/budget_notes.h"
 #include "headless_render.h"
+#include "noise_run.h"
 
 namespace rs::cli {
 namespace {
@@ -138,8 +138,8 @@ void run_noise(const NoiseRun& n, bool quiet, RenderRequest& r) {
     ProgressBar bar("noise runs", quiet);
     NoiseOptions opt = n.sweep;
     opt.progress = bar.callback();
-    r.noise = run_noise_sweep(ck, in.ids, opt,
-                              [&](const RunBudget& b) { print_budget_notes(b, quiet); });
+    r.noise =
+        run_noise_sweep(ck, in.ids, opt, [&](const RunBudget& b) { print_budget_notes(b, quiet); });
     r.noise_layout = ck->layout();
     r.noise_source.checkpoint =
         QString::fromStdString(std::filesystem::absolute(ck->dir()).lexically_normal().string());
@@ -197,7 +197,8 @@ std::unique_ptr<QApplication> headless_app() {
 
 // The noise view from a checkpoint folder reads the model-input options too (text_input.h).
 std::vector<std::string> noise_options() {
-    std::vector<std::string> names{"threshold", "variant", "ignore-config-key", "sigma", "seed", "quiet"};
+    std::vector<std::string> names{"threshold", "variant", "ignore-config-key",
+                                   "sigma",     "seed",    "quiet"};
     for (const auto& o : input_options()) names.push_back(o.name);
     return names;
 }
@@ -303,36 +304,34 @@ std::vector<Option> noise_input_options() {
 }
 
 const Command::Register reg{Command{
-    "render",
-    "[run.h5 | DIR] -o FIG",
+    "render", "[run.h5 | DIR] -o FIG",
     "Render a view of the desktop app headless to FIG (.png at --dpi, .svg, .pdf, or .csv of its "
     "data), with the same widgets and export code as the GUI.",
-    join_options(
-        {{{"view", "attention|heads|curves|long-range|perplexity|noise", "the view to render", "view",
-           true},
-          {"out", "FIG", "the output file (or -o FIG)"},
-          {"dpi", "150", "resolution of a .png"},
-          {"layer", "L", "attention, long-range: the layer"},
-          {"head", "H", "attention: the head"},
-          {"positions", "A:B", "attention: the positions shown"},
-          {"threshold", "D", "heads, noise: the distance D of M(D)"},
-          {"per-head", "", "long-range: one line per head"},
-          {"scale", "nll|ppl", "perplexity: the loss scale"},
-          {"smoothing", "N", "perplexity: moving average over N positions"},
-          {"base", "10000,500000", "curves: RoPE bases"},
-          {"head-dim", "128", "curves: head dimension"},
-          {"partial", "F", "curves: fraction of the head dimension rotated"},
-          {"factor", "8", "curves: linear position interpolation", "scaling"},
-          {"yarn", "32", "curves: YaRN scaling", "scaling"},
-          {"max-distance", "N", "curves: the largest distance"},
-          {"log", "", "curves: log-spaced distances", "grid"},
-          {"linear", "", "curves: evenly spaced distances", "grid"},
-          {"overlay", "L:H,...", "curves: overlay these heads of the trace"}},
-         noise_input_options(),
-         {{"sigma", "0.5,1,2", "(DIR only, noise) noise standard deviations"},
-          {"seed", "N", "(DIR only, noise) random seed"}},
-         checkpoint_options(),
-         quiet_option()}),
+    join_options({{{"view", "attention|heads|curves|long-range|perplexity|noise",
+                    "the view to render", "view", true},
+                   {"out", "FIG", "the output file (or -o FIG)"},
+                   {"dpi", "150", "resolution of a .png"},
+                   {"layer", "L", "attention, long-range: the layer"},
+                   {"head", "H", "attention: the head"},
+                   {"positions", "A:B", "attention: the positions shown"},
+                   {"threshold", "D", "heads, noise: the distance D of M(D)"},
+                   {"per-head", "", "long-range: one line per head"},
+                   {"scale", "nll|ppl", "perplexity: the loss scale"},
+                   {"smoothing", "N", "perplexity: moving average over N positions"},
+                   {"base", "10000,500000", "curves: RoPE bases"},
+                   {"head-dim", "128", "curves: head dimension"},
+                   {"partial", "F", "curves: fraction of the head dimension rotated"},
+                   {"factor", "8", "curves: linear position interpolation", "scaling"},
+                   {"yarn", "32", "curves: YaRN scaling", "scaling"},
+                   {"max-distance", "N", "curves: the largest distance"},
+                   {"log", "", "curves: log-spaced distances", "grid"},
+                   {"linear", "", "curves: evenly spaced distances", "grid"},
+                   {"overlay", "L:H,...", "curves: overlay these heads of the trace"}},
+                  noise_input_options(),
+                  {{"sigma", "0.5,1,2", "(DIR only, noise) noise standard deviations"},
+                   {"seed", "N", "(DIR only, noise) random seed"}},
+                  checkpoint_options(),
+                  quiet_option()}),
     run}};
 
 }  // namespace

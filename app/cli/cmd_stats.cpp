@@ -7,11 +7,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/cli/budget_notes.h"
 #include "app/cli/checkpoint_args.h"
 #include "app/cli/command.h"
 #include "app/cli/output_file.h"
 #include "app/cli/progress_bar.h"
-#include "app/cli/budget_notes.h"
 #include "app/cli/text_input.h"
 #include "error.h"
 #include "head_stats.h"
@@ -69,43 +69,35 @@ void write_csv(std::ostream& f, const RunStats& st, const HeadLayout& L) {
 }
 
 struct StatsOptions {
-    CheckpointChoice checkpoint;
-    InputChoice input;
+    ModelRunChoice run;
     std::vector<int> thresholds;
-    std::optional<std::string> out;
-    bool quiet = false, json = false;
 };
 
 // Every option checked before the checkpoint opens.
 StatsOptions parse(const Args& args) {
     StatsOptions o;
-    o.checkpoint = parse_checkpoint(args);
-    o.input = parse_input(args);
+    o.run = parse_model_run(args);
     o.thresholds = parse_thresholds(args);
-    o.out = args.get("out");
-    o.quiet = args.flag("quiet");
-    o.json = args.flag("json");
     return o;
 }
 
 int run(const Args& args) {
     const StatsOptions o = parse(args);
-    const auto ck = open_checkpoint(o.checkpoint);
-    const TraceTokens in = read_input(o.input, *ck);
+    const auto ck = open_checkpoint(o.run.checkpoint);
+    const TraceTokens in = read_input(o.run.input, *ck);
     // One forward: each layer is converted once either way.
-    check_run_budget(*ck, statistics_plan(int(in.ids.size()), false), o.quiet || o.json);
+    check_run_budget(*ck, statistics_plan(int(in.ids.size()), false), o.run.quiet || o.run.json);
     Model model(ck, false);
     HeadStatsProbe probe(true, o.thresholds);
-    ProgressBar bar("layers", o.quiet);
+    ProgressBar bar("layers", o.run.quiet);
     ForwardOptions opt;
     opt.probes = {&probe};
     opt.progress = bar.callback();
     const auto out = model.forward(in.ids, opt);
     const RunStats& st = probe.stats();
     const auto& L = ck->layout();
-    if (o.out)
-        write_output_file(*o.out, [&](std::ostream& f) { write_csv(f, st, L); });
-    if (o.json) {
+    if (o.run.out) write_output_file(*o.run.out, [&](std::ostream& f) { write_csv(f, st, L); });
+    if (o.run.json) {
         auto j = stats_json(st, L);
         j["mean_nll"] = out.mean_nll();
         std::cout << j.dump() << "\n";
@@ -128,8 +120,7 @@ int run(const Args& args) {
 }
 
 const Command::Register reg{Command{
-    "stats",
-    "DIR",
+    "stats", "DIR",
     "Per-head long-range mass M(D), mean attended distance and entropy, real vs imaginary heads.",
     join_options({input_options(),
                   {{"thresholds", "16,64", "distances D of the long-range mass M(D)"},

@@ -9,10 +9,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/cli/budget_notes.h"
 #include "app/cli/checkpoint_args.h"
 #include "app/cli/command.h"
 #include "app/cli/progress_bar.h"
-#include "app/cli/budget_notes.h"
 #include "app/cli/text_input.h"
 #include "error.h"
 #include "trace_run.h"
@@ -97,8 +97,7 @@ int run(const Args& args) {
 }
 
 const Command::Register reg{Command{
-    "trace",
-    "DIR -o run.h5",
+    "trace", "DIR -o run.h5",
     "Run the model once and save Q/K, row log-sum-exps, overview maps, statistics, NLL and theory "
     "curves to an HDF5 trace.",
     join_options({input_options(),

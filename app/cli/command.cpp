@@ -115,13 +115,13 @@ const std::vector<Option>& checkpoint_options() {
 
 const std::vector<Option>& input_options() {
     static const std::vector<Option> options{
-    {"text-file", "F", "the model input: a UTF-8 text file, tokenized", "input", true},
-    {"text", "S", "the model input: this text, tokenized", "input", true},
-    {"ids", "1,2,3", "the model input: these token ids", "input", true},
-    {"ids-file", "F", "the model input: token ids separated by commas or whitespace", "input",
-     true},
-    {"max-tokens", "N", "use at most the first N tokens"},
-    {"no-bos", "", "do not put the tokenizer's BOS token first"},
+        {"text-file", "F", "the model input: a UTF-8 text file, tokenized", "input", true},
+        {"text", "S", "the model input: this text, tokenized", "input", true},
+        {"ids", "1,2,3", "the model input: these token ids", "input", true},
+        {"ids-file", "F", "the model input: token ids separated by commas or whitespace", "input",
+         true},
+        {"max-tokens", "N", "use at most the first N tokens"},
+        {"no-bos", "", "do not put the tokenizer's BOS token first"},
     };
     return options;
 }

@@ -13,7 +13,7 @@ namespace rs::cli {
 
 // Parsed command line: positionals plus --key value options and --flag switches.
 class Args {
-public:
+  public:
     // `flags` names the options that take no value (e.g. "json"); all other --x take one value.
     Args(int argc, char** argv, const std::vector<std::string>& flags);
 
@@ -27,7 +27,7 @@ public:
     // Throws UsageError for any option not in `known` (flags included).
     void allow_only(const std::vector<std::string>& known) const;
 
-private:
+  private:
     std::vector<std::string> positional_;
     std::map<std::string, std::string> values_;
     std::vector<std::string> flags_set_;
@@ -35,10 +35,11 @@ private:
 
 // Parses "0.5,1,2" for --<option>; throws UsageError naming the option on anything else, or on
 // negative values when non_negative.
-std::vector<double> parse_number_list(const std::string& text, const std::string& option, bool non_negative = true);
+std::vector<double> parse_number_list(const std::string& text, const std::string& option,
+                                      bool non_negative = true);
 
-// The output file: `-o PATH` (kept as two positionals, since Args only knows --options) or `--out PATH`;
-// throws UsageError with `hint` when neither is given.
+// The output file: `-o PATH` (kept as two positionals, since Args only knows --options) or `--out
+// PATH`; throws UsageError with `hint` when neither is given.
 std::string output_path(const Args& args, const std::string& hint);
 // Same, but empty when no output file was given (commands that otherwise print to stdout).
 std::string optional_output_path(const Args& args);
@@ -76,8 +77,8 @@ struct Command {
 
     std::vector<std::string> flags() const;    // value-less options, --json included
     std::vector<std::string> allowed() const;  // every option name, --json included
-    std::string usage() const;                 // one line: "info DIR [--variant rope|eh|ec] [--json]"
-    std::string help() const;                  // usage, summary and one line per option
+    std::string usage() const;  // one line: "info DIR [--variant rope|eh|ec] [--json]"
+    std::string help() const;   // usage, summary and one line per option
 
     static std::map<std::string, Command>& registry();
     struct Register {

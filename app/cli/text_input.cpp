@@ -67,6 +67,16 @@ InputChoice parse_input(const Args& args) {
     return in;
 }
 
+ModelRunChoice parse_model_run(const Args& args) {
+    ModelRunChoice m;
+    m.checkpoint = parse_checkpoint(args);
+    m.input = parse_input(args);
+    m.out = args.get("out");
+    m.quiet = args.flag("quiet");
+    m.json = args.flag("json");
+    return m;
+}
+
 TraceTokens read_input(const InputChoice& in, const Checkpoint& ck) {
     switch (in.source) {
         case InputChoice::Source::Ids:

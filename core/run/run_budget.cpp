@@ -58,6 +58,8 @@ RunBudget budget_run(const Model& model, RunPlan plan) {
     return finish(model.checkpoint(), plan, available_memory() + model.held_weight_bytes());
 }
 
-void require_budget(const RunBudget& budget) { require_memory(budget.estimate, budget.usable); }
+void require_budget(const RunBudget& budget) {
+    require_memory(budget.estimate, budget.usable);
+}
 
 }  // namespace rs

@@ -1,6 +1,6 @@
 // A run's input tokens, encoded once for the CLI and the GUI: token ids given directly, or text
-// through the checkpoint's own tokenizer, cut to at most max_tokens. The result is the TraceTokens a
-// trace stores, so what a trace says the model read is what it read.
+// through the checkpoint's own tokenizer, cut to at most max_tokens. The result is the TraceTokens
+// a trace stores, so what a trace says the model read is what it read.
 #pragma once
 
 #include <cstdint>

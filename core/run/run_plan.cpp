@@ -7,7 +7,9 @@
 
 namespace rs {
 
-int run_threads() { return std::max(1, omp_get_max_threads()); }
+int run_threads() {
+    return std::max(1, omp_get_max_threads());
+}
 
 RunPlan forward_plan(int tokens, bool layers_resident) {
     RunPlan plan;
@@ -30,6 +32,8 @@ RunPlan statistics_plan(int tokens, bool layers_resident) {
     return plan;
 }
 
-RunPlan noise_plan(int tokens) { return statistics_plan(tokens, true); }
+RunPlan noise_plan(int tokens) {
+    return statistics_plan(tokens, true);
+}
 
 }  // namespace rs

@@ -57,7 +57,8 @@ TraceRunResult trace_checkpoint(const std::shared_ptr<const Checkpoint>& ck,
                                 const std::function<void(const RunBudget&)>& on_budget) {
     // One forward converts each layer once either way; only noise runs reuse converted layers.
     const RunBudget budget = budget_run(
-        *ck, trace_plan(int(tokens.ids.size()), options.writer.precision, options.noise.has_value()));
+        *ck,
+        trace_plan(int(tokens.ids.size()), options.writer.precision, options.noise.has_value()));
     if (on_budget) on_budget(budget);
     require_budget(budget);
     TraceWriter writer(destination, *ck, tokens, options.writer);

@@ -22,19 +22,19 @@ namespace rs {
 
 struct TraceRunOptions {
     TraceWriterOptions writer;
-    ProgressFn progress;                // forward pass: (layers done, layers + 1)
-    std::optional<NoiseOptions> noise;  // also run a noise sweep and store it
-    std::vector<NoiseSweep> stored_noise;  // sweeps already run, stored before the new one
-    int block_rows = 0;                    // ForwardOptions::block_rows; 0: its default
-    std::vector<AttentionProbe*> extra_probes;     // more probes on the same pass (tests)
+    ProgressFn progress;                        // forward pass: (layers done, layers + 1)
+    std::optional<NoiseOptions> noise;          // also run a noise sweep and store it
+    std::vector<NoiseSweep> stored_noise;       // sweeps already run, stored before the new one
+    int block_rows = 0;                         // ForwardOptions::block_rows; 0: its default
+    std::vector<AttentionProbe*> extra_probes;  // more probes on the same pass (tests)
     std::function<void(const OverviewLayer&)> on_overview;  // sees each layer's maps unrounded
 };
 
 struct TraceRunResult {
     ForwardResult forward;
     RunStats stats;
-    std::uintmax_t bytes = 0;  // size of the written trace
-    int noise_sweeps = 0;      // sweeps stored in the trace
+    std::uintmax_t bytes = 0;    // size of the written trace
+    int noise_sweeps = 0;        // sweeps stored in the trace
     double load_seconds = 0;     // opening the model (trace_checkpoint only)
     double forward_seconds = 0;  // forward pass, noise sweep and finish
     double mean_nll() const { return forward.mean_nll(); }

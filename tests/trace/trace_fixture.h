@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "model.h"
-#include "trace_run.h"
 #include "tests/full_map_probe.h"
 #include "tests/test_util.h"
+#include "trace_run.h"
 
 namespace rs::test {
 
