@@ -18,7 +18,7 @@
 
 #include "error.h"
 #include "trace_reader.h"
-#include "tests/trace/trace_run.h"
+#include "tests/trace/trace_fixture.h"
 
 using namespace rs;
 namespace fs = std::filesystem;

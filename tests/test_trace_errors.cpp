@@ -8,7 +8,7 @@
 #include "error.h"
 #include "trace_reader.h"
 #include "tests/test_util.h"
-#include "tests/trace/trace_run.h"
+#include "tests/trace/trace_fixture.h"
 
 using namespace rs;
 

@@ -9,7 +9,7 @@
 #include "noise_experiment.h"
 #include "trace_curves.h"
 #include "trace_reader.h"
-#include "tests/trace/trace_run.h"
+#include "tests/trace/trace_fixture.h"
 
 using namespace rs;
 

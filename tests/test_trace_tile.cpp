@@ -9,7 +9,7 @@
 #include "attention_tile.h"
 #include "error.h"
 #include "trace_reader.h"
-#include "tests/trace/trace_run.h"
+#include "tests/trace/trace_fixture.h"
 
 using namespace rs;
 

@@ -17,7 +17,8 @@ std::vector<std::string> split_names(const std::string& text) {
     std::size_t pos = 0;
     while (pos <= text.size()) {
         const auto comma = text.find(',', pos);
-        std::string item = text.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+        std::string item =
+            text.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
         if (item.empty()) throw UsageError("--ignore-config-key expects comma-separated key names");
         out.push_back(std::move(item));
         if (comma == std::string::npos) break;
@@ -28,19 +29,32 @@ std::vector<std::string> split_names(const std::string& text) {
 
 }  // namespace
 
-std::shared_ptr<const Checkpoint> open_checkpoint(const Args& args) {
-    CheckpointOptions opt;
+CheckpointChoice parse_checkpoint(const Args& args) {
+    CheckpointChoice c;
     if (auto v = args.get("variant")) {
-        opt.variant = parse_variant(*v);
-        if (!opt.variant) throw UsageError("--variant must be rope, eh or ec, got '" + *v + "'");
+        c.options.variant = parse_variant(*v);
+        if (!c.options.variant)
+            throw UsageError("--variant must be rope, eh or ec, got '" + *v + "'");
     }
-    if (auto keys = args.get("ignore-config-key")) opt.config.ignore_keys = split_names(*keys);
-    auto ck = std::make_shared<const Checkpoint>(Checkpoint::open(args.positional(0, "checkpoint folder"), opt));
+    if (auto keys = args.get("ignore-config-key"))
+        c.options.config.ignore_keys = split_names(*keys);
+    c.dir = args.positional(0, "checkpoint folder");
+    return c;
+}
+
+std::shared_ptr<const Checkpoint> open_checkpoint(const Args& args) {
+    return open_checkpoint(parse_checkpoint(args));
+}
+
+std::shared_ptr<const Checkpoint> open_checkpoint(const CheckpointChoice& choice) {
+    auto ck = std::make_shared<const Checkpoint>(Checkpoint::open(choice.dir, choice.options));
     // Every run without a setting says so, however its output is read later.
     for (const auto& key : ck->config().ignored_keys)
-        std::fprintf(stderr, "warning: %s: config key %s is NOT applied (--ignore-config-key); results differ "
-                             "from the model as configured\n",
-                     ck->config().path.c_str(), key.c_str());
+        std::fprintf(
+            stderr,
+            "warning: %s: config key %s is NOT applied (--ignore-config-key); results differ "
+            "from the model as configured\n",
+            ck->config().path.c_str(), key.c_str());
     return ck;
 }
 
@@ -49,12 +63,14 @@ std::vector<std::int32_t> parse_ids(const std::string& text) {
     std::size_t pos = 0;
     while (pos <= text.size()) {
         const auto comma = text.find(',', pos);
-        const std::string item = text.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+        const std::string item =
+            text.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
         char* end = nullptr;
         errno = 0;
         const long v = std::strtol(item.c_str(), &end, 10);
         if (item.empty() || *end || errno || v < 0 || v > INT32_MAX)
-            throw UsageError("--ids expects comma-separated non-negative integers, got '" + item + "'");
+            throw UsageError("--ids expects comma-separated non-negative integers, got '" + item +
+                             "'");
         ids.push_back(static_cast<std::int32_t>(v));
         if (comma == std::string::npos) break;
         pos = comma + 1;

@@ -11,9 +11,19 @@
 
 namespace rs::cli {
 
-// Opens positional 0 as a checkpoint folder, honouring --variant rope|eh|ec and
-// --ignore-config-key A,B (each ignored key is reported on stderr).
-std::shared_ptr<const Checkpoint> open_checkpoint(const Args& args);
+// The checkpoint a command opens: positional 0, with --variant rope|eh|ec and --ignore-config-key
+// A,B.
+struct CheckpointChoice {
+    std::string dir;
+    CheckpointOptions options;
+};
+
+// Throws UsageError on a bad --variant or --ignore-config-key, or when no folder is given.
+CheckpointChoice parse_checkpoint(const Args& args);
+
+// Opens the checkpoint; each ignored config key is reported on stderr.
+std::shared_ptr<const Checkpoint> open_checkpoint(const CheckpointChoice& choice);
+std::shared_ptr<const Checkpoint> open_checkpoint(const Args& args);  // parse, then open
 
 // Parses "--ids 1,2,3" (throws UsageError on anything that is not a comma-separated integer list).
 std::vector<std::int32_t> parse_ids(const std::string& text);

@@ -117,8 +117,6 @@ void print_summary(const CharacteristicCurves& c) {
 }
 
 int run(const Args& args) {
-    args.allow_only({"json", "base", "head-dim", "partial", "factor", "yarn", "max-distance",
-                     "points", "log", "linear", "out", "logit-scale"});
     const auto bases = parse_bases(args.get_or("base", "10000"));
     const RopeParams proto = parse_params(args);
     const auto distances = parse_grid(args);
@@ -147,12 +145,20 @@ int run(const Args& args) {
 
 const Command::Register reg{Command{
     "curves",
-    "curves [--base 10000,500000] [--head-dim 128] [--partial 0.5] [--factor 8 | --yarn 32] "
-    "[--max-distance 65536] [--points 512] [--log|--linear] [--logit-scale] [--out curves.csv] "
-    "[--json]",
+    "",
     "RoPE characteristic curves per base: exact sums of cos/sin over the spectrum vs the Ci/Si "
     "closed form, with their gap.",
-    {"log", "linear", "logit-scale"},
+    {{"base", "10000,500000", "RoPE bases, one curve each (default 10000)"},
+     {"head-dim", "128", "head dimension"},
+     {"partial", "0.5", "fraction of the head dimension rotated"},
+     {"factor", "8", "linear position interpolation by this factor", "scaling"},
+     {"yarn", "32", "YaRN scaling by this factor", "scaling"},
+     {"max-distance", "65536", "the largest distance"},
+     {"points", "512", "points per curve"},
+     {"log", "", "log-spaced distances (the default)", "grid"},
+     {"linear", "", "evenly spaced distances", "grid"},
+     {"logit-scale", "", "apply the model's attention logit scale"},
+     {"out", "curves.csv", "also write the curves as CSV"}},
     run}};
 
 }  // namespace

@@ -10,13 +10,12 @@
 #include "error.h"
 #include "machine_rates.h"
 #include "run_estimate.h"
+#include "run_plan.h"
 
 namespace rs::cli {
 namespace {
 
 int run(const Args& args) {
-    args.allow_only({"json", "variant", "ignore-config-key", "tokens", "plain"});
-    const auto ck = open_checkpoint(args);
     std::vector<int> lengths;
     for (double t :
          parse_number_list(args.get_or("tokens", "512,2048,4096,8192,16384,32768"), "tokens")) {
@@ -25,6 +24,7 @@ int run(const Args& args) {
         lengths.push_back(int(t));
     }
     const bool instrumented = !args.flag("plain");  // the `trace` command's instrumentation
+    const auto ck = open_checkpoint(args);
     const MachineRates rates = measure_machine_rates(ck->config(), ck->layout());
     const std::uint64_t available = available_memory(), mapped = ck->mapped_bytes();
     nlohmann::json rows = nlohmann::json::array();
@@ -32,11 +32,9 @@ int run(const Args& args) {
         std::printf("%8s %12s %12s %12s %14s %10s  %s\n", "tokens", "memory", "trace file", "GFLOP",
                     "attn entries", "time", "fits");
     for (int T : lengths) {
-        RunPlan plan;
-        plan.tokens = T;
-        plan.threads = rates.threads;
-        plan.analysis_heads = plan.statistics = plan.trace = instrumented;
-        plan.layers_resident = false;  // as `trace` and `stats` run: one layer converted at a time
+        // As `trace` and `stats` run: one layer converted at a time.
+        const RunPlan plan =
+            instrumented ? trace_plan(T, QKPrecision::F16, false) : forward_plan(T, false);
         const RunEstimate e = estimate_run(ck->config(), ck->layout(), plan, mapped);
         const double secs = predict_seconds(e, rates, instrumented);
         const bool fits = e.needed() <= available;
@@ -84,13 +82,14 @@ int run(const Args& args) {
     return 0;
 }
 
-const Command::Register reg{
-    Command{"estimate",
-            "estimate DIR [--tokens 512,4096,32768] [--plain] [--variant rope|eh|ec] [--json]",
-            "Memory, trace size, work and predicted time of runs of the given lengths (--plain: no "
-            "instrumentation).",
-            {"plain"},
-            run}};
+const Command::Register reg{Command{
+    "estimate", "DIR",
+    "Memory, trace size, work and predicted time of runs of the given lengths (--plain: no "
+    "instrumentation).",
+    join_options({{{"tokens", "512,4096,32768", "the run lengths (default 512 to 32768)"},
+                   {"plain", "", "runs without instrumentation (as `forward`), not as `trace`"}},
+                  checkpoint_options()}),
+    run}};
 
 }  // namespace
 }  // namespace rs::cli

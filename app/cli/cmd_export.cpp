@@ -158,7 +158,6 @@ nlohmann::json to_json(const Table& t) {
 }
 
 int run(const Args& args) {
-    args.allow_only({"json", "what", "out"});
     TraceReader r = TraceReader::open(args.positional(0, "trace file"));
     const std::string what = args.get_or("what", "");
     Table t;
@@ -182,12 +181,13 @@ int run(const Args& args) {
     return 0;
 }
 
-const Command::Register reg{
-    Command{"export",
-            "export run.h5 --what stats|curves|nll [-o file.csv] [--json]",
-            "Export a trace's per-head statistics, theory curves or per-token NLL as CSV or JSON.",
-            {},
-            run}};
+const Command::Register reg{Command{
+    "export",
+    "run.h5",
+    "Export a trace's per-head statistics, theory curves or per-token NLL as CSV or JSON.",
+    {{"what", "stats|curves|nll", "what to export", "what", true},
+     {"out", "file.csv", "the output file (or -o file.csv)"}},
+    run}};
 
 }  // namespace
 }  // namespace rs::cli

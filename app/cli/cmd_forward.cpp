@@ -5,26 +5,25 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/cli/budget_notes.h"
 #include "app/cli/checkpoint_args.h"
 #include "app/cli/command.h"
-#include "app/cli/run_budget.h"
 #include "error.h"
 #include "model.h"
+#include "run_plan.h"
 
 namespace rs::cli {
 namespace {
 
 int run(const Args& args) {
-    args.allow_only({"json", "variant", "ignore-config-key", "ids"});
     const auto ids_text = args.get("ids");
     if (!ids_text) throw UsageError("give the input with --ids 1,2,3");
     const auto ids = parse_ids(*ids_text);
     const auto ck = open_checkpoint(args);
-    RunPlan plan;
-    plan.tokens = int(ids.size());
     // Resident, so that `seconds` below is the forward pass alone, weights already converted.
-    const RunBudget budget = check_run_budget(*ck, plan, args.flag("json"));
-    Model model(ck, budget.layers_resident);
+    const RunBudget budget =
+        check_run_budget(*ck, forward_plan(int(ids.size()), true), args.flag("json"));
+    Model model(ck, budget.plan.layers_resident);
     const auto t0 = std::chrono::steady_clock::now();
     const auto out = model.forward(ids);
     const double secs =
@@ -45,12 +44,11 @@ int run(const Args& args) {
     return 0;
 }
 
-const Command::Register reg{
-    Command{"forward",
-            "forward DIR --ids 1,2,3 [--variant rope|eh|ec] [--json]",
-            "Run the model on token ids and print each next-token negative log-likelihood.",
-            {},
-            run}};
+const Command::Register reg{Command{
+    "forward", "DIR",
+    "Run the model on token ids and print each next-token negative log-likelihood.",
+    join_options({{{"ids", "1,2,3", "the token ids to run", "ids", true}}, checkpoint_options()}),
+    run}};
 
 }  // namespace
 }  // namespace rs::cli

@@ -63,7 +63,6 @@ nlohmann::json info_json(const Checkpoint& ck) {
 const char* c_str(const nlohmann::json& v) { return v.get_ref<const std::string&>().c_str(); }
 
 int run(const Args& args) {
-    args.allow_only({"json", "variant", "ignore-config-key"});
     const auto ck = open_checkpoint(args);
     const auto j = info_json(*ck);
     if (args.flag("json")) {
@@ -94,9 +93,13 @@ int run(const Args& args) {
     return 0;
 }
 
-const Command::Register reg{Command{"info", "info DIR [--variant rope|eh|ec] [--ignore-config-key K,...] [--json]",
-                                    "Describe a checkpoint: family, variant, real/imaginary head layout, RoPE and the key each setting came from, size, KV cache.",
-                                    {}, run}};
+const Command::Register reg{Command{
+    "info",
+    "DIR",
+    "Describe a checkpoint: family, variant, real/imaginary head layout, RoPE and the key each "
+    "setting came from, size, KV cache.",
+    checkpoint_options(),
+    run}};
 
 }  // namespace
 }  // namespace rs::cli

@@ -3,17 +3,18 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
+#include "app/cli/budget_notes.h"
 #include "app/cli/checkpoint_args.h"
 #include "app/cli/command.h"
 #include "app/cli/output_file.h"
 #include "app/cli/progress_bar.h"
-#include "app/cli/run_budget.h"
 #include "app/cli/text_input.h"
 #include "error.h"
-#include "noise_experiment.h"
+#include "noise_run.h"
 
 namespace rs::cli {
 namespace {
@@ -39,30 +40,35 @@ void write_csv(std::ostream& f, const NoiseSweep& s) {
     }
 }
 
-int run(const Args& args) {
-    auto known = kTextInputOptions;
-    known.insert(known.end(),
-                 {"json", "variant", "ignore-config-key", "sigma", "target", "seed", "thresholds", "out", "quiet"});
-    args.allow_only(known);
-    const auto ck = open_checkpoint(args);
-    const auto in = read_text_input(args, *ck);
-    RunPlan plan;
-    plan.tokens = int(in.ids.size());
-    plan.analysis_heads = plan.statistics = true;
-    const RunBudget budget = check_run_budget(*ck, plan, args.flag("quiet") || args.flag("json"));
-    Model model(ck, budget.layers_resident);
-    NoiseOptions opt;
-    opt.sigmas = parse_number_list(args.get_or("sigma", "0.5,1,2"), "sigma");
-    opt.targets = parse_targets(args.get_or("target", "each"));
-    opt.seed = std::uint64_t(args.get_int("seed", 0));
+struct NoiseCommandOptions {
+    ModelRunChoice run;
+    NoiseOptions sweep;
+};
+
+// Every option checked before any layer is converted.
+NoiseCommandOptions parse(const Args& args) {
+    NoiseCommandOptions o;
+    o.run = parse_model_run(args);
+    o.sweep.sigmas = parse_number_list(args.get_or("sigma", "0.5,1,2"), "sigma");
+    o.sweep.targets = parse_targets(args.get_or("target", "each"));
+    o.sweep.seed = std::uint64_t(args.get_int("seed", 0));
     if (auto t = args.get("thresholds"))
-        for (auto v : parse_ids(*t)) opt.thresholds.push_back(v);
-    ProgressBar bar("runs", args.flag("quiet"));
+        for (auto v : parse_ids(*t)) o.sweep.thresholds.push_back(v);
+    return o;
+}
+
+int run(const Args& args) {
+    const NoiseCommandOptions o = parse(args);
+    const auto ck = open_checkpoint(o.run.checkpoint);
+    const TraceTokens in = read_input(o.run.input, *ck);
+    ProgressBar bar("runs", o.run.quiet);
+    NoiseOptions opt = o.sweep;
     opt.progress = bar.callback();
-    const NoiseSweep s = run_noise_experiment(model, in.ids, opt);
-    if (auto path = args.get("out"))
-        write_output_file(*path, [&](std::ostream& f) { write_csv(f, s); });
-    if (args.flag("json")) {
+    const NoiseSweep s = run_noise_sweep(ck, in.ids, opt, [&](const RunBudget& b) {
+        print_budget_notes(b, o.run.quiet || o.run.json);
+    });
+    if (o.run.out) write_output_file(*o.run.out, [&](std::ostream& f) { write_csv(f, s); });
+    if (o.run.json) {
         nlohmann::json pts = nlohmann::json::array();
         for (const auto& p : s.points)
             pts.push_back({{"target", noise_target_name(p.target)},
@@ -97,14 +103,20 @@ int run(const Args& args) {
     return 0;
 }
 
-const Command::Register reg{Command{
-    "noise",
-    "noise DIR (--text-file F | --text S | --ids ... | --ids-file F) [--sigma 0.5,1,2] [--target "
-    "real|imag|both|each] [--seed N] [--out noise.csv] [--json]",
-    "The paper's noise experiment: Gaussian noise on real or imaginary queries, change in "
-    "loss and long-range mass.",
-    {"no-bos", "quiet"},
-    run}};
+const Command::Register reg{
+    Command{"noise", "DIR",
+            "The paper's noise experiment: Gaussian noise on real or imaginary queries, change in "
+            "loss and long-range mass.",
+            join_options(
+                {input_options(),
+                 {{"sigma", "0.5,1,2", "noise standard deviations, one run each (default 0.5,1,2)"},
+                  {"target", "real|imag|both|each", "the queries noised (default each)"},
+                  {"seed", "N", "random seed (default 0)"},
+                  {"thresholds", "16,64", "distances D of the long-range mass M(D)"},
+                  {"out", "noise.csv", "also write the points as CSV"}},
+                 checkpoint_options(),
+                 quiet_option()}),
+            run}};
 
 }  // namespace
 }  // namespace rs::cli

@@ -3,46 +3,62 @@
 #include <cmath>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
+#include "app/cli/budget_notes.h"
 #include "app/cli/checkpoint_args.h"
 #include "app/cli/command.h"
 #include "app/cli/output_file.h"
 #include "app/cli/progress_bar.h"
-#include "app/cli/run_budget.h"
 #include "app/cli/text_input.h"
 #include "error.h"
 #include "perplexity.h"
+#include "run_plan.h"
 
 namespace rs::cli {
 namespace {
 
+struct PplOptions {
+    ModelRunChoice run;
+    int context = 0;
+    int bucket = 64;
+};
+
+// Every option checked before the checkpoint opens.
+PplOptions parse(const Args& args) {
+    PplOptions o;
+    o.run = parse_model_run(args);
+    o.context = int(args.get_int("context", 0));
+    o.bucket = int(args.get_int("bucket", 64));
+    if (o.bucket < 1) throw UsageError("--bucket must be >= 1");
+    return o;
+}
+
 int run(const Args& args) {
-    auto known = kTextInputOptions;
-    known.insert(known.end(), {"json", "variant", "ignore-config-key", "context", "bucket", "out", "quiet"});
-    args.allow_only(known);
-    const auto ck = open_checkpoint(args);
-    const auto in = read_text_input(args, *ck);
+    const PplOptions o = parse(args);
+    const auto ck = open_checkpoint(o.run.checkpoint);
+    const TraceTokens in = read_input(o.run.input, *ck);
     PositionNllOptions opt;
-    opt.context = int(args.get_int("context", 0));
-    RunPlan plan;
-    plan.tokens = opt.context > 0 ? std::min(opt.context, int(in.ids.size())) : int(in.ids.size());
-    plan.layers_resident = plan.tokens < int(in.ids.size());  // several windows reuse the layers
-    const RunBudget budget = check_run_budget(*ck, plan, args.flag("quiet") || args.flag("json"));
-    Model model(ck, budget.layers_resident);
-    ProgressBar bar("windows", args.flag("quiet"));
+    opt.context = o.context;
+    const int T = int(in.ids.size());
+    const int window = opt.context > 0 ? std::min(opt.context, T) : T;
+    // Several windows reuse the converted layers.
+    const RunBudget budget =
+        check_run_budget(*ck, forward_plan(window, window < T), o.run.quiet || o.run.json);
+    Model model(ck, budget.plan.layers_resident);
+    ProgressBar bar("windows", o.run.quiet);
     opt.progress = bar.callback();
-    const int bucket = int(args.get_int("bucket", 64));
-    if (bucket < 1) throw UsageError("--bucket must be >= 1");
+    const int bucket = o.bucket;
     const auto r = nll_by_position(model, in.ids, opt);
-    if (auto path = args.get("out"))
-        write_output_file(*path, [&](std::ostream& f) {
+    if (o.run.out)
+        write_output_file(*o.run.out, [&](std::ostream& f) {
             f << "position,mean_nll,windows\n";
             for (std::size_t t = 0; t < r.mean_nll.size(); ++t)
                 f << t << ',' << r.mean_nll[t] << ',' << r.count[t] << '\n';
         });
-    if (args.flag("json")) {
+    if (o.run.json) {
         nlohmann::json j{{"tokens", in.ids.size()},
                          {"context", r.context},
                          {"windows", r.windows},
@@ -64,14 +80,16 @@ int run(const Args& args) {
     return 0;
 }
 
-const Command::Register reg{
-    Command{"ppl",
-            "ppl DIR (--text-file F | --text S | --ids ... | --ids-file F) [--context N] [--bucket "
-            "64] [--out "
-            "nll.csv] [--json]",
-            "Perplexity by position, averaged over consecutive windows of --context tokens.",
-            {"no-bos", "quiet"},
-            run}};
+const Command::Register reg{Command{
+    "ppl", "DIR", "Perplexity by position, averaged over consecutive windows of --context tokens.",
+    join_options(
+        {input_options(),
+         {{"context", "N", "window length in tokens (default: the whole input, one window)"},
+          {"bucket", "64", "positions per printed row"},
+          {"out", "nll.csv", "also write the NLL by position as CSV"}},
+         checkpoint_options(),
+         quiet_option()}),
+    run}};
 
 }  // namespace
 }  // namespace rs::cli

@@ -10,16 +10,18 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
+#include "app/cli/budget_notes.h"
 #include "app/cli/checkpoint_args.h"
 #include "app/cli/command.h"
 #include "app/cli/progress_bar.h"
 #include "app/cli/text_input.h"
 #include "error.h"
-#include "model.h"
 #include "headless_render.h"
+#include "noise_run.h"
 
 namespace rs::cli {
 namespace {
@@ -111,18 +113,33 @@ std::optional<ui::LossScale> loss_scale(const Args& args) {
     throw UsageError("--scale must be nll or ppl, got '" + *s + "'");
 }
 
-// The noise view from a checkpoint folder: run the sweep here, as `ropescope-cli noise` does.
-void run_noise(const Args& args, RenderRequest& r) {
-    const auto ck = open_checkpoint(args);
-    const TextInput in = read_text_input(args, *ck);
-    Model model(ck);
-    NoiseOptions opt;
-    opt.sigmas = parse_number_list(args.get_or("sigma", "0.5,1,2"), "sigma");
-    opt.targets = {NoiseTarget::Real, NoiseTarget::Imag};
-    opt.seed = std::uint64_t(args.get_int("seed", 0));
-    ProgressBar bar("noise runs", args.flag("quiet"));
+// The noise view from a checkpoint folder: the sweep `ropescope-cli noise` runs, with its
+// options parsed before the checkpoint opens.
+struct NoiseRun {
+    CheckpointChoice checkpoint;
+    InputChoice input;
+    NoiseOptions sweep;
+};
+
+NoiseRun parse_noise_run(const Args& args, const std::string& dir) {
+    NoiseRun n;
+    n.checkpoint = parse_checkpoint(args);
+    n.checkpoint.dir = dir;
+    n.input = parse_input(args);
+    n.sweep.sigmas = parse_number_list(args.get_or("sigma", "0.5,1,2"), "sigma");
+    n.sweep.targets = {NoiseTarget::Real, NoiseTarget::Imag};
+    n.sweep.seed = std::uint64_t(args.get_int("seed", 0));
+    return n;
+}
+
+void run_noise(const NoiseRun& n, bool quiet, RenderRequest& r) {
+    const auto ck = open_checkpoint(n.checkpoint);
+    const TraceTokens in = read_input(n.input, *ck);
+    ProgressBar bar("noise runs", quiet);
+    NoiseOptions opt = n.sweep;
     opt.progress = bar.callback();
-    r.noise = run_noise_experiment(model, in.ids, opt);
+    r.noise =
+        run_noise_sweep(ck, in.ids, opt, [&](const RunBudget& b) { print_budget_notes(b, quiet); });
     r.noise_layout = ck->layout();
     r.noise_source.checkpoint =
         QString::fromStdString(std::filesystem::absolute(ck->dir()).lexically_normal().string());
@@ -180,8 +197,9 @@ std::unique_ptr<QApplication> headless_app() {
 
 // The noise view from a checkpoint folder reads the model-input options too (text_input.h).
 std::vector<std::string> noise_options() {
-    std::vector<std::string> names{"threshold", "variant", "ignore-config-key", "sigma", "seed", "quiet"};
-    names.insert(names.end(), kTextInputOptions.begin(), kTextInputOptions.end());
+    std::vector<std::string> names{"threshold", "variant", "ignore-config-key",
+                                   "sigma",     "seed",    "quiet"};
+    for (const auto& o : input_options()) names.push_back(o.name);
     return names;
 }
 
@@ -206,7 +224,6 @@ void check_options(const Args& args) {
     std::vector<std::string> known{"json", "view", "out", "dpi"};
     for (const auto& [view, names] : view_options())
         known.insert(known.end(), names.begin(), names.end());
-    args.allow_only(known);
     const auto view = ui::render_view_named(args.get_or("view", ""));
     if (!view) return;  // parse_request names the problem
     const std::string input = input_path(args);
@@ -228,23 +245,40 @@ void check_options(const Args& args) {
     }
 }
 
-int run(const Args& args) {
+struct RenderOptions {
+    RenderRequest request;
+    std::optional<NoiseRun> noise_run;  // the input is a checkpoint folder
+    bool quiet = false, json = false;
+};
+
+// Every option checked before a trace loads or a model runs.
+RenderOptions parse(const Args& args) {
     check_options(args);
-    RenderRequest r = parse_request(args);
-    ui::check_render_output(r.output);  // before any model run or trace load
+    RenderOptions o;
+    o.request = parse_request(args);
     const std::string input = input_path(args);
-    const auto app = headless_app();
     if (!input.empty() && std::filesystem::is_directory(input)) {
-        if (r.view != RenderView::Noise)
+        if (o.request.view != RenderView::Noise)
             throw UsageError(input + " is a checkpoint folder; the " +
-                             ui::render_view_name(r.view) +
+                             ui::render_view_name(o.request.view) +
                              " view renders from a trace: make one with `ropescope-cli trace`");
-        run_noise(args, r);
+        o.noise_run = parse_noise_run(args, input);
     } else {
-        r.trace = input;
+        o.request.trace = input;
     }
+    o.quiet = args.flag("quiet");
+    o.json = args.flag("json");
+    return o;
+}
+
+int run(const Args& args) {
+    const RenderOptions o = parse(args);
+    RenderRequest r = o.request;
+    ui::check_render_output(r.output);  // before any model run or trace load
+    const auto app = headless_app();
+    if (o.noise_run) run_noise(*o.noise_run, o.quiet, r);
     const ui::RenderResult done = ui::render_to_file(r);
-    if (args.flag("json")) {
+    if (o.json) {
         std::cout << nlohmann::json{{"output", r.output},
                                     {"view", ui::render_view_name(r.view)},
                                     {"figure", done.figure_name.toStdString()},
@@ -259,16 +293,45 @@ int run(const Args& args) {
     return 0;
 }
 
+// The model-input options, optional here: only the noise view of a checkpoint folder reads them.
+std::vector<Option> noise_input_options() {
+    std::vector<Option> options = input_options();
+    for (auto& o : options) {
+        o.required = false;
+        o.help = "(DIR only, noise) " + o.help;
+    }
+    return options;
+}
+
 const Command::Register reg{Command{
-    "render",
-    "render [run.h5 | DIR] --view attention|heads|curves|long-range|perplexity|noise -o FIG "
-    "[--dpi 150] [--layer L] [--head H] [--positions A:B] [--threshold D] [--per-head] "
-    "[--scale nll|ppl] [--smoothing N] [--base 10000,500000] [--head-dim 128] [--partial F] "
-    "[--factor 8 | --yarn 32] [--max-distance N] [--log|--linear] [--overlay L:H,...] "
-    "[DIR only, noise: --text-file F --sigma 0.5,1,2 --seed N] [--json]",
+    "render", "[run.h5 | DIR] -o FIG",
     "Render a view of the desktop app headless to FIG (.png at --dpi, .svg, .pdf, or .csv of its "
     "data), with the same widgets and export code as the GUI.",
-    {"per-head", "log", "linear", "no-bos", "quiet"},
+    join_options({{{"view", "attention|heads|curves|long-range|perplexity|noise",
+                    "the view to render", "view", true},
+                   {"out", "FIG", "the output file (or -o FIG)"},
+                   {"dpi", "150", "resolution of a .png"},
+                   {"layer", "L", "attention, long-range: the layer"},
+                   {"head", "H", "attention: the head"},
+                   {"positions", "A:B", "attention: the positions shown"},
+                   {"threshold", "D", "heads, noise: the distance D of M(D)"},
+                   {"per-head", "", "long-range: one line per head"},
+                   {"scale", "nll|ppl", "perplexity: the loss scale"},
+                   {"smoothing", "N", "perplexity: moving average over N positions"},
+                   {"base", "10000,500000", "curves: RoPE bases"},
+                   {"head-dim", "128", "curves: head dimension"},
+                   {"partial", "F", "curves: fraction of the head dimension rotated"},
+                   {"factor", "8", "curves: linear position interpolation", "scaling"},
+                   {"yarn", "32", "curves: YaRN scaling", "scaling"},
+                   {"max-distance", "N", "curves: the largest distance"},
+                   {"log", "", "curves: log-spaced distances", "grid"},
+                   {"linear", "", "curves: evenly spaced distances", "grid"},
+                   {"overlay", "L:H,...", "curves: overlay these heads of the trace"}},
+                  noise_input_options(),
+                  {{"sigma", "0.5,1,2", "(DIR only, noise) noise standard deviations"},
+                   {"seed", "N", "(DIR only, noise) random seed"}},
+                  checkpoint_options(),
+                  quiet_option()}),
     run}};
 
 }  // namespace

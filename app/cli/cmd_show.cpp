@@ -125,7 +125,6 @@ void print_table(const nlohmann::json& j) {
 }
 
 int run(const Args& args) {
-    args.allow_only({"json"});
     const auto t0 = std::chrono::steady_clock::now();
     TraceReader r = TraceReader::open(args.positional(0, "trace file"));
     const double secs =
@@ -139,13 +138,13 @@ int run(const Args& args) {
     return 0;
 }
 
-const Command::Register reg{
-    Command{"show",
-            "show run.h5 [--json]",
-            "Summarise a trace: model, variant, tokens, and per head real/imaginary M(D), "
-            "mean distance and entropy.",
-            {},
-            run}};
+const Command::Register reg{Command{
+    "show",
+    "run.h5",
+    "Summarise a trace: model, variant, tokens, and per head real/imaginary M(D), mean distance "
+    "and entropy.",
+    {},
+    run}};
 
 }  // namespace
 }  // namespace rs::cli

@@ -3,18 +3,20 @@
 #include <cmath>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
+#include "app/cli/budget_notes.h"
 #include "app/cli/checkpoint_args.h"
 #include "app/cli/command.h"
 #include "app/cli/output_file.h"
 #include "app/cli/progress_bar.h"
-#include "app/cli/run_budget.h"
 #include "app/cli/text_input.h"
 #include "error.h"
 #include "head_stats.h"
 #include "model.h"
+#include "run_plan.h"
 
 namespace rs::cli {
 namespace {
@@ -66,29 +68,36 @@ void write_csv(std::ostream& f, const RunStats& st, const HeadLayout& L) {
         }
 }
 
+struct StatsOptions {
+    ModelRunChoice run;
+    std::vector<int> thresholds;
+};
+
+// Every option checked before the checkpoint opens.
+StatsOptions parse(const Args& args) {
+    StatsOptions o;
+    o.run = parse_model_run(args);
+    o.thresholds = parse_thresholds(args);
+    return o;
+}
+
 int run(const Args& args) {
-    auto known = kTextInputOptions;
-    known.insert(known.end(), {"json", "variant", "ignore-config-key", "thresholds", "out", "quiet"});
-    args.allow_only(known);
-    const auto ck = open_checkpoint(args);
-    const auto in = read_text_input(args, *ck);
-    RunPlan plan;
-    plan.tokens = int(in.ids.size());
-    plan.analysis_heads = plan.statistics = true;
-    plan.layers_resident = false;  // one forward: each layer is converted once either way
-    check_run_budget(*ck, plan, args.flag("quiet") || args.flag("json"));
+    const StatsOptions o = parse(args);
+    const auto ck = open_checkpoint(o.run.checkpoint);
+    const TraceTokens in = read_input(o.run.input, *ck);
+    // One forward: each layer is converted once either way.
+    check_run_budget(*ck, statistics_plan(int(in.ids.size()), false), o.run.quiet || o.run.json);
     Model model(ck, false);
-    HeadStatsProbe probe(true, parse_thresholds(args));
-    ProgressBar bar("layers", args.flag("quiet"));
+    HeadStatsProbe probe(true, o.thresholds);
+    ProgressBar bar("layers", o.run.quiet);
     ForwardOptions opt;
     opt.probes = {&probe};
     opt.progress = bar.callback();
     const auto out = model.forward(in.ids, opt);
     const RunStats& st = probe.stats();
     const auto& L = ck->layout();
-    if (auto path = args.get("out"))
-        write_output_file(*path, [&](std::ostream& f) { write_csv(f, st, L); });
-    if (args.flag("json")) {
+    if (o.run.out) write_output_file(*o.run.out, [&](std::ostream& f) { write_csv(f, st, L); });
+    if (o.run.json) {
         auto j = stats_json(st, L);
         j["mean_nll"] = out.mean_nll();
         std::cout << j.dump() << "\n";
@@ -111,12 +120,13 @@ int run(const Args& args) {
 }
 
 const Command::Register reg{Command{
-    "stats",
-    "stats DIR (--text-file F | --text S | --ids 1,2,3 | --ids-file F) [--max-tokens N] "
-    "[--thresholds 16,64] "
-    "[--out stats.csv] [--json]",
+    "stats", "DIR",
     "Per-head long-range mass M(D), mean attended distance and entropy, real vs imaginary heads.",
-    {"no-bos", "quiet"},
+    join_options({input_options(),
+                  {{"thresholds", "16,64", "distances D of the long-range mass M(D)"},
+                   {"out", "stats.csv", "also write the table as CSV"}},
+                  checkpoint_options(),
+                  quiet_option()}),
     run}};
 
 }  // namespace

@@ -108,8 +108,6 @@ nlohmann::json tile_json(const TraceReader& r, const Tile& t, const Timing& secs
 }
 
 int run(const Args& args) {
-    args.allow_only(
-        {"json", "layer", "head", "rows", "cols", "stride", "logits", "pool", "out", "repeat"});
     TraceReader r = TraceReader::open(args.positional(0, "trace file"));
     TileRequest req;
     req.layer = parse_int(args.get_or("layer", ""), "--layer");
@@ -143,15 +141,21 @@ int run(const Args& args) {
     return 0;
 }
 
-const Command::Register reg{Command{"tile",
-                                    "tile run.h5 --layer L --head H --rows a:b --cols c:d "
-                                    "[--stride s [--pool]] [--logits] [-o tile.csv] "
-                                    "[--repeat N] [--json]",
-                                    "Recompute an exact tile of one head's attention map "
-                                    "(probabilities or logits) from a trace; --stride "
-                                    "subsamples, --pool averages stride x stride cells.",
-                                    {"logits", "pool"},
-                                    run}};
+const Command::Register reg{Command{
+    "tile",
+    "run.h5 -o tile.csv",
+    "Recompute an exact tile of one head's attention map (probabilities or logits) from a trace; "
+    "--stride subsamples, --pool averages stride x stride cells.",
+    {{"layer", "L", "the layer", "layer", true},
+     {"head", "H", "the head (analysis index)", "head", true},
+     {"rows", "a:b", "query positions", "rows", true},
+     {"cols", "c:d", "key positions", "cols", true},
+     {"stride", "s", "every s-th row and column"},
+     {"pool", "", "average stride x stride cells instead of subsampling"},
+     {"logits", "", "logits instead of probabilities"},
+     {"out", "tile.csv", "the output file (or -o tile.csv)"},
+     {"repeat", "N", "recompute N times and report the time (benchmark)"}},
+    run}};
 
 }  // namespace
 }  // namespace rs::cli

@@ -66,7 +66,6 @@ void print_table(const Tokenizer& tok, const Encoding& enc) {
 }
 
 int run(const Args& args) {
-    args.allow_only({"text", "text-file", "no-special", "json"});
     const std::string dir = args.positional(0, "DIR (a checkpoint folder or a tokenizer.json)");
     const std::string text = input_text(args);
     const Tokenizer tok = Tokenizer::load(dir);
@@ -82,10 +81,12 @@ int run(const Args& args) {
 
 const Command::Register reg{Command{
     "tokenize",
-    "tokenize DIR (--text \"...\" | --text-file F) [--no-special] [--json]",
+    "DIR",
     "Token ids of a text under the checkpoint's tokenizer.json, with byte offsets and the visible "
     "form of each token.",
-    {"no-special"},
+    {{"text", "\"...\"", "the text to tokenize", "input", true},
+     {"text-file", "F", "a UTF-8 text file to tokenize", "input", true},
+     {"no-special", "", "no special tokens (BOS) added"}},
     run}};
 
 }  // namespace

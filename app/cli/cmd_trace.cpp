@@ -1,113 +1,113 @@
 // `ropescope-cli trace DIR --text-file F -o run.h5`: runs the model once and keeps everything it
-// saw in an HDF5 trace (docs/trace-format.md) that reopens without the model.
+// saw in an HDF5 trace (docs/trace-format.md) that reopens without the model. The run itself is the
+// core's (trace_run.h); this file parses the options first and formats the result.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
+#include "app/cli/budget_notes.h"
 #include "app/cli/checkpoint_args.h"
 #include "app/cli/command.h"
 #include "app/cli/progress_bar.h"
-#include "app/cli/run_budget.h"
 #include "app/cli/text_input.h"
 #include "error.h"
-#include "head_stats.h"
-#include "model.h"
-#include "noise_experiment.h"
-#include "overview_probe.h"
-#include "trace_writer.h"
+#include "trace_run.h"
 
 namespace rs::cli {
 namespace {
 
-QKPrecision precision(const Args& args) {
+struct TraceOptions {
+    std::string out;
+    CheckpointChoice checkpoint;
+    InputChoice input;
+    QKPrecision precision = QKPrecision::F16;
+    std::optional<std::vector<double>> noise;  // sigmas of a sweep stored in the trace
+    std::uint64_t seed = 0;
+    bool quiet = false, json = false;
+};
+
+// Every option checked before the checkpoint opens: a bad --noise fails at once, not after the run.
+TraceOptions parse(const Args& args) {
+    TraceOptions o;
+    o.out = output_path(args, "give the trace file with -o run.h5");
+    o.checkpoint = parse_checkpoint(args);
+    o.input = parse_input(args);
     if (args.flag("f16") && args.flag("f32")) throw UsageError("give --f16 or --f32, not both");
-    return args.flag("f32") ? QKPrecision::F32 : QKPrecision::F16;
+    o.precision = args.flag("f32") ? QKPrecision::F32 : QKPrecision::F16;
+    if (auto sigmas = args.get("noise")) o.noise = parse_number_list(*sigmas, "noise");
+    o.seed = std::uint64_t(args.get_int("seed", 0));
+    o.quiet = args.flag("quiet");
+    o.json = args.flag("json");
+    return o;
 }
 
 int run(const Args& args) {
-    auto known = kTextInputOptions;
-    known.insert(known.end(), {"json", "variant", "ignore-config-key", "out", "f16", "f32", "quiet", "noise", "seed"});
-    args.allow_only(known);
-    const std::string out = output_path(args, "give the trace file with -o run.h5");
-    const auto ck = open_checkpoint(args);
-    const TextInput in = read_text_input(args, *ck);
+    const TraceOptions o = parse(args);
     const auto t0 = std::chrono::steady_clock::now();
+    const auto ck = open_checkpoint(o.checkpoint);
+    const TraceTokens in = read_input(o.input, *ck);
 
     // The progress bar installs the Ctrl-C handler before the writer may chain its own to it.
-    ProgressBar bar("layers", args.flag("quiet"));
-    TraceWriterOptions wopt;
-    wopt.precision = precision(args);
+    ProgressBar bar("layers", o.quiet);
+    std::optional<ProgressBar> noise_bar;
+    TraceRunOptions topt;
+    topt.writer.precision = o.precision;
     // Test hook: exercise the named-temporary fallback on systems that do have O_TMPFILE.
-    wopt.allow_unnamed_temp = std::getenv("ROPESCOPE_TRACE_NAMED_TEMP") == nullptr;
-    RunPlan plan;
-    plan.tokens = int(in.ids.size());
-    plan.analysis_heads = plan.statistics = plan.trace = true;
-    plan.trace_f32 = wopt.precision == QKPrecision::F32;
-    // One forward converts each layer once either way; only noise runs reuse converted layers.
-    plan.layers_resident = args.get("noise").has_value();
-    const RunBudget budget = check_run_budget(*ck, plan, args.flag("quiet") || args.flag("json"));
-    TraceWriter writer(out, *ck, TraceTokens{in.ids, in.tokens, in.offsets, in.text}, wopt);
-    OverviewProbe overview(writer.overview_sink());
-    HeadStatsProbe stats(true);
-
-    const auto t_load = std::chrono::steady_clock::now();
-    Model model(ck, budget.layers_resident);
-    const auto t_forward = std::chrono::steady_clock::now();
-    ForwardOptions fopt;
-    fopt.probes = {&writer, &overview, &stats};
-    fopt.progress = bar.callback();
-    const ForwardResult result = model.forward(in.ids, fopt);
-
-    std::vector<NoiseSweep> sweeps;
-    if (auto sigmas = args.get("noise")) {
+    topt.writer.allow_unnamed_temp = std::getenv("ROPESCOPE_TRACE_NAMED_TEMP") == nullptr;
+    topt.progress = bar.callback();
+    if (o.noise) {
         NoiseOptions nopt;
-        nopt.sigmas = parse_number_list(*sigmas, "noise");
-        nopt.seed = std::uint64_t(args.get_int("seed", 0));
-        ProgressBar noise_bar("noise runs", args.flag("quiet"));
-        nopt.progress = noise_bar.callback();
-        sweeps.push_back(run_noise_experiment(model, in.ids, nopt));
+        nopt.sigmas = *o.noise;
+        nopt.seed = o.seed;
+        nopt.progress = [&](long done, long total) {
+            if (!noise_bar) noise_bar.emplace("noise runs", o.quiet);
+            return noise_bar->callback()(done, total);
+        };
+        topt.noise = nopt;
     }
-    writer.finish(result.nll, stats.stats(), sweeps);
-    const auto t_end = std::chrono::steady_clock::now();
-    const double secs = std::chrono::duration<double>(t_end - t0).count();
-    const auto bytes = std::filesystem::file_size(out);
+    const TraceRunResult r = trace_checkpoint(
+        ck, in, o.out, topt, [&](const RunBudget& b) { print_budget_notes(b, o.quiet || o.json); });
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const auto& L = ck->layout();
-    if (args.flag("json")) {
-        nlohmann::json j{
-            {"output", out},
-            {"tokens", in.ids.size()},
-            {"layers", ck->config().num_hidden_layers},
-            {"analysis_heads", L.analysis_heads()},
-            {"qk_dtype", qk_precision_name(wopt.precision)},
-            {"bytes", bytes},
-            {"seconds", secs},
-            {"load_seconds", std::chrono::duration<double>(t_forward - t_load).count()},
-            {"forward_seconds", std::chrono::duration<double>(t_end - t_forward).count()},
-            {"mean_nll", result.mean_nll()},
-            {"noise_sweeps", sweeps.size()}};
+    if (o.json) {
+        nlohmann::json j{{"output", o.out},
+                         {"tokens", in.ids.size()},
+                         {"layers", ck->config().num_hidden_layers},
+                         {"analysis_heads", L.analysis_heads()},
+                         {"qk_dtype", qk_precision_name(o.precision)},
+                         {"bytes", r.bytes},
+                         {"seconds", secs},
+                         {"load_seconds", r.load_seconds},
+                         {"forward_seconds", r.forward_seconds},
+                         {"mean_nll", r.mean_nll()},
+                         {"noise_sweeps", r.noise_sweeps}};
         std::cout << j.dump() << "\n";
         return 0;
     }
     std::printf(
         "wrote %s: %zu tokens, %d layers x %d heads, Q/K %s, %.1f MB in %.1f s (mean NLL %.4f)\n",
-        out.c_str(), in.ids.size(), ck->config().num_hidden_layers, L.analysis_heads(),
-        qk_precision_name(wopt.precision).c_str(), double(bytes) / 1e6, secs, result.mean_nll());
+        o.out.c_str(), in.ids.size(), ck->config().num_hidden_layers, L.analysis_heads(),
+        qk_precision_name(o.precision).c_str(), double(r.bytes) / 1e6, secs, r.mean_nll());
     return 0;
 }
 
 const Command::Register reg{Command{
-    "trace",
-    "trace DIR (--text-file F | --text S | --ids 1,2,3 | --ids-file F) -o run.h5 [--max-tokens N] "
-    "[--f16|--f32] "
-    "[--noise 0.5,1,2 [--seed N]] [--variant rope|eh|ec] [--no-bos] [--quiet] [--json]",
+    "trace", "DIR -o run.h5",
     "Run the model once and save Q/K, row log-sum-exps, overview maps, statistics, NLL and theory "
-    "curves "
-    "to an HDF5 trace.",
-    {"f16", "f32", "no-bos", "quiet"},
+    "curves to an HDF5 trace.",
+    join_options({input_options(),
+                  {{"out", "run.h5", "the trace file (or -o run.h5)"},
+                   {"f16", "", "store Q/K as float16 (the default)", "precision"},
+                   {"f32", "", "store Q/K as float32", "precision"},
+                   {"noise", "0.5,1,2", "also run a noise sweep with these sigmas and store it"},
+                   {"seed", "N", "the noise sweep's random seed (default 0)"}},
+                  checkpoint_options(),
+                  quiet_option()}),
     run}};
 
 }  // namespace

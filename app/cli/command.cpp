@@ -105,6 +105,90 @@ std::string output_path(const Args& args, const std::string& hint) {
     return out;
 }
 
+const std::vector<Option>& checkpoint_options() {
+    static const std::vector<Option> options{
+        {"variant", "rope|eh|ec", "read the checkpoint as this RoPE variant"},
+        {"ignore-config-key", "K,...", "do not apply these config.json keys (reported on stderr)"},
+    };
+    return options;
+}
+
+const std::vector<Option>& input_options() {
+    static const std::vector<Option> options{
+        {"text-file", "F", "the model input: a UTF-8 text file, tokenized", "input", true},
+        {"text", "S", "the model input: this text, tokenized", "input", true},
+        {"ids", "1,2,3", "the model input: these token ids", "input", true},
+        {"ids-file", "F", "the model input: token ids separated by commas or whitespace", "input",
+         true},
+        {"max-tokens", "N", "use at most the first N tokens"},
+        {"no-bos", "", "do not put the tokenizer's BOS token first"},
+    };
+    return options;
+}
+
+const std::vector<Option>& quiet_option() {
+    static const std::vector<Option> options{
+        {"quiet", "", "no progress or estimate lines on stderr"}};
+    return options;
+}
+
+std::vector<Option> join_options(std::initializer_list<std::vector<Option>> parts) {
+    std::vector<Option> out;
+    for (const auto& p : parts) out.insert(out.end(), p.begin(), p.end());
+    return out;
+}
+
+namespace {
+
+Option json_option() { return {"json", "", "print the result as JSON on stdout"}; }
+
+std::string option_text(const Option& o) {
+    return "--" + o.name + (o.takes_value() ? " " + o.value : "");
+}
+
+}  // namespace
+
+std::vector<std::string> Command::flags() const {
+    std::vector<std::string> out{json_option().name};
+    for (const auto& o : options)
+        if (!o.takes_value()) out.push_back(o.name);
+    return out;
+}
+
+std::vector<std::string> Command::allowed() const {
+    std::vector<std::string> out{json_option().name};
+    for (const auto& o : options) out.push_back(o.name);
+    return out;
+}
+
+std::string Command::usage() const {
+    std::string line = name + (operands.empty() ? "" : " " + operands);
+    for (std::size_t i = 0; i < options.size();) {
+        std::size_t end = i + 1;
+        if (!options[i].group.empty())
+            while (end < options.size() && options[end].group == options[i].group) ++end;
+        std::string alternatives;
+        for (std::size_t k = i; k < end; ++k)
+            alternatives += (k > i ? " | " : "") + option_text(options[k]);
+        line += options[i].required ? " (" + alternatives + ")" : " [" + alternatives + "]";
+        i = end;
+    }
+    return line + " [--json]";
+}
+
+std::string Command::help() const {
+    std::string text =
+        "usage: ropescope-cli " + usage() + "\n\n" + summary + "\n\noptions:\n";
+    std::vector<Option> all = options;
+    all.push_back(json_option());
+    for (const auto& o : all) {
+        std::string head = "  " + option_text(o);
+        if (head.size() < 28) head.resize(28, ' ');
+        text += head + "  " + o.help + "\n";
+    }
+    return text;
+}
+
 std::map<std::string, Command>& Command::registry() {
     static std::map<std::string, Command> commands;
     return commands;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <string>
@@ -12,7 +13,7 @@ namespace rs::cli {
 
 // Parsed command line: positionals plus --key value options and --flag switches.
 class Args {
-public:
+  public:
     // `flags` names the options that take no value (e.g. "json"); all other --x take one value.
     Args(int argc, char** argv, const std::vector<std::string>& flags);
 
@@ -26,7 +27,7 @@ public:
     // Throws UsageError for any option not in `known` (flags included).
     void allow_only(const std::vector<std::string>& known) const;
 
-private:
+  private:
     std::vector<std::string> positional_;
     std::map<std::string, std::string> values_;
     std::vector<std::string> flags_set_;
@@ -34,10 +35,11 @@ private:
 
 // Parses "0.5,1,2" for --<option>; throws UsageError naming the option on anything else, or on
 // negative values when non_negative.
-std::vector<double> parse_number_list(const std::string& text, const std::string& option, bool non_negative = true);
+std::vector<double> parse_number_list(const std::string& text, const std::string& option,
+                                      bool non_negative = true);
 
-// The output file: `-o PATH` (kept as two positionals, since Args only knows --options) or `--out PATH`;
-// throws UsageError with `hint` when neither is given.
+// The output file: `-o PATH` (kept as two positionals, since Args only knows --options) or `--out
+// PATH`; throws UsageError with `hint` when neither is given.
 std::string output_path(const Args& args, const std::string& hint);
 // Same, but empty when no output file was given (commands that otherwise print to stdout).
 std::string optional_output_path(const Args& args);
@@ -46,12 +48,37 @@ std::string optional_output_path(const Args& args);
 // "ropescope-cli <command>: warning: <text>", after the command's output.
 void print_warnings(const std::string& command, const std::vector<std::string>& warnings);
 
+// One option of a command. Its table entry is the only place the option is declared: the table
+// gives Args the flags, main() the allowed options, and --help and the usage line their text.
+struct Option {
+    std::string name;   // without the leading "--"
+    std::string value;  // the value's grammar for usage and help ("N", "0.5,1,2"); empty: a flag
+    std::string help;   // one line for --help
+    // Options sharing a group are alternatives, shown together: "(--a X | --b Y)" when one of them
+    // is required, "[--a X | --b Y]" otherwise.
+    std::string group = {};
+    bool required = false;
+    bool takes_value() const { return !value.empty(); }
+};
+
+// Options several commands share, to append to a table (functions: the tables are built during
+// static initialisation, in other files).
+const std::vector<Option>& checkpoint_options();  // --variant, --ignore-config-key
+const std::vector<Option>& input_options();       // the model input (text_input.h)
+const std::vector<Option>& quiet_option();        // --quiet
+std::vector<Option> join_options(std::initializer_list<std::vector<Option>> parts);
+
 struct Command {
     std::string name;
-    std::string usage;    // one line: "info DIR [--json] [--variant rope|eh|ec]"
-    std::string summary;  // one sentence for `ropescope-cli help`
-    std::vector<std::string> flags;  // value-less options this command accepts
+    std::string operands;  // the positionals of the usage line: "DIR", "[run.h5 | DIR]", or ""
+    std::string summary;   // one sentence for `ropescope-cli help`
+    std::vector<Option> options;  // every option the command reads, except --json (all take it)
     std::function<int(const Args&)> run;
+
+    std::vector<std::string> flags() const;    // value-less options, --json included
+    std::vector<std::string> allowed() const;  // every option name, --json included
+    std::string usage() const;  // one line: "info DIR [--variant rope|eh|ec] [--json]"
+    std::string help() const;   // usage, summary and one line per option
 
     static std::map<std::string, Command>& registry();
     struct Register {

@@ -13,13 +13,11 @@ void print_help() {
                  " - real vs imaginary attention in RoPE / RoPE++ checkpoints\n\n"
                  "usage: ropescope-cli COMMAND ...   (every command accepts --json)\n\n";
     for (const auto& [name, c] : rs::cli::Command::registry())
-        std::cout << "  " << c.usage << "\n      " << c.summary << "\n";
+        std::cout << "  " << c.usage() << "\n      " << c.summary << "\n";
 }
 
-// `ropescope-cli CMD --help` (or -h): the command's usage and what it does, on stdout.
-void print_command_help(const rs::cli::Command& c) {
-    std::cout << "usage: ropescope-cli " << c.usage << "\n\n" << c.summary << "\n";
-}
+// `ropescope-cli CMD --help` (or -h): the command's usage, what it does and its options, on stdout.
+void print_command_help(const rs::cli::Command& c) { std::cout << c.help(); }
 
 bool asks_for_help(int argc, char** argv) {
     for (int i = 2; i < argc; ++i) {
@@ -52,16 +50,16 @@ int main(int argc, char** argv) {
         return 0;
     }
     try {
-        auto flags = cmd.flags;
-        flags.push_back("json");
-        rs::cli::Args args(argc - 2, argv + 2, flags);
+        // Every option is checked against the command's table before the command starts.
+        rs::cli::Args args(argc - 2, argv + 2, cmd.flags());
+        args.allow_only(cmd.allowed());
         return cmd.run(args);
     } catch (const rs::Cancelled&) {
         std::cerr << "ropescope-cli " << cmd.name << ": cancelled\n";
         return 130;
     } catch (const rs::UsageError& e) {
         std::cerr << "ropescope-cli " << cmd.name << ": " << e.what() << "\nusage: ropescope-cli "
-                  << cmd.usage << "\n";
+                  << cmd.usage() << "\n";
         return 2;
     } catch (const rs::Error& e) {
         std::cerr << "ropescope-cli " << cmd.name << ": error: " << e.what() << "\n";

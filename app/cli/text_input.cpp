@@ -1,18 +1,15 @@
-// Reads and tokenizes the model input of a CLI command.
+// Parses and reads the model input of a CLI command; the encoding itself is the core's.
 #include "app/cli/text_input.h"
 
-#include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include "app/cli/checkpoint_args.h"
 #include "error.h"
-#include "tokenizer.h"
+#include "run_input.h"
 
 namespace rs::cli {
-
-const std::vector<std::string> kTextInputOptions = {"ids",       "ids-file",   "text",
-                                                    "text-file", "max-tokens", "no-bos"};
 
 namespace {
 
@@ -44,42 +41,54 @@ std::vector<std::int32_t> read_ids_file(const std::string& path) {
 
 }  // namespace
 
-TextInput read_text_input(const Args& args, const Checkpoint& ck) {
-    TextInput in;
+InputChoice parse_input(const Args& args) {
+    InputChoice in;
     const int given = int(args.get("ids").has_value()) + int(args.get("ids-file").has_value()) +
                       int(args.get("text").has_value()) + int(args.get("text-file").has_value());
     if (given != 1)
         throw UsageError("give exactly one input: --ids, --ids-file, --text or --text-file");
     const long max_tokens = args.get_int("max-tokens", 0);
     if (max_tokens < 0) throw UsageError("--max-tokens must be positive");
-    if (args.get("ids") || args.get("ids-file")) {
-        in.ids =
-            args.get("ids") ? parse_ids(*args.get("ids")) : read_ids_file(*args.get("ids-file"));
-        for (auto id : in.ids) in.tokens.push_back("#" + std::to_string(id));
-        in.offsets.assign(in.ids.size(), {0, 0});
+    in.max_tokens = int(std::min<long>(max_tokens, std::numeric_limits<int>::max()));
+    in.bos = !args.flag("no-bos");
+    if (auto v = args.get("ids")) {
+        in.source = InputChoice::Source::Ids;
+        in.ids = parse_ids(*v);
+    } else if (auto f = args.get("ids-file")) {
+        in.source = InputChoice::Source::IdsFile;
+        in.value = *f;
+    } else if (auto t = args.get("text")) {
+        in.source = InputChoice::Source::Text;
+        in.value = *t;
     } else {
-        if (auto t = args.get("text")) {
-            in.text = *t;
-        } else {
-            in.text = read_whole(*args.get("text-file"));
-        }
-        const auto tok_path = std::filesystem::path(ck.dir()) / "tokenizer.json";
-        if (!std::filesystem::exists(tok_path))
-            throw FileError(tok_path.string(),
-                            "missing: text input needs the checkpoint's tokenizer (or pass --ids)");
-        const Tokenizer tok = Tokenizer::load(ck.dir());
-        Encoding enc = tok.encode(in.text, !args.flag("no-bos"));
-        in.ids = std::move(enc.ids);
-        in.offsets = std::move(enc.offsets);
-        for (auto id : in.ids) in.tokens.push_back(tok.token_display(id));
+        in.source = InputChoice::Source::TextFile;
+        in.value = *args.get("text-file");
     }
-    if (max_tokens > 0 && long(in.ids.size()) > max_tokens) {
-        in.ids.resize(max_tokens);
-        in.tokens.resize(max_tokens);
-        in.offsets.resize(max_tokens);
-    }
-    if (in.ids.size() < 2) throw UsageError("the input has fewer than 2 tokens");
     return in;
+}
+
+ModelRunChoice parse_model_run(const Args& args) {
+    ModelRunChoice m;
+    m.checkpoint = parse_checkpoint(args);
+    m.input = parse_input(args);
+    m.out = args.get("out");
+    m.quiet = args.flag("quiet");
+    m.json = args.flag("json");
+    return m;
+}
+
+TraceTokens read_input(const InputChoice& in, const Checkpoint& ck) {
+    switch (in.source) {
+        case InputChoice::Source::Ids:
+            return encode_ids(in.ids, in.max_tokens);
+        case InputChoice::Source::IdsFile:
+            return encode_ids(read_ids_file(in.value), in.max_tokens);
+        case InputChoice::Source::Text:
+        case InputChoice::Source::TextFile:
+            break;
+    }
+    std::string text = in.source == InputChoice::Source::Text ? in.value : read_whole(in.value);
+    return encode_text(input_tokenizer(ck.dir()), std::move(text), in.bos, in.max_tokens);
 }
 
 }  // namespace rs::cli

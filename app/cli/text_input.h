@@ -1,26 +1,44 @@
-// Input tokens for model-running commands: --ids, --ids-file, --text or --text-file (tokenized with
-// the checkpoint's own tokenizer.json), truncated by --max-tokens.
+// The model input of model-running commands, parsed first (--ids, --ids-file, --text or
+// --text-file,
+// --max-tokens, --no-bos; nothing read yet) and read later: files read, then encoded by the core
+// (run_input.h) into the tokens the run reads.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
-#include <utility>
 #include <vector>
 
+#include "app/cli/checkpoint_args.h"
 #include "app/cli/command.h"
 #include "checkpoint.h"
+#include "trace_meta.h"
 
 namespace rs::cli {
 
-struct TextInput {
-    std::string text;                 // empty for --ids
-    std::vector<std::int32_t> ids;    // [T]
-    std::vector<std::string> tokens;  // [T] display strings ("#id" without a tokenizer)
-    std::vector<std::pair<std::size_t, std::size_t>> offsets;  // [T] byte offsets into text
+struct InputChoice {
+    enum class Source { Ids, IdsFile, Text, TextFile };
+    Source source = Source::Ids;
+    std::string value;              // the text or the file's path
+    std::vector<std::int32_t> ids;  // Source::Ids
+    int max_tokens = 0;             // 0: all
+    bool bos = true;
 };
 
-// Options this reads: ids, ids-file, text, text-file, max-tokens, no-bos.
-TextInput read_text_input(const Args& args, const Checkpoint& ck);
-extern const std::vector<std::string> kTextInputOptions;
+// Throws UsageError unless exactly one input is given and every value parses.
+InputChoice parse_input(const Args& args);
+
+// What the commands that run the model on an input share: the checkpoint, the input, --out FILE,
+// --quiet and --json, all parsed.
+struct ModelRunChoice {
+    CheckpointChoice checkpoint;
+    InputChoice input;
+    std::optional<std::string> out;
+    bool quiet = false, json = false;
+};
+ModelRunChoice parse_model_run(const Args& args);
+
+// Reads the files and encodes the input (text with the checkpoint's tokenizer.json).
+TraceTokens read_input(const InputChoice& input, const Checkpoint& checkpoint);
 
 }  // namespace rs::cli

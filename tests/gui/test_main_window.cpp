@@ -211,6 +211,24 @@ class TestMainWindow : public QObject {
         QCOMPARE(traces_in(runs), before);  // nothing written, not even a partial file
     }
 
+    // Issue 15: the cost line's tooltip carries the core budget's notes, as `ropescope-cli trace`
+    // prints them (a run of 4096 tokens or more announces its cost); a short run has none.
+    void cost_tooltip_shows_the_budget_notes() {
+        QTemporaryDir tmp;
+        MainWindow w;
+        QVERIFY(load_checkpoint(w, tmp));
+        w.input_panel()->set_text("the imaginary heads reach further.");
+        QTRY_VERIFY_WITH_TIMEOUT(w.input_panel()->count_text().contains(" · needs ~"), 5000);
+        QVERIFY(!w.input_panel()->count_tooltip().contains("estimate:"));
+        QString text;
+        for (int i = 0; i < 200; ++i) text += "the imaginary heads reach further. ";
+        w.input_panel()->set_max_tokens(8192);
+        w.input_panel()->set_text(text);
+        const QRegularExpression note(R"(\n\nestimate: (\d+) tokens need about .* GFLOP, trace up to )");
+        QTRY_VERIFY_WITH_TIMEOUT(note.match(w.input_panel()->count_tooltip()).hasMatch(), 5000);
+        QVERIFY(note.match(w.input_panel()->count_tooltip()).captured(1).toInt() >= 4096);
+    }
+
     // Issue 17, item 8: with only a trace open nothing can be run, and the panel says why.
     void trace_only_session_cannot_run_and_says_why() {
         QTemporaryDir tmp;

@@ -50,10 +50,11 @@ InputPanel::InputPanel(QWidget* parent) : QWidget(parent) {
     // The count gets a line of its own (and wraps): beside the buttons its text, which grows
     // with the input, would set the dock's minimum width and squeeze the views.
     count_->setWordWrap(true);
-    count_->setToolTip(
+    count_help_ =
         tr("Memory a trace of this many tokens needs, of what this machine can give it; the trace "
            "file's upper size; and the time predicted from rates measured when the checkpoint was "
-           "opened. Run trace refuses a run that does not fit."));
+           "opened. Run trace refuses a run that does not fit.");
+    count_->setToolTip(count_help_);
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(load);
     buttons->addStretch(1);
@@ -89,6 +90,10 @@ bool InputPanel::run_enabled() const {
 void InputPanel::set_cost_text(CostText cost) {
     cost_ = std::move(cost);
     update_count();
+}
+
+QString InputPanel::count_tooltip() const {
+    return count_->toolTip();
 }
 
 QString InputPanel::count_text() const {
@@ -180,11 +185,14 @@ void InputPanel::update_count() {
     QString count = n > max_tokens()
                         ? tr("%1 (the run uses the first %2)").arg(tokens).arg(max_tokens())
                         : tokens;
+    QString tooltip = count_help_;
     if (cost_ && n >= 2) {
-        const QString cost = cost_(run_tokens_);
-        if (!cost.isEmpty()) count += " · " + cost;
+        const CostLine cost = cost_(run_tokens_);
+        if (!cost.text.isEmpty()) count += " · " + cost.text;
+        if (!cost.notes.isEmpty()) tooltip += "\n\n" + cost.notes;
     }
     count_->setText(count);
+    count_->setToolTip(tooltip);
 }
 
 }  // namespace rs::ui

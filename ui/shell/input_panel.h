@@ -28,10 +28,16 @@ public:
     // What the open checkpoint offers: `model_open` false (no checkpoint, e.g. only a trace open)
     // or a null tokenizer disables Run trace and says why.
     void set_model(bool model_open, std::shared_ptr<const Tokenizer> tokenizer);
-    // Text shown after the token count for a run of `tokens` tokens (the run's cost); empty: none.
-    using CostText = std::function<QString(int tokens)>;
+    // Text shown after the token count for a run of `tokens` tokens (the run's cost; empty: none)
+    // and the notes that go with it, added to the line's tooltip.
+    struct CostLine {
+        QString text;
+        QString notes;
+    };
+    using CostText = std::function<CostLine(int tokens)>;
     void set_cost_text(CostText cost);
     QString count_text() const;  // the line under the editor: token count and cost
+    QString count_tooltip() const;  // what the cost means, and the run's notes
     bool run_enabled() const;
     QString text() const;
     void set_text(const QString& text);
@@ -55,6 +61,7 @@ private:
     bool model_open_ = false;
     int text_tokens_ = -1;  // tokens of the current text; -1 when it cannot be tokenized
     CostText cost_;
+    QString count_help_;  // the count line's tooltip before any notes
     QPlainTextEdit* editor_;
     QTextBrowser* tokens_;
     QLabel* count_;

@@ -27,6 +27,7 @@
 #include <limits>
 #include <nlohmann/json_fwd.hpp>
 
+#include "noise_run.h"
 #include "trace_writer.h"
 #include "versions.h"
 #include "app_state.h"
@@ -304,9 +305,10 @@ void MainWindow::set_checkpoint(CheckpointBundle bundle) {
     run_action_->setEnabled(bool(checkpoint_.tokenizer));
     input_->set_cost_text([ck = checkpoint_](int tokens) {
         try {
-            return describe_cost(trace_cost(ck, tokens));
+            const RunCost cost = trace_cost(ck, tokens);
+            return InputPanel::CostLine{describe_cost(cost), cost_notes(cost)};
         } catch (const std::exception& e) {  // a malformed ROPESCOPE_MEMORY_LIMIT
-            return QString::fromStdString(e.what());
+            return InputPanel::CostLine{QString::fromStdString(e.what()), {}};
         }
     });
     recent_->add(QString::fromStdString(checkpoint_.checkpoint->dir()), false);
@@ -468,7 +470,7 @@ void MainWindow::run_noise(const std::vector<double>& sigmas, std::uint64_t seed
             opt.progress = [&](long done, long total) {
                 return progress(r * total + done, repeats * total);
             };
-            sweeps.push_back(run_noise_experiment(*model, ids, opt));
+            sweeps.push_back(run_noise_sweep(*model, ids, opt));
         }
         return std::any(std::move(sweeps));
     });

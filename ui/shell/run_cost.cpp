@@ -1,11 +1,14 @@
-// Trace cost for the GUI: the same plan as `ropescope-cli trace` (statistics, analysis heads and
-// f16 Q/K), so the label, the refusal and the CLI's estimate agree.
+// Trace cost for the GUI: the core's trace plan and budget, as `ropescope-cli trace` checks them,
+// so the label, the refusal and the CLI's estimate agree.
 #include "run_cost.h"
 
 #include <QCoreApplication>
+#include <QStringList>
 #include <cmath>
 
 #include "machine_rates.h"
+#include "run_budget.h"
+#include "run_plan.h"
 
 namespace rs::ui {
 
@@ -26,23 +29,19 @@ QString duration_text(double seconds) {
     return QCoreApplication::translate("RunCost", "~%1 h").arg(seconds / 3600, 0, 'f', 1);
 }
 
-RunPlan trace_plan(int tokens, int threads, bool layers_resident) {
-    RunPlan plan;
-    plan.tokens = tokens;
-    plan.threads = std::max(1, threads);
-    plan.layers_resident = layers_resident;
-    plan.analysis_heads = plan.statistics = plan.trace = true;
-    plan.trace_f32 = tokens <= kExactQkTokens;
-    return plan;
+QKPrecision trace_precision(int tokens) {
+    return tokens <= kExactQkTokens ? QKPrecision::F32 : QKPrecision::F16;
 }
 
 RunCost trace_cost(const CheckpointBundle& ck, int tokens) {
     RunCost cost;
-    RunPlan plan = trace_plan(tokens, ck.rates.threads, ck.model->layers_resident());
-    plan.weights_loaded = true;  // the open model: resident weights cost nothing more
-    cost.estimate = estimate_run(ck.checkpoint->config(), ck.checkpoint->layout(), plan,
-                                 ck.checkpoint->mapped_bytes());
-    cost.usable = available_memory() + ck.model->held_weight_bytes();
+    // The open model: its layers as they are, resident weights cost nothing more.
+    const RunBudget budget =
+        budget_run(*ck.model, trace_plan(tokens, trace_precision(tokens), true));
+    cost.estimate = budget.estimate;
+    cost.usable = budget.usable;
+    cost.notes = ck.load_notes;
+    cost.notes.insert(cost.notes.end(), budget.notes.begin(), budget.notes.end());
     if (ck.rates.gemm_flops_per_second > 0)
         cost.seconds = predict_seconds(cost.estimate, ck.rates, true);
     return cost;
@@ -64,6 +63,12 @@ QString describe_cost(const RunCost& cost) {
                             bytes_text(double(cost.estimate.trace_file)));
     if (cost.seconds >= 0) text += " · " + duration_text(cost.seconds);
     return text;
+}
+
+QString cost_notes(const RunCost& cost) {
+    QStringList lines;
+    for (const auto& note : cost.notes) lines << QString::fromStdString(note);
+    return lines.join('\n');
 }
 
 }  // namespace rs::ui

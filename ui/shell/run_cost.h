@@ -5,9 +5,12 @@
 
 #include <QString>
 #include <cstdint>
+#include <string>
+#include <vector>
 
 #include "run_estimate.h"
 #include "session.h"
+#include "trace_meta.h"
 
 namespace rs::ui {
 
@@ -17,6 +20,7 @@ struct RunCost {
     // holds (part of estimate.needed() but no longer part of the available memory).
     std::uint64_t usable = 0;
     double seconds = -1;  // predicted wall-clock time; negative when no rates were measured
+    std::vector<std::string> notes;  // the core budget's notes, as `ropescope-cli trace` prints them
     bool fits() const { return estimate.needed() <= usable; }
 };
 
@@ -27,9 +31,9 @@ inline constexpr int kDefaultTraceTokens = 2048;
 // the half-size float16.
 inline constexpr int kExactQkTokens = 8192;
 
-// The trace the GUI runs: statistics, analysis heads, overview, and Q/K as float32 up to
-// kExactQkTokens tokens (float16 beyond, as `ropescope-cli trace` always).
-RunPlan trace_plan(int tokens, int threads, bool layers_resident);
+// How the GUI stores Q/K: float32 up to kExactQkTokens tokens, float16 beyond (as
+// `ropescope-cli trace` by default). The run itself is the core's trace_plan (run_plan.h).
+QKPrecision trace_precision(int tokens);
 
 // Throws UsageError when ROPESCOPE_MEMORY_LIMIT is set but not a size.
 RunCost trace_cost(const CheckpointBundle& checkpoint, int tokens);
@@ -42,5 +46,8 @@ QString duration_text(double seconds);
 
 // "needs ~1.7 GiB of 22 GiB · trace ≤ 270 MiB · ~1 min", or the shortfall when it does not fit.
 QString describe_cost(const RunCost& cost);
+
+// The notes of the cost, one per line (empty when there are none), for the cost line's tooltip.
+QString cost_notes(const RunCost& cost);
 
 }  // namespace rs::ui

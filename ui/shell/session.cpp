@@ -5,6 +5,9 @@
 #include <filesystem>
 
 #include "error.h"
+#include "run_budget.h"
+#include "run_input.h"
+#include "run_plan.h"
 #include "trace_run.h"
 #include "app_state.h"
 #include "run_cost.h"
@@ -19,10 +22,11 @@ CheckpointBundle load_checkpoint_bundle(const std::string& dir, const ProgressFn
     b.rates = measure_machine_rates(config, b.checkpoint->layout());
     // Resident layers make the GUI's repeated runs fast; a model whose fp32 layers would leave no
     // room for a trace of the default length converts one layer at a time instead.
-    const RunPlan plan = fit_plan_to_memory(config, b.checkpoint->layout(),
-                                            trace_plan(kDefaultTraceTokens, b.rates.threads, true),
-                                            available_memory());
-    b.model = std::make_shared<Model>(b.checkpoint, plan.layers_resident, progress);
+    const RunBudget budget = budget_run(
+        *b.checkpoint,
+        trace_plan(kDefaultTraceTokens, trace_precision(kDefaultTraceTokens), true));
+    b.load_notes = budget.notes;
+    b.model = std::make_shared<Model>(b.checkpoint, budget.plan.layers_resident, progress);
     if (std::filesystem::exists(std::filesystem::path(dir) / "tokenizer.json"))
         b.tokenizer = std::make_shared<const Tokenizer>(Tokenizer::load(dir));
     return b;
@@ -48,21 +52,11 @@ TraceBundle run_trace_bundle(const CheckpointBundle& ck, const std::string& text
                              const std::string& destination, const ProgressFn& progress) {
     if (!ck.tokenizer)
         throw Error(ck.checkpoint->dir() + ": no tokenizer.json, so text cannot be tokenized");
-    Encoding enc = ck.tokenizer->encode(text, true);
-    if (max_tokens > 0 && int(enc.ids.size()) > max_tokens) {
-        enc.ids.resize(max_tokens);
-        enc.offsets.resize(max_tokens);
-    }
-    if (enc.ids.size() < 2) throw UsageError("the text has fewer than 2 tokens");
-    require_trace_fits(ck, int(enc.ids.size()));
-    TraceTokens tokens;
-    tokens.ids = enc.ids;
-    tokens.offsets = enc.offsets;
-    tokens.text = text;
-    for (auto id : enc.ids) tokens.display.push_back(ck.tokenizer->token_display(id));
+    const TraceTokens tokens = encode_text(*ck.tokenizer, text, true, max_tokens);
+    require_trace_fits(ck, int(tokens.ids.size()));
     TraceRunOptions opt;
     opt.progress = progress;
-    if (int(enc.ids.size()) <= kExactQkTokens) opt.writer.precision = QKPrecision::F32;
+    opt.writer.precision = trace_precision(int(tokens.ids.size()));
     run_trace(*ck.model, tokens, destination, opt);
     return open_trace_bundle(destination);
 }

@@ -23,6 +23,8 @@ struct CheckpointBundle {
     std::shared_ptr<Model> model;
     std::shared_ptr<const Tokenizer> tokenizer;  // null when the folder has no tokenizer.json
     MachineRates rates;  // measured once when the checkpoint is opened (worker thread)
+    // Why the model converts one layer at a time, when it does (the budget's notes at opening).
+    std::vector<std::string> load_notes;
 };
 
 struct TraceBundle {

@@ -1,19 +1,17 @@
-// Test helper: runs a fixture checkpoint once with the trace writer, the overview and statistics
-// probes AND a FullMapProbe, so tests can compare what the trace stores with the full maps the
-// same run computed.
+// Test helper: a fixture checkpoint traced by the core's run_trace with a FullMapProbe on the same
+// pass, so tests can compare what the trace stores with the full maps the same run computed.
 #pragma once
 
 #include <filesystem>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
-#include "head_stats.h"
 #include "model.h"
-#include "overview_probe.h"
-#include "trace_writer.h"
 #include "tests/full_map_probe.h"
 #include "tests/test_util.h"
+#include "trace_run.h"
 
 namespace rs::test {
 
@@ -40,23 +38,16 @@ inline std::unique_ptr<TracedRun> trace_fixture(const std::string& fixture,
     auto run = std::make_unique<TracedRun>();
     run->ck = std::make_shared<const Checkpoint>(Checkpoint::open(fixture_dir(fixture).string()));
     if (input.ids.empty()) input.ids = test_ids(tokens, run->ck->config().vocab_size);
-    const auto ids = input.ids;
-    TraceWriterOptions opt;
-    opt.precision = precision;
-    TraceWriter writer(out.string(), *run->ck, std::move(input), opt);
-    auto sink = writer.overview_sink();
-    OverviewProbe overview([&](OverviewLayer&& o) {
-        run->overview.push_back(o);
-        sink(std::move(o));
-    });
-    HeadStatsProbe stats(true);
     run->model = std::make_unique<Model>(run->ck);
-    ForwardOptions fopt;
-    fopt.block_rows = 7;  // several blocks per head, including a ragged last one
-    fopt.probes = {&writer, &overview, &stats, &run->full};
-    run->result = run->model->forward(ids, fopt);
-    run->stats = stats.stats();
-    writer.finish(run->result.nll, run->stats, noise);
+    TraceRunOptions opt;
+    opt.writer.precision = precision;
+    opt.stored_noise.assign(noise.begin(), noise.end());
+    opt.block_rows = 7;  // several blocks per head, including a ragged last one
+    opt.extra_probes = {&run->full};
+    opt.on_overview = [&](const OverviewLayer& o) { run->overview.push_back(o); };
+    TraceRunResult r = run_trace(*run->model, input, out.string(), opt);
+    run->result = std::move(r.forward);
+    run->stats = std::move(r.stats);
     return run;
 }
 
