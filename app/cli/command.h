@@ -32,8 +32,8 @@ private:
     std::vector<std::string> flags_set_;
 };
 
-// Parses "0.5,1,2" for --<option>; throws UsageError naming the option on anything else, or on
-// negative values when non_negative.
+// Parses "0.5,1,2" for --<option> (core/io/number_list.h); throws UsageError naming the option on
+// anything else, or on negative values when non_negative.
 std::vector<double> parse_number_list(const std::string& text, const std::string& option, bool non_negative = true);
 
 // The output file: `-o PATH` (kept as two positionals, since Args only knows --options) or `--out PATH`;
