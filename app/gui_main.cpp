@@ -13,23 +13,13 @@
 #include <vector>
 
 #include "app_state.h"
+#include "error.h"
+#include "number_list.h"
 #include "attention_view.h"
 #include "input_panel.h"
 #include "main_window.h"
 
 namespace {
-
-// "0.5,1,2" -> sigmas; empty on any bad item.
-std::vector<double> parse_sigmas(const QString& text) {
-    std::vector<double> sigmas;
-    for (const QString& part : text.split(',', Qt::SkipEmptyParts)) {
-        bool ok = false;
-        const double v = part.toDouble(&ok);
-        if (!ok || v < 0) return {};
-        sigmas.push_back(v);
-    }
-    return sigmas;
-}
 
 // The icon from resources/ropescope.qrc: PNGs at each size (no SVG plugin needed), SVG for the
 // rest.
@@ -83,8 +73,15 @@ int main(int argc, char** argv) {
         "settings-dir", "keep settings and unsaved runs in this folder, not the user's", "dir");
     cli.addOptions({text_file, run, noise, tab, zoom, size, shot, settings_dir});
     cli.process(app);
-    const std::vector<double> sigmas = parse_sigmas(cli.value(noise));
-    if (cli.isSet(noise) && sigmas.empty()) cli.showHelp(2);
+    std::vector<double> sigmas;
+    try {
+        if (cli.isSet(noise))
+            sigmas = rs::parse_number_list(cli.value(noise).toStdString(), "--noise",
+                                           rs::kNonNegativeNumbers);
+    } catch (const rs::UsageError& e) {
+        std::fprintf(stderr, "ropescope: %s\n", e.what());
+        return 2;
+    }
 
     if (cli.isSet(settings_dir)) rs::ui::use_state_dir(cli.value(settings_dir));
 

@@ -13,7 +13,9 @@
 
 #include "app/cli/command.h"
 #include "app/cli/output_file.h"
+#include "csv_writer.h"
 #include "error.h"
+#include "number_list.h"
 #include "theory_curves.h"
 
 namespace rs::cli {
@@ -21,21 +23,6 @@ namespace {
 
 constexpr long kMaxPoints = 1'000'000;
 constexpr long kMaxHeadDim = 65536;
-
-std::vector<double> parse_bases(const std::string& text) {
-    std::vector<double> bases;
-    std::stringstream ss(text);
-    std::string item;
-    while (std::getline(ss, item, ',')) {
-        char* end = nullptr;
-        const double b = std::strtod(item.c_str(), &end);
-        if (item.empty() || *end || !(b > 1.0) || !std::isfinite(b))
-            throw UsageError("--base expects comma-separated numbers > 1, got '" + text + "'");
-        bases.push_back(b);
-    }
-    if (bases.empty()) throw UsageError("--base expects at least one number");
-    return bases;
-}
 
 RopeParams parse_params(const Args& args) {
     RopeParams p;
@@ -63,20 +50,15 @@ std::vector<double> parse_grid(const Args& args) {
                                : log_distances(max_distance, int(points));
 }
 
-// Shortest text that reads back as the same double ("nan" for a missing closed form).
-std::string num(double v) {
-    char buf[32];
-    const auto r = std::to_chars(buf, buf + sizeof buf, v);
-    return std::string(buf, r.ptr);
-}
-
+// "nan" for a missing closed form.
 void write_csv(std::ostream& f, const std::vector<CharacteristicCurves>& family) {
-    f << "base,distance,real_sum,imag_sum,real_closed,imag_closed\n";
+    CsvWriter csv(f);
+    csv.row({"base", "distance", "real_sum", "imag_sum", "real_closed", "imag_closed"});
     for (const auto& c : family)
         for (std::size_t j = 0; j < c.distance.size(); ++j)
-            f << num(c.base) << ',' << num(c.distance[j]) << ',' << num(c.real_sum[j]) << ','
-              << num(c.imag_sum[j]) << ',' << num(c.real_closed[j]) << ',' << num(c.imag_closed[j])
-              << '\n';
+            csv.row({csv_number(c.base), csv_number(c.distance[j]), csv_number(c.real_sum[j]),
+                     csv_number(c.imag_sum[j]), csv_number(c.real_closed[j]),
+                     csv_number(c.imag_closed[j])});
 }
 
 nlohmann::json gap_json(const CurveGap& g) {
@@ -117,7 +99,7 @@ void print_summary(const CharacteristicCurves& c) {
 }
 
 int run(const Args& args) {
-    const auto bases = parse_bases(args.get_or("base", "10000"));
+    const auto bases = rs::parse_number_list(args.get_or("base", "10000"), "--base", {1.0, true});
     const RopeParams proto = parse_params(args);
     const auto distances = parse_grid(args);
     CurveOptions options;

@@ -9,25 +9,12 @@
 
 #include "app/cli/command.h"
 #include "app/cli/output_file.h"
+#include "csv_writer.h"
 #include "error.h"
 #include "trace_reader.h"
 
 namespace rs::cli {
 namespace {
-
-std::string csv_field(const std::string& s) {
-    if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-    std::string q = "\"";
-    for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return q + "\"";
-}
-
-std::string num(double v) {
-    if (std::isnan(v)) return "";  // empty cell: pandas and R read it as missing
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.17g", v);
-    return buf;
-}
 
 nlohmann::json jnum(double v) {
     return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json();
@@ -51,13 +38,13 @@ struct Table {
 };
 
 std::pair<std::string, nlohmann::json> cell(double v) {
-    return {num(v), jnum(v)};
+    return {csv_number(v), jnum(v)};
 }
 std::pair<std::string, nlohmann::json> cell(long v) {
     return {std::to_string(v), v};
 }
 std::pair<std::string, nlohmann::json> cell(const std::string& s) {
-    return {csv_field(s), s};
+    return {s, s};
 }
 std::pair<std::string, nlohmann::json> empty_cell() {
     return {"", nullptr};
@@ -139,12 +126,9 @@ Table nll_table(TraceReader& r) {
 }
 
 void write_csv(std::ostream& o, const Table& t) {
-    for (std::size_t i = 0; i < t.header.size(); ++i) o << (i ? "," : "") << t.header[i];
-    o << '\n';
-    for (const auto& row : t.rows) {
-        for (std::size_t i = 0; i < row.size(); ++i) o << (i ? "," : "") << row[i];
-        o << '\n';
-    }
+    CsvWriter csv(o);
+    csv.row(t.header);
+    for (const auto& row : t.rows) csv.row(row);
 }
 
 nlohmann::json to_json(const Table& t) {

@@ -70,10 +70,7 @@ std::optional<int> int_option(const Args& args, const std::string& name) {
 ui::CurveOverrides curve_overrides(const Args& args) {
     ui::CurveOverrides o;
     if (auto b = args.get("base")) {
-        o.bases = parse_number_list(*b, "base");
-        for (double v : *o.bases)
-            if (!(v > 1)) throw UsageError("--base expects numbers > 1");
-        if (o.bases->size() > 8) throw UsageError("--base takes at most 8 bases");
+        o.bases = rs::parse_number_list(*b, "--base", kDecayBaseBounds);
     }
     o.head_dim = int_option(args, "head-dim");
     if (o.head_dim && (*o.head_dim < 2 || *o.head_dim % 2))
@@ -82,10 +79,10 @@ ui::CurveOverrides curve_overrides(const Args& args) {
     if (args.get("factor") && args.get("yarn"))
         throw UsageError("--factor (linear interpolation) and --yarn exclude each other");
     if (args.get("factor")) {
-        o.scaling = ui::DecayScaling::Linear;
+        o.scaling = DecayScaling::Linear;
         o.factor = args.get_double("factor", 1.0);
     } else if (args.get("yarn")) {
-        o.scaling = ui::DecayScaling::Yarn;
+        o.scaling = DecayScaling::Yarn;
         o.factor = args.get_double("yarn", 1.0);
     }
     if (o.scaling && !(o.factor >= 1.0)) throw UsageError("the scaling factor must be >= 1");

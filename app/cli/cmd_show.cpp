@@ -93,12 +93,7 @@ void print_table(const nlohmann::json& j) {
                 double(j["rope_theta"]), int(j["rotary_dim"]),
                 j["qk_dtype"].get<std::string>().c_str());
     // Where the run's RoPE settings came from, one line each (traces before provenance: none).
-    const std::string& sources = j["rope_sources"].get_ref<const std::string&>();
-    for (std::size_t pos = 0, nl; pos < sources.size(); pos = nl + 1) {
-        nl = sources.find('\n', pos);
-        if (nl == std::string::npos) nl = sources.size();
-        std::printf("  %s\n", sources.substr(pos, nl - pos).c_str());
-    }
+    for (const auto& line : j["rope_sources"]) std::printf("  %s\n", line.get<std::string>().c_str());
     if (!j["nope_layers"].empty())
         std::printf("NoPE layers %s (no RoPE, so no imaginary heads)\n", j["nope_layers"].dump().c_str());
     std::printf("tokens      %d%s   mean NLL %.4f   noise sweeps %d\n\n", int(j["tokens"]),

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "error.h"
+#include "number_list.h"
 
 namespace rs::cli {
 
@@ -75,21 +76,7 @@ void Args::allow_only(const std::vector<std::string>& known) const {
 }
 
 std::vector<double> parse_number_list(const std::string& text, const std::string& option, bool non_negative) {
-    std::vector<double> out;
-    std::size_t pos = 0;
-    while (pos <= text.size()) {
-        const auto comma = text.find(',', pos);
-        const std::string item = text.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
-        char* end = nullptr;
-        const double v = std::strtod(item.c_str(), &end);
-        if (item.empty() || *end || !std::isfinite(v) || (non_negative && v < 0))
-            throw UsageError("--" + option + " expects comma-separated " + (non_negative ? "non-negative " : "") +
-                             "numbers, got '" + item + "'");
-        out.push_back(v);
-        if (comma == std::string::npos) break;
-        pos = comma + 1;
-    }
-    return out;
+    return rs::parse_number_list(text, "--" + option, non_negative ? kNonNegativeNumbers : NumberListBounds{});
 }
 
 std::string optional_output_path(const Args& args) {

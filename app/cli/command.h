@@ -33,10 +33,9 @@ class Args {
     std::vector<std::string> flags_set_;
 };
 
-// Parses "0.5,1,2" for --<option>; throws UsageError naming the option on anything else, or on
-// negative values when non_negative.
-std::vector<double> parse_number_list(const std::string& text, const std::string& option,
-                                      bool non_negative = true);
+// Parses "0.5,1,2" for --<option> (core/io/number_list.h); throws UsageError naming the option on
+// anything else, or on negative values when non_negative.
+std::vector<double> parse_number_list(const std::string& text, const std::string& option, bool non_negative = true);
 
 // The output file: `-o PATH` (kept as two positionals, since Args only knows --options) or `--out
 // PATH`; throws UsageError with `hint` when neither is given.

@@ -91,9 +91,20 @@ using Rule = std::function<std::optional<std::string>(const json& value, Context
 // Keys read elsewhere (model_config.cpp, rope_settings.cpp): never refused here, never ignorable.
 const Rule applied = nullptr;
 
-std::optional<std::string> null_or(const json& v, const std::string& why) {
-    if (v.is_null()) return std::nullopt;
-    return why;
+// Keys accepted only when null, each with the reason a value is refused.
+const std::pair<const char*, const char*> kNullOnly[] = {
+    {"attn_logit_softcapping", "attention logit soft-capping is not computed yet"},
+    {"final_logit_softcapping", "final logit soft-capping is not computed yet"},
+    {"attention_chunk_size", "chunked attention is not computed yet"},
+    {"qk_rope_head_dim", "multi-head latent attention (MLA) is not computed yet"},
+    {"kv_lora_rank", "multi-head latent attention (MLA) is not computed yet"},
+};
+
+Rule null_only(std::string why) {
+    return [why = std::move(why)](const json& v, Context&) -> std::optional<std::string> {
+        if (v.is_null()) return std::nullopt;
+        return why;
+    };
 }
 
 std::optional<std::string> layer_list(const json& v, const Context& c,
@@ -108,8 +119,9 @@ std::optional<std::string> layer_list(const json& v, const Context& c,
     return what + " in layers " + bad;
 }
 
-const std::vector<std::pair<std::string, Rule>>& rules() {
-    static const std::vector<std::pair<std::string, Rule>> r = {
+// Keys with a rule of their own (the null-only ones are in kNullOnly).
+std::vector<std::pair<std::string, Rule>> special_rules() {
+    return {
         {"rope_theta", applied},
         {"rope_scaling", applied},
         {"rope_parameters", applied},
@@ -176,33 +188,21 @@ const std::vector<std::pair<std::string, Rule>>& rules() {
              return "interleaved pairs (x[2i], x[2i+1]) are not computed; RoPEScope rotates the "
                     "rotate_half pairs (x[i], x[i + d/2]) of Llama";
          }},
-        {"attn_logit_softcapping",
-         [](const json& v, Context&) {
-             return null_or(v, "attention logit soft-capping is not computed yet");
-         }},
-        {"final_logit_softcapping",
-         [](const json& v, Context&) {
-             return null_or(v, "final logit soft-capping is not computed yet");
-         }},
         {"query_pre_attn_scalar",
          [](const json& v, Context& c) -> std::optional<std::string> {
              if (v.is_null() || (v.is_number() && v.get<double>() == c.head_dim))
                  return std::nullopt;
              return "a query scale other than 1/sqrt(head_dim) is not computed yet";
          }},
-        {"attention_chunk_size",
-         [](const json& v, Context&) {
-             return null_or(v, "chunked attention is not computed yet");
-         }},
-        {"qk_rope_head_dim",
-         [](const json& v, Context&) {
-             return null_or(v, "multi-head latent attention (MLA) is not computed yet");
-         }},
-        {"kv_lora_rank",
-         [](const json& v, Context&) {
-             return null_or(v, "multi-head latent attention (MLA) is not computed yet");
-         }},
     };
+}
+
+const std::vector<std::pair<std::string, Rule>>& rules() {
+    static const std::vector<std::pair<std::string, Rule>> r = [] {
+        std::vector<std::pair<std::string, Rule>> all = special_rules();
+        for (const auto& [key, why] : kNullOnly) all.emplace_back(key, null_only(why));
+        return all;
+    }();
     return r;
 }
 

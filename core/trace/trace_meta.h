@@ -33,7 +33,9 @@ struct TraceMeta {
     std::string created_at;  // ISO 8601 UTC
     std::string checkpoint_path;
     std::string config_json;  // config.json verbatim
-    std::string rope_sources;  // provenance_lines() of the config, one per line ("" in older traces)
+    // provenance_lines() of the config (none in older traces); one attribute of '\n'-ended lines on
+    // disk, split when read.
+    std::vector<std::string> rope_sources;
     std::vector<std::string> ignored_config_keys;  // --ignore-config-key keys the run did not apply
     HeadLayout layout;        // analysis heads: model heads first, then virtual imaginary heads
     RopeSpectrum rope;        // inv_freq_f32 exactly as the run used it

@@ -228,7 +228,8 @@ void TraceReader::Impl::read_meta() {
     meta.checkpoint_path = h5::read_attr_string(mg, "checkpoint_path");
     meta.config_json = h5::read_attr_string(mg, "config_json");
     // Provenance attributes came after schema 1 was first written: optional, absent means none.
-    if (h5::has_attr(mg, "rope_sources")) meta.rope_sources = h5::read_attr_string(mg, "rope_sources");
+    if (h5::has_attr(mg, "rope_sources"))
+        meta.rope_sources = split_lines(h5::read_attr_string(mg, "rope_sources"));
     if (h5::has_attr(mg, "ignored_config_keys"))
         meta.ignored_config_keys = split_lines(h5::read_attr_string(mg, "ignored_config_keys"));
     meta.tokens = int(bounded(mg, "tokens", 1, kMaxTokens));

@@ -26,7 +26,7 @@
 #include "gui_fixtures.h"
 #include "chart_title.h"
 #include "curves_view.h"
-#include "decay_curves.h"
+#include "decay_chart.h"
 #include "figure_export.h"
 #include "head_columns.h"
 #include "heads_grid.h"
@@ -161,16 +161,16 @@ class TestChartViews : public QObject {
         QVERIFY(paper);
         paper->click();
         view.flush();
-        const rs::ui::DecaySettings s = *view.settings();
+        const rs::DecaySettings s = *view.settings();
         QCOMPARE(s.bases, std::vector<double>{10000.0});
         QCOMPARE(s.head_dim, 128);
         QVERIFY(!s.log_distance);
         QCOMPARE(s.max_distance, 256.0);
-        QCOMPARE(s.scaling, rs::ui::DecayScaling::None);
+        QCOMPARE(s.scaling, rs::DecayScaling::None);
         QVERIFY(view.spec().footnote.contains("Ci/Si closed form"));
 
-        rs::ui::DecaySettings yarn = s;
-        yarn.scaling = rs::ui::DecayScaling::Yarn;
+        rs::DecaySettings yarn = s;
+        yarn.scaling = rs::DecayScaling::Yarn;
         yarn.factor = 32;
         view.set_settings(yarn);
         view.flush();
@@ -207,14 +207,14 @@ class TestChartViews : public QObject {
         view.set_overlay_heads({{0, 1}});
         view.flush();
         QVERIFY2(view.overlay_warning().isEmpty(), qPrintable(view.overlay_warning()));
-        rs::ui::DecaySettings s = *view.settings();
+        rs::DecaySettings s = *view.settings();
         s.head_dim = 128;
         view.set_settings(s);
         view.flush();
         QVERIFY2(view.overlay_warning().contains("head dim 48"),
                  qPrintable(view.overlay_warning()));
         s.head_dim = 48;
-        s.scaling = rs::ui::DecayScaling::Linear;
+        s.scaling = rs::DecayScaling::Linear;
         s.factor = 4;
         view.set_settings(s);
         view.flush();
@@ -376,15 +376,22 @@ class TestChartViews : public QObject {
         QCOMPARE(rs::ui::moving_average(in, 1)[4], 5.0);
     }
 
+    // The bases field reads the list grammar of core/io/number_list.h (tests/test_number_list.cpp).
     void base_lists_parse_with_suffixes_and_reject_nonsense() {
-        QString error;
-        const auto bases = rs::ui::parse_base_list("10k, 5e5 1M; 2500", &error);
-        QVERIFY(bases.has_value());
-        QCOMPARE(*bases, (std::vector<double>{1e4, 5e5, 1e6, 2500}));
-        QVERIFY(!rs::ui::parse_base_list("10000, abc", &error));
-        QVERIFY(error.contains("abc"));
-        QVERIFY(!rs::ui::parse_base_list("0.5", &error));
-        QVERIFY(!rs::ui::parse_base_list("  ", &error));
+        rs::ui::CurvesView view;
+        auto* edit = view.findChild<QLineEdit*>();
+        QVERIFY(edit);
+        edit->setText("10k, 5e5 ,1M,2500");
+        view.flush();
+        QVERIFY2(view.error().isEmpty(), qPrintable(view.error()));
+        QCOMPARE(view.settings()->bases, (std::vector<double>{1e4, 5e5, 1e6, 2500}));
+        for (const char* bad : {"10000, abc", "0.5", "  ", "10000 500000", "2,3,4,5,6,7,8,9,10"}) {
+            edit->setText(bad);
+            view.flush();
+            QVERIFY2(!view.settings(), bad);
+            QVERIFY2(view.error().startsWith("Bases "), qPrintable(view.error()));
+        }
+        QVERIFY(view.error().contains("at most 8"));
         QCOMPARE(rs::ui::format_base(1e4), QString("10k"));
         QCOMPARE(rs::ui::format_base(5e5), QString("500k"));
         QCOMPARE(rs::ui::format_base(1e6), QString("1M"));
@@ -393,7 +400,7 @@ class TestChartViews : public QObject {
     void curves_view_plots_the_theory_of_every_base() {
         rs::ui::CurvesView view;
         view.resize(1100, 620);
-        rs::ui::DecaySettings s;
+        rs::DecaySettings s;
         s.bases = {10000.0, 500000.0};
         s.head_dim = 64;
         s.max_distance = 8192;
@@ -404,7 +411,7 @@ class TestChartViews : public QObject {
         QVERIFY2(view.error().isEmpty(), qPrintable(view.error()));
         const auto spec = view.spec();
         QCOMPARE(int(spec.series.size()), 8);  // 2 bases x (Σcos, Σsin, Ci, Si)
-        const auto distances = rs::ui::decay_distances(8192, true);
+        const auto distances = rs::decay_distances(8192, true);
         rs::RopeParams proto;
         proto.head_dim = 64;
         const auto family = rs::curve_family(proto, s.bases, distances);
@@ -448,7 +455,7 @@ class TestChartViews : public QObject {
         rs::ui::CurvesView view;
         view.resize(1100, 620);
         view.set_model_rope(rope);
-        rs::ui::DecaySettings s = *view.settings();
+        rs::DecaySettings s = *view.settings();
         QCOMPARE(s.bases.front(), rope.theta);
         QCOMPARE(s.head_dim, run.layout.head_dim);
         s.max_distance = 256;
@@ -477,7 +484,7 @@ class TestChartViews : public QObject {
             for (std::size_t b = 0; b < hs.bin_logit.size(); ++b) {
                 if (hs.bin_pairs[b] <= 0) continue;
                 QVERIFY(close(measured->points[m].x(),
-                              rs::ui::bin_centre(run.stats.bin_edges, b, run.stats.tokens)));
+                              rs::bin_centre(run.stats.bin_edges, b, run.stats.tokens)));
                 QVERIFY(close(measured->points[m].y(), (hs.bin_logit[b] - hs.passthrough) / scale,
                               1e-9));
                 ++m;
@@ -490,8 +497,8 @@ class TestChartViews : public QObject {
                     1e-9));
         }
         // Bin [1, 2) holds distance 1 only; [2, 4) holds 2 and 3, weighted by their pair counts.
-        QCOMPARE(rs::ui::bin_centre({0, 1, 2, 4}, 1, 10), 1.0);
-        QVERIFY(close(rs::ui::bin_centre({0, 1, 2, 4}, 2, 10), (2.0 * 8 + 3.0 * 7) / 15));
+        QCOMPARE(rs::bin_centre({0, 1, 2, 4}, 1, 10), 1.0);
+        QVERIFY(close(rs::bin_centre({0, 1, 2, 4}, 2, 10), (2.0 * 8 + 3.0 * 7) / 15));
         save_screenshots(view, view, "curves_overlay");
         check_exports(view);
         const auto rows = csv_rows(view.figure_csv());

@@ -204,10 +204,10 @@ class TestRenderCommand : public QObject {
         QVERIFY(render({"--view", "curves", "--base", "10000,500000", "--head-dim", "64", "--yarn",
                         "32", "-o", path("cli_curves.svg")}));
         rs::ui::CurvesView view;
-        rs::ui::DecaySettings s = *view.settings();
+        rs::DecaySettings s = *view.settings();
         s.bases = {10000, 500000};
         s.head_dim = 64;
-        s.scaling = rs::ui::DecayScaling::Yarn;
+        s.scaling = rs::DecayScaling::Yarn;
         s.factor = 32;
         view.set_settings(s);
         view.flush();

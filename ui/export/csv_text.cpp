@@ -1,29 +1,23 @@
-// CSV quoting and number formatting shared by every view's figure_csv().
+// QString rows and numbers through the core's CSV writer.
 #include "csv_text.h"
 
-#include <QRegularExpression>
-#include <cmath>
+#include <sstream>
+
+#include "csv_writer.h"
 
 namespace rs::ui {
 
-QString csv_field(const QString& text) {
-    if (!text.contains(QRegularExpression("[,\"\\r\\n]"))) return text;
-    QString quoted = text;
-    quoted.replace("\"", "\"\"");
-    return "\"" + quoted + "\"";
-}
-
 QString csv_number(double value) {
-    if (std::isnan(value)) return "nan";
-    if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
-    return QString::number(value, 'g', 12);
+    return QString::fromStdString(rs::csv_number(value));
 }
 
 void CsvText::add_row(const QStringList& fields) {
-    QStringList quoted;
-    quoted.reserve(fields.size());
-    for (const QString& f : fields) quoted << csv_field(f);
-    text_ += quoted.join(',') + "\n";
+    std::vector<std::string> row;
+    row.reserve(std::size_t(fields.size()));
+    for (const QString& f : fields) row.push_back(f.toStdString());
+    std::ostringstream line;
+    CsvWriter(line).row(row);
+    text_ += QString::fromStdString(line.str());
 }
 
 }  // namespace rs::ui

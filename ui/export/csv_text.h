@@ -1,5 +1,5 @@
-// Building CSV text for figure data: RFC 4180 quoting and numbers written so they read back
-// exactly.
+// CSV text of figure data, in QString for the views: a thin adapter over the core's one CSV writer
+// (core/io/csv_writer.h: quoting, and numbers that read back as the same double).
 #pragma once
 
 #include <QString>
@@ -7,9 +7,7 @@
 
 namespace rs::ui {
 
-// The field as it goes into a CSV line: quoted when it holds a comma, quote or line break.
-QString csv_field(const QString& text);
-// A number with 12 significant digits ("nan" / "inf" / "-inf" for non-finite values).
+// csv_number() of the core ("nan" / "inf" / "-inf" for non-finite values).
 QString csv_number(double value);
 
 // Accumulates rows; every row ends with "\n".

@@ -16,6 +16,7 @@
 #include <QSvgGenerator>
 #include <cmath>
 
+#include "csv_writer.h"
 #include "error.h"
 
 namespace rs::ui {
@@ -193,11 +194,14 @@ QString FigureSource::rope_line() const {
 QStringList FigureSource::csv_comments() const {
     QStringList lines;
     if (empty()) return lines;
-    if (!checkpoint.isEmpty()) lines << "# checkpoint: " + checkpoint;
-    if (!variant.isEmpty()) lines << "# variant: " + variant;
-    if (!trace.isEmpty()) lines << "# trace: " + trace;
-    if (tokens > 0) lines << QString("# tokens: %1").arg(tokens);
-    for (const QString& s : rope_sources) lines << "# rope: " + s;
+    const auto add = [&](const QString& text) {
+        lines << QString::fromStdString(csv_comment(text.toStdString()));
+    };
+    if (!checkpoint.isEmpty()) add("checkpoint: " + checkpoint);
+    if (!variant.isEmpty()) add("variant: " + variant);
+    if (!trace.isEmpty()) add("trace: " + trace);
+    if (tokens > 0) add(QString("tokens: %1").arg(tokens));
+    for (const QString& s : rope_sources) add("rope: " + s);
     return lines;
 }
 
@@ -207,7 +211,8 @@ QSizeF exported_figure_size(const Exportable& figure) {
 
 QString figure_csv_with_source(const Exportable& figure) {
     QStringList comments = figure.figure_source().csv_comments();
-    for (const QString& p : figure.figure_parameters()) comments << "# " + p;
+    for (const QString& p : figure.figure_parameters())
+        comments << QString::fromStdString(csv_comment(p.toStdString()));
     return (comments.isEmpty() ? QString() : comments.join('\n') + '\n') + figure.figure_csv();
 }
 

@@ -27,7 +27,9 @@
 #include <limits>
 #include <nlohmann/json_fwd.hpp>
 
+#include "error.h"
 #include "noise_run.h"
+#include "number_list.h"
 #include "trace_writer.h"
 #include "versions.h"
 #include "app_state.h"
@@ -435,14 +437,11 @@ void MainWindow::ask_noise() {
     if (dialog.exec() != QDialog::Accepted) return;
     const QString text = sigmas_edit->text();
     std::vector<double> sigmas;
-    for (const QString& part : text.split(',', Qt::SkipEmptyParts)) {
-        bool num = false;
-        const double v = part.trimmed().toDouble(&num);
-        if (!num || v < 0) {
-            QMessageBox::warning(this, tr("Noise experiment"), tr("'%1' is not a non-negative number.").arg(part.trimmed()));
-            return;
-        }
-        sigmas.push_back(v);
+    try {
+        sigmas = parse_number_list(text.toStdString(), "σ", kNonNegativeNumbers);
+    } catch (const UsageError& e) {
+        QMessageBox::warning(this, tr("Noise experiment"), QString::fromStdString(e.what()));
+        return;
     }
     QSettings().setValue("noise/sigmas", text);
     QSettings().setValue("noise/seed", seed->value());

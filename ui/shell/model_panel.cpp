@@ -14,13 +14,6 @@ namespace rs::ui {
 
 namespace {
 
-std::vector<std::string> split_lines(const std::string& text) {
-    std::vector<std::string> out;
-    for (const auto& part : QString::fromStdString(text).split('\n', Qt::SkipEmptyParts))
-        out.push_back(part.toStdString());
-    return out;
-}
-
 QString human_count(double n) {
     if (n >= 1e9) return QString::number(n / 1e9, 'f', 2) + " B";
     if (n >= 1e6) return QString::number(n / 1e6, 'f', 1) + " M";
@@ -116,7 +109,7 @@ void ModelPanel::set_trace_meta(const TraceMeta& m) {
             .arg(QString::fromStdString(qk_precision_name(m.qk_precision)))
             .arg(QString::fromStdString(m.created_by).toHtmlEscaped())
             .arg(QString::fromStdString(m.created_at)) +
-        provenance_html(split_lines(m.rope_sources)));
+        provenance_html(m.rope_sources));
     fill_heads(m.layout);
 }
 

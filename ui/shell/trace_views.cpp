@@ -41,8 +41,7 @@ FigureSource trace_figure_source(const TraceBundle& trace) {
     s.variant = QString::fromStdString(variant_name(meta.layout.variant));
     s.trace = QString::fromStdString(trace.path);
     s.tokens = meta.tokens;
-    for (const QString& line : QString::fromStdString(meta.rope_sources).split('\n', Qt::SkipEmptyParts))
-        s.rope_sources << line;
+    for (const std::string& line : meta.rope_sources) s.rope_sources << QString::fromStdString(line);
     return s;
 }
 

@@ -21,6 +21,19 @@ namespace rs::ui {
 
 namespace {
 
+// The bases field in the list grammar of core/io/number_list.h; nullopt and *error (one sentence)
+// when it does not parse.
+std::optional<std::vector<double>> parse_bases(const QString& text, QString* error) {
+    try {
+        auto bases = parse_number_list(text.toStdString(), "Bases", kDecayBaseBounds);
+        if (error) error->clear();
+        return bases;
+    } catch (const UsageError& e) {
+        if (error) *error = QString::fromStdString(e.what());
+        return std::nullopt;
+    }
+}
+
 QString bases_text(const std::vector<double>& bases) {
     QStringList parts;
     for (double b : bases) parts << QString::number(b, 'g', 12);
@@ -161,7 +174,7 @@ void CurvesView::set_settings(const DecaySettings& settings) {
 
 std::optional<DecaySettings> CurvesView::settings() const {
     DecaySettings s;
-    auto bases = parse_base_list(bases_->text(), nullptr);
+    auto bases = parse_bases(bases_->text(), nullptr);
     if (!bases) return std::nullopt;
     s.bases = std::move(*bases);
     s.head_dim = head_dim_->value();
@@ -182,14 +195,12 @@ void CurvesView::set_model_rope(const RopeParams& params) {
     std::vector<double> bases{params.theta};
     for (double b : s.bases)
         if (std::abs(b - params.theta) > 1e-9 * params.theta) bases.push_back(b);
-    if (bases.size() > 8) bases.resize(8);
+    if (bases.size() > kDecayBaseBounds.max_count) bases.resize(kDecayBaseBounds.max_count);
     s.bases = bases;
     s.head_dim = params.head_dim;
     s.partial_rotary = params.partial_rotary_factor;
-    s.scaling = params.yarn_factor > 0      ? DecayScaling::Yarn
-                : params.linear_factor != 1 ? DecayScaling::Linear
-                                            : DecayScaling::None;
-    s.factor = params.yarn_factor > 0 ? params.yarn_factor : params.linear_factor;
+    s.scaling = decay_scaling_of(params);
+    s.factor = decay_factor_of(params);
     fill_controls(s);
     schedule();
 }
@@ -223,7 +234,7 @@ std::vector<HeadDecayCurve> CurvesView::head_curves(const DecaySettings& s) cons
 
 ChartSpec CurvesView::spec() const {
     QString error;
-    if (!parse_base_list(bases_->text(), &error)) {
+    if (!parse_bases(bases_->text(), &error)) {
         ChartSpec empty;
         empty.title = "RoPE decay with distance";
         empty.empty_message = error;
@@ -278,7 +289,7 @@ void CurvesView::refresh() {
                                 : "The Ci/Si closed form of the sums (geometric spectrum)");
     }
     QString error;
-    if (!parse_base_list(bases_->text(), &error)) {
+    if (!parse_bases(bases_->text(), &error)) {
         error_ = error;
     } else if (!parse_heads(heads_->text())) {
         error_ = "overlay heads: write layer:head pairs, e.g. 1:3, 0:5";
@@ -297,10 +308,8 @@ void CurvesView::refresh() {
     if (const auto settings_now = settings(); settings_now && !overlays_.empty() && model_rope_) {
         const DecaySettings& s = *settings_now;
         const RopeParams& m = *model_rope_;
-        const auto model_scaling = m.yarn_factor > 0      ? DecayScaling::Yarn
-                                   : m.linear_factor != 1 ? DecayScaling::Linear
-                                                          : DecayScaling::None;
-        const double model_factor = m.yarn_factor > 0 ? m.yarn_factor : m.linear_factor;
+        const auto model_scaling = decay_scaling_of(m);
+        const double model_factor = decay_factor_of(m);
         QStringList differ;
         if (s.head_dim != m.head_dim)
             differ << QString("head dim %1, not %2").arg(m.head_dim).arg(s.head_dim);

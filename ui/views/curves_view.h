@@ -1,7 +1,8 @@
 // Decay curves: the Ci/Si theory for a user-edited list of frequency bases, head dimension,
 // partial rotary and scaling (none / PI / upstream YaRN), as exact sums and closed form, on a
 // linear or log distance axis; plus overlays of chosen heads' measured curves from a run.
-// The normalisation is documented in ui/views/decay_curves.h and in the chart's footnote.
+// The normalisation is documented in core/analysis/decay_curves.h and in the chart's footnote;
+// why the view does not read the curves a trace stores, there too.
 #pragma once
 
 #include <QTimer>
@@ -13,7 +14,7 @@
 #include "head_layout.h"
 #include "head_stats.h"
 #include "rope.h"
-#include "decay_curves.h"
+#include "decay_chart.h"
 #include "exportable.h"
 
 class QCheckBox;

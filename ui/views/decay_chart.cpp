@@ -1,22 +1,15 @@
-// Decay-curve chart data: base-list parsing, integer distance grids, theory and per-head curves.
-#include "decay_curves.h"
+// Decay-curve chart: series, colours and footnote from core's normalised curves.
+#include "decay_chart.h"
 
-#include <QRegularExpression>
 #include <algorithm>
 #include <cmath>
 
-#include "error.h"
-#include "theory_curves.h"
 #include "head_columns.h"
 #include "series_colors.h"
 
 namespace rs::ui {
 
 namespace {
-
-constexpr int kDenseLimit = 3000;    // every integer distance up to this many points
-constexpr int kSparsePoints = 1500;  // points of a longer grid
-constexpr std::size_t kMaxBases = 8;
 
 QColor base_color(std::size_t i) {
     return palette_color(int(i) * 2 + (i >= 5 ? 1 : 0));
@@ -27,33 +20,6 @@ QColor head_color(std::size_t i) {
 
 }  // namespace
 
-std::optional<std::vector<double>> parse_base_list(const QString& text, QString* error) {
-    std::vector<double> out;
-    const QStringList parts = text.split(QRegularExpression("[,;\\s]+"), Qt::SkipEmptyParts);
-    auto fail = [&](const QString& why) {
-        if (error) *error = why;
-        return std::nullopt;
-    };
-    if (parts.isEmpty()) return fail("enter at least one frequency base, e.g. 10000, 500000");
-    for (const QString& part : parts) {
-        QString number = part;
-        double multiplier = 1.0;
-        const QChar last = number.back().toLower();
-        if (last == 'k' || last == 'm' || last == 'g') {
-            multiplier = last == 'k' ? 1e3 : last == 'm' ? 1e6 : 1e9;
-            number.chop(1);
-        }
-        bool ok = false;
-        const double v = number.toDouble(&ok) * multiplier;
-        if (!ok || !std::isfinite(v)) return fail(QString("'%1' is not a number").arg(part));
-        if (v <= 1.0) return fail(QString("base %1 must be greater than 1").arg(part));
-        out.push_back(v);
-    }
-    if (out.size() > kMaxBases) return fail(QString("at most %1 bases at once").arg(kMaxBases));
-    if (error) error->clear();
-    return out;
-}
-
 QString format_base(double base) {
     for (auto [unit, suffix] : {std::pair{1e9, "G"}, std::pair{1e6, "M"}, std::pair{1e3, "k"}}) {
         const double q = base / unit;
@@ -63,71 +29,17 @@ QString format_base(double base) {
     return QString::number(base, 'g', 10);
 }
 
-std::vector<double> decay_distances(double max_distance, bool log_axis) {
-    const double top = std::floor(std::max(2.0, max_distance));
-    std::vector<double> out;
-    const double first = log_axis ? 1.0 : 0.0;
-    if (top - first + 1 <= kDenseLimit) {
-        for (double d = first; d <= top; d += 1.0) out.push_back(d);
-        return out;
-    }
-    for (int i = 0; i < kSparsePoints; ++i) {
-        const double u = double(i) / (kSparsePoints - 1);
-        const double d = log_axis ? std::round(std::pow(top, u)) : std::round(top * u);
-        if (out.empty() || d > out.back()) out.push_back(d);
-    }
-    return out;
-}
-
-RopeParams decay_rope_params(const DecaySettings& s, double base) {
-    RopeParams p;
-    p.theta = base;
-    p.head_dim = s.head_dim;
-    p.partial_rotary_factor = s.partial_rotary;
-    if (s.scaling == DecayScaling::Linear) p.linear_factor = s.factor;
-    if (s.scaling == DecayScaling::Yarn) p.yarn_factor = s.factor;
-    return p;
-}
-
-double bin_centre(const std::vector<int>& edges, std::size_t b, int tokens) {
-    if (b + 1 >= edges.size()) return std::nan("");
-    double weighted = 0.0, pairs = 0.0;
-    for (int d = edges[b]; d < edges[b + 1] && d < tokens; ++d) {
-        weighted += double(d) * (tokens - d);
-        pairs += tokens - d;
-    }
-    return pairs > 0 ? weighted / pairs : std::nan("");
-}
-
 HeadDecayCurve head_decay_curve(const RunStats& stats, const HeadLayout* layout,
                                 const std::vector<double>& inv_freq, int layer, int head,
                                 const std::vector<double>& distances) {
+    const HeadDecay core = head_decay(stats, inv_freq, layer, head, distances);
     HeadDecayCurve c;
     c.layer = layer;
     c.head = head;
     c.label = QString("L%1 %2").arg(layer).arg(head_label(layout, head));
-    if (layer < 0 || layer >= stats.layers || head < 0 || head >= stats.heads) return c;
-    const std::size_t i = std::size_t(layer) * stats.heads + head;
-    if (i < stats.observed.size() && !stats.observed[i]) return c;
-    const HeadStats& s = stats.at(layer, head);
-    if (s.freq_re.empty() || s.freq_re.size() != inv_freq.size()) return c;
-    double total = 0.0;
-    for (std::size_t k = 0; k < s.freq_re.size(); ++k)
-        total += std::hypot(s.freq_re[k], s.freq_im[k]);
-    c.scale = double(stats.logit_scale) * total;
-    if (!(c.scale > 0) || !std::isfinite(c.scale)) {
-        c.scale = 0.0;
-        return c;
-    }
-    for (std::size_t b = 0; b < s.bin_logit.size(); ++b) {
-        if (b >= s.bin_pairs.size() || s.bin_pairs[b] <= 0 || !std::isfinite(s.bin_logit[b]))
-            continue;
-        c.measured.emplace_back(bin_centre(stats.bin_edges, b, stats.tokens),
-                                (s.bin_logit[b] - s.passthrough) / c.scale);
-    }
-    for (double d : distances)
-        c.expected.emplace_back(
-            d, (stats.expected_logit(layer, head, inv_freq, d) - s.passthrough) / c.scale);
+    c.scale = core.scale;
+    for (const DecayPoint& p : core.measured) c.measured.emplace_back(p.distance, p.value);
+    for (const DecayPoint& p : core.expected) c.expected.emplace_back(p.distance, p.value);
     return c;
 }
 
@@ -143,18 +55,12 @@ ChartSpec decay_chart(const DecaySettings& settings, const std::vector<HeadDecay
     spec.legend = LegendPlace::Right;
     spec.empty_message = "Nothing to plot: enable the discrete sum or the closed form.";
 
-    const std::vector<double> distances =
-        decay_distances(settings.max_distance, settings.log_distance);
-    std::vector<CharacteristicCurves> family;
-    if (!settings.bases.empty())
-        family = curve_family(decay_rope_params(settings, settings.bases.front()), settings.bases,
-                              distances);
+    const std::vector<CharacteristicCurves> family = decay_theory(settings);
 
     QStringList notes;
     bool closed_drawn = false;
     for (std::size_t b = 0; b < family.size(); ++b) {
         const CharacteristicCurves& c = family[b];
-        const double norm = c.rotary_dim / 2.0;
         const QString name = "b=" + format_base(c.base);
         const QColor color = base_color(b);
         auto add = [&](const QString& what, const std::vector<double>& y, Qt::PenStyle style,
@@ -166,7 +72,7 @@ ChartSpec decay_chart(const DecaySettings& settings, const std::vector<HeadDecay
             s.pen_style = style;
             s.points.reserve(y.size());
             for (std::size_t i = 0; i < y.size(); ++i)
-                s.points.emplace_back(c.distance[i], y[i] / norm);
+                s.points.emplace_back(c.distance[i], y[i]);
             spec.series.push_back(std::move(s));
         };
         if (settings.discrete) {
