@@ -465,6 +465,7 @@ class TestAttentionView : public QObject {
                                         QString::number(r.logit[k], 'g', 9),
                                         QString::number(i.logit[k], 'g', 9),
                                         QString::number(ln(i.prob[k]) - ln(r.prob[k]), 'g', 9))));
+        save_shot(&view, "attention_log_ratio.png");
         const QString csv = rs::ui::figure_csv_with_source(view);
         QVERIFY(csv.contains("# difference: log ratio ln p_imag − ln p_real"));
         QVERIFY(csv.contains("# difference colour range: ±"));

@@ -4,6 +4,7 @@
 // Set ROPESCOPE_SCREENSHOT_DIR to also save a screenshot and a PNG export of every view there.
 #include <QCheckBox>
 #include <QComboBox>
+#include <QContextMenuEvent>
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QFile>
@@ -656,6 +657,16 @@ class TestChartViews : public QObject {
         QVERIFY(!panel.adjusted(smooth).footnote.contains("not shown"));
         QVERIFY(rs::ui::chart_axis_range(panel.adjusted(smooth), 1).min <= 1.0);
 
+        // A right-click on the plot opens the panel's menu.
+        auto* plot = panel.findChild<QtCharts::QChartView*>()->viewport();
+        QContextMenuEvent click(QContextMenuEvent::Mouse, plot->rect().center(),
+                                plot->mapToGlobal(plot->rect().center()));
+        QApplication::sendEvent(plot, &click);
+        QTRY_VERIFY(panel.findChild<QMenu*>() && panel.findChild<QMenu*>()->isVisible());
+        panel.findChild<QMenu*>()->close();
+        QTRY_VERIFY(!panel.findChild<QMenu*>());
+        save_screenshots(panel, panel, "chart_outlier_clipped");
+
         // The context menu turns it off: the whole range again.
         std::unique_ptr<QMenu> menu(panel.make_context_menu());
         QAction* outliers = nullptr;
@@ -734,6 +745,7 @@ class TestChartViews : public QObject {
         rs::ui::export_figure(view, dir.filePath("h.svg"));
         const QString svg = svg_text(dir.filePath("h.svg"));
         QVERIFY2(svg.contains("Hidden series (not shown): imaginary heads (mean)."), qPrintable(svg));
+        save_screenshots(view, view, "long_range_hidden_series");
         // The view's own spec still has it; a second click brings it back.
         QVERIFY(series_named(view.spec(), "imaginary heads (mean)"));
         QTest::mouseClick(legend, Qt::LeftButton, {}, legend->entry_rect(imag).center().toPoint());

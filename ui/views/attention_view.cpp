@@ -374,9 +374,11 @@ void AttentionView::on_range_edited() {
     const QString text = diff_range_edit_->text().trimmed();
     bool ok = false;
     const double v = text.toDouble(&ok);
+    const bool valid = text.isEmpty() || (ok && v > 0 && std::isfinite(v));
+    if (valid && status_->text().startsWith("Difference range:")) status_->clear();
     if (text.isEmpty()) {
         set_diff_range(std::nullopt);
-    } else if (ok && v > 0 && std::isfinite(v)) {
+    } else if (valid) {
         set_diff_range(v);
     } else {  // not a positive number: say so and put the range on display back in the box
         status_->setText("Difference range: “" + text +
