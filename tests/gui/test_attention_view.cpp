@@ -8,6 +8,7 @@
 #include <QComboBox>
 #include <QDir>
 #include <QLabel>
+#include <QLineEdit>
 #include <QPdfWriter>
 #include <QSignalSpy>
 #include <QSvgGenerator>
@@ -19,6 +20,7 @@
 
 #include "tests/gui/synthetic_tile_source.h"
 #include "attention_view.h"
+#include "figure_export.h"
 #include "heatmap_axis.h"
 #include "heatmap_view.h"
 #include "map_viewport.h"
@@ -49,6 +51,14 @@ void save_shot(QWidget* w, const QString& name) {
     if (dir.isEmpty()) return;
     QDir().mkpath(dir);
     w->grab().save(dir + "/" + name);
+}
+
+// The view's combo box holding an item with `text` in it, or nullptr.
+QComboBox* combo_with(QWidget& w, const QString& text) {
+    for (auto* box : w.findChildren<QComboBox*>())
+        for (int i = 0; i < box->count(); ++i)
+            if (box->itemText(i).contains(text)) return box;
+    return nullptr;
 }
 
 bool same_tile(const MapTile& a, const MapTile& b) {
@@ -347,6 +357,98 @@ class TestAttentionView : public QObject {
         for (int i = 0; i < 30; ++i)  // zoom back out
             frame([&] { send_wheel(p, m.center(), -60); });
         QVERIFY(exact_frames > 20);  // tiles did arrive and frames were painted with them
+    }
+
+    // Issue 17, item 4: the difference map's range is the user's to set (a typed ± value, empty
+    // for automatic), and it can show the log ratio ln p_imag - ln p_real on its own scale; the
+    // caption and the CSV header say which and how the range was chosen.
+    void difference_range_and_log_ratio_are_user_set() {
+        const Fixture fx = fixture("rope_f32", 24);
+        AttentionView view;
+        view.resize(1500, 560);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.set_source(fx.source, fx.layout);
+        view.show_head(0, 0);
+        QTRY_VERIFY(view.displayed_tile(Panel::Real) && !view.tile_pending());
+        QApplication::processEvents();
+        HeatmapView* diff = view.panel(Panel::Diff);
+        const double automatic = diff->color_scale().hi;
+        QVERIFY(view.figure_parameters().join('\n').contains("(automatic: 99.5% of visible"));
+        QVERIFY(view.figure_parameters().contains("difference: imag − real probability"));
+
+        // A typed range sets the scale and the caption; nonsense leaves it as it was.
+        auto* range = view.findChild<QLineEdit*>();
+        QVERIFY(range);
+        range->setText("0.05");
+        emit range->editingFinished();
+        QCOMPARE(view.diff_range(), std::optional<double>(0.05));
+        QCOMPARE(diff->color_scale().hi, 0.05);
+        QCOMPARE(diff->color_scale().lo, -0.05);
+        QVERIFY(view.figure_parameters().contains(
+            "difference colour range: ±0.05 (set by hand; beyond saturates)"));
+        range->setText("-3");
+        emit range->editingFinished();
+        QCOMPARE(diff->color_scale().hi, 0.05);
+        QCOMPARE(range->text(), QString("0.05"));
+        QVERIFY(view.status_label()->text().contains("not a positive number"));
+        range->clear();
+        emit range->editingFinished();
+        QVERIFY(!view.diff_range());
+        QCOMPARE(diff->color_scale().hi, automatic);
+
+        // Log ratio, chosen from the toolbar: its own values, scale, title and bar caption.
+        QComboBox* mode = combo_with(view, "log ratio");
+        QVERIFY(mode);
+        mode->setCurrentIndex(1);
+        emit mode->activated(1);
+        QCOMPARE(view.diff_mode(), AttentionView::DiffMode::LogRatio);
+        QApplication::processEvents();
+        const MapTile r = fx.source->tile(0, view.real_head(), {0, 24, 0, 24, 1});
+        const MapTile i = fx.source->tile(0, view.imag_head(), {0, 24, 0, 24, 1});
+        const auto ln = [](double p) { return std::log(std::max(p, 1e-12)); };
+        double biggest = 0;
+        const QImage shot = diff->grab().toImage();
+        for (int t = 0; t < 24; ++t)
+            for (int s = 0; s <= t; ++s) {
+                const std::size_t k = std::size_t(t) * 24 + s;
+                const float want = float(ln(i.prob[k]) - ln(r.prob[k]));
+                QCOMPARE(diff->exact().value(t, s), want);
+                QCOMPARE(shot.pixel(diff->widget_point(s + 0.5, t + 0.5).toPoint()),
+                         diff->color_scale().color(want));
+                biggest = std::max(biggest, double(std::abs(want)));
+            }
+        // Log ratios are O(0.1-1) here, far beyond the probability difference's range.
+        QVERIFY(diff->color_scale().hi > automatic);
+        QVERIFY(diff->color_scale().hi <= biggest * 1.1);
+        QCOMPARE(diff->title(), QString("ln(imag / real)"));
+        const QString params = view.figure_parameters().join('\n');
+        QVERIFY2(params.contains("difference: log ratio ln p_imag − ln p_real (natural log"),
+                 qPrintable(params));
+
+        // The CSV: a log_ratio column, and the caption lines in the exported file's header.
+        const QStringList lines = view.figure_csv().split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(lines.front(),
+                 QString("query,key,real_prob,imag_prob,diff,real_logit,imag_logit,log_ratio"));
+        const std::size_t k = 17 * 24 + 5;
+        QVERIFY(lines.contains(QString("17,5,%1,%2,%3,%4,%5,%6")
+                                   .arg(QString::number(r.prob[k], 'g', 9),
+                                        QString::number(i.prob[k], 'g', 9),
+                                        QString::number(double(i.prob[k]) - r.prob[k], 'g', 9),
+                                        QString::number(r.logit[k], 'g', 9),
+                                        QString::number(i.logit[k], 'g', 9),
+                                        QString::number(ln(i.prob[k]) - ln(r.prob[k]), 'g', 9))));
+        save_shot(&view, "attention_log_ratio.png");
+        const QString csv = rs::ui::figure_csv_with_source(view);
+        QVERIFY(csv.contains("# difference: log ratio ln p_imag − ln p_real"));
+        QVERIFY(csv.contains("# difference colour range: ±"));
+        // Back to the probability difference: automatic range again, no log-ratio column.
+        view.set_diff_range(2.0);
+        view.set_diff_mode(AttentionView::DiffMode::Probability);
+        QVERIFY(!view.diff_range());
+        QCOMPARE(diff->color_scale().hi, automatic);
+        QVERIFY(!view.figure_csv().startsWith("query,key,real_prob,imag_prob,diff,real_logit,"
+                                              "imag_logit,log_ratio"));
     }
 
     void exports_png_svg_pdf_csv() {

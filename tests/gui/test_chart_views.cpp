@@ -4,7 +4,13 @@
 // Set ROPESCOPE_SCREENSHOT_DIR to also save a screenshot and a PNG export of every view there.
 #include <QCheckBox>
 #include <QComboBox>
+#include <QContextMenuEvent>
+#include <QDialog>
+#include <QDialogButtonBox>
 #include <QFile>
+#include <QMenu>
+#include <QtCharts/QChart>
+#include <QtCharts/QChartView>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -22,6 +28,7 @@
 #include "perplexity.h"
 #include "theory_curves.h"
 #include "chart_builder.h"
+#include "chart_legend.h"
 #include "chart_panel.h"
 #include "gui_fixtures.h"
 #include "chart_title.h"
@@ -57,14 +64,15 @@ Run run_fixture(const std::string& name, int tokens) {
     return r;
 }
 
-// A heads view of `run` on screen, laid out; `threshold` (if >= 0) chosen before it is shown.
-void show_heads(rs::ui::HeadsView& view, const Run& run, int threshold = -1) {
-    view.resize(1000, 460);
+// Shows `view` at w x h with the run's statistics, drawn; false when the window never appeared.
+template <class View>
+bool show_run(View& view, const Run& run, int w, int h) {
+    view.resize(w, h);
     view.set_run(&run.stats, &run.layout);
-    if (threshold >= 0) view.set_threshold_index(threshold);
     view.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    if (!QTest::qWaitForWindowExposed(&view)) return false;
     view.flush();
+    return true;
 }
 
 // Saves a grab of the widget and a PNG export when ROPESCOPE_SCREENSHOT_DIR is set.
@@ -78,6 +86,15 @@ void save_screenshots(QWidget& w, const rs::ui::Exportable& e, const QString& na
 QByteArray read_all(const QString& path) {
     QFile f(path);
     return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+// The text of an SVG file, its text runs joined by single spaces (wrapped lines read as one).
+QString svg_text(const QString& path) {
+    QXmlStreamReader xml(read_all(path));
+    QString text;
+    while (!xml.atEnd())
+        if (xml.readNext() == QXmlStreamReader::Characters) text += xml.text() + ' ';
+    return text.simplified();
 }
 
 // Exports `e` to every format and checks each file: PNG pixel size scales with dpi, SVG parses
@@ -224,7 +241,7 @@ class TestChartViews : public QObject {
     void heads_grid_shows_every_head_and_clicks_emit_it() {
         const Run run = run_fixture("rope_pp_ec_f32", 120);
         rs::ui::HeadsView view;
-        show_heads(view, run);
+        QVERIFY(show_run(view, run, 1000, 460));
         QCOMPARE(view.threshold_index(), int(run.stats.thresholds.size()) / 2);
         const int ti = view.threshold_index();
         for (int l = 0; l < run.stats.layers; ++l)
@@ -253,7 +270,9 @@ class TestChartViews : public QObject {
     void heads_scatter_pairs_twins_and_clicks_emit_the_imaginary_head() {
         const Run run = run_fixture("rope_pp_ec_f32", 120);
         rs::ui::HeadsView view;
-        show_heads(view, run, 0);
+        QVERIFY(show_run(view, run, 1000, 460));
+        view.set_threshold_index(0);
+        view.flush();
         const auto spec = view.scatter_spec();
         const auto pairs = rs::ui::twin_pairs(&run.layout);
         QCOMPARE(int(pairs.size()), 4);  // EC: 4 query heads, each with a real and imaginary head
@@ -285,7 +304,7 @@ class TestChartViews : public QObject {
     void heads_view_marks_virtual_heads_of_vanilla_rope() {
         const Run run = run_fixture("rope_f32", 120);
         rs::ui::HeadsView view;
-        show_heads(view, run);
+        QVERIFY(show_run(view, run, 1000, 460));
         const auto cols =
             rs::ui::head_columns(&run.layout, run.stats.heads, rs::ui::HeadArrangement::Grouped);
         QCOMPARE(int(cols.size()), 8);
@@ -578,6 +597,158 @@ class TestChartViews : public QObject {
             if (xml.readNext() == QXmlStreamReader::Characters) text += xml.text() + ' ';
         QVERIFY2(text.contains("3486") && text.contains("tokens"), qPrintable(text));
         QVERIFY2(!text.contains("..."), qPrintable(text));
+    }
+
+    // Issue 17, item 6: a spike far beyond the rest does not set the automatic y range (the
+    // caption counts what is left out), and the user sets x/y ranges from the context menu.
+    void chart_ranges_are_robust_and_user_set() {
+        rs::ui::ChartSpec spec;
+        spec.title = "loss";
+        spec.x.title = "position";
+        spec.y.title = "loss";
+        rs::ui::ChartSeriesSpec a, b;
+        a.name = "raw";
+        b.name = "smoothed";
+        for (int i = 0; i < 200; ++i) {
+            a.points.emplace_back(i, 2.0 + std::sin(i * 0.1));
+            b.points.emplace_back(i, 2.0 + 0.5 * std::sin(i * 0.1));
+        }
+        a.points[3].setY(1e6);  // one spike (a loss of 1e6 flattened the whole curve)
+        spec.series = {a, b};
+        rs::ui::ChartPanel panel;
+        panel.resize(600, 400);
+        panel.set_spec(spec);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        panel.flush();
+        QVERIFY(rs::ui::chart_axis_range(spec, 1).max >= 1e6);  // the spec alone: the spike
+        const rs::ui::ChartSpec shown = panel.adjusted(spec);
+        QVERIFY2(rs::ui::chart_axis_range(shown, 1).max <= 4.0,
+                 qPrintable(QString::number(rs::ui::chart_axis_range(shown, 1).max)));
+        QVERIFY2(shown.footnote.contains(
+                     "1 point beyond the y range is not shown (outliers left out of the "
+                     "automatic range)."),
+                 qPrintable(shown.footnote));
+        // A smooth series has no outliers: its range is its extent.
+        rs::ui::ChartSpec smooth = spec;
+        smooth.series[0].points[3].setY(2.0);
+        QVERIFY(!panel.adjusted(smooth).footnote.contains("not shown"));
+        QVERIFY(rs::ui::chart_axis_range(panel.adjusted(smooth), 1).min <= 1.0);
+
+        // A right-click on the plot opens the panel's menu.
+        auto* plot = panel.findChild<QtCharts::QChartView*>()->viewport();
+        QContextMenuEvent click(QContextMenuEvent::Mouse, plot->rect().center(),
+                                plot->mapToGlobal(plot->rect().center()));
+        QApplication::sendEvent(plot, &click);
+        QTRY_VERIFY(panel.findChild<QMenu*>() && panel.findChild<QMenu*>()->isVisible());
+        panel.findChild<QMenu*>()->close();
+        QTRY_VERIFY(!panel.findChild<QMenu*>());
+        save_screenshots(panel, panel, "chart_outlier_clipped");
+
+        // The context menu turns it off: the whole range again.
+        std::unique_ptr<QMenu> menu(panel.make_context_menu());
+        QAction* outliers = nullptr;
+        QAction* reset = nullptr;
+        QAction* ranges = nullptr;
+        for (QAction* act : menu->actions()) {
+            if (act->text().startsWith("Leave outliers")) outliers = act;
+            if (act->text().startsWith("Reset axes")) reset = act;
+            if (act->text().startsWith("Axis ranges")) ranges = act;
+        }
+        QVERIFY(outliers && reset && ranges);
+        QVERIFY(outliers->isChecked());
+        outliers->trigger();
+        QVERIFY(!panel.adjustments().ignore_outliers);
+        QVERIFY(rs::ui::chart_axis_range(panel.adjusted(spec), 1).max >= 1e6);
+
+        // Axis ranges typed into the dialog; nonsense is refused in place.
+        ranges->trigger();
+        auto* dialog = panel.findChild<QDialog*>();
+        QVERIFY(dialog && dialog->isVisible());
+        auto field = [&](const char* name) { return dialog->findChild<QLineEdit*>(name); };
+        QVERIFY(field("x_min") && field("x_max") && field("y_min") && field("y_max"));
+        auto* ok = dialog->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok);
+        field("y_min")->setText("3");
+        field("y_max")->setText("1");
+        ok->click();
+        QVERIFY(dialog->isVisible());  // min above max: refused, dialog stays
+        field("y_min")->setText("abc");
+        ok->click();
+        QVERIFY(dialog->isVisible());
+        QVERIFY(!panel.adjustments().y.max);
+        field("x_min")->setText("10");
+        field("x_max")->setText("100");
+        field("y_min")->setText("0");
+        field("y_max")->setText("2.5");
+        ok->click();
+        QTRY_VERIFY(!panel.findChild<QDialog*>());
+        QCOMPARE(panel.adjustments().y.max, std::optional<double>(2.5));
+        const rs::ui::ChartSpec set = panel.adjusted(spec);
+        QCOMPARE(rs::ui::chart_axis_range(set, 0).min, 10.0);
+        QCOMPARE(rs::ui::chart_axis_range(set, 0).max, 100.0);
+        QCOMPARE(rs::ui::chart_axis_range(set, 1).max, 2.5);
+        QVERIFY2(set.footnote.contains("beyond the y range are not shown (range set by hand)") &&
+                     set.footnote.contains("beyond the x range set by hand are not shown"),
+                 qPrintable(set.footnote));
+        // What is drawn and exported follows: the axis of the live chart, the figure's footnote.
+        panel.flush();
+        QTemporaryDir dir;
+        rs::ui::export_figure(panel, dir.filePath("r.svg"));
+        QVERIFY(svg_text(dir.filePath("r.svg")).contains("range set by hand"));
+        reset->trigger();
+        QVERIFY(!panel.adjustments().y.max && !panel.adjustments().x.min);
+        QVERIFY(panel.adjustments().ignore_outliers);
+    }
+
+    // Issue 17, item 6: a click on a legend entry hides its series (greyed in the legend, a click
+    // brings it back); the export leaves it out and says so.
+    void legend_clicks_hide_and_show_series() {
+        const Run run = run_fixture("rope_pp_ec_f32", 300);
+        rs::ui::LongRangeView view;
+        QVERIFY(show_run(view, run, 800, 520));
+        rs::ui::ChartLegendWidget* legend = view.chart()->legend();
+        QVERIFY(legend && legend->isVisible());
+        int imag = -1;
+        for (int i = 0; i < int(legend->entries().size()); ++i)
+            if (legend->entries()[std::size_t(i)].name == "imaginary heads (mean)") imag = i;
+        QVERIFY(imag >= 0);
+        QTest::mouseClick(legend, Qt::LeftButton, {}, legend->entry_rect(imag).center().toPoint());
+        QCOMPARE(view.chart()->adjustments().hidden, QStringList{"imaginary heads (mean)"});
+        view.flush();
+        QVERIFY(legend->entries()[std::size_t(imag)].hidden);
+        const QString csv = view.figure_csv();
+        QVERIFY(csv.contains("real heads (mean)"));
+        QVERIFY(!csv.contains("imaginary heads (mean)"));
+        QTemporaryDir dir;
+        rs::ui::export_figure(view, dir.filePath("h.svg"));
+        const QString svg = svg_text(dir.filePath("h.svg"));
+        QVERIFY2(svg.contains("Hidden series (not shown): imaginary heads (mean)."), qPrintable(svg));
+        save_screenshots(view, view, "long_range_hidden_series");
+        // The view's own spec still has it; a second click brings it back.
+        QVERIFY(series_named(view.spec(), "imaginary heads (mean)"));
+        QTest::mouseClick(legend, Qt::LeftButton, {}, legend->entry_rect(imag).center().toPoint());
+        QVERIFY(view.chart()->adjustments().hidden.isEmpty());
+        QVERIFY(view.figure_csv().contains("imaginary heads (mean)"));
+    }
+
+    // The chart on screen wraps a title wider than itself instead of eliding it ("… 256 tok…").
+    void on_screen_titles_are_never_elided() {
+        const Run run = run_fixture("rope_pp_ec_f32", 256);
+        rs::ui::LongRangeView view;
+        QVERIFY(show_run(view, run, 330, 420));
+        auto* chart_view = view.findChild<QtCharts::QChartView*>();
+        QVERIFY(chart_view);
+        const QString title = chart_view->chart()->title();
+        QVERIFY2(title.contains("<br>") && title.contains("256 tokens"), qPrintable(title));
+        view.resize(1600, 420);
+        QApplication::processEvents();
+        QVERIFY(chart_view->chart()->title().endsWith("— 256 tokens"));
+        // And the export, at the width the PNG is made.
+        QTemporaryDir dir;
+        rs::ui::export_figure(view, dir.filePath("t.svg"));
+        const QString text = svg_text(dir.filePath("t.svg"));
+        QVERIFY2(text.contains("256 tokens") && !text.contains("…") && !text.contains("..."),
+                 qPrintable(text));
     }
 
     void long_range_view_names_virtual_heads() {

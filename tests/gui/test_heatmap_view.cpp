@@ -187,6 +187,34 @@ class TestHeatmapView : public QObject {
         QCOMPARE(display_token("abcdefghijklmnopqrstuvwxyz", 5).size(), 5);
     }
 
+    // Issue 17, item 8: zoomed in to a few tokens, labels grow with the cell (they were capped at
+    // the 9 px figure font, ~7 px on screen at the first token zoom) as far as their room allows,
+    // and a panel's painted labels really use that size.
+    void token_labels_grow_with_the_cell() {
+        QFont base;
+        base.setPixelSize(9);
+        const TokenLabelFn word = [](int p) { return QString("ab%1").arg(p % 10); };
+        const auto first = axis_ticks(0, 40, 400, 100, word, 40);  // 10 px per token
+        QVERIFY(first.tokens);
+        QCOMPARE(token_label_pixel_size(first, base, 60), 8);  // 0.8 of the cell
+        const auto deep = axis_ticks(0, 8, 400, 100, word, 40);  // 50 px per token
+        QCOMPARE(token_label_pixel_size(deep, base, 60), kTokenLabelMaxPx);
+        const auto mid = axis_ticks(0, 25, 400, 100, word, 40);  // 16 px per token
+        QCOMPARE(token_label_pixel_size(mid, base, 60), 12);
+        // A long label limits the growth to what fits its room, never below the base size.
+        const TokenLabelFn long_word = [](int) { return QString("·Bethlehemjudah"); };
+        const auto crowded = axis_ticks(0, 8, 400, 100, long_word, 40);
+        QCOMPARE(token_label_pixel_size(crowded, base, 20), 9);  // elided at the old size
+        const int px = token_label_pixel_size(crowded, base, 120);
+        QVERIFY2(px > 9 && px < kTokenLabelMaxPx, qPrintable(QString::number(px)));
+        QFont f = base;
+        f.setPixelSize(px);
+        QVERIFY(QFontMetricsF(f).horizontalAdvance(display_token("·Bethlehemjudah")) <= 120);
+        f.setPixelSize(px + 1);
+        QVERIFY(QFontMetricsF(f).horizontalAdvance(display_token("·Bethlehemjudah")) > 120);
+        QCOMPARE(token_label_pixel_size(crowded, base, 1000), kTokenLabelMaxPx);
+    }
+
     void color_scales() {
         const auto log = ColorScale::probability(Colormap::Viridis, true, 1.0, 1e-6);
         QCOMPARE(log.position(1e-9), 0.0);

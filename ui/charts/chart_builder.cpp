@@ -27,7 +27,7 @@ namespace {
 const QColor kGrid(225, 225, 225);
 const QColor kAxisLine(120, 120, 120);
 const QColor kText(40, 40, 40);
-constexpr double kTitlePadding = 24;  // pixels of the chart's width a title line may not use
+constexpr double kTitlePadding = 64;  // chart width a title line may not use (QtCharts pads it)
 
 // 1, 2 or 5 times a power of ten, about span / target.
 double nice_step(double span, int target) {
@@ -48,21 +48,32 @@ const ChartAxisSpec& axis_spec(const ChartSpec& spec, int which) {
     return which == 0 ? spec.x : which == 1 ? spec.y : *spec.y2;
 }
 
+// Extent of `v` without the points far beyond its 1-99% spread (see ignore_outliers).
+std::pair<double, double> robust_extent(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    const std::size_t n = v.size();
+    if (n < 20) return {v.front(), v.back()};
+    const double q1 = v[std::size_t(0.01 * double(n - 1))];
+    const double q99 = v[std::size_t(0.99 * double(n - 1))];
+    const double far = 5.0 * (q99 - q1);
+    const auto lo = std::lower_bound(v.begin(), v.end(), q1 - far);
+    const auto hi = std::upper_bound(v.begin(), v.end(), q99 + far);
+    return {*lo, *(hi - 1)};
+}
+
 // Data extent of the drawable points on one axis; nullopt when there are none.
 std::optional<std::pair<double, double>> data_extent(const ChartSpec& spec, int which) {
-    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+    std::vector<double> values;
     for (const auto& s : spec.series) {
         if (which == 1 && s.secondary_y) continue;
         if (which == 2 && !s.secondary_y) continue;
-        for (const auto& p : s.points) {
-            if (!chart_point_drawable(spec, s, p)) continue;
-            const double v = which == 0 ? p.x() : p.y();
-            lo = std::min(lo, v);
-            hi = std::max(hi, v);
-        }
+        for (const auto& p : s.points)
+            if (chart_point_drawable(spec, s, p)) values.push_back(which == 0 ? p.x() : p.y());
     }
-    if (!(lo <= hi)) return std::nullopt;
-    return std::pair{lo, hi};
+    if (values.empty()) return std::nullopt;
+    if (which > 0 && axis_spec(spec, which).ignore_outliers) return robust_extent(std::move(values));
+    const auto [lo, hi] = std::minmax_element(values.begin(), values.end());
+    return std::pair{*lo, *hi};
 }
 
 AxisRange resolve(const ChartAxisSpec& a, std::optional<std::pair<double, double>> extent) {

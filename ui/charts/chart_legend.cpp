@@ -2,6 +2,7 @@
 #include "chart_legend.h"
 
 #include <QFontMetricsF>
+#include <QMouseEvent>
 #include <QPainter>
 #include <algorithm>
 #include <cmath>
@@ -32,7 +33,7 @@ double entry_width(const LegendEntry& e) {
 }
 
 // Entry rectangles relative to (0, 0); rows centred within max_width.
-std::vector<QRectF> layout(const std::vector<LegendEntry>& entries, double max_width,
+std::vector<QRectF> entry_layout(const std::vector<LegendEntry>& entries, double max_width,
                            bool vertical) {
     std::vector<QRectF> out;
     const double h = row_height();
@@ -76,6 +77,7 @@ std::vector<LegendEntry> legend_entries(const ChartSpec& spec) {
         e.pen_style = s.pen_style;
         e.line = s.kind != SeriesKind::Scatter;
         e.marker = s.kind != SeriesKind::Line;
+        e.series = true;
         out.push_back(e);
     }
     for (const auto& m : spec.markers) {
@@ -87,7 +89,7 @@ std::vector<LegendEntry> legend_entries(const ChartSpec& spec) {
 
 QSizeF legend_size(const std::vector<LegendEntry>& entries, double max_width, bool vertical) {
     if (entries.empty()) return {};
-    const auto rects = layout(entries, max_width, vertical);
+    const auto rects = entry_layout(entries, max_width, vertical);
     double w = 0, h = 0;
     for (const QRectF& r : rects) w = std::max(w, r.right()), h = std::max(h, r.bottom());
     return {vertical ? w + kPadding : max_width, h + kPadding};
@@ -101,9 +103,10 @@ void paint_legend(QPainter& p, const QRectF& area, const std::vector<LegendEntry
     const QFont font = legend_font();
     const QFontMetricsF fm(font);
     p.setFont(font);
-    const auto rects = layout(entries, area.width(), vertical);
+    const auto rects = entry_layout(entries, area.width(), vertical);
     for (std::size_t i = 0; i < entries.size(); ++i) {
-        const LegendEntry& e = entries[i];
+        LegendEntry e = entries[i];
+        if (e.hidden) e.color = QColor(200, 200, 200);
         const QRectF r = rects[i].translated(area.topLeft());
         const double cy = r.center().y();
         if (e.line) {
@@ -116,7 +119,10 @@ void paint_legend(QPainter& p, const QRectF& area, const std::vector<LegendEntry
             p.drawEllipse(QPointF(r.left() + kSample / 2, cy), 4.0, 4.0);
             p.setBrush(Qt::NoBrush);
         }
-        p.setPen(QColor(40, 40, 40));
+        p.setPen(e.hidden ? QColor(160, 160, 160) : QColor(40, 40, 40));
+        QFont entry_font = font;
+        entry_font.setStrikeOut(e.hidden);
+        p.setFont(entry_font);
         const QRectF text(r.left() + kSample + kSampleGap, r.top(),
                           r.width() - kSample - kSampleGap, r.height());
         p.drawText(text, Qt::AlignLeft | Qt::AlignVCenter,
@@ -155,6 +161,21 @@ QSize ChartLegendWidget::sizeHint() const {
 
 QSize ChartLegendWidget::minimumSizeHint() const {
     return vertical_ ? sizeHint() : QSize(100, int(row_height()));
+}
+
+QRectF ChartLegendWidget::entry_rect(int i) const {
+    const auto rects = entry_layout(entries_, width(), vertical_);
+    return i >= 0 && i < int(rects.size()) ? rects[std::size_t(i)] : QRectF();
+}
+
+void ChartLegendWidget::mousePressEvent(QMouseEvent* event) {
+    const auto rects = entry_layout(entries_, width(), vertical_);
+    for (std::size_t i = 0; i < rects.size(); ++i)
+        if (rects[i].contains(event->pos()) && entries_[i].series && on_click_) {
+            on_click_(entries_[i].name);
+            return;
+        }
+    QWidget::mousePressEvent(event);
 }
 
 void ChartLegendWidget::paintEvent(QPaintEvent*) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <QWidget>
+#include <functional>
 #include <vector>
 
 #include "chart_spec.h"
@@ -17,6 +18,8 @@ struct LegendEntry {
     Qt::PenStyle pen_style = Qt::SolidLine;
     bool line = true;     // draw a line sample
     bool marker = false;  // draw a marker dot
+    bool series = false;  // a series (not a marker line): a click hides or shows it
+    bool hidden = false;  // drawn greyed: the series is hidden
 };
 
 // Entries of the series (in_legend, named, with a drawable point) and markers of `spec`, in order.
@@ -33,6 +36,11 @@ class ChartLegendWidget : public QWidget {
   public:
     explicit ChartLegendWidget(QWidget* parent = nullptr);
     void set_entries(std::vector<LegendEntry> entries, bool vertical);
+    const std::vector<LegendEntry>& entries() const { return entries_; }
+    // Where entry `i` is drawn, in widget coordinates.
+    QRectF entry_rect(int i) const;
+    // Called with the entry's name when a series entry is clicked.
+    void set_on_click(std::function<void(const QString&)> on_click) { on_click_ = std::move(on_click); }
 
     bool hasHeightForWidth() const override { return !vertical_; }
     int heightForWidth(int width) const override;
@@ -41,9 +49,11 @@ class ChartLegendWidget : public QWidget {
 
   protected:
     void paintEvent(QPaintEvent* event) override;
+    void mousePressEvent(QMouseEvent* event) override;
 
   private:
     std::vector<LegendEntry> entries_;
+    std::function<void(const QString&)> on_click_;
     bool vertical_ = false;
 };
 

@@ -18,6 +18,9 @@ struct ChartAxisSpec {
     AxisScale scale = AxisScale::Linear;
     std::optional<double> min, max;  // unset: from the data (log axes snap to powers of ten)
     bool include_zero = false;       // linear auto range: always show 0
+    // Linear y auto range: points far beyond the bulk (more than 5 times the 1-99% spread past
+    // it, with 20 points or more) are left out of the range, so one spike cannot flatten a curve.
+    bool ignore_outliers = false;
     QString label_format;            // printf-style ("%.2f"); empty: chosen from the range
     double log_base = 10.0;  // log axes: labels at powers of this base (2, 4 or 10 read well)
 };

@@ -54,6 +54,24 @@ AxisTicks axis_ticks(double v0, double span, double pixels, int tokens, const To
     return out;
 }
 
+int token_label_pixel_size(const AxisTicks& ticks, const QFont& base, double room) {
+    const double cell = ticks.cell_px * 0.8;
+    // What always fits: the cell's 0.8 within the painter's font size (6 px at least).
+    const int fits = std::clamp(int(cell), 6, std::max(6, base.pixelSize()));
+    const int want = std::clamp(int(cell), fits, kTokenLabelMaxPx);
+    // The largest size up to `want` at which the widest label is not elided (else `fits`).
+    QFont f = base;
+    for (int px = want; px > fits; --px) {
+        f.setPixelSize(px);
+        const QFontMetricsF fm(f);
+        double widest = 0;
+        for (const AxisTick& t : ticks.ticks)
+            widest = std::max(widest, fm.horizontalAdvance(t.text));
+        if (widest <= room) return px;
+    }
+    return fits;
+}
+
 void paint_axis(QPainter& p, const QRectF& map, AxisSide side, double v0, double span,
                 const AxisTicks& ticks, double room, bool labels, const QString& title) {
     p.save();
@@ -61,11 +79,9 @@ void paint_axis(QPainter& p, const QRectF& map, AxisSide side, double v0, double
     p.setPen(QPen(fg, 0));
     const QFont base = p.font();
     QFont tick_font = base;
-    if (ticks.tokens) {
-        // Token text shrinks with the cell so neighbouring labels never overlap.
-        const int px = std::clamp(int(ticks.cell_px * 0.8), 6, std::max(6, base.pixelSize()));
-        tick_font.setPixelSize(px);
-    }
+    // Token text follows the cell: small enough that neighbours never overlap, larger when
+    // zoomed in so it stays readable.
+    if (ticks.tokens) tick_font.setPixelSize(token_label_pixel_size(ticks, base, room));
     p.setFont(tick_font);
     const QFontMetricsF fm(tick_font);
     const bool left = side == AxisSide::Left;

@@ -7,6 +7,7 @@
 #include <functional>
 #include <vector>
 
+class QFont;
 class QPainter;
 class QRectF;
 
@@ -31,6 +32,14 @@ struct AxisTicks {
 
 // Token cells at least this many pixels wide get token labels.
 constexpr double kTokenLabelMinPx = 10.0;
+
+// Token labels grow with the cell (0.8 of it) up to this many pixels, as far as the widest
+// visible label still fits its room; never smaller than the painter's font or the cell allows.
+constexpr int kTokenLabelMaxPx = 18;
+
+// Pixel size of the token labels of `ticks` painted with `base` (a pixel-size font) and `room`
+// pixels for the longest one.
+int token_label_pixel_size(const AxisTicks& ticks, const QFont& base, double room);
 
 // Ticks for the visible positions [v0, v0 + span) drawn over `pixels`; number ticks are at least
 // `min_gap_px` apart. Without `label` (or when cells are narrower than kTokenLabelMinPx) the

@@ -6,6 +6,7 @@
 #include <QFontMetricsF>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLineEdit>
 #include <QPainter>
 #include <QPushButton>
 #include <QSignalBlocker>
@@ -80,10 +81,9 @@ MapGrid grid_of(const std::shared_ptr<const MapTile>& t) {
     return MapGrid::from_tile(t->region, t->rows, t->cols, t->prob);
 }
 
-std::vector<float> difference(const std::vector<float>& imag, const std::vector<float>& real) {
-    std::vector<float> d(real.size());
-    for (std::size_t i = 0; i < d.size(); ++i) d[i] = imag[i] - real[i];
-    return d;
+double log_ratio(double imag, double real) {
+    const double floor = AttentionView::kLogRatioFloor;
+    return std::log(std::max(imag, floor)) - std::log(std::max(real, floor));
 }
 
 }  // namespace
@@ -117,6 +117,18 @@ void AttentionView::build_ui() {
     scale_box_ = new QComboBox;
     scale_box_->addItem("log10 colours", true);
     scale_box_->addItem("linear colours", false);
+    diff_mode_box_ = new QComboBox;
+    diff_mode_box_->addItem("imag " + kMinus + " real", int(DiffMode::Probability));
+    diff_mode_box_->addItem("log ratio ln(imag / real)", int(DiffMode::LogRatio));
+    diff_mode_box_->setToolTip("What the difference map shows: the difference of the two "
+                               "probabilities, or their log ratio ln p_imag " + kMinus +
+                               " ln p_real");
+    diff_range_edit_ = new QLineEdit;
+    diff_range_edit_->setPlaceholderText("auto");
+    diff_range_edit_->setMaximumWidth(90);
+    diff_range_edit_->setToolTip(
+        "Colour range of the difference map, ± this value (beyond it the colour saturates). "
+        "Empty: automatic, 99.5% of the visible entries.");
     reset_button_ = new QPushButton("Reset zoom");
     reset_button_->setToolTip("Show the whole map (or double-click a map)");
     bar->addWidget(new QLabel("Show"));
@@ -126,6 +138,11 @@ void AttentionView::build_ui() {
     bar->addWidget(colormap_box_);
     bar->addWidget(scale_box_);
     bar->addWidget(reset_button_);
+    bar->addSpacing(12);
+    bar->addWidget(new QLabel("Difference"));
+    bar->addWidget(diff_mode_box_);
+    bar->addWidget(new QLabel("range ±"));
+    bar->addWidget(diff_range_edit_);
     bar->addStretch(1);
     top->addLayout(bar);
 
@@ -171,6 +188,9 @@ void AttentionView::build_ui() {
     connect(scale_box_, qOverload<int>(&QComboBox::activated), this,
             [this](int i) { set_log_scale(scale_box_->itemData(i).toBool()); });
     connect(reset_button_, &QPushButton::clicked, this, &AttentionView::reset_zoom);
+    connect(diff_mode_box_, qOverload<int>(&QComboBox::activated), this,
+            [this](int i) { set_diff_mode(DiffMode(diff_mode_box_->itemData(i).toInt())); });
+    connect(diff_range_edit_, &QLineEdit::editingFinished, this, &AttentionView::on_range_edited);
 }
 
 const std::shared_ptr<const TileSource>& AttentionView::source() const {
@@ -324,6 +344,60 @@ void AttentionView::set_log_floor(double floor) {
     update_scales();
 }
 
+void AttentionView::set_diff_mode(DiffMode mode) {
+    const bool changed = mode != diff_mode_;
+    diff_mode_ = mode;
+    {
+        const QSignalBlocker block(diff_mode_box_);
+        diff_mode_box_->setCurrentIndex(std::max(0, diff_mode_box_->findData(int(mode))));
+    }
+    panels_[2]->set_title(mode == DiffMode::LogRatio ? "ln(imag / real)"
+                                                     : "imag " + kMinus + " real");
+    // A hand-set range belongs to one quantity: a ±0.002 probability range means nothing in log
+    // ratio, so switching goes back to automatic.
+    if (changed) set_diff_range(std::nullopt);
+    rebuild_overviews();
+    rebuild_tiles();
+}
+
+void AttentionView::set_diff_range(std::optional<double> max_abs) {
+    if (max_abs && !(*max_abs > 0 && std::isfinite(*max_abs))) max_abs.reset();
+    diff_range_ = max_abs;
+    {
+        const QSignalBlocker block(diff_range_edit_);
+        diff_range_edit_->setText(max_abs ? QString::number(*max_abs, 'g', 6) : QString());
+    }
+    update_scales();
+}
+
+void AttentionView::on_range_edited() {
+    const QString text = diff_range_edit_->text().trimmed();
+    bool ok = false;
+    const double v = text.toDouble(&ok);
+    const bool valid = text.isEmpty() || (ok && v > 0 && std::isfinite(v));
+    if (valid && status_->text().startsWith("Difference range:")) status_->clear();
+    if (text.isEmpty()) {
+        set_diff_range(std::nullopt);
+    } else if (valid) {
+        set_diff_range(v);
+    } else {  // not a positive number: say so and put the range on display back in the box
+        status_->setText("Difference range: “" + text +
+                         "” is not a positive number (leave it empty for automatic).");
+        set_diff_range(diff_range_);
+    }
+}
+
+double AttentionView::diff_value(double imag, double real) const {
+    return diff_mode_ == DiffMode::LogRatio ? log_ratio(imag, real) : imag - real;
+}
+
+std::vector<float> AttentionView::diff_of(const std::vector<float>& imag,
+                                          const std::vector<float>& real) const {
+    std::vector<float> d(real.size());
+    for (std::size_t i = 0; i < d.size(); ++i) d[i] = float(diff_value(imag[i], real[i]));
+    return d;
+}
+
 std::shared_ptr<const MapTile> AttentionView::displayed_tile(Panel which) const {
     return which == Panel::Diff ? nullptr : tiles_->tile(int(which));
 }
@@ -365,7 +439,7 @@ void AttentionView::rebuild_overviews() {
     MapGrid diff;
     if (real && imag && real->side == imag->side)
         diff = MapGrid::from_overview(real->tokens, real->side,
-                                      difference(imag->mean_prob, real->mean_prob));
+                                      diff_of(imag->mean_prob, real->mean_prob));
     panels_[2]->set_overview(std::move(diff));
     update_scales();
     update_info();
@@ -379,7 +453,7 @@ void AttentionView::rebuild_tiles() {
     MapGrid diff;
     if (real && imag && real->prob.size() == imag->prob.size())
         diff = MapGrid::from_tile(real->region, real->rows, real->cols,
-                                  difference(imag->prob, real->prob));
+                                  diff_of(imag->prob, real->prob));
     panels_[2]->set_exact(std::move(diff));
     update_scales();
     update_info();
@@ -405,15 +479,18 @@ void AttentionView::update_scales() {
     // a single entry near ±1 must not wash out every other difference.
     const HeatmapView* d = panels_[2];
     const MapGrid& dg = d->exact().empty() ? d->overview() : d->exact();
-    const ColorScale diff =
-        ColorScale::difference(round_up(double(dg.max_in(x0, y0, span, true, kDiffQuantile))));
+    const ColorScale diff = ColorScale::difference(
+        diff_range_ ? *diff_range_
+                    : round_up(double(dg.max_in(x0, y0, span, true, kDiffQuantile))));
     panels_[0]->set_color_scale(prob);
     panels_[1]->set_color_scale(prob);
     panels_[2]->set_color_scale(diff);
     prob_bar_->set_scale(prob);
     prob_bar_->set_caption(log_ ? "probability (log10 scale)" : "probability");
     diff_bar_->set_scale(diff);
-    diff_bar_->set_caption("imag " + kMinus + " real probability");
+    diff_bar_->set_caption(diff_mode_ == DiffMode::LogRatio
+                               ? "ln p_imag " + kMinus + " ln p_real"
+                               : "imag " + kMinus + " real probability");
 }
 
 void AttentionView::update_info() {
@@ -481,6 +558,8 @@ QString AttentionView::hover_text(int query, int key) const {
                         .arg(fmt_prob(imag->prob[k]), fmt_logit(imag->logit[k]));
             text += QString(" · imag%1real %2")
                         .arg(kMinus, fmt_diff(double(imag->prob[k]) - real->prob[k]));
+            if (diff_mode_ == DiffMode::LogRatio)
+                text += " · ln(imag/real) " + fmt_diff(log_ratio(imag->prob[k], real->prob[k]));
         }
         if (real->region.stride > 1)
             text += QString(" (exact, sampled every %1 positions)").arg(real->region.stride);
@@ -511,6 +590,8 @@ QString AttentionView::hover_text(int query, int key) const {
         const double pi = ov_imag->mean_prob[std::size_t(ci) * P + cj];
         text += QString(" · imag mean p=%1 · imag%2real %3")
                     .arg(fmt_prob(pi), kMinus, fmt_diff(pi - pr));
+        if (diff_mode_ == DiffMode::LogRatio)
+            text += " · ln(imag/real) " + fmt_diff(log_ratio(pi, pr));
     }
     return text + " · logits need the exact tile";
 }
@@ -580,8 +661,10 @@ QString AttentionView::figure_csv() const {
     const MapRegion v = viewport();
     const auto real = tiles_->tile(0), imag = tiles_->tile(1);
     const auto num = [](double x) { return QString::number(x, 'g', 9); };
+    const bool ratio = diff_mode_ == DiffMode::LogRatio;
     if (real) {
-        s << "query,key,real_prob,imag_prob,diff,real_logit,imag_logit\n";
+        s << "query,key,real_prob,imag_prob,diff,real_logit,imag_logit"
+          << (ratio ? ",log_ratio\n" : "\n");
         const MapRegion& r = real->region;
         for (int i = 0; i < real->rows; ++i) {
             const int t = r.row0 + i * r.stride;
@@ -598,12 +681,15 @@ QString AttentionView::figure_csv() const {
                     s << ',';
                 s << ',' << num(real->logit[e]) << ',';
                 if (imag) s << num(imag->logit[e]);
+                if (ratio) s << ',';
+                if (ratio && imag) s << num(log_ratio(imag->prob[e], real->prob[e]));
                 s << '\n';
             }
         }
         return out;
     }
-    s << "query_begin,query_end,key_begin,key_end,real_mean_prob,imag_mean_prob,diff_mean_prob\n";
+    s << "query_begin,query_end,key_begin,key_end,real_mean_prob,imag_mean_prob,diff_mean_prob"
+      << (ratio ? ",log_ratio_of_means\n" : "\n");
     const auto ov = tiles_->overview(0), ovi = tiles_->overview(1);
     if (!ov) return out;
     const int T = ov->tokens, P = ov->side;
@@ -616,11 +702,14 @@ QString AttentionView::figure_csv() const {
             if (d <= v.col0 || c >= v.col1 || c >= b || c == d) continue;
             const std::size_t e = std::size_t(i) * P + j;
             s << a << ',' << b << ',' << c << ',' << d << ',' << num(ov->mean_prob[e]) << ',';
-            if (ovi && ovi->side == P)
+            const bool twin = ovi && ovi->side == P;
+            if (twin)
                 s << num(ovi->mean_prob[e]) << ','
                   << num(double(ovi->mean_prob[e]) - ov->mean_prob[e]);
             else
                 s << ',';
+            if (ratio) s << ',';
+            if (ratio && twin) s << num(log_ratio(ovi->mean_prob[e], ov->mean_prob[e]));
             s << '\n';
         }
     }
@@ -647,8 +736,15 @@ QStringList AttentionView::figure_parameters() const {
                       .arg(v.col1 - 1),
                   log_ ? QString("colour: log10 probability, floor %1").arg(log_floor_)
                        : QString("colour: linear probability"),
+                  diff_mode_ == DiffMode::LogRatio
+                      ? QString("difference: log ratio ln p_imag %1 ln p_real (natural log; "
+                                "probabilities below %2 taken as %2)")
+                            .arg(kMinus)
+                            .arg(kLogRatioFloor)
+                      : QString("difference: imag %1 real probability").arg(kMinus),
                   "difference colour range: ±" + QString::number(diff_bar_->scale().hi, 'g', 3) +
-                      " (99.5% of entries; beyond saturates)"};
+                      (diff_range_ ? " (set by hand; beyond saturates)"
+                                   : " (automatic: 99.5% of visible entries; beyond saturates)")};
     if (!exact_note_.isEmpty()) p << "exact values: " + exact_note_;
     if (const auto tile = tiles_->tile(0))
         p << (tile->region.stride == 1 ? QString("cells: exact values")

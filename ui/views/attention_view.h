@@ -10,6 +10,7 @@
 #include <QWidget>
 #include <array>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "head_layout.h"
@@ -19,6 +20,7 @@
 
 class QComboBox;
 class QLabel;
+class QLineEdit;
 class QSpinBox;
 class QPushButton;
 
@@ -34,6 +36,11 @@ class AttentionView : public QWidget, public Exportable {
     Q_OBJECT
   public:
     enum class Panel { Real = 0, Imag = 1, Diff = 2 };
+    // What the third panel shows: imag - real probability, or the log ratio ln p_imag - ln p_real
+    // (how many times more or less likely, readable where both probabilities are tiny).
+    enum class DiffMode { Probability = 0, LogRatio = 1 };
+    // Probabilities below this are taken as this in the log ratio (a 0 would give ±inf).
+    static constexpr double kLogRatioFloor = 1e-12;
 
     explicit AttentionView(QWidget* parent = nullptr);
     ~AttentionView() override;
@@ -65,6 +72,12 @@ class AttentionView : public QWidget, public Exportable {
     void set_log_floor(double floor);  // default 1e-6
     Colormap colormap() const { return colormap_; }
     bool log_scale() const { return log_; }
+    void set_diff_mode(DiffMode mode);
+    DiffMode diff_mode() const { return diff_mode_; }
+    // The difference panel's colour range ±max_abs (> 0), or nullopt: automatic, covering 99.5% of
+    // the visible entries. Stated in the caption and CSV header either way.
+    void set_diff_range(std::optional<double> max_abs);
+    const std::optional<double>& diff_range() const { return diff_range_; }
     QStringList figure_parameters() const override;
     // How exact the exact tiles are (from the trace's Q/K precision), said in the hover read-out
     // and the exported caption and CSV header; empty: not stated.
@@ -101,6 +114,8 @@ class AttentionView : public QWidget, public Exportable {
     // (diff = imag_prob - real_prob; imaginary columns empty for a head without twin). When only
     // the pooled overview is on display, one row per visible overview cell:
     //   query_begin,query_end,key_begin,key_end,real_mean_prob,imag_mean_prob,diff_mean_prob
+    // In log-ratio mode a last column follows: log_ratio (ln imag_prob - ln real_prob), or
+    // log_ratio_of_means for the overview.
     QString figure_csv() const override;
     QString figure_name() const override;  // "attention_L<layer>_H<head>"
 
@@ -122,6 +137,9 @@ class AttentionView : public QWidget, public Exportable {
     void on_hover(int query, int key);
     QString token_text(int position) const;
     QString header_text() const;
+    std::vector<float> diff_of(const std::vector<float>& imag, const std::vector<float>& real) const;
+    double diff_value(double imag, double real) const;
+    void on_range_edited();
 
     std::shared_ptr<const TileSource> source_;
     HeadLayout layout_;
@@ -130,6 +148,8 @@ class AttentionView : public QWidget, public Exportable {
     Colormap colormap_ = Colormap::Viridis;
     bool log_ = true;
     double log_floor_ = 1e-6;
+    DiffMode diff_mode_ = DiffMode::Probability;
+    std::optional<double> diff_range_;
     QString exact_note_;
 
     MapViewport* viewport_;
@@ -142,6 +162,8 @@ class AttentionView : public QWidget, public Exportable {
     QComboBox* head_box_;
     QComboBox* colormap_box_;
     QComboBox* scale_box_;
+    QComboBox* diff_mode_box_;
+    QLineEdit* diff_range_edit_;
     QPushButton* reset_button_;
     QLabel* status_;        // hover read-out
     QLabel* info_;          // what is on display: overview / exact tile, stride, loading

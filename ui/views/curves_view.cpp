@@ -334,11 +334,12 @@ void CurvesView::refresh() {
 }
 
 void CurvesView::render_figure(QPainter& painter, const QRectF& target) const {
-    render_chart_spec(spec(), painter, target);  // current even while a redraw is pending
+    // spec(): current even while a redraw is pending; adjusted as the user set the chart.
+    render_chart_spec(chart_->adjusted(spec()), painter, target);
 }
 
 QString CurvesView::figure_csv() const {
-    return chart_csv(spec());
+    return chart_csv(chart_->adjusted(spec()));
 }
 
 QStringList CurvesView::figure_parameters() const {

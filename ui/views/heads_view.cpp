@@ -291,7 +291,7 @@ void HeadsView::render_figure(QPainter& painter, const QRectF& target) const {
                       target.height() - kTitleHeight);
     grid_->render(painter, QRectF(body.left(), body.top(), grid_w, body.height()), false);
     render_chart_spec(
-        scatter_spec(), painter,
+        scatter_->adjusted(scatter_spec()), painter,
         QRectF(body.left() + grid_w + 10 * sx, body.top(), kScatterWidth * sx, body.height()));
     painter.restore();
 }

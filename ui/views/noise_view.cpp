@@ -197,10 +197,10 @@ void NoiseView::refresh() {
 
 void NoiseView::render_figure(QPainter& painter, const QRectF& target) const {
     const double half = (target.width() - kChartGap) / 2;
-    render_chart_spec(loss_spec(), painter,
+    render_chart_spec(loss_->adjusted(loss_spec()), painter,
                       QRectF(target.left(), target.top(), half, target.height()));
     render_chart_spec(
-        mass_spec(), painter,
+        mass_->adjusted(mass_spec()), painter,
         QRectF(target.left() + half + kChartGap, target.top(), half, target.height()));
 }
 

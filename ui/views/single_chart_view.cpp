@@ -44,7 +44,11 @@ void SingleChartView::refresh() {
 }
 
 void SingleChartView::render_figure(QPainter& painter, const QRectF& target) const {
-    render_chart_spec(spec(), painter, target);
+    render_chart_spec(chart_->adjusted(spec()), painter, target);
+}
+
+QString SingleChartView::figure_csv() const {
+    return chart_csv(chart_->adjusted(spec()));
 }
 
 }  // namespace rs::ui

@@ -28,7 +28,7 @@ class SingleChartView : public QWidget, public Exportable {
 
     void render_figure(QPainter& painter, const QRectF& target) const override;
     QSizeF figure_size() const override { return figure_size_; }
-    QString figure_csv() const override { return chart_csv(spec()); }
+    QString figure_csv() const override;
 
   protected:
     // `figure_size` in points; `figure_name` the chart's default export name.
