@@ -32,8 +32,14 @@ std::map<std::string, json> by_file(const fs::path& p) {
 }
 
 // Facts that describe something RoPEScope does not compute; an accepted config must have none.
-void expect_nothing_unapplied(const json& f, const std::string& file) {
-    EXPECT_FALSE(f.value("sliding_window_used", false)) << file;
+// A sliding window in use is applied as a bound on the run length, exactly the window's size.
+void expect_nothing_unapplied(const json& f, const ModelConfig& c, const std::string& file) {
+    if (f.value("sliding_window_used", false)) {
+        ASSERT_TRUE(c.sliding_window) << file;
+        EXPECT_EQ(*c.sliding_window, f["sliding_window"].get<int>()) << file;
+    } else {
+        EXPECT_FALSE(c.sliding_window) << file;
+    }
     EXPECT_TRUE(f["softcapping"].is_null()) << file;
     EXPECT_FALSE(f.value("mla", false)) << file;
     EXPECT_EQ(f.value("pairing", "rotate_half"), "rotate_half") << file;
@@ -94,7 +100,7 @@ TEST(ConfigCatalogue, EveryRealConfigIsAppliedExactlyOrRefusedByName) {
             ++accepted;
             EXPECT_TRUE(o.value("accepted", false))
                 << file << " was accepted; expected: " << o.dump();
-            expect_nothing_unapplied(f, file);
+            expect_nothing_unapplied(f, c, file);
             expect_rope_facts(c, f, file);
             EXPECT_EQ(c.family, f["model_type"].get<std::string>()) << file;
         } catch (const Error& e) {

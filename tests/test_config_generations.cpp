@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "checkpoint.h"
+#include "error.h"
 #include "model.h"
 #include "safetensors.h"
 #include "tests/test_util.h"
@@ -132,6 +133,41 @@ TEST(GenerationsMistral, MistralWithoutWindowMatchesTheReference) {
     for (std::size_t i = 0; i < nll.size(); ++i) EXPECT_NEAR(nll[i], expected[i], 1e-4) << i;
     const auto r = test::run_cli({"info", dir.path().string(), "--json"});
     EXPECT_EQ(json::parse(r.out)["family"], "mistral");
+}
+
+// With a window W, transformers masks keys s <= t - W; a run of W tokens masks none, so the
+// windowed model must compute exactly the unwindowed one, and one token more must be refused
+// before any work, in the core and in the CLI (exit 2, no trace written).
+TEST(GenerationsMistral, SlidingWindowBoundsTheRunAndChangesNothingWithinIt) {
+    const auto fx = test::load_golden_fixture("rope_f32");
+    const int W = int(fx.ids.size());
+    json config = json::parse(test::read_file(test::fixture_dir("rope_f32") / "config.json"));
+    config["model_type"] = "mistral";
+    config["sliding_window"] = W;
+    config.erase("attention_bias");
+    config.erase("mlp_bias");
+    test::TempDir dir;
+    test::copy_fixture("rope_f32", dir.path());
+    test::write_file(dir / "config.json", config.dump(2));
+    expect_bit_identical(nll_of(dir.path(), fx.ids), nll_of(test::fixture_dir("rope_f32"), fx.ids),
+                         "run as long as the window");
+
+    std::vector<std::int32_t> longer = fx.ids;
+    longer.push_back(fx.ids.front());
+    Model model(std::make_shared<const Checkpoint>(Checkpoint::open(dir.path().string())));
+    EXPECT_THROW(model.forward(longer, {}), UsageError);
+
+    std::string ids;
+    for (auto id : longer) ids += (ids.empty() ? "" : ",") + std::to_string(id);
+    const auto out = dir / "run.h5";
+    const auto r = test::run_cli({"trace", dir.path().string(), "--ids", ids, "-o", out.string()});
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find("longer than sliding_window = " + std::to_string(W)), std::string::npos)
+        << r.err;
+    EXPECT_FALSE(std::filesystem::exists(out));
+    const auto info = test::run_cli({"info", dir.path().string()});
+    EXPECT_NE(info.out.find("runs limited to " + std::to_string(W) + " tokens"), std::string::npos)
+        << info.out;
 }
 
 }  // namespace

@@ -68,18 +68,36 @@ TEST(ConfigFamily, RefusesQwenGemmaPhiByNameBeforeAnyOtherField) {
         "llama (including RoPE++ checkpoints), mistral, qwen2, qwen3 and smollm3");
 }
 
-TEST(ConfigFamily, MistralOpensWithoutAWindowAndIsRefusedWithOne) {
+TEST(ConfigFamily, MistralWindowBoundsTheRunLength) {
     json j = base_config();
     j["model_type"] = "mistral";
     j["sliding_window"] = nullptr;
     EXPECT_EQ(parse(j).family, "mistral");
+    EXPECT_FALSE(parse(j).sliding_window);
     j["sliding_window"] = 4096;
-    EXPECT_EQ(refusal(j),
-              "config.json: \"sliding_window\" = 4096: attention masked beyond a window is not "
-              "computed yet (pass "
-              "--ignore-config-key sliding_window to run without it; every output then says so)");
+    auto windowed = parse(j);
+    ASSERT_TRUE(windowed.sliding_window);
+    EXPECT_EQ(*windowed.sliding_window, 4096);
+    EXPECT_EQ(origin_of(windowed, "sliding_window"),
+              "runs limited to 4096 tokens, where the window masks no key");
+    EXPECT_NO_THROW(windowed.check_run_length(4096));
+    try {
+        windowed.check_run_length(4097);
+        ADD_FAILURE() << "a run longer than the window was accepted";
+    } catch (const UsageError& e) {
+        EXPECT_EQ(std::string(e.what()),
+                  "a run of 4097 tokens is longer than sliding_window = 4096 (config.json): this "
+                  "model masks keys more than 4096 positions back, which RoPEScope does not "
+                  "compute yet; run at most 4096 tokens (--max-tokens 4096)");
+    }
+    for (const json& bad : {json(0), json(-5), json(2.5), json("4096")}) {
+        j["sliding_window"] = bad;
+        EXPECT_NE(refusal(j).find("must be a positive integer"), std::string::npos) << bad;
+    }
+    j["sliding_window"] = 4096;
     j["use_sliding_window"] = false;  // Qwen2-style: present but switched off
     const auto c = parse(j);
+    EXPECT_FALSE(c.sliding_window);
     EXPECT_EQ(origin_of(c, "sliding_window"), "not used: use_sliding_window = false");
     j["attention_bias"] = true;
     EXPECT_EQ(refusal(j),
@@ -98,12 +116,10 @@ TEST(ConfigFamily, QwenBiasesAndNormsFollowTheModelingCode) {
     EXPECT_FALSE(c.o_bias);
     EXPECT_FALSE(c.qk_norm);
     EXPECT_EQ(origin_of(c, "attention"), "transformers' qwen2 modeling code");
-    j["use_sliding_window"] = true;
-    // Keys are checked in name order, so the window's layer count is the first to be named.
-    EXPECT_NE(
-        refusal(j).find("\"max_window_layers\" = 28: sliding-window attention is not computed yet"),
-        std::string::npos)
-        << refusal(j);
+    j["use_sliding_window"] = true;  // switched on: the window bounds every run
+    c = parse(j);
+    ASSERT_TRUE(c.sliding_window);
+    EXPECT_EQ(*c.sliding_window, 131072);
     j = base_config();
     j["model_type"] = "qwen3";
     j["head_dim"] = 24;
@@ -285,7 +301,7 @@ TEST(PositionalKeys, KnownKeysAppliedOrRefusedByValue) {
         {"qk_rope_head_dim", nullptr, 64, "multi-head latent attention"},
         {"no_rope_layers", json::array({1, 1}), json::array({1, 0}),
          "RoPE is left out in layers 1"},
-        {"use_sliding_window", false, true, "sliding-window attention is not computed yet"},
+        {"use_sliding_window", false, "yes", "must be true or false"},
     };
     for (const auto& k : cases) {
         json j = base_config();

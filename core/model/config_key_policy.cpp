@@ -79,6 +79,7 @@ struct Context {
     int num_layers;
     int head_dim;
     std::vector<ConfigSource>& notes;
+    std::optional<int>& sliding_window;
     bool sliding_used() const {
         return !(j.contains("use_sliding_window") && j["use_sliding_window"].is_boolean() &&
                  !j["use_sliding_window"].get<bool>());
@@ -129,6 +130,8 @@ std::vector<std::pair<std::string, Rule>> special_rules() {
         {"head_dim", applied},
         {"rope_config", applied},
         {"max_position_embeddings", applied},
+        // A window is applied as a bound on the run length: query t sees keys s > t - W, so a
+        // run of at most W tokens masks nothing. Longer runs are refused (Model::forward).
         {"sliding_window",
          [](const json& v, Context& c) -> std::optional<std::string> {
              if (v.is_null()) return std::nullopt;
@@ -137,18 +140,24 @@ std::vector<std::pair<std::string, Rule>> special_rules() {
                      {"sliding_window", v.dump(), "not used: use_sliding_window = false"});
                  return std::nullopt;
              }
-             return "attention masked beyond a window is not computed yet";
+             if (!v.is_number_integer() || v.get<long long>() < 1 ||
+                 v.get<long long>() > (1LL << 30))
+                 return "must be a positive integer (the window in tokens)";
+             c.sliding_window = int(v.get<long long>());
+             c.notes.push_back({"sliding_window", v.dump(),
+                                "runs limited to " + v.dump() +
+                                    " tokens, where the window masks no key"});
+             return std::nullopt;
          }},
         {"use_sliding_window",
          [](const json& v, Context&) -> std::optional<std::string> {
-             if (v.is_boolean() && !v.get<bool>()) return std::nullopt;
-             return "sliding-window attention is not computed yet";
+             if (v.is_boolean()) return std::nullopt;  // the window itself is sliding_window
+             return "must be true or false";
          }},
+        // Qwen2 windows only the layers from max_window_layers on; bounding every run by the
+        // window is stricter than needed but never wrong.
         {"max_window_layers",
-         [](const json&, Context& c) -> std::optional<std::string> {
-             if (!c.sliding_used()) return std::nullopt;
-             return "sliding-window attention is not computed yet";
-         }},
+         [](const json&, Context&) -> std::optional<std::string> { return std::nullopt; }},
         {"layer_types",
          [](const json& v, Context& c) {
              return layer_list(
@@ -270,7 +279,7 @@ KeyPolicyResult check_config_keys(const json& j, const std::string& path, const 
                                   const std::vector<std::string>& ignore,
                                   std::vector<std::string>& ignored) {
     KeyPolicyResult out;
-    Context ctx{j, family, num_layers, head_dim, out.notes};
+    Context ctx{j, family, num_layers, head_dim, out.notes, out.sliding_window};
     for (const auto& item : j.items()) {
         // Named, not structured bindings: clang 14 cannot capture a binding in the lambda below.
         const std::string& key = item.key();

@@ -95,6 +95,7 @@ ForwardResult Model::forward(std::span<const std::int32_t> ids, const ForwardOpt
     const auto& c = ck_->config();
     const int T = static_cast<int>(ids.size());
     if (T == 0) throw UsageError("the token sequence is empty");
+    c.check_run_length(T);
     for (auto id : ids)
         if (id < 0 || id >= c.vocab_size)
             throw UsageError("token id " + std::to_string(id) + " is outside the vocabulary [0, " +

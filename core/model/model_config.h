@@ -52,6 +52,11 @@ struct ModelConfig {
     bool qk_norm = false;
     std::vector<char> rope_layers;  // [layers] 1 = RoPE applied; empty = every layer (SmolLM3 NoPE layers are 0)
     bool layer_has_rope(int layer) const { return rope_layers.empty() || rope_layers[std::size_t(layer)]; }
+    // sliding_window when the model uses one: the longest run RoPEScope computes exactly (keys
+    // further back would be masked, and that mask is not computed).
+    std::optional<int> sliding_window;
+    // Throws UsageError when a run of `tokens` tokens exceeds the sliding window.
+    void check_run_length(long tokens) const;
     bool mlp_bias = false;
     std::string hidden_act = "silu";
     std::optional<int> bos_token_id;
