@@ -22,6 +22,7 @@
 #include "heatmap_view.h"
 #include "map_raster.h"
 #include "map_viewport.h"
+#include "colorbar.h"
 #include "gui_fixtures.h"
 #include "input_events.h"
 #include "memory_tile_source.h"
@@ -190,6 +191,21 @@ class TestHeatmapView : public QObject {
     // Issue 17, item 8: zoomed in to a few tokens, labels grow with the cell (they were capped at
     // the 9 px figure font, ~7 px on screen at the first token zoom) as far as their room allows,
     // and a panel's painted labels really use that size.
+    // A narrow difference bar (-0.08..0.08 in steps of 0.02) ran its labels together; labels that
+    // would touch the last one drawn are left out, ticks stay.
+    void colorbar_labels_never_run_together() {
+        std::vector<std::pair<double, double>> crowded;
+        for (int i = 0; i < 9; ++i) crowded.emplace_back(i * 15.0, i * 15.0 + 30);
+        QCOMPARE(labels_that_fit(crowded, 3),
+                 (std::vector<bool>{true, false, false, true, false, false, true, false, false}));
+        std::vector<std::pair<double, double>> roomy;
+        for (int i = 0; i < 5; ++i) roomy.emplace_back(i * 100.0, i * 100.0 + 30);
+        QCOMPARE(labels_that_fit(roomy, 3), std::vector<bool>(5, true));
+        // Bottom-to-top spans of a vertical bar come in the same order: same rule.
+        QCOMPARE(labels_that_fit({{0, 12}, {6, 18}, {12, 24}}, 0),
+                 (std::vector<bool>{true, false, true}));
+    }
+
     void token_labels_grow_with_the_cell() {
         QFont base;
         base.setPixelSize(9);

@@ -15,6 +15,20 @@ constexpr double kTick = 3.0;
 constexpr double kGap = 3.0;
 }  // namespace
 
+std::vector<bool> labels_that_fit(const std::vector<std::pair<double, double>>& spans, double gap) {
+    std::vector<bool> draw(spans.size(), false);
+    bool any = false;
+    double last_end = 0;
+    for (std::size_t i = 0; i < spans.size(); ++i) {
+        const auto [start, end] = std::minmax(spans[i].first, spans[i].second);
+        if (any && start < last_end + gap) continue;
+        draw[i] = true;
+        any = true;
+        last_end = end;
+    }
+    return draw;
+}
+
 double colorbar_width(const QFontMetricsF& fm, const ColorScale& scale) {
     // At least as wide as a typical label, so the bar does not change width while zooming.
     double w = fm.horizontalAdvance("-0.0000");
@@ -39,10 +53,18 @@ void paint_colorbar(QPainter& p, const QRectF& rect, const ColorScale& scale,
     p.drawRect(strip);
 
     double label_w = 0;
-    for (double v : scale.ticks()) {
-        const double y = strip.bottom() - scale.position(v) * strip.height();
+    const std::vector<double> ticks = scale.ticks();
+    std::vector<std::pair<double, double>> spans;  // bottom to top, as the ticks run
+    for (double v : ticks) {
+        const double up = scale.position(v) * strip.height();
+        spans.emplace_back(up - fm.height() / 2, up + fm.height() / 2);
+    }
+    const std::vector<bool> draw = labels_that_fit(spans, 0.0);
+    for (std::size_t i = 0; i < ticks.size(); ++i) {
+        const double y = strip.bottom() - scale.position(ticks[i]) * strip.height();
         p.drawLine(QPointF(strip.right(), y), QPointF(strip.right() + kTick, y));
-        const QString text = scale.label(v);
+        if (!draw[i]) continue;
+        const QString text = scale.label(ticks[i]);
         label_w = std::max(label_w, fm.horizontalAdvance(text));
         const QRectF box(strip.right() + kTick + kGap, y - fm.height() / 2, 200, fm.height());
         p.drawText(box, Qt::AlignLeft | Qt::AlignVCenter, text);
@@ -78,15 +100,24 @@ void paint_colorbar_horizontal(QPainter& p, const QRectF& rect, const ColorScale
     p.setBrush(Qt::NoBrush);
     p.drawRect(strip);
     const double label_top = strip.bottom() + kTick + kGap;
-    for (double v : scale.ticks()) {
+    const std::vector<double> ticks = scale.ticks();
+    std::vector<std::pair<double, double>> spans;
+    for (double v : ticks) {
         const double x = strip.left() + scale.position(v) * strip.width();
-        p.drawLine(QPointF(x, strip.bottom()), QPointF(x, strip.bottom() + kTick));
-        const QString text = scale.label(v);
         // Centred on its tick, but kept over the strip: end labels must not reach a neighbour.
-        const double w = fm.horizontalAdvance(text) + 2;
+        const double w = fm.horizontalAdvance(scale.label(v)) + 2;
         const double left =
             std::clamp(x - w / 2, rect.left(), std::max(rect.left(), rect.right() - w));
-        p.drawText(QRectF(left, label_top, w, fm.height()), Qt::AlignCenter, text);
+        spans.emplace_back(left, left + w);
+    }
+    const std::vector<bool> draw = labels_that_fit(spans, fm.horizontalAdvance(" "));
+    for (std::size_t i = 0; i < ticks.size(); ++i) {
+        const double x = strip.left() + scale.position(ticks[i]) * strip.width();
+        p.drawLine(QPointF(x, strip.bottom()), QPointF(x, strip.bottom() + kTick));
+        if (!draw[i]) continue;
+        const auto [left, right] = spans[i];
+        p.drawText(QRectF(left, label_top, right - left, fm.height()), Qt::AlignCenter,
+                   scale.label(ticks[i]));
     }
     if (!caption.isEmpty())
         p.drawText(

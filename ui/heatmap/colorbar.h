@@ -3,6 +3,9 @@
 // them where that leaves the maps more room.
 #pragma once
 
+#include <utility>
+#include <vector>
+
 #include <QString>
 #include <QWidget>
 
@@ -25,6 +28,10 @@ double colorbar_width(const QFontMetricsF& fm, const ColorScale& scale);
 void paint_colorbar_horizontal(QPainter& painter, const QRectF& rect, const ColorScale& scale,
                                const QString& caption);
 double colorbar_height(const QFontMetricsF& fm);
+// Which tick labels to draw: spans are the labels' [start, end) extents along the bar, in tick
+// order; a label that would touch the last one drawn (closer than `gap`) is left out, so a narrow
+// bar shows fewer labels instead of running them together ("-0.08-0.06...").
+std::vector<bool> labels_that_fit(const std::vector<std::pair<double, double>>& spans, double gap);
 
 class ColorBar : public QWidget {
     Q_OBJECT
