@@ -26,6 +26,7 @@
 #include "figure_export.h"
 #include "input_panel.h"
 #include "job_runner.h"
+#include "scoped_env.h"
 #include "main_window.h"
 
 using namespace rs::ui;
@@ -70,15 +71,6 @@ bool load_checkpoint(MainWindow& w, const QTemporaryDir& tmp) {
     w.open_checkpoint(make_checkpoint(tmp));
     return loaded.wait(30000);
 }
-
-// Sets an environment variable for one scope (the core reads it on every estimate).
-struct ScopedEnv {
-    const char* name;
-    ScopedEnv(const char* n, const char* value) : name(n) { setenv(n, value, 1); }
-    ~ScopedEnv() { unsetenv(name); }
-    ScopedEnv(const ScopedEnv&) = delete;
-    ScopedEnv& operator=(const ScopedEnv&) = delete;
-};
 
 QStringList traces_in(const QString& dir) {
     return QDir(dir).entryList(QDir::Files);
@@ -339,6 +331,9 @@ class TestMainWindow : public QObject {
         auto* box = w.findChild<QMessageBox*>("error_dialog");
         QVERIFY(box);
         QVERIFY(box->text().contains("bad.h5"));
+        // Issue 15.3: the title names the kind of failure (rs::FileError) and the job.
+        QVERIFY2(box->windowTitle().startsWith("Cannot read file — Opening "),
+                 qPrintable(box->windowTitle()));
         box->close();
         QVERIFY(!w.trace().reader);
     }
