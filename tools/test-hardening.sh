@@ -2,7 +2,8 @@
 # CI hardening stage (docs/robustness.md), after tools/test.sh: builds core, CLI, GUI, the tests
 # and the libFuzzer targets with clang under AddressSanitizer + UndefinedBehaviorSanitizer
 # (preset "hardening", build-hardening/; UBSan findings fatal, LeakSanitizer on), runs the whole
-# test suite there (GUI tests included), then each fuzz target for ROPESCOPE_FUZZ_SECONDS (45).
+# test suite there (GUI tests included), then each fuzz target for ROPESCOPE_FUZZ_SECONDS (45);
+# then a ThreadSanitizer build (preset "tsan", build-tsan/) runs the core and GUI tests again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/install-deps.sh
@@ -19,4 +20,19 @@ t2=$(date +%s)
 
 bash tools/fuzz.sh "${ROPESCOPE_FUZZ_SECONDS:-45}"
 t3=$(date +%s)
-echo "hardening: build $((t1 - t0)) s, sanitizer tests $((t2 - t1)) s, fuzzing $((t3 - t2)) s, total $((t3 - t0)) s"
+
+# ThreadSanitizer (docs/robustness.md): the core GoogleTest binary and every gui.* QtTest, with
+# OMP_NUM_THREADS=2 as in the normal build. Clang's OpenMP runtime (libomp) loads its Archer tool,
+# which tells TSan about OpenMP's barriers; the runtime itself, OpenBLAS and Qt are not
+# instrumented, so their internal accesses are ignored (ignore_noninstrumented_modules) instead of
+# being reported as races against each other. Any report fails the test (exit code 66).
+cmake --preset tsan >/dev/null
+cmake --build build-tsan -j"$(nproc)"
+t4=$(date +%s)
+(
+  export TSAN_OPTIONS="ignore_noninstrumented_modules=1:second_deadlock_stack=1"
+  cd build-tsan && ctest --output-on-failure -j"$(nproc)" --timeout 900 -L '^(core|gui)$'
+)
+t5=$(date +%s)
+echo "hardening: build $((t1 - t0)) s, sanitizer tests $((t2 - t1)) s, fuzzing $((t3 - t2)) s," \
+     "TSan build $((t4 - t3)) s, TSan tests $((t5 - t4)) s, total $((t5 - t0)) s"

@@ -91,7 +91,7 @@ Model::Model(std::shared_ptr<const Checkpoint> ck, bool keep_layers_resident,
       weights_(*ck_, keep_layers_resident, progress),
       rope_(make_rope_spectrum(ck_->config().rope_params())) {}
 
-ForwardResult Model::forward(std::span<const std::int32_t> ids, const ForwardOptions& opt) {
+ForwardResult Model::forward(std::span<const std::int32_t> ids, const ForwardOptions& opt) const {
     const auto& c = ck_->config();
     const int T = static_cast<int>(ids.size());
     if (T == 0) throw UsageError("the token sequence is empty");
@@ -112,10 +112,11 @@ ForwardResult Model::forward(std::span<const std::int32_t> ids, const ForwardOpt
     const RopeTable table = make_rope_table(rope_, T);
     report(0);
     for (int l = 0; l < c.num_hidden_layers; ++l) {
-        auto w = weights_.layer(l);
+        // A streamed layer is this run's own and is freed at the end of the iteration (or when
+        // a cancel unwinds), before the next one is converted.
+        const auto w = weights_.layer(l);
         attention(l, *w, x, table, opt, poll);
         mlp(*w, x, opt.chunk_rows, poll);
-        weights_.release(l);
         for (auto* p : opt.probes) p->end_layer(l);
         report(l + 1);
     }
@@ -128,7 +129,7 @@ ForwardResult Model::forward(std::span<const std::int32_t> ids, const ForwardOpt
 }
 
 void Model::attention(int layer, const LayerWeights& w, MatrixRM& x, const RopeTable& table,
-                      const ForwardOptions& opt, Poll& poll) {
+                      const ForwardOptions& opt, Poll& poll) const {
     const auto& c = ck_->config();
     const auto& L = ck_->layout();
     const int T = static_cast<int>(x.rows()), d = c.head_dim;

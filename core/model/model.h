@@ -43,7 +43,9 @@ class Model {
                    const ProgressFn& progress = {});
 
     // Throws UsageError for ids outside the vocabulary or an empty sequence; Cancelled on cancel.
-    ForwardResult forward(std::span<const std::int32_t> ids, const ForwardOptions& options = {});
+    // Const: a run keeps its state (streamed layers included) to itself, so runs on several
+    // threads may share one Model.
+    ForwardResult forward(std::span<const std::int32_t> ids, const ForwardOptions& options = {}) const;
 
     const Checkpoint& checkpoint() const { return *ck_; }
     const HeadLayout& layout() const { return ck_->layout(); }
@@ -54,7 +56,7 @@ class Model {
   private:
     class Poll;
     void attention(int layer, const LayerWeights& w, MatrixRM& x, const RopeTable& table,
-                   const ForwardOptions& opt, Poll& poll);
+                   const ForwardOptions& opt, Poll& poll) const;
     void mlp(const LayerWeights& w, MatrixRM& x, int chunk_rows, Poll& poll) const;
     void lm_head(const MatrixRM& x, std::span<const std::int32_t> ids, const ForwardOptions& opt,
                  ForwardResult& out, Poll& poll) const;

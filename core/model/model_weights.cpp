@@ -108,9 +108,10 @@ void ModelWeights::embed_row(int id, float* out) const {
                    std::span<float>(out, dim));
 }
 
-std::shared_ptr<const LayerWeights> ModelWeights::layer(int i) {
-    if (!layers_.at(i)) layers_[i] = convert_layer(ck_, i);
-    return layers_[i];
+std::shared_ptr<const LayerWeights> ModelWeights::layer(int i) const {
+    const auto& held = layers_.at(std::size_t(i));  // also checks i
+    if (resident_) return held;
+    return convert_layer(ck_, i);
 }
 
 std::uint64_t ModelWeights::held_bytes() const {
@@ -119,10 +120,6 @@ std::uint64_t ModelWeights::held_bytes() const {
         for (const auto& w : layers_)
             if (w) floats += w->float_count();
     return floats * sizeof(float);
-}
-
-void ModelWeights::release(int i) {
-    if (!resident_) layers_.at(i).reset();
 }
 
 }  // namespace rs

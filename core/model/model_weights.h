@@ -57,9 +57,10 @@ class ModelWeights {
     // resident copy, or converted into `scratch` when not resident, so that a single forward pass
     // converts each row once and never holds the whole matrix (0.5 GB at V = 128k, D = 1024).
     const float* lm_head_rows(long first, long count, MatrixRM& scratch) const;
-    // Returns layer i, converting it first if it is not resident. Not thread-safe.
-    std::shared_ptr<const LayerWeights> layer(int i);
-    void release(int i);  // drops a non-resident layer
+    // Layer i: the resident copy, or (streaming) a fresh conversion that belongs to the caller and
+    // is freed when the caller drops it. Nothing here is written after construction, so runs on
+    // several threads may share one ModelWeights (a GUI job superseded by the next one does).
+    std::shared_ptr<const LayerWeights> layer(int i) const;
     bool resident() const { return resident_; }
     // fp32 bytes held between runs: the final norm, and lm_head and every layer when resident.
     std::uint64_t held_bytes() const;
@@ -71,7 +72,7 @@ class ModelWeights {
     const TensorView* lm_head_view_ = nullptr;  // lm_head (the embedding when tied)
     MatrixRM lm_head_;                          // [V, D] when resident, else empty
     VectorF final_norm_;
-    std::vector<std::shared_ptr<const LayerWeights>> layers_;
+    std::vector<std::shared_ptr<const LayerWeights>> layers_;  // empty pointers when streaming
 };
 
 }  // namespace rs

@@ -26,6 +26,7 @@
 #include "input_panel.h"
 #include "job_runner.h"
 #include "gui_fixtures.h"
+#include "scoped_env.h"
 #include "main_window.h"
 
 using namespace rs::ui;
@@ -69,15 +70,6 @@ bool load_checkpoint(MainWindow& w, const QTemporaryDir& tmp) {
     w.set_prompts(go_ahead());
     return open_checkpoint_and_wait(w, make_checkpoint(tmp));
 }
-
-// Sets an environment variable for one scope (the core reads it on every estimate).
-struct ScopedEnv {
-    const char* name;
-    ScopedEnv(const char* n, const char* value) : name(n) { setenv(n, value, 1); }
-    ~ScopedEnv() { unsetenv(name); }
-    ScopedEnv(const ScopedEnv&) = delete;
-    ScopedEnv& operator=(const ScopedEnv&) = delete;
-};
 
 QStringList traces_in(const QString& dir) {
     return QDir(dir).entryList(QDir::Files);
@@ -346,6 +338,9 @@ class TestMainWindow : public QObject {
         auto* box = w.findChild<QMessageBox*>("error_dialog");
         QVERIFY(box);
         QVERIFY(box->text().contains("bad.h5"));
+        // Issue 15.3: the title names the kind of failure (rs::FileError) and the job.
+        QVERIFY2(box->windowTitle().startsWith("Cannot read file — Opening "),
+                 qPrintable(box->windowTitle()));
         box->close();
         QVERIFY(!w.trace().reader);
     }

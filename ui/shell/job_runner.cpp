@@ -12,7 +12,7 @@ namespace rs::ui {
 struct JobRunner::Job {
     unsigned generation = 0;
     std::atomic<bool> cancel{false};
-    std::atomic<bool> done{false};
+    std::atomic<bool> done{false};  // set (and notified) as the job's last act
     std::thread thread;
 };
 
@@ -50,45 +50,55 @@ void JobRunner::start(const QString& title, Work work) {
     current_ = job;
     busy_ = true;
     emit started(title);
-    JobRunner* self = this;  // valid for the thread's whole life: the destructor joins every job
-    const auto t0 = std::chrono::steady_clock::now();
-    job->thread = std::thread([self, job, title, work = std::move(work), t0] {
-        // The runner joins every job thread before it is destroyed, so self is valid here.
-        auto deliver = [self, job](auto fn) {
-            QMetaObject::invokeMethod(
-                self, [self, job, fn] {
-                    if (job->generation != self->generation_) return;  // stale
-                    self->busy_ = false;
-                    fn(self);
-                },
-                Qt::QueuedConnection);
-        };
-        ProgressFn progress = [self, job, t0](long done, long total) {
-            const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-            const double eta = done > 0 ? secs * double(total - done) / double(done) : -1.0;
-            QMetaObject::invokeMethod(
-                self, [self, job, done, total, eta] {
-                    if (job->generation == self->generation_) emit self->progress(done, total, eta);
-                },
-                Qt::QueuedConnection);
-            return !job->cancel.load();
-        };
-        struct MarkDone {
-            Job& j;
-            ~MarkDone() { j.done = true; }
-        } mark{*job};
-        try {
-            std::any result = work(progress);
-            deliver([title, result](JobRunner* r) { emit r->finished(title, result); });
-        } catch (const Cancelled&) {
-            deliver([title](JobRunner* r) { emit r->cancelled(title); });
-        } catch (const std::bad_alloc&) {
-            deliver([title](JobRunner* r) { emit r->failed(title, "out of memory"); });
-        } catch (const std::exception& e) {
-            const QString msg = QString::fromStdString(e.what());
-            deliver([title, msg](JobRunner* r) { emit r->failed(title, msg); });
+    // The runner joins every job thread before it is destroyed, so `this` is valid on the thread.
+    job->thread = std::thread(&JobRunner::run, this, job, retired_, title, std::move(work));
+}
+
+void JobRunner::run(JobRunner* self, const std::shared_ptr<Job>& job,
+                    const std::vector<std::shared_ptr<Job>>& superseded, const QString& title,
+                    const Work& work) {
+    struct MarkDone {
+        Job& j;
+        ~MarkDone() {
+            j.done = true;
+            j.done.notify_all();
         }
-    });
+    } mark{*job};
+    auto deliver = [self, job](auto fn) {
+        QMetaObject::invokeMethod(
+            self, [self, job, fn] {
+                if (job->generation != self->generation_) return;  // stale
+                self->busy_ = false;
+                fn(self);
+            },
+            Qt::QueuedConnection);
+    };
+    // Cancelled jobs stop at their next progress poll (a fraction of a second, see Model).
+    for (const auto& before : superseded) before->done.wait(false);
+    if (job->cancel) {  // superseded in turn while it waited
+        deliver([title](JobRunner* r) { emit r->cancelled(title); });
+        return;
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    ProgressFn progress = [self, job, t0](long done, long total) {
+        const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        const double eta = done > 0 ? secs * double(total - done) / double(done) : -1.0;
+        QMetaObject::invokeMethod(
+            self, [self, job, done, total, eta] {
+                if (job->generation == self->generation_) emit self->progress(done, total, eta);
+            },
+            Qt::QueuedConnection);
+        return !job->cancel.load();
+    };
+    try {
+        auto result = std::make_shared<const JobResult>(work(progress));
+        deliver([title, result](JobRunner* r) { emit r->finished(title, *result); });
+    } catch (const Cancelled&) {
+        deliver([title](JobRunner* r) { emit r->cancelled(title); });
+    } catch (...) {
+        const JobError error = describe_failure(std::current_exception());
+        deliver([title, error](JobRunner* r) { emit r->failed(title, error); });
+    }
 }
 
 }  // namespace rs::ui

@@ -235,7 +235,7 @@ void MainWindow::open_checkpoint(const QString& dir) {
     QSettings().setValue("dirs/checkpoint", QFileInfo(dir).absolutePath());
     const std::string path = dir.toStdString();
     jobs_->start(tr("Opening %1").arg(dir), [path](const ProgressFn& progress) {
-        return std::any(load_checkpoint_bundle(path, progress));
+        return JobResult(load_checkpoint_bundle(path, progress));
     });
 }
 
@@ -244,7 +244,7 @@ void MainWindow::open_trace(const QString& path) {
     QSettings().setValue("dirs/trace", QFileInfo(path).absolutePath());
     const std::string p = path.toStdString();
     jobs_->start(tr("Opening %1").arg(path),
-                 [p](const ProgressFn&) { return std::any(open_trace_bundle(p)); });
+                 [p](const ProgressFn&) { return JobResult(open_trace_bundle(p)); });
 }
 
 void MainWindow::run_trace() {
@@ -276,23 +276,26 @@ void MainWindow::run_trace() {
     const int max_tokens = input_->max_tokens();
     const std::string dest = new_autosave_path();
     jobs_->start(tr("Tracing"), [=](const ProgressFn& progress) {
-        return std::any(run_trace_bundle(bundle, text, max_tokens, dest, progress));
+        return JobResult(run_trace_bundle(bundle, text, max_tokens, dest, progress));
     });
 }
 
-void MainWindow::on_job_finished(const QString&, const std::any& result) {
-    if (const auto* ck = std::any_cast<CheckpointBundle>(&result)) {
-        set_checkpoint(*ck);
-    } else if (const auto* tr = std::any_cast<TraceBundle>(&result)) {
-        set_trace(*tr);
-    } else if (const auto* sweeps = std::any_cast<std::vector<NoiseSweep>>(&result)) {
-        set_noise(*sweeps);
-    }
+void MainWindow::on_job_finished(const QString&, const JobResult& result) {
+    struct Apply {
+        MainWindow* w;
+        void operator()(const CheckpointBundle& ck) const { w->set_checkpoint(ck); }
+        void operator()(const TraceBundle& trace) const { w->set_trace(trace); }
+        void operator()(const NoiseSweeps& sweeps) const { w->set_noise(sweeps); }
+    };
+    std::visit(Apply{this}, result);
 }
 
-void MainWindow::on_job_failed(const QString& title, const QString& message) {
+void MainWindow::on_job_failed(const QString& title, const JobError& error) {
+    // The title names the kind of failure ("Cannot read file", "Out of memory"...) and the job.
+    const QString message = error.message;
+    const QString heading = error.heading() + QStringLiteral(" — ") + title;
     // Window-modal but not blocking: no nested event loop, and tests can read and close it.
-    auto* box = new QMessageBox(QMessageBox::Critical, title, message, QMessageBox::Ok, this);
+    auto* box = new QMessageBox(QMessageBox::Critical, heading, message, QMessageBox::Ok, this);
     box->setObjectName("error_dialog");
     box->setInformativeText(tr("Nothing was changed; what was open before is still open."));
     box->setAttribute(Qt::WA_DeleteOnClose);
@@ -471,7 +474,7 @@ void MainWindow::run_noise(const std::vector<double>& sigmas, std::uint64_t seed
             };
             sweeps.push_back(run_noise_sweep(*model, ids, opt));
         }
-        return std::any(std::move(sweeps));
+        return JobResult(std::move(sweeps));
     });
 }
 

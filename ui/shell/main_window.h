@@ -4,9 +4,10 @@
 
 #include <QMainWindow>
 #include <QPointer>
-#include <any>
 #include <vector>
 
+#include "job_error.h"
+#include "job_result.h"
 #include "prompts.h"
 #include "session.h"
 
@@ -77,8 +78,8 @@ protected:
 private:
     void build_views();
     void build_menus();
-    void on_job_finished(const QString& title, const std::any& result);
-    void on_job_failed(const QString& title, const QString& message);
+    void on_job_finished(const QString& title, const JobResult& result);
+    void on_job_failed(const QString& title, const JobError& error);
     void set_checkpoint(CheckpointBundle bundle);
     void set_trace(TraceBundle bundle);
     void set_noise(std::vector<NoiseSweep> sweeps);
