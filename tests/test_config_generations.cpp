@@ -112,20 +112,25 @@ TEST(GenerationsLinear, LinearScalingFromRopeParametersIsApplied) {
 namespace rs {
 namespace {
 
+// The rope_f32 golden checkpoint retyped as transformers' Mistral (no biases) with `window`.
+void write_mistral_twin(const fs::path& dir, const json& window) {
+    json config = json::parse(test::read_file(test::fixture_dir("rope_f32") / "config.json"));
+    config["model_type"] = "mistral";
+    config["architectures"] = {"MistralForCausalLM"};
+    config["sliding_window"] = window;
+    config.erase("attention_bias");
+    config.erase("mlp_bias");
+    test::copy_fixture("rope_f32", dir);
+    test::write_file(dir / "config.json", config.dump(2));
+}
+
 // transformers' MistralForCausalLM without a sliding window computes Llama's function (same
 // blocks, no biases), so a Mistral-typed twin of a golden checkpoint must reproduce the PyTorch
 // reference's NLL, and be bit-identical to the Llama-typed original.
 TEST(GenerationsMistral, MistralWithoutWindowMatchesTheReference) {
     const auto fx = test::load_golden_fixture("rope_f32");
-    json config = json::parse(test::read_file(test::fixture_dir("rope_f32") / "config.json"));
-    config["model_type"] = "mistral";
-    config["architectures"] = {"MistralForCausalLM"};
-    config["sliding_window"] = nullptr;
-    config.erase("attention_bias");
-    config.erase("mlp_bias");
     test::TempDir dir;
-    test::copy_fixture("rope_f32", dir.path());
-    test::write_file(dir / "config.json", config.dump(2));
+    write_mistral_twin(dir.path(), nullptr);
     const auto nll = nll_of(dir.path(), fx.ids);
     expect_bit_identical(nll, nll_of(test::fixture_dir("rope_f32"), fx.ids), "mistral twin");
     const auto expected = test::tensor_floats(fx.expected->tensor("nll"));
@@ -141,14 +146,8 @@ TEST(GenerationsMistral, MistralWithoutWindowMatchesTheReference) {
 TEST(GenerationsMistral, SlidingWindowBoundsTheRunAndChangesNothingWithinIt) {
     const auto fx = test::load_golden_fixture("rope_f32");
     const int W = int(fx.ids.size());
-    json config = json::parse(test::read_file(test::fixture_dir("rope_f32") / "config.json"));
-    config["model_type"] = "mistral";
-    config["sliding_window"] = W;
-    config.erase("attention_bias");
-    config.erase("mlp_bias");
     test::TempDir dir;
-    test::copy_fixture("rope_f32", dir.path());
-    test::write_file(dir / "config.json", config.dump(2));
+    write_mistral_twin(dir.path(), W);
     expect_bit_identical(nll_of(dir.path(), fx.ids), nll_of(test::fixture_dir("rope_f32"), fx.ids),
                          "run as long as the window");
 

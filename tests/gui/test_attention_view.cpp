@@ -363,7 +363,7 @@ class TestAttentionView : public QObject {
     // for automatic), and it can show the log ratio ln p_imag - ln p_real on its own scale; the
     // caption and the CSV header say which and how the range was chosen.
     void difference_range_and_log_ratio_are_user_set() {
-        const Fixture fx = fixture("rope_f32", 24);
+        const RecordedMaps fx = fixture("rope_f32", 24);
         AttentionView view;
         view.resize(1500, 560);
         view.show();
