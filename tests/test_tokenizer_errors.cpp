@@ -80,6 +80,18 @@ TEST(TokenizerErrors, MalformedJson) {
     EXPECT_NE(load_error(dir, std::string("[1, 2]"), "").find("top level"), std::string::npos);
 }
 
+// Found by fuzz_tokenizer (tests/corpus/regressions/tokenizer/): a number too large for a double
+// is valid JSON syntax that nlohmann refuses with out_of_range, not parse_error — it escaped as an
+// uncaught exception instead of naming the file.
+TEST(TokenizerErrors, NumberTooLargeForADoubleNamesTheFile) {
+    TempDir dir;
+    std::string text = minimal_tokenizer().dump();
+    text.replace(text.find("\"version\":\"1.0\""), 15, "\"version\":0.3E5555");
+    const std::string msg = load_error(dir, text, "");
+    EXPECT_NE(msg.find("tokenizer.json: malformed JSON"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("number overflow"), std::string::npos) << msg;
+}
+
 TEST(TokenizerErrors, UnsupportedModelTypes) {
     for (const char* type : {"Unigram", "WordPiece", "WordLevel"}) {
         TempDir dir;

@@ -51,7 +51,7 @@ nlohmann::json parse_json(std::string_view text, const std::string& path) {
                                   " levels deep");
     try {
         return nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {  // parse errors, and numbers out of range
         throw FileError(path, std::string("malformed JSON: ") + e.what());
     }
 }
