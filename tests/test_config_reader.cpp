@@ -19,7 +19,7 @@ json base_config() {
 }
 
 ModelConfig parse(const json& j, std::vector<std::string> ignore = {}) {
-    return parse_model_config(j.dump(), "config.json", {std::move(ignore)});
+    return parse_model_config(j.dump(), "config.json", {std::move(ignore), {}});
 }
 
 // Runs the reader and returns the refusal text ("" when the config was accepted).

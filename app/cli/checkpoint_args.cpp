@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "error.h"
+#include "rope_override.h"
 
 namespace rs::cli {
 
@@ -27,6 +28,14 @@ std::vector<std::string> split_names(const std::string& text) {
     return out;
 }
 
+RopeOverride parse_override_options(const Args& args) {
+    RopeOverride o;
+    if (auto v = args.get("rope-theta")) o.rope_theta = checked_override_value("rope_theta", *v);
+    if (auto v = args.get("pi-factor")) o.pi_factor = checked_override_value("pi_factor", *v);
+    if (auto v = args.get("yarn-factor")) o.yarn_factor = checked_override_value("yarn_factor", *v);
+    return parse_rope_override(o.label());  // the one place combinations are checked
+}
+
 }  // namespace
 
 CheckpointChoice parse_checkpoint(const Args& args) {
@@ -38,6 +47,7 @@ CheckpointChoice parse_checkpoint(const Args& args) {
     }
     if (auto keys = args.get("ignore-config-key"))
         c.options.config.ignore_keys = split_names(*keys);
+    c.options.config.rope_override = parse_override_options(args);
     c.dir = args.positional(0, "checkpoint folder");
     return c;
 }
@@ -55,6 +65,9 @@ std::shared_ptr<const Checkpoint> open_checkpoint(const CheckpointChoice& choice
             "warning: %s: config key %s is NOT applied (--ignore-config-key); results differ "
             "from the model as configured\n",
             ck->config().path.c_str(), key.c_str());
+    if (!ck->config().rope_override.empty())
+        std::fprintf(stderr, "note: %s: RoPE override %s applied (the checkpoint's own values are in `info`)\n",
+                     ck->config().path.c_str(), ck->config().rope_override.label().c_str());
     return ck;
 }
 

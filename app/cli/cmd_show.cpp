@@ -70,6 +70,7 @@ nlohmann::json show_json(TraceReader& r, double open_seconds) {
             {"rope_sources", m.rope_sources},
             {"nope_layers", nope_layers(m)},
             {"ignored_config_keys", m.ignored_config_keys},
+            {"rope_override", m.rope_override.label()},
             {"qk_dtype", qk_precision_name(m.qk_precision)},
             {"overview_cells", m.overview_cells},
             {"has_text", !m.input.text.empty()},

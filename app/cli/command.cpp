@@ -96,6 +96,9 @@ const std::vector<Option>& checkpoint_options() {
     static const std::vector<Option> options{
         {"variant", "rope|eh|ec", "read the checkpoint as this RoPE variant"},
         {"ignore-config-key", "K,...", "do not apply these config.json keys (reported on stderr)"},
+        {"rope-theta", "X", "RoPE override: use this base instead of the checkpoint's"},
+        {"pi-factor", "F", "RoPE override: linear position interpolation by F (replaces the checkpoint's scaling)"},
+        {"yarn-factor", "F", "RoPE override: upstream RoPE++ YaRN with factor F (replaces the checkpoint's scaling)"},
     };
     return options;
 }

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "config_key_policy.h"
+#include "csv_writer.h"
 #include "error.h"
 #include "json_depth.h"
 
@@ -140,6 +141,44 @@ void apply_family(ModelConfig& c, const json& j, const Reader& r) {
                              "transformers' " + c.family + " modeling code"});
 }
 
+// What the checkpoint said about the position scaling, for the override's provenance line.
+std::string scaling_as_configured(const ModelConfig& c) {
+    if (c.rope_config.yarn) return "upstream YaRN factor " + csv_number(*c.rope_config.factor);
+    if (c.rope_config.factor) return "upstream PI factor " + csv_number(*c.rope_config.factor);
+    if (c.rope_scaling) return "rope_scaling " + c.rope_scaling->type + " factor " + csv_number(c.rope_scaling->factor);
+    return "no scaling";
+}
+
+// An override replaces the checkpoint's value; the provenance keeps both, so every output says
+// what the run used and what the checkpoint would have used.
+void apply_rope_override(ModelConfig& c, const RopeOverride& o) {
+    c.rope_override = o;
+    if (o.rope_theta) {
+        const double configured = c.rope_theta * c.rope_config.scaling_factor.value_or(1.0);
+        c.rope_theta = *o.rope_theta;
+        c.rope_config.scaling_factor.reset();
+        c.sources.push_back({"rope_theta", csv_number(*o.rope_theta),
+                             "RoPE override (the checkpoint's base is " + csv_number(configured) + ")"});
+    }
+    if (o.pi_factor || o.yarn_factor) {
+        const std::string configured = scaling_as_configured(c);
+        c.rope_scaling.reset();
+        c.rope_config.factor.reset();
+        c.rope_config.yarn = false;
+        if (o.pi_factor) {
+            c.rope_scaling = RopeScaling{"linear", *o.pi_factor, {}};
+            c.sources.push_back({"factor", csv_number(*o.pi_factor),
+                                 "RoPE override: linear position interpolation (the checkpoint has " +
+                                     configured + ")"});
+        } else {
+            c.rope_config.yarn = true;
+            c.rope_config.factor = *o.yarn_factor;
+            c.sources.push_back({"factor", csv_number(*o.yarn_factor),
+                                 "RoPE override: upstream RoPE++ YaRN (the checkpoint has " + configured + ")"});
+        }
+    }
+}
+
 }  // namespace
 
 void ModelConfig::check_run_length(long tokens) const {
@@ -260,6 +299,7 @@ ModelConfig parse_model_config(const std::string& text, const std::string& path,
                "RoPEScope will not guess what RoPE++ means there");
     if (c.rope_scaling && c.rope_config.factor)
         r.fail("both rope_scaling and rope_config.factor are set; RoPEScope will not guess which applies");
+    apply_rope_override(c, options.rope_override);
     return c;
 }
 

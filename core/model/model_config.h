@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "rope.h"
+#include "rope_override.h"
 #include "rope_settings.h"
 
 namespace rs {
@@ -23,6 +24,7 @@ struct RopePPConfig {
 // How a config.json is read: position-changing keys the user chose to run without.
 struct ConfigReadOptions {
     std::vector<std::string> ignore_keys;  // --ignore-config-key; every output lists them
+    RopeOverride rope_override;            // applied after reading; recorded in `sources`
 };
 
 struct ModelConfig {
@@ -65,6 +67,7 @@ struct ModelConfig {
     // Where every RoPE setting came from (key paths, defaults applied, keys accepted as no-ops).
     std::vector<ConfigSource> sources;
     std::vector<std::string> ignored_keys;  // present in config.json, not applied, at the user's request
+    RopeOverride rope_override;             // what the run applies instead of config.json's values
 
     // RoPE parameters the model actually uses: theta x scaling_factor, PI/YaRN/llama3 scaling.
     RopeParams rope_params() const;

@@ -10,6 +10,7 @@
 
 #include "head_layout.h"
 #include "rope.h"
+#include "rope_override.h"
 
 namespace rs {
 
@@ -37,6 +38,7 @@ struct TraceMeta {
     // disk, split when read.
     std::vector<std::string> rope_sources;
     std::vector<std::string> ignored_config_keys;  // --ignore-config-key keys the run did not apply
+    RopeOverride rope_override;  // what the run applied instead of config_json's RoPE values
     HeadLayout layout;        // analysis heads: model heads first, then virtual imaginary heads
     RopeSpectrum rope;        // inv_freq_f32 exactly as the run used it
     double rope_theta = 0.0;  // base after any upstream scaling_factor

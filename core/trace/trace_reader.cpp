@@ -67,6 +67,17 @@ double ranged(hid_t g, const char* name, double lo, double hi, bool open_lo, boo
     return v;
 }
 
+// The RoPE override the run applied; a label the reader cannot parse is damage, not a setting to
+// guess at (views recompute the run's RoPE from it).
+RopeOverride read_rope_override(hid_t g) {
+    const std::string label = h5::read_attr_string(g, "rope_override");
+    try {
+        return parse_rope_override(label);
+    } catch (const UsageError& e) {
+        throw h5::Failure("meta attribute 'rope_override' = '" + label + "' is not an override (" + e.what() + ")");
+    }
+}
+
 constexpr std::size_t kDefaultCacheBytes = std::size_t(256) << 20;
 
 std::int64_t bounded(hid_t g, const char* name, std::int64_t lo, std::int64_t hi) {
@@ -232,6 +243,7 @@ void TraceReader::Impl::read_meta() {
         meta.rope_sources = split_lines(h5::read_attr_string(mg, "rope_sources"));
     if (h5::has_attr(mg, "ignored_config_keys"))
         meta.ignored_config_keys = split_lines(h5::read_attr_string(mg, "ignored_config_keys"));
+    if (h5::has_attr(mg, "rope_override")) meta.rope_override = read_rope_override(mg);
     meta.tokens = int(bounded(mg, "tokens", 1, kMaxTokens));
     meta.layers = int(bounded(mg, "layers", 1, kMaxLayers));
     constexpr double kHuge = 1e300;

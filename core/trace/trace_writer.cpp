@@ -125,7 +125,7 @@ void write_noise_sweeps(hid_t f, std::span<const NoiseSweep> noise) {
 struct TraceWriter::Impl {
     TraceOutputFile out;
     h5::Handle file;  // closed before `out` publishes or discards the file
-    std::string checkpoint_dir, config_json, rope_sources, ignored_keys;
+    std::string checkpoint_dir, config_json, rope_sources, ignored_keys, rope_override;
     std::vector<char> rope_layers;  // [layers] 1 = RoPE; empty = every layer
     RopeParams params;
     TraceTokens tokens;
@@ -190,6 +190,7 @@ TraceWriter::TraceWriter(const std::string& destination, const Checkpoint& ck, T
         m.rope_layers = ck.config().rope_layers;
         for (const auto& line : provenance_lines(ck.config())) m.rope_sources += line + "\n";
         for (const auto& key : ck.config().ignored_keys) m.ignored_keys += key + "\n";
+        m.rope_override = ck.config().rope_override.label();
         m.params = ck.config().rope_params();
         m.tokens = std::move(tokens);
         m.precision = options.precision;
@@ -254,6 +255,7 @@ void TraceWriter::Impl::write_meta() {
     h5::write_attr(mg, "config_json", config_json);
     h5::write_attr(mg, "rope_sources", rope_sources);
     h5::write_attr(mg, "ignored_config_keys", ignored_keys);
+    h5::write_attr(mg, "rope_override", rope_override);
     h5::write_attr(mg, "variant", variant_key(layout.variant));
     h5::write_attr(mg, "variant_name", variant_name(layout.variant));
     h5::write_attr(mg, "tokens", std::int64_t(info.tokens));

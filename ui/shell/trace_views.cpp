@@ -13,7 +13,7 @@ namespace rs::ui {
 
 RopeParams traced_rope(const TraceMeta& meta, const std::string& trace_path) {
     try {
-        return parse_model_config(meta.config_json, trace_path, {meta.ignored_config_keys}).rope_params();
+        return parse_model_config(meta.config_json, trace_path, {meta.ignored_config_keys, meta.rope_override}).rope_params();
     } catch (const std::exception&) {
         // Older or hand-made traces: the RoPE fields the trace stores itself are enough.
         RopeParams p;
@@ -28,7 +28,7 @@ RopeParams traced_rope(const TraceMeta& meta, const std::string& trace_path) {
 
 int traced_training_context(const TraceMeta& meta, const std::string& trace_path) {
     try {
-        return parse_model_config(meta.config_json, trace_path, {meta.ignored_config_keys}).max_position_embeddings;
+        return parse_model_config(meta.config_json, trace_path, {meta.ignored_config_keys, meta.rope_override}).max_position_embeddings;
     } catch (const std::exception&) {
         return 0;
     }

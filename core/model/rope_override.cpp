@@ -1,0 +1,78 @@
+// Parsing and printing of RoPE overrides; applying them to a config is in model_config.cpp.
+#include "rope_override.h"
+
+#include <charconv>
+#include <cmath>
+
+#include "error.h"
+#include "csv_writer.h"
+
+namespace rs {
+
+namespace {
+
+void check_combination(const RopeOverride& o) {
+    if (o.pi_factor && o.yarn_factor)
+        throw UsageError("RoPE override: pi_factor and yarn_factor both set; position interpolation "
+                         "and YaRN are alternative scalings, choose one");
+}
+
+}  // namespace
+
+double checked_override_value(std::string_view key, std::string_view text) {
+    double v = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    const std::string what = "RoPE override " + std::string(key) + " = '" + std::string(text) + "'";
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size() || !std::isfinite(v))
+        throw UsageError(what + ": not a finite number");
+    if (key == "rope_theta") {
+        if (!(v > 1)) throw UsageError(what + ": the RoPE base must be greater than 1");
+    } else if (key == "pi_factor" || key == "yarn_factor") {
+        if (!(v >= 1)) throw UsageError(what + ": a scaling factor must be at least 1");
+    } else {
+        throw UsageError("RoPE override: unknown key '" + std::string(key) +
+                         "' (known: rope_theta, pi_factor, yarn_factor)");
+    }
+    return v;
+}
+
+RopeOverride parse_rope_override(std::string_view label) {
+    RopeOverride o;
+    if (label == "none") return o;
+    if (label.empty()) throw UsageError("RoPE override: empty (write 'none' for no override)");
+    std::size_t pos = 0;
+    while (pos <= label.size()) {
+        const auto comma = label.find(',', pos);
+        const std::string_view item =
+            label.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos);
+        const auto eq = item.find('=');
+        if (eq == std::string_view::npos)
+            throw UsageError("RoPE override: '" + std::string(item) + "' is not key=value");
+        const std::string_view key = item.substr(0, eq);
+        const double v = checked_override_value(key, item.substr(eq + 1));
+        std::optional<double>& slot =
+            key == "rope_theta" ? o.rope_theta : key == "pi_factor" ? o.pi_factor : o.yarn_factor;
+        if (slot) throw UsageError("RoPE override: " + std::string(key) + " given twice");
+        slot = v;
+        if (comma == std::string_view::npos) break;
+        pos = comma + 1;
+    }
+    check_combination(o);
+    return o;
+}
+
+std::string RopeOverride::label() const {
+    if (empty()) return "none";
+    std::string out;
+    const auto add = [&out](const char* key, const std::optional<double>& v) {
+        if (!v) return;
+        if (!out.empty()) out += ',';
+        out += std::string(key) + "=" + csv_number(*v);
+    };
+    add("rope_theta", rope_theta);
+    add("pi_factor", pi_factor);
+    add("yarn_factor", yarn_factor);
+    return out;
+}
+
+}  // namespace rs
