@@ -624,6 +624,28 @@ TEST_F(TraceHostile, ZeroedQueriesWarnVisibly) {
         {"tile", p.string(), "--layer", "0", "--head", "0", "--rows", "0:4", "--cols", "0:4"});
     EXPECT_EQ(res.exit_code, 0) << res.err;
     EXPECT_EQ(res.err, "ropescope-cli tile: warning: " + warning + "\n");
+#if ROPESCOPE_CLI_HAS_RENDER
+    // A figure drawn from the zeroed head says so too: the warning comes from the tile reads the
+    // drawing makes, after the trace opened without one. The view draws the head's imaginary
+    // twin beside it (zero queries too), so both rows of lse are made those of uniform maps.
+    const int T = r.meta().tokens, twin = r.meta().layout.query_heads;
+    { TraceReader closed = std::move(r); }  // HDF5 opens a file once per process
+    {
+        Edit f(p);
+        for (int t = 0; t < T; ++t) {
+            const double uniform_lse = std::log(double(t + 1));
+            for (int head : {0, twin})
+                poke(f.get(), "layers/00/lse", {hsize_t(head), hsize_t(t)}, H5T_NATIVE_DOUBLE,
+                     &uniform_lse);
+        }
+    }
+    const auto png = *dir_ / "q_zero.png";
+    const auto drawn = test::run_cli({"render", p.string(), "--view", "attention", "--layer", "0",
+                                      "--head", "0", "-o", png.string()});
+    EXPECT_EQ(drawn.exit_code, 0) << drawn.err;
+    EXPECT_NE(drawn.err.find("ropescope-cli render: warning: " + warning + "\n"), std::string::npos)
+        << drawn.err;
+#endif
 }
 
 // Finite but huge queries and keys overflow the logits; a damaged lse pushes probabilities past

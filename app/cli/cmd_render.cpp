@@ -275,6 +275,7 @@ int run(const Args& args) {
     const auto app = headless_app();
     if (o.noise_run) run_noise(*o.noise_run, o.quiet, r);
     const ui::RenderResult done = ui::render_to_file(r);
+    print_warnings("render", done.warnings);
     if (o.json) {
         std::cout << nlohmann::json{{"output", r.output},
                                     {"view", ui::render_view_name(r.view)},

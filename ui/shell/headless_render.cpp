@@ -85,11 +85,15 @@ void wait_until_settled(const AttentionView& view) {
     if (!view.settled()) throw Error("timed out waiting for the attention maps");
 }
 
-RenderResult write(const Exportable& figure, const RenderRequest& r) {
+// `trace`: the trace the figure was drawn from, if any; its warnings are read after drawing,
+// because lazy reads (tiles, NLL) add to them.
+RenderResult write(const Exportable& figure, const RenderRequest& r, const TraceBundle* trace) {
     FigureExportOptions options;
     options.dpi = r.dpi;
     export_figure(figure, QString::fromStdString(r.output), options);
-    return {figure.figure_name(), exported_figure_size(figure)};
+    RenderResult done{figure.figure_name(), exported_figure_size(figure), {}};
+    if (trace && trace->reader) done.warnings = trace->reader->warnings();
+    return done;
 }
 
 RenderResult render_attention(const RenderRequest& r) {
@@ -116,7 +120,7 @@ RenderResult render_attention(const RenderRequest& r) {
         view.set_viewport({first, last, first, last, 1});
     }
     wait_until_settled(view);
-    return write(view, r);
+    return write(view, r, &trace);
 }
 
 RenderResult render_heads(const RenderRequest& r) {
@@ -126,7 +130,7 @@ RenderResult render_heads(const RenderRequest& r) {
     if (r.threshold)
         view.set_threshold_index(threshold_index(trace.reader->stats().thresholds, *r.threshold));
     view.flush();
-    return write(view, r);
+    return write(view, r, &trace);
 }
 
 void apply(const CurveOverrides& o, DecaySettings& s) {
@@ -176,7 +180,7 @@ RenderResult render_curves(const RenderRequest& r) {
     }
     view.flush();
     if (!view.error().isEmpty()) throw UsageError(view.error().toStdString());
-    return write(view, r);
+    return write(view, r, trace ? &*trace : nullptr);
 }
 
 RenderResult render_long_range(const RenderRequest& r) {
@@ -189,7 +193,7 @@ RenderResult render_long_range(const RenderRequest& r) {
     }
     view.set_show_heads(r.show_heads);
     view.flush();
-    return write(view, r);
+    return write(view, r, &trace);
 }
 
 RenderResult render_perplexity(const RenderRequest& r) {
@@ -205,7 +209,7 @@ RenderResult render_perplexity(const RenderRequest& r) {
                              " is larger than the view allows");
     }
     view.flush();
-    return write(view, r);
+    return write(view, r, &trace);
 }
 
 RenderResult render_noise(const RenderRequest& r) {
@@ -225,7 +229,7 @@ RenderResult render_noise(const RenderRequest& r) {
     const NoiseSweep& sweep = r.noise ? *r.noise : trace->noise.back();
     if (r.threshold) view.set_threshold_index(threshold_index(sweep.thresholds, *r.threshold));
     view.flush();
-    return write(view, r);
+    return write(view, r, trace ? &*trace : nullptr);
 }
 
 }  // namespace

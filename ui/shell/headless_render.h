@@ -65,6 +65,7 @@ struct RenderRequest {
 struct RenderResult {
     QString figure_name;  // e.g. "attention_L0_H0"
     QSizeF size;          // in points
+    std::vector<std::string> warnings;  // the trace's: data usable but suspicious (TraceReader)
 };
 
 // Throws rs::UsageError when `path` names no figure format (.png .svg .pdf .csv) and
