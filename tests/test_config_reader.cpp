@@ -48,7 +48,7 @@ json llama3_scaling() {
 
 TEST(ConfigFamily, RefusesQwenGemmaPhiByNameBeforeAnyOtherField) {
     for (const char* t :
-         {"qwen2_moe", "mixtral", "gemma2", "gemma3", "phi3", "deepseek_v2", "llama4"}) {
+         {"qwen2_moe", "mixtral", "gemma2", "gemma3", "phi", "deepseek_v2", "llama4"}) {
         json j = base_config();
         j["model_type"] = t;
         j["hidden_act"] = "gelu_pytorch_tanh";  // the family, not this field, must be named
@@ -57,7 +57,7 @@ TEST(ConfigFamily, RefusesQwenGemmaPhiByNameBeforeAnyOtherField) {
                   std::string::npos)
             << why;
         EXPECT_NE(why.find("RoPEScope opens model_type llama (including RoPE++ checkpoints), "
-                           "mistral, qwen2, qwen3 and smollm3"),
+                           "mistral, qwen2, qwen3, smollm3 and phi3"),
                   std::string::npos);
     }
     json j = base_config();
@@ -65,7 +65,25 @@ TEST(ConfigFamily, RefusesQwenGemmaPhiByNameBeforeAnyOtherField) {
     EXPECT_EQ(
         refusal(j),
         "config.json: model_type \"mamba\" is not a family RoPEScope knows; it opens model_type "
-        "llama (including RoPE++ checkpoints), mistral, qwen2, qwen3 and smollm3");
+        "llama (including RoPE++ checkpoints), mistral, qwen2, qwen3, smollm3 and phi3");
+}
+
+// Phi-3 has no biases and reads a top-level original_max_position_embeddings (for longrope only);
+// a bias switched on, or that key in another family, is refused rather than dropped.
+TEST(ConfigFamily, Phi3FusesProjectionsAndRefusesWhatItNeverBuilds) {
+    json j = base_config();
+    j["model_type"] = "phi3";
+    j["original_max_position_embeddings"] = 4096;
+    const ModelConfig c = parse_model_config(j.dump(), "config.json", {});
+    EXPECT_TRUE(c.fused_projections);
+    EXPECT_FALSE(c.qkv_bias || c.o_bias || c.mlp_bias);
+    j["attention_bias"] = true;
+    EXPECT_NE(refusal(j).find("\"attention_bias\" = true, but transformers' phi3 has no attention biases"),
+              std::string::npos);
+    json llama = base_config();
+    llama["original_max_position_embeddings"] = 4096;
+    EXPECT_NE(refusal(llama).find("only Phi-3 configs carry it at the top level"), std::string::npos)
+        << refusal(llama);
 }
 
 TEST(ConfigFamily, MistralWindowBoundsTheRunLength) {

@@ -124,9 +124,13 @@ std::vector<std::pair<std::string, std::vector<std::int64_t>>> expected_tensors(
         const std::string p = "model.layers." + std::to_string(i) + ".";
         t.push_back({p + "input_layernorm.weight", {D}});
         t.push_back({p + "post_attention_layernorm.weight", {D}});
-        t.push_back({p + "self_attn.q_proj.weight", {q, D}});
-        t.push_back({p + "self_attn.k_proj.weight", {kv, D}});
-        t.push_back({p + "self_attn.v_proj.weight", {kv, D}});
+        if (c.fused_projections) {
+            t.push_back({p + "self_attn.qkv_proj.weight", {q + 2 * kv, D}});
+        } else {
+            t.push_back({p + "self_attn.q_proj.weight", {q, D}});
+            t.push_back({p + "self_attn.k_proj.weight", {kv, D}});
+            t.push_back({p + "self_attn.v_proj.weight", {kv, D}});
+        }
         t.push_back({p + "self_attn.o_proj.weight", {D, o}});
         if (c.qkv_bias) {
             t.push_back({p + "self_attn.q_proj.bias", {q}});
@@ -138,8 +142,12 @@ std::vector<std::pair<std::string, std::vector<std::int64_t>>> expected_tensors(
             t.push_back({p + "self_attn.q_norm.weight", {d}});
             t.push_back({p + "self_attn.k_norm.weight", {d}});
         }
-        t.push_back({p + "mlp.gate_proj.weight", {I, D}});
-        t.push_back({p + "mlp.up_proj.weight", {I, D}});
+        if (c.fused_projections) {
+            t.push_back({p + "mlp.gate_up_proj.weight", {2 * I, D}});
+        } else {
+            t.push_back({p + "mlp.gate_proj.weight", {I, D}});
+            t.push_back({p + "mlp.up_proj.weight", {I, D}});
+        }
         t.push_back({p + "mlp.down_proj.weight", {D, I}});
         if (c.mlp_bias) {
             t.push_back({p + "mlp.gate_proj.bias", {I}});
@@ -203,6 +211,14 @@ Checkpoint Checkpoint::open(const std::string& dir_arg, const CheckpointOptions&
     std::optional<Variant> from_shapes;
     if (q && o && q->shape.size() == 2 && o->shape.size() == 2)
         from_shapes = variant_from_shapes(ck.config_, long(q->shape[0]), long(o->shape[1]));
+    if (const char* qkv = "model.layers.0.self_attn.qkv_proj.weight";
+        ck.config_.fused_projections && o && ck.has(qkv) && ck.tensor(qkv).shape.size() == 2) {
+        // The query rows of a fused projection: what is left after k and v (shapes are checked
+        // against the variant's layout below).
+        const long kv_rows = long(ck.config_.num_key_value_heads) * ck.config_.head_dim;
+        from_shapes = variant_from_shapes(ck.config_, long(ck.tensor(qkv).shape[0]) - 2 * kv_rows,
+                                          long(o->shape[1]));
+    }
     Variant v;
     if (options.variant) {
         v = *options.variant;

@@ -36,7 +36,6 @@ const RefusedFamily kRefusedFamilies[] = {
      "changes"},
     {"gemma3", "Gemma 3 has local/global layers with two RoPE bases, q/k norms and a vision tower"},
     {"gemma3_text", "Gemma 3 has local/global layers with two RoPE bases and q/k norms"},
-    {"phi3", "Phi-3 fuses qkv_proj and gate_up_proj and uses longrope scaling"},
     {"phi", "Phi-1/2 use LayerNorm, parallel attention and MLP, and biases"},
     {"deepseek_v2", "DeepSeek-V2 uses multi-head latent attention with a decoupled RoPE key"},
     {"deepseek_v3", "DeepSeek-V3 uses multi-head latent attention with a decoupled RoPE key"},
@@ -45,7 +44,7 @@ const RefusedFamily kRefusedFamilies[] = {
     {"llama4_text", "Llama 4 mixes chunked attention, NoPE layers and mixture-of-experts"},
 };
 constexpr const char* kSupported =
-    "llama (including RoPE++ checkpoints), mistral, qwen2, qwen3 and smollm3";
+    "llama (including RoPE++ checkpoints), mistral, qwen2, qwen3, smollm3 and phi3";
 
 }  // namespace
 
@@ -56,7 +55,8 @@ std::string model_family(const json& j, const std::string& path, std::vector<Con
     }
     if (!j["model_type"].is_string()) throw FileError(path, "\"model_type\" must be a string");
     const std::string t = j["model_type"].get<std::string>();
-    if (t == "llama" || t == "mistral" || t == "qwen2" || t == "qwen3" || t == "smollm3") return t;
+    if (t == "llama" || t == "mistral" || t == "qwen2" || t == "qwen3" || t == "smollm3" || t == "phi3")
+        return t;
     for (const auto& f : kRefusedFamilies)
         if (t == f.model_type)
             throw FileError(path, "model_type \"" + t + "\" is not supported yet: " + f.why +
@@ -147,6 +147,17 @@ std::vector<std::pair<std::string, Rule>> special_rules() {
              c.notes.push_back({"sliding_window", v.dump(),
                                 "runs limited to " + v.dump() +
                                     " tokens, where the window masks no key"});
+             return std::nullopt;
+         }},
+        // Phi-3 writes the pre-extension length at the top level; transformers reads it only for
+        // longrope scaling (rope_settings.cpp), so without that scaling it changes nothing.
+        {"original_max_position_embeddings",
+         [](const json& v, Context& c) -> std::optional<std::string> {
+             if (c.family != "phi3") return "only Phi-3 configs carry it at the top level";
+             if (!v.is_number_integer() || v.get<long long>() < 1)
+                 return "must be a positive integer (the pre-extension context length)";
+             c.notes.push_back({"original_max_position_embeddings", v.dump(),
+                                "read by longrope scaling only"});
              return std::nullopt;
          }},
         {"use_sliding_window",

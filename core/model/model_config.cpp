@@ -132,6 +132,12 @@ void apply_family(ModelConfig& c, const json& j, const Reader& r) {
         refuse_true("mlp_bias", "has no MLP biases");
         c.qkv_bias = c.o_bias = c.attention_bias;
         c.qk_norm = true;
+    } else if (c.family == "phi3") {
+        refuse_true("attention_bias", "has no attention biases");
+        refuse_true("mlp_bias", "has no MLP biases");
+        c.fused_projections = true;
+        c.sources.push_back({"projections", "fused qkv_proj (q, k, v rows in that order) and gate_up_proj "
+                             "(gate rows, then up rows)", "transformers' phi3 modeling code"});
     }
     if (c.family != "llama" && c.family != "smollm3") c.mlp_bias = false;
     if (c.family != "llama" && c.family != "smollm3")

@@ -52,6 +52,7 @@ struct ModelConfig {
     bool qkv_bias = false;
     bool o_bias = false;
     bool qk_norm = false;
+    bool fused_projections = false;  // Phi-3: one qkv_proj and one gate_up_proj tensor per layer
     std::vector<char> rope_layers;  // [layers] 1 = RoPE applied; empty = every layer (SmolLM3 NoPE layers are 0)
     bool layer_has_rope(int layer) const { return rope_layers.empty() || rope_layers[std::size_t(layer)]; }
     // sliding_window when the model uses one: the longest run RoPEScope computes exactly (keys

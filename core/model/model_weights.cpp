@@ -32,14 +32,34 @@ VectorF load_vector(const TensorView& t) {
 
 namespace {
 
+// Phi-3's fused projections split by rows, as its modeling code splits their outputs: q, k, v
+// (query rows first) and gate, up (halves). Checkpoint::check_tensors has checked the shapes.
+void split_fused(const Checkpoint& ck, const std::string& p, LayerWeights& w) {
+    const MatrixRM qkv = load_matrix(ck.tensor(p + "self_attn.qkv_proj.weight"));
+    const long kv = long(ck.layout().kv_heads) * ck.config().head_dim, q = qkv.rows() - 2 * kv;
+    w.wq = qkv.topRows(q);
+    w.wk = qkv.middleRows(q, kv);
+    w.wv = qkv.bottomRows(kv);
+    const MatrixRM gate_up = load_matrix(ck.tensor(p + "mlp.gate_up_proj.weight"));
+    const long inter = gate_up.rows() / 2;
+    w.w_gate = gate_up.topRows(inter);
+    w.w_up = gate_up.bottomRows(inter);
+}
+
 std::shared_ptr<LayerWeights> convert_layer(const Checkpoint& ck, int i) {
     const std::string p = "model.layers." + std::to_string(i) + ".";
     auto w = std::make_shared<LayerWeights>();
     w->attn_norm = load_vector(ck.tensor(p + "input_layernorm.weight"));
     w->mlp_norm = load_vector(ck.tensor(p + "post_attention_layernorm.weight"));
-    w->wq = load_matrix(ck.tensor(p + "self_attn.q_proj.weight"));
-    w->wk = load_matrix(ck.tensor(p + "self_attn.k_proj.weight"));
-    w->wv = load_matrix(ck.tensor(p + "self_attn.v_proj.weight"));
+    if (ck.config().fused_projections) {
+        split_fused(ck, p, *w);
+    } else {
+        w->wq = load_matrix(ck.tensor(p + "self_attn.q_proj.weight"));
+        w->wk = load_matrix(ck.tensor(p + "self_attn.k_proj.weight"));
+        w->wv = load_matrix(ck.tensor(p + "self_attn.v_proj.weight"));
+        w->w_gate = load_matrix(ck.tensor(p + "mlp.gate_proj.weight"));
+        w->w_up = load_matrix(ck.tensor(p + "mlp.up_proj.weight"));
+    }
     w->wo = load_matrix(ck.tensor(p + "self_attn.o_proj.weight"));
     if (ck.config().qkv_bias) {
         w->bq = load_vector(ck.tensor(p + "self_attn.q_proj.bias"));
@@ -51,8 +71,6 @@ std::shared_ptr<LayerWeights> convert_layer(const Checkpoint& ck, int i) {
         w->q_norm = load_vector(ck.tensor(p + "self_attn.q_norm.weight"));
         w->k_norm = load_vector(ck.tensor(p + "self_attn.k_norm.weight"));
     }
-    w->w_gate = load_matrix(ck.tensor(p + "mlp.gate_proj.weight"));
-    w->w_up = load_matrix(ck.tensor(p + "mlp.up_proj.weight"));
     w->w_down = load_matrix(ck.tensor(p + "mlp.down_proj.weight"));
     if (ck.config().mlp_bias) {
         w->b_gate = load_vector(ck.tensor(p + "mlp.gate_proj.bias"));

@@ -75,6 +75,12 @@ FIXTURES = [
                  "no_rope_layers": [1, 0], "no_rope_layer_interval": 2, "use_sliding_window": False,
                  "sliding_window": None, "tie_word_embeddings": True},
          description="SmolLM3 layout: layer 1 without RoPE (NoPE, no virtual imaginary heads), theta 5e6"),
+    dict(name="phi3_f32", rc=None, dtype="F32", shards=1, drop=["attention_bias", "mlp_bias"],
+         config={"model_type": "phi3", "architectures": ["Phi3ForCausalLM"], "num_key_value_heads": 2,
+                 "original_max_position_embeddings": 4096, "sliding_window": 2047, "rope_scaling": None,
+                 "embd_pdrop": 0.0, "resid_pdrop": 0.0, "pad_token_id": 0},
+         description="Phi-3 layout: fused qkv_proj (GQA, 4 query and 2 kv heads) and gate_up_proj, "
+                     "top-level original_max_position_embeddings, sliding window 2047 (a bound)"),
 ]
 
 
@@ -159,6 +165,17 @@ def layer_weights(init, config, rope_config, i):
     return w
 
 
+def fuse_phi3(w, layers):
+    """Phi-3 stores one qkv_proj (q, k, v rows) and one gate_up_proj (gate rows, then up rows)."""
+    for i in range(layers):
+        p = f"model.layers.{i}."
+        w[p + "self_attn.qkv_proj.weight"] = torch.cat(
+            [w.pop(p + f"self_attn.{n}_proj.weight") for n in ("q", "k", "v")])
+        w[p + "mlp.gate_up_proj.weight"] = torch.cat(
+            [w.pop(p + f"mlp.{n}_proj.weight") for n in ("gate", "up")])
+    return w
+
+
 def random_weights(seed, config, rope_config):
     init = Init(seed)
     hidden, vocab = config["hidden_size"], config["vocab_size"]
@@ -170,6 +187,8 @@ def random_weights(seed, config, rope_config):
     w["model.norm.weight"] = init.normal((hidden,), 0.2, mean=1.0)
     if not config["tie_word_embeddings"]:
         w["lm_head.weight"] = init.normal((vocab, hidden), 1.5 / hidden ** 0.5)
+    if config["model_type"] == "phi3":
+        w = fuse_phi3(w, config["num_hidden_layers"])
     return w, torch.from_numpy(init.rng.integers(0, vocab, size=T).astype(np.int64))
 
 

@@ -207,9 +207,18 @@ class Layer:
     def attention_inputs(self, x, cos, sin):
         """Raw and rotated queries/keys, values, and the query of every attention head."""
         m = self.model
-        q = split_heads(self.linear("self_attn.q_proj", x), m.n_q, m.head_dim)
-        k = split_heads(self.linear("self_attn.k_proj", x), m.n_kv, m.head_dim)
-        v = split_heads(self.linear("self_attn.v_proj", x), m.n_kv, m.head_dim)
+        if m.family == "phi3":
+            # Phi3Attention: one qkv_proj; its output is cut into q (first n_q*d), k, then v.
+            qkv = self.linear("self_attn.qkv_proj", x)
+            q_end, k_end = m.n_q * m.head_dim, (m.n_q + m.n_kv) * m.head_dim
+            q_out, k_out, v_out = qkv[..., :q_end], qkv[..., q_end:k_end], qkv[..., k_end:]
+        else:
+            q_out = self.linear("self_attn.q_proj", x)
+            k_out = self.linear("self_attn.k_proj", x)
+            v_out = self.linear("self_attn.v_proj", x)
+        q = split_heads(q_out, m.n_q, m.head_dim)
+        k = split_heads(k_out, m.n_kv, m.head_dim)
+        v = split_heads(v_out, m.n_kv, m.head_dim)
         if m.family == "qwen3":
             # Qwen3Attention: q_norm / k_norm (RMSNorm over head_dim) on each head before RoPE.
             q = rms_norm(q, self.w["self_attn.q_norm.weight"], m.eps)
@@ -269,7 +278,12 @@ class Layer:
         attn_out = heads.transpose(0, 1).reshape(hidden.shape[0], m.n_attn * m.head_dim)
         hidden = hidden + self.linear("self_attn.o_proj", attn_out)
         x = rms_norm(hidden, self.w["post_attention_layernorm.weight"], m.eps)
-        mlp = torch.nn.functional.silu(self.linear("mlp.gate_proj", x)) * self.linear("mlp.up_proj", x)
+        if m.family == "phi3":
+            # Phi3MLP: gate_up_proj's output chunked in two, gate first; up * silu(gate).
+            gate, up = self.linear("mlp.gate_up_proj", x).chunk(2, dim=-1)
+            mlp = up * torch.nn.functional.silu(gate)
+        else:
+            mlp = torch.nn.functional.silu(self.linear("mlp.gate_proj", x)) * self.linear("mlp.up_proj", x)
         return hidden + self.linear("mlp.down_proj", mlp)
 
 
@@ -283,6 +297,7 @@ FAMILY_BIASES = {
     "qwen2": lambda c: (True, False),
     "qwen3": lambda c: (c.get("attention_bias", False), c.get("attention_bias", False)),
     "smollm3": lambda c: (c.get("attention_bias", False), c.get("attention_bias", False)),
+    "phi3": lambda c: (False, False),
 }
 
 
@@ -314,6 +329,9 @@ class ReferenceModel:
         expected = {"self_attn.q_proj.weight": (self.n_q * d, hidden),
                     "self_attn.k_proj.weight": (self.n_kv * d, hidden),
                     "self_attn.o_proj.weight": (hidden, self.n_attn * d)}
+        if self.family == "phi3":
+            expected = {"self_attn.qkv_proj.weight": ((self.n_q + 2 * self.n_kv) * d, hidden),
+                        "self_attn.o_proj.weight": (hidden, self.n_attn * d)}
         qkv_bias, o_bias = FAMILY_BIASES[self.family](self.config)
         for layer_index, layer in enumerate(self.layers):
             # linear() adds a bias whenever the tensor exists, so its presence must be the family's.
