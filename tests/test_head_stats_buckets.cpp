@@ -257,3 +257,72 @@ TEST(QueryBuckets, UniformReferenceOnALongRunMatchesBruteForce) {
 }
 
 }  // namespace
+
+namespace {
+
+// Rows whose non-sink probabilities all underflow in float: the sink-excluded statistics come from
+// the logits (head_stats.h), checked against the renormalised softmax computed in double.
+TEST(HeadStatsSinks, UnderflowedNonSinkKeysAreRenormalisedFromTheLogits) {
+    const auto fx = test::load_golden_fixture("rope_f32");
+    Model model(fx.checkpoint);
+    test::FullMapProbe maps(false);
+    ForwardOptions opt;
+    opt.probes = {&maps};
+    model.forward(fx.ids, opt);  // a real RunInfo (layout, spectrum) for the probe
+    const RunInfo& info = maps.info();
+    const int T = info.tokens, K = 4;
+    HeadStatsOptions o;
+    o.thresholds = {1, 3, 8};
+    o.sink_exclude = K;
+    HeadStatsProbe probe(true, o);
+    probe.begin_run(info);
+    // Sinks at logit 0; the other keys 150 + (t-s)/2 below: exp(-150) is 0 in float.
+    std::vector<float> logits(std::size_t(T) * T, -INFINITY), probs(std::size_t(T) * T, 0.0f),
+        lse(T);
+    auto logit = [](int t, int s) { return s < 4 ? 0.0 : -150.0 - 0.5 * (t - s); };
+    for (int t = 0; t < T; ++t) {
+        double z = 0;
+        for (int s = 0; s <= t; ++s) z += std::exp(logit(t, s));
+        lse[t] = float(std::log(z));
+        for (int s = 0; s <= t; ++s) {
+            logits[std::size_t(t) * T + s] = float(logit(t, s));
+            probs[std::size_t(t) * T + s] = float(std::exp(logit(t, s) - std::log(z)));
+        }
+    }
+    AttentionBlock b;
+    b.layer = 0;
+    b.head = 0;
+    b.row_begin = 0;
+    b.row_end = T;
+    b.logits = logits.data();
+    b.probs = probs.data();
+    b.lse = lse.data();
+    b.ld = T;
+    probe.on_block(b);
+    probe.end_run();
+    const BucketStats& got = probe.stats().at(0, 0).buckets.at(0);
+    // Expected: p_ex(t,s) proportional to exp(-(t-s)/2) over s in [K, t].
+    double dist = 0;
+    std::vector<double> far(o.thresholds.size(), 0.0);
+    std::vector<int> n(o.thresholds.size(), 0);
+    for (int t = K; t < T; ++t) {
+        double z = 0, d = 0;
+        for (int s = K; s <= t; ++s) z += std::exp(-0.5 * (t - s));
+        for (int s = K; s <= t; ++s) d += std::exp(-0.5 * (t - s)) / z * (t - s);
+        dist += d;
+        for (std::size_t i = 0; i < o.thresholds.size(); ++i)
+            if (t - o.thresholds[i] >= K) {
+                ++n[i];
+                for (int s = K; s <= t - o.thresholds[i]; ++s) far[i] += std::exp(-0.5 * (t - s)) / z;
+            }
+    }
+    EXPECT_NEAR(got.mean_distance_ex, dist / (T - K), 1e-5);
+    for (std::size_t i = 0; i < o.thresholds.size(); ++i)
+        EXPECT_NEAR(got.long_range_mass_ex[i], far[i] / n[i], 1e-5) << o.thresholds[i];
+    EXPECT_NEAR(got.sink_mass[1], 1.0, 1e-6);  // k = 4: every query t >= 4 attends to the sinks
+    double total = 0;
+    for (double v : got.bin_mass_ex) total += v;
+    EXPECT_NEAR(total, 1.0, 1e-9);
+}
+
+}  // namespace

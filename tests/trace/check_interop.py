@@ -147,7 +147,7 @@ def check_bucket_stats(path, train_length, source):
         freq = json.loads(cli("export", path, "--what", "freq", "--bands", "4", "--distances", "0,3,17",
                               "--json").stdout)["rows"]
         w = f["meta/inv_freq"][...]
-        scale = float(f["curves"].attrs["logit_scale"])
+        scale = float(f["meta"].attrs["logit_scale"])
         re, im = st["freq_re"][1, 2], st["freq_im"][1, 2]
         for dist in (0, 3, 17):
             parts = [x for x in freq if x["layer"] == 1 and x["head"] == 2 and x["distance"] == dist]
