@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "distance_bins.h"
+#include "freq_bands.h"
 #include "error.h"
 #include "head_stats.h"
 #include "model.h"
@@ -323,6 +324,44 @@ TEST(HeadStatsSinks, UnderflowedNonSinkKeysAreRenormalisedFromTheLogits) {
     double total = 0;
     for (double v : got.bin_mass_ex) total += v;
     EXPECT_NEAR(total, 1.0, 1e-9);
+}
+
+}  // namespace
+
+namespace {
+
+// The bands partition the pairs, and their contributions plus the passthrough term add up to the
+// head's expected logit (RunStats::expected_logit) at every distance.
+TEST(FreqBands, PartitionThePairsAndSumToTheExpectedLogit) {
+    const auto bands = frequency_bands(10, 4);
+    ASSERT_EQ(bands.size(), 4u);
+    EXPECT_EQ(bands[0].first, 0);
+    EXPECT_EQ(bands[0].end, 3);  // 10 = 3 + 3 + 2 + 2
+    EXPECT_EQ(bands[1].end, 6);
+    EXPECT_EQ(bands[3].end, 10);
+    EXPECT_EQ(frequency_bands(3, 8).size(), 3u);  // at most one band per pair
+    RunStats st;
+    st.layers = 1;
+    st.heads = 1;
+    st.logit_scale = 0.25f;
+    st.head.resize(1);
+    HeadStats& h = st.head[0];
+    std::vector<double> inv_freq;
+    for (int i = 0; i < 10; ++i) {
+        h.freq_re.push_back(std::cos(1.7 * i) + 0.3);
+        h.freq_im.push_back(std::sin(0.9 * i) - 0.2);
+        inv_freq.push_back(std::pow(10000.0, -i / 10.0));
+    }
+    h.passthrough = 0.125;
+    for (double dist : {0.0, 1.0, 7.0, 100.0, 4095.0}) {
+        double sum = h.passthrough;
+        for (const auto& b : bands) sum += band_contribution(h, inv_freq, st.logit_scale, b, dist);
+        EXPECT_NEAR(sum, st.expected_logit(0, 0, inv_freq, dist), 1e-12) << dist;
+    }
+    // One band alone, by hand: pair 9 at distance 7.
+    EXPECT_NEAR(band_contribution(h, inv_freq, 0.25, {9, 10}, 7.0),
+                0.25 * (h.freq_re[9] * std::cos(inv_freq[9] * 7) - h.freq_im[9] * std::sin(inv_freq[9] * 7)),
+                1e-15);
 }
 
 }  // namespace
