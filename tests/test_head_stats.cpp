@@ -110,7 +110,11 @@ TEST(HeadStats, ThresholdNobodyReachesIsNaNAndEdgesCoverTheSequence) {
     EXPECT_EQ(distance_bin(log_distance_edges(24), 0), 0);
     EXPECT_EQ(distance_bin(log_distance_edges(24), 3), 2);
     EXPECT_EQ(distance_bin(log_distance_edges(24), 23), 5);
-    EXPECT_EQ(default_mass_thresholds(300), (std::vector<int>{16, 64, 256}));
+    // Half-octave grid below T: every power of two, ~16 values at a few hundred tokens.
+    EXPECT_EQ(default_mass_thresholds(300),
+              (std::vector<int>{1, 2, 3, 4, 6, 8, 11, 16, 23, 32, 45, 64, 91, 128, 181, 256}));
+    EXPECT_EQ(default_mass_thresholds(2), (std::vector<int>{1}));
+    EXPECT_TRUE(default_mass_thresholds(1).empty());
 }
 
 // A one-layer checkpoint whose every token has the same embedding, with W_q = W_k: every position

@@ -118,7 +118,8 @@ TEST_F(TraceCli, ExportEveryTable) {
     ASSERT_EQ(r.exit_code, 0) << r.err;
     const std::string stats = test::read_file(csv);
     EXPECT_EQ(std::count(stats.begin(), stats.end(), '\n'), 17);  // header + 2 layers x 8 heads
-    EXPECT_NE(stats.find("M_16,mean_distance,entropy"), std::string::npos) << stats.substr(0, 200);
+    // The half-octave default grid of 40 tokens ends 16, 23, 32.
+    EXPECT_NE(stats.find("M_16,M_23,M_32,mean_distance,entropy"), std::string::npos) << stats.substr(0, 200);
 
     r = test::run_cli({"export", trace(), "--what", "curves"});
     ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -694,3 +694,91 @@ TEST_F(TraceHostile, GoodTracesStillOpenWithoutWarnings) {
 }
 
 }  // namespace
+
+// ---- sink-aware and query-bucketed statistics (issue 16) ---------------------------------------
+
+namespace {
+
+void delete_link(hid_t file, const char* path) { ASSERT_GE(H5Ldelete(file, path, H5P_DEFAULT), 0) << path; }
+
+}  // namespace
+
+TEST_F(TraceHostile, NonFiniteBucketStatsAreRefusedExceptInEmptyBuckets) {
+    // The good trace itself holds NaN in the empty "beyond" bucket (T = 30 < L = 4096): accepted.
+    {
+        TraceReader r = TraceReader::open((*dir_ / "good.h5").string());
+        ASSERT_TRUE(r.stats().has_buckets());
+        EXPECT_EQ(r.stats().buckets.at(2).name, "beyond");
+        EXPECT_TRUE(std::isnan(r.stats().head.at(0).buckets.at(2).mean_distance));
+    }
+    const fs::path p = copy("bucket_nan.h5");
+    {
+        Edit f(p);
+        const double nan = NAN;
+        poke(f.get(), "stats/buckets/mean_distance_ex", {1, 3, 0}, H5T_NATIVE_DOUBLE, &nan);
+    }
+    const std::string msg = damaged(
+        p, "dataset 'stats/buckets/mean_distance_ex' holds NaN for observed layer 1 head 3 in bucket 0");
+    EXPECT_EQ(test::trace_open_error(p), msg);
+    expect_cli_error({"export", p.string(), "--what", "buckets"}, msg);
+    const fs::path u = copy("uniform_inf.h5");
+    {
+        Edit f(u);
+        const double inf = INFINITY;
+        poke(f.get(), "stats/uniform/sink_mass", {0, 1}, H5T_NATIVE_DOUBLE, &inf);
+    }
+    EXPECT_EQ(test::trace_open_error(u),
+              damaged(u, "dataset 'stats/uniform/sink_mass' holds +Inf in bucket 0 at 1"));
+}
+
+TEST_F(TraceHostile, BucketRangesOutsideTheRunAreRefused) {
+    const fs::path p = copy("bucket_range.h5");
+    {
+        Edit f(p);
+        const std::int32_t past = 31;
+        poke(f.get(), "stats/buckets/range", {1, 1}, H5T_NATIVE_INT32, &past);
+    }
+    EXPECT_EQ(test::trace_open_error(p),
+              damaged(p, "dataset 'stats/buckets/range' holds [0, 31) for bucket 1, not a range "
+                         "of query positions in [0, 30)"));
+    const fs::path k = copy("sink_counts_zero.h5");
+    {
+        Edit f(k);
+        const std::int32_t zero = 0;
+        poke(f.get(), "stats/sink_counts", {0}, H5T_NATIVE_INT32, &zero);
+    }
+    EXPECT_EQ(test::trace_open_error(k),
+              damaged(k, "dataset 'stats/sink_counts' is not positive and increasing"));
+}
+
+TEST_F(TraceHostile, PartialBucketStatsAreRefused) {
+    const fs::path p = copy("bucket_missing.h5");
+    {
+        Edit f(p);
+        delete_link(f.get(), "stats/uniform/bin_mass_ex");
+    }
+    EXPECT_EQ(test::trace_open_error(p),
+              damaged(p, "dataset 'stats/uniform/bin_mass_ex' is missing"));
+}
+
+TEST_F(TraceHostile, TracesWithoutBucketStatsStillOpen) {
+    const fs::path p = copy("before_buckets.h5");
+    {
+        Edit f(p);
+        for (const char* g : {"stats/sink_counts", "stats/buckets", "stats/uniform"})
+            delete_link(f.get(), g);
+    }
+    TraceReader r = TraceReader::open(p.string());
+    EXPECT_FALSE(r.stats().has_buckets());
+    EXPECT_TRUE(r.stats().head.at(0).buckets.empty());
+    auto show = test::run_cli({"show", p.string()});
+    ASSERT_EQ(show.exit_code, 0) << show.err;
+    EXPECT_NE(show.out.find("training length not stored"), std::string::npos) << show.out;
+    EXPECT_NE(show.out.find("not stored"), std::string::npos);
+    auto stats = test::run_cli({"export", p.string(), "--what", "stats"});
+    ASSERT_EQ(stats.exit_code, 0) << stats.err;
+    EXPECT_EQ(stats.out.find("sink_mass"), std::string::npos);
+    expect_cli_error({"export", p.string(), "--what", "buckets"},
+                     p.string() + ": query-bucket statistics are not stored in this trace (it "
+                                  "predates them); re-run `ropescope-cli trace` to get them");
+}

@@ -129,6 +129,17 @@ TEST_P(TraceQK, StoredQueriesKeysAndLse) {
 
 INSTANTIATE_TEST_SUITE_P(Precision, TraceQK, ::testing::Values(QKPrecision::F16, QKPrecision::F32));
 
+void expect_same_bucket(const BucketStats& a, const BucketStats& b, const std::string& at) {
+    expect_same(a.long_range_mass, b.long_range_mass, at + " lrm");
+    EXPECT_TRUE(same(a.mean_distance, b.mean_distance)) << at;
+    EXPECT_TRUE(same(a.entropy, b.entropy)) << at;
+    expect_same(a.sink_mass, b.sink_mass, at + " sink_mass");
+    expect_same(a.long_range_mass_ex, b.long_range_mass_ex, at + " lrm_ex");
+    EXPECT_TRUE(same(a.mean_distance_ex, b.mean_distance_ex)) << at;
+    expect_same(a.bin_mass, b.bin_mass, at + " bin_mass");
+    expect_same(a.bin_mass_ex, b.bin_mass_ex, at + " bin_mass_ex");
+}
+
 TEST(TraceRoundTrip, StatisticsNllAndCurves) {
     test::TempDir dir;
     const int T = 80;  // past the first M(D) threshold (16) and several distance bins
@@ -155,6 +166,25 @@ TEST(TraceRoundTrip, StatisticsNllAndCurves) {
         expect_same(a.head[n].freq_re, b.head[n].freq_re, at + " freq_re");
         expect_same(a.head[n].freq_im, b.head[n].freq_im, at + " freq_im");
         EXPECT_TRUE(same(a.head[n].passthrough, b.head[n].passthrough)) << at;
+        ASSERT_EQ(a.head[n].buckets.size(), b.head[n].buckets.size()) << at;
+        for (std::size_t q = 0; q < b.head[n].buckets.size(); ++q)
+            expect_same_bucket(a.head[n].buckets[q], b.head[n].buckets[q],
+                               at + " bucket " + std::to_string(q));
+    }
+    // Sink-aware, query-bucketed statistics and their uniform reference.
+    ASSERT_TRUE(b.has_buckets());
+    EXPECT_GT(b.train_length, 0);
+    EXPECT_EQ(b.train_length_source, "max_position_embeddings");
+    EXPECT_EQ(a.sink_counts, b.sink_counts);
+    EXPECT_EQ(a.sink_exclude, b.sink_exclude);
+    EXPECT_EQ(a.train_length, b.train_length);
+    EXPECT_EQ(a.train_length_source, b.train_length_source);
+    ASSERT_EQ(a.buckets.size(), b.buckets.size());
+    for (std::size_t q = 0; q < b.buckets.size(); ++q) {
+        EXPECT_EQ(a.buckets[q].name, b.buckets[q].name);
+        EXPECT_EQ(a.buckets[q].lo, b.buckets[q].lo);
+        EXPECT_EQ(a.buckets[q].hi, b.buckets[q].hi);
+        expect_same_bucket(a.uniform.at(q), b.uniform.at(q), "uniform " + std::to_string(q));
     }
     EXPECT_EQ(r.token_nll(), run->result.nll);
     EXPECT_DOUBLE_EQ(r.mean_nll(), run->result.mean_nll());

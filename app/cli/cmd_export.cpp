@@ -1,4 +1,5 @@
-// `ropescope-cli export run.h5 --what stats|curves|nll -o file.csv`: a trace's statistics, theory
+// `ropescope-cli export run.h5 --what stats|buckets|freq|curves|nll -o file.csv`: a trace's
+// statistics (whole run, or by query bucket), per-frequency-band logit contributions, theory
 // curves or per-token NLL as a tidy CSV (or JSON), for plotting without HDF5.
 #include <cmath>
 #include <cstdio>
@@ -9,46 +10,14 @@
 
 #include "app/cli/command.h"
 #include "app/cli/output_file.h"
-#include "csv_writer.h"
+#include "app/cli/stats_tables.h"
+#include "distance_bins.h"
 #include "error.h"
+#include "freq_bands.h"
 #include "trace_reader.h"
 
 namespace rs::cli {
 namespace {
-
-nlohmann::json jnum(double v) {
-    return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json();
-}
-
-// Rows of a table: header plus cells, written as CSV or as a JSON list of objects.
-struct Table {
-    std::vector<std::string> header;
-    std::vector<std::vector<std::string>> rows;
-    std::vector<std::vector<nlohmann::json>> json_rows;
-    void add(std::vector<std::pair<std::string, nlohmann::json>> cells) {
-        std::vector<std::string> r;
-        std::vector<nlohmann::json> j;
-        for (auto& [text, value] : cells) {
-            r.push_back(std::move(text));
-            j.push_back(std::move(value));
-        }
-        rows.push_back(std::move(r));
-        json_rows.push_back(std::move(j));
-    }
-};
-
-std::pair<std::string, nlohmann::json> cell(double v) {
-    return {csv_number(v), jnum(v)};
-}
-std::pair<std::string, nlohmann::json> cell(long v) {
-    return {std::to_string(v), v};
-}
-std::pair<std::string, nlohmann::json> cell(const std::string& s) {
-    return {s, s};
-}
-std::pair<std::string, nlohmann::json> empty_cell() {
-    return {"", nullptr};
-}
 
 Table stats_table(TraceReader& r) {
     const TraceMeta& m = r.meta();
@@ -62,6 +31,11 @@ Table stats_table(TraceReader& r) {
             std::to_string(st.bin_edges[b]) + "_" + std::to_string(st.bin_edges[b + 1]);
         t.header.push_back("mass_d" + range);
         t.header.push_back("logit_d" + range);
+    }
+    // Sink-aware columns of traces that have them (older traces: not stored, so not exported).
+    if (st.has_buckets()) {
+        const auto cols = sink_columns(st);
+        t.header.insert(t.header.end(), cols.begin(), cols.end());
     }
     for (int l = 0; l < m.layers; ++l)
         for (const auto& h : m.layout.heads) {
@@ -82,6 +56,8 @@ Table stats_table(TraceReader& r) {
                 c.push_back(cell(s.bin_mass[b]));
                 c.push_back(cell(s.bin_logit[b]));
             }
+            if (st.has_buckets())
+                for (auto& x : sink_cells(st, s)) c.push_back(std::move(x));
             t.add(std::move(c));
         }
     return t;
@@ -125,25 +101,63 @@ Table nll_table(TraceReader& r) {
     return t;
 }
 
-void write_csv(std::ostream& o, const Table& t) {
-    CsvWriter csv(o);
-    csv.row(t.header);
-    for (const auto& row : t.rows) csv.row(row);
+Table buckets_table(TraceReader& r) {
+    const RunStats& st = r.stats();
+    if (!st.has_buckets())
+        throw FileError(r.path(), "query-bucket statistics are not stored in this trace (it "
+                                  "predates them); re-run `ropescope-cli trace` to get them");
+    return bucket_table(st, r.meta().layout);
 }
 
-nlohmann::json to_json(const Table& t) {
-    nlohmann::json rows = nlohmann::json::array();
-    for (const auto& r : t.json_rows) {
-        nlohmann::json o = nlohmann::json::object();
-        for (std::size_t i = 0; i < r.size(); ++i) o[t.header[i]] = r[i];
-        rows.push_back(std::move(o));
-    }
-    return rows;
+// Distances of the frequency table: --distances, else 0 and the powers of two below T.
+std::vector<double> freq_distances(const Args& args, int tokens) {
+    if (auto d = args.get("distances")) return parse_number_list(*d, "distances");
+    auto edges = log_distance_edges(tokens);
+    std::vector<double> out;
+    for (int e : edges)
+        if (e < tokens) out.push_back(e);
+    return out;
+}
+
+// One row per (head, band, distance): the band's contribution to the head's expected logit
+// (freq_bands.h); the bands of a head and distance plus `passthrough` sum to expected_logit.
+Table freq_table(TraceReader& r, const Args& args) {
+    const TraceMeta& m = r.meta();
+    const RunStats& st = r.stats();
+    const int half = m.rope.rotary_dim / 2;
+    const int nbands = int(args.get_int("bands", 8));
+    if (nbands < 1) throw UsageError("--bands must be >= 1");
+    const auto bands = frequency_bands(half, nbands);
+    const auto distances = freq_distances(args, m.tokens);
+    const auto& w = m.rope.inv_freq;
+    Table t;
+    t.header = {"layer",          "head",           "label",    "band", "pair_first",
+                "pair_last",      "wavelength_min", "wavelength_max", "distance",
+                "contribution",   "passthrough"};
+    const double two_pi = 2.0 * std::acos(-1.0);
+    for (int l = 0; l < m.layers; ++l)
+        for (const auto& h : m.layout.heads) {
+            if (!st.observed[std::size_t(l) * st.heads + h.index]) continue;
+            const HeadStats& s = st.at(l, h.index);
+            for (std::size_t b = 0; b < bands.size(); ++b)
+                for (double dist : distances)
+                    t.add({cell(long(l)), cell(long(h.index)), cell(m.layout.label(h.index)),
+                           cell(long(b)), cell(long(bands[b].first)), cell(long(bands[b].end - 1)),
+                           cell(two_pi / w[bands[b].first]), cell(two_pi / w[bands[b].end - 1]),
+                           cell(dist),
+                           cell(band_contribution(s, w, st.logit_scale, bands[b], dist)),
+                           cell(s.passthrough)});
+        }
+    return t;
 }
 
 int run(const Args& args) {
     TraceReader r = TraceReader::open(args.positional(0, "trace file"));
     const std::string what = args.get_or("what", "");
+    if (what != "freq")
+        for (const char* o : {"bands", "distances"})
+            if (args.get(o))
+                throw UsageError(std::string("--") + o + " applies to --what freq only");
     Table t;
     if (what == "stats")
         t = stats_table(r);
@@ -151,8 +165,12 @@ int run(const Args& args) {
         t = curves_table(r);
     else if (what == "nll")
         t = nll_table(r);
+    else if (what == "buckets")
+        t = buckets_table(r);
+    else if (what == "freq")
+        t = freq_table(r, args);
     else
-        throw UsageError("--what must be stats, curves or nll, got '" + what + "'");
+        throw UsageError("--what must be stats, buckets, freq, curves or nll, got '" + what + "'");
     const std::string out = optional_output_path(args);
     if (!out.empty()) write_output_file(out, [&](std::ostream& f) { write_csv(f, t); });
     if (args.flag("json"))
@@ -168,9 +186,12 @@ int run(const Args& args) {
 const Command::Register reg{Command{
     "export",
     "run.h5",
-    "Export a trace's per-head statistics, theory curves or per-token NLL as CSV or JSON.",
-    {{"what", "stats|curves|nll", "what to export", "what", true},
-     {"out", "file.csv", "the output file (or -o file.csv)"}},
+    "Export a trace's per-head statistics (whole run or by query bucket), per-frequency-band logit "
+    "contributions, theory curves or per-token NLL as CSV or JSON.",
+    {{"what", "stats|buckets|freq|curves|nll", "what to export", "what", true},
+     {"out", "file.csv", "the output file (or -o file.csv)"},
+     {"bands", "N", "freq: consecutive frequency pairs grouped into N bands (default 8)"},
+     {"distances", "0,1,16", "freq: distances (default 0 and the powers of two below T)"}},
     run}};
 
 }  // namespace

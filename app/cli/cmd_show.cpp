@@ -1,5 +1,6 @@
 // `ropescope-cli show run.h5`: what a trace holds — model, variant, tokens — and per layer and
-// head the real vs imaginary long-range mass M(D), mean attended distance and entropy.
+// head the real vs imaginary long-range mass M(D), mean attended distance, entropy and sink mass
+// ("not stored" for traces written before the sink-aware statistics), then by query bucket.
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -8,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/cli/command.h"
+#include "app/cli/stats_tables.h"
 #include "trace_reader.h"
 
 namespace rs::cli {
@@ -22,6 +24,14 @@ std::vector<int> nope_layers(const TraceMeta& m) {
     std::vector<int> out;
     for (int l = 0; l < m.layers; ++l)
         if (!m.layer_has_rope(l)) out.push_back(l);
+    return out;
+}
+
+// One entry per sink count (null for an unobserved head); empty when the trace has none.
+nlohmann::json sink_json(const RunStats& st, const HeadStats& s, bool seen) {
+    nlohmann::json out = nlohmann::json::array();
+    for (std::size_t i = 0; i < st.sink_counts.size(); ++i)
+        out.push_back(seen ? number(s.buckets.at(0).sink_mass.at(i)) : nlohmann::json());
     return out;
 }
 
@@ -50,7 +60,11 @@ nlohmann::json show_json(TraceReader& r, double open_seconds) {
                              {"observed", seen},
                              {"long_range_mass", lrm},
                              {"mean_distance", seen ? number(s.mean_distance) : nlohmann::json()},
-                             {"entropy", seen ? number(s.entropy) : nlohmann::json()}});
+                             {"entropy", seen ? number(s.entropy) : nlohmann::json()},
+                             {"sink_mass", sink_json(st, s, seen)},
+                             {"mean_distance_ex", seen && st.has_buckets()
+                                                      ? number(s.buckets.at(0).mean_distance_ex)
+                                                      : nlohmann::json()}});
         }
     return {{"path", r.path()},
             {"schema_version", m.schema_version},
@@ -77,6 +91,12 @@ nlohmann::json show_json(TraceReader& r, double open_seconds) {
             {"mean_nll", r.mean_nll()},
             {"noise_sweeps", r.noise().size()},
             {"thresholds", st.thresholds},
+            {"sink_stats_stored", st.has_buckets()},
+            {"sink_counts", st.sink_counts},
+            {"sink_exclude", st.sink_exclude},
+            {"train_length", st.train_length},
+            {"train_length_source", st.train_length_source},
+            {"train_length_line", train_length_line(st)},
             {"open_seconds", open_seconds},
             {"heads", heads}};
 }
@@ -97,13 +117,22 @@ void print_table(const nlohmann::json& j) {
     for (const auto& line : j["rope_sources"]) std::printf("  %s\n", line.get<std::string>().c_str());
     if (!j["nope_layers"].empty())
         std::printf("NoPE layers %s (no RoPE, so no imaginary heads)\n", j["nope_layers"].dump().c_str());
-    std::printf("tokens      %d%s   mean NLL %.4f   noise sweeps %d\n\n", int(j["tokens"]),
+    std::printf("tokens      %d%s   mean NLL %.4f   noise sweeps %d\n", int(j["tokens"]),
                 j["has_text"].get<bool>() ? " (with text)" : "", double(j["mean_nll"]),
                 int(j["noise_sweeps"]));
+    std::printf("queries     %s\n\n", j["train_length_line"].get<std::string>().c_str());
     std::printf("layer  head  %-18s", "label");
     for (const auto& D : j["thresholds"])
         std::printf("  M(%d)%*s", int(D), int(6 - std::to_string(int(D)).size()), "");
-    std::printf("  mean_dist   entropy\n");
+    std::printf("  mean_dist   entropy");
+    const bool sinks = j["sink_stats_stored"];
+    if (sinks) {
+        for (const auto& k : j["sink_counts"]) std::printf("  %9s", ("sink(" + std::to_string(int(k)) + ")").c_str());
+        std::printf("  %9s", ("dist_ex" + std::to_string(int(j["sink_exclude"]))).c_str());
+    } else {
+        std::printf("  sink mass");
+    }
+    std::printf("\n");
     auto cell = [](const nlohmann::json& v, const char* fmt) {
         if (v.is_null())
             std::printf("  %9s", "-");
@@ -116,6 +145,11 @@ void print_table(const nlohmann::json& j) {
         for (const auto& v : h["long_range_mass"]) cell(v, "  %9.4f");
         cell(h["mean_distance"], "  %9.2f");
         cell(h["entropy"], "  %9.4f");
+        for (const auto& v : h["sink_mass"]) cell(v, "  %9.4f");
+        if (sinks)
+            cell(h["mean_distance_ex"], "  %9.2f");
+        else
+            std::printf("  not stored");
         std::printf("\n");
     }
 }
@@ -128,8 +162,10 @@ int run(const Args& args) {
     const auto j = show_json(r, secs);
     if (args.flag("json"))
         std::cout << j.dump() << "\n";
-    else
+    else {
         print_table(j);
+        if (r.stats().has_buckets()) print_bucket_summary(r.stats(), r.meta().layout);
+    }
     print_warnings("show", r.warnings());
     return 0;
 }
@@ -137,8 +173,8 @@ int run(const Args& args) {
 const Command::Register reg{Command{
     "show",
     "run.h5",
-    "Summarise a trace: model, variant, tokens, and per head real/imaginary M(D), mean distance "
-    "and entropy.",
+    "Summarise a trace: model, variant, tokens, and per head real/imaginary M(D), mean distance, "
+    "entropy and sink mass, then by query position.",
     {},
     run}};
 

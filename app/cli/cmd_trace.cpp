@@ -13,6 +13,7 @@
 #include "app/cli/checkpoint_args.h"
 #include "app/cli/command.h"
 #include "app/cli/progress_bar.h"
+#include "app/cli/stats_args.h"
 #include "app/cli/text_input.h"
 #include "error.h"
 #include "trace_run.h"
@@ -27,6 +28,7 @@ struct TraceOptions {
     QKPrecision precision = QKPrecision::F16;
     std::optional<std::vector<double>> noise;  // sigmas of a sweep stored in the trace
     std::uint64_t seed = 0;
+    StatsArgs stats;
     bool quiet = false, json = false;
 };
 
@@ -40,6 +42,7 @@ TraceOptions parse(const Args& args) {
     o.precision = args.flag("f32") ? QKPrecision::F32 : QKPrecision::F16;
     if (auto sigmas = args.get("noise")) o.noise = parse_number_list(*sigmas, "noise");
     o.seed = std::uint64_t(args.get_int("seed", 0));
+    o.stats = parse_stats_args(args);
     o.quiet = args.flag("quiet");
     o.json = args.flag("json");
     return o;
@@ -56,6 +59,8 @@ int run(const Args& args) {
     std::optional<ProgressBar> noise_bar;
     TraceRunOptions topt;
     topt.writer.precision = o.precision;
+    topt.stats = o.stats.options;
+    topt.train_length = o.stats.train_length;
     // Test hook: exercise the named-temporary fallback on systems that do have O_TMPFILE.
     topt.writer.allow_unnamed_temp = std::getenv("ROPESCOPE_TRACE_NAMED_TEMP") == nullptr;
     topt.progress = bar.callback();
@@ -106,6 +111,7 @@ const Command::Register reg{Command{
                    {"f32", "", "store Q/K as float32", "precision"},
                    {"noise", "0.5,1,2", "also run a noise sweep with these sigmas and store it"},
                    {"seed", "N", "the noise sweep's random seed (default 0)"}},
+                  stats_options(),
                   checkpoint_options(),
                   quiet_option()}),
     run}};

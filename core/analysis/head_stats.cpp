@@ -7,13 +7,18 @@
 #include <limits>
 
 #include "distance_bins.h"
+#include "error.h"
+#include "uniform_reference.h"
 
 namespace rs {
 
 std::vector<int> default_mass_thresholds(int tokens) {
     std::vector<int> out;
-    for (int d : {16, 64, 256, 1024, 4096, 16384})
-        if (d < tokens) out.push_back(d);
+    for (int k = 0;; ++k) {
+        const int d = int(std::lround(std::pow(2.0, k / 2.0)));
+        if (d >= tokens) break;
+        if (out.empty() || d != out.back()) out.push_back(d);
+    }
     return out;
 }
 
@@ -28,7 +33,26 @@ double RunStats::expected_logit(int layer, int h, const std::vector<double>& inv
 }
 
 HeadStatsProbe::HeadStatsProbe(bool virtual_heads, std::vector<int> thresholds)
-    : virtual_heads_(virtual_heads), requested_thresholds_(std::move(thresholds)) {}
+    : virtual_heads_(virtual_heads) {
+    options_.thresholds = std::move(thresholds);
+}
+
+HeadStatsProbe::HeadStatsProbe(bool virtual_heads, HeadStatsOptions options)
+    : virtual_heads_(virtual_heads), options_(std::move(options)) {
+    for (int k : options_.sink_counts)
+        if (k <= 0) throw UsageError("sink counts must be positive, got " + std::to_string(k));
+    if (options_.sink_exclude < 0)
+        throw UsageError("the sink exclusion count must be >= 0, got " +
+                         std::to_string(options_.sink_exclude));
+    if (options_.train_length < 0)
+        throw UsageError("the training length must be >= 0, got " +
+                         std::to_string(options_.train_length));
+    std::sort(options_.sink_counts.begin(), options_.sink_counts.end());
+    options_.sink_counts.erase(
+        std::unique(options_.sink_counts.begin(), options_.sink_counts.end()),
+        options_.sink_counts.end());
+    make_query_buckets(1, 0, options_.bucket_edges);  // refuses bad edges before the run
+}
 
 void HeadStatsProbe::begin_run(const RunInfo& info) {
     info_ = info;
@@ -38,21 +62,29 @@ void HeadStatsProbe::begin_run(const RunInfo& info) {
     stats_.heads = info.layout->analysis_heads();
     stats_.logit_scale = info.logit_scale;
     stats_.thresholds.clear();
-    for (int d : requested_thresholds_.empty() ? default_mass_thresholds(info.tokens)
-                                               : requested_thresholds_)
+    for (int d : options_.thresholds.empty() ? default_mass_thresholds(info.tokens)
+                                             : options_.thresholds)
         if (d > 0 && d < info.tokens) stats_.thresholds.push_back(d);
     std::sort(stats_.thresholds.begin(), stats_.thresholds.end());
     stats_.bin_edges = log_distance_edges(info.tokens);
+    stats_.sink_counts = options_.sink_counts;
+    stats_.sink_exclude = options_.sink_exclude;
+    stats_.train_length = options_.train_length;
+    stats_.train_length_source = options_.train_length_source;
+    stats_.buckets = make_query_buckets(info.tokens, options_.train_length,
+                                        options_.bucket_edges.empty()
+                                            ? default_query_bucket_edges(info.tokens)
+                                            : options_.bucket_edges);
+    stats_.uniform = uniform_reference(stats_);
     make_segments();
     const std::size_t n = std::size_t(stats_.layers) * stats_.heads;
     const std::size_t bins = stats_.bin_edges.size() - 1;
     stats_.head.assign(n, HeadStats{});
     stats_.observed.assign(n, false);
     acc_.assign(n, Accumulator{});
+    const QuerySums zero(stats_.thresholds.size(), stats_.sink_counts.size(), bins);
     for (auto& a : acc_) {
-        a.lrm_sum.assign(stats_.thresholds.size(), 0.0);
-        a.lrm_count.assign(stats_.thresholds.size(), 0);
-        a.bin_mass.assign(bins, 0.0);
+        a.piece.assign(piece_edges_.size() - 1, zero);
         a.bin_logit.assign(bins, 0.0);
     }
     // Unscaled rotation tables: undoing RoPE with them leaves the YaRN amplitude s in q̃ and k̃.
@@ -76,6 +108,16 @@ void HeadStatsProbe::make_segments() {
     for (int D : stats_.thresholds)
         threshold_seg_.push_back(
             std::size_t(std::lower_bound(cuts_.begin(), cuts_.end(), D) - cuts_.begin()));
+    piece_edges_ = {0, stats_.tokens};
+    for (const auto& b : stats_.buckets) piece_edges_.insert(piece_edges_.end(), {b.lo, b.hi});
+    std::sort(piece_edges_.begin(), piece_edges_.end());
+    piece_edges_.erase(std::unique(piece_edges_.begin(), piece_edges_.end()), piece_edges_.end());
+    bucket_pieces_.clear();
+    auto at = [&](int pos) {
+        return std::size_t(std::lower_bound(piece_edges_.begin(), piece_edges_.end(), pos) -
+                           piece_edges_.begin());
+    };
+    for (const auto& b : stats_.buckets) bucket_pieces_.push_back({at(b.lo), at(b.hi)});
 }
 
 bool HeadStatsProbe::wants(int, int head) const {
@@ -103,35 +145,104 @@ SegmentSums sum_segment(const float* probs, const float* logits, double lse, int
     return {sp, sl, sh, sps};
 }
 
+// Renormalised sums over the non-sink keys from the logits, for a row whose non-sink
+// probabilities underflowed: weights exp(l - max l), so the largest is 1.
+void sums_from_logits(const float* logits, const std::vector<int>& cuts, std::size_t used, int t,
+                      int K, std::vector<SegmentSums>& ex) {
+    float top = -std::numeric_limits<float>::infinity();
+    for (int s = K; s <= t; ++s) top = std::max(top, logits[s]);
+    for (std::size_t k = 0; k < used; ++k) {
+        const int s_hi = t - cuts[k] + 1;
+        const int s_lo = std::max(K, k + 1 < cuts.size() ? std::max(0, t - cuts[k + 1] + 1) : 0);
+        ex[k] = SegmentSums{};
+        for (int s = s_lo; s < s_hi; ++s) {
+            const double w = std::exp(double(logits[s]) - top);
+            ex[k].p += w;
+            ex[k].ps += w * double(s);
+        }
+    }
+}
+
 }  // namespace
 
 void HeadStatsProbe::accumulate_row(Accumulator& a, const float* logits, const float* probs,
                                     float lse, int t) const {
     // Row t is cut into key segments by distance (bin edges and thresholds merged); every statistic
-    // is a sum of whole segments, so the row is read exactly once.
-    thread_local std::vector<SegmentSums> seg;
-    seg.assign(cuts_.size(), SegmentSums{});
+    // is a sum of whole segments, so the row is read exactly once. The segment holding key K (the
+    // first non-sink key) is summed in two parts, so the sink-excluded sums cost nothing extra.
+    thread_local std::vector<SegmentSums> seg, ex;
+    thread_local std::vector<double> far, far_ex;
+    const std::size_t nseg = cuts_.size();
+    seg.assign(nseg, SegmentSums{});
+    ex.assign(nseg, SegmentSums{});
+    const int K = stats_.sink_exclude;
     std::size_t used = 0;
-    SegmentSums row;
-    for (; used < cuts_.size() && cuts_[used] <= t; ++used) {
+    SegmentSums row, row_ex;
+    for (; used < nseg && cuts_[used] <= t; ++used) {
         const int s_hi = t - cuts_[used] + 1;  // exclusive: distance >= cuts_[used]
-        const int s_lo = used + 1 < cuts_.size() ? std::max(0, t - cuts_[used + 1] + 1) : 0;
-        seg[used] = sum_segment(probs, logits, lse, s_lo, s_hi);
+        const int s_lo = used + 1 < nseg ? std::max(0, t - cuts_[used + 1] + 1) : 0;
+        if (s_lo >= K) {
+            seg[used] = ex[used] = sum_segment(probs, logits, lse, s_lo, s_hi);
+        } else if (s_hi <= K) {
+            seg[used] = sum_segment(probs, logits, lse, s_lo, s_hi);
+        } else {
+            const SegmentSums sink = sum_segment(probs, logits, lse, s_lo, K);
+            ex[used] = sum_segment(probs, logits, lse, K, s_hi);
+            seg[used] = {sink.p + ex[used].p, sink.l + ex[used].l, sink.plogp + ex[used].plogp,
+                         sink.ps + ex[used].ps};
+        }
         row.p += seg[used].p;
         row.plogp += seg[used].plogp;
         row.ps += seg[used].ps;
-        a.bin_mass[seg_bin_[used]] += seg[used].p;
+        row_ex.p += ex[used].p;
+        row_ex.ps += ex[used].ps;
         a.bin_logit[seg_bin_[used]] += seg[used].l;
     }
-    a.entropy += row.plogp;
-    a.distance += double(t) * row.p - row.ps;
+    // Non-sink probabilities that underflowed (< 1e-30 in all) carry no precision: use logits.
+    if (t >= K && row_ex.p < 1e-30) {
+        sums_from_logits(logits, cuts_, used, t, K, ex);
+        row_ex = SegmentSums{};
+        for (std::size_t k = 0; k < used; ++k) {
+            row_ex.p += ex[k].p;
+            row_ex.ps += ex[k].ps;
+        }
+    }
+    // Mass at distance >= cuts_[k]: suffix sums over the used segments.
+    far.assign(used + 1, 0.0);
+    far_ex.assign(used + 1, 0.0);
+    for (std::size_t k = used; k-- > 0;) {
+        far[k] = far[k + 1] + seg[k].p;
+        far_ex[k] = far_ex[k + 1] + ex[k].p;
+    }
     a.rows += 1;
-    for (std::size_t i = 0; i < stats_.thresholds.size(); ++i) {
-        if (t < stats_.thresholds[i]) break;
-        double far = 0;  // mass at distance >= D: the segments from D's cut on
-        for (std::size_t k = threshold_seg_[i]; k < used; ++k) far += seg[k].p;
-        a.lrm_sum[i] += far;
-        a.lrm_count[i] += 1;
+    const std::size_t piece =
+        std::size_t(std::upper_bound(piece_edges_.begin(), piece_edges_.end(), t) -
+                    piece_edges_.begin()) - 1;
+    QuerySums& q = a.piece[piece];
+    q.rows += 1;
+    q.entropy += row.plogp;
+    q.distance += double(t) * row.p - row.ps;
+    for (std::size_t k = 0; k < used; ++k) q.bin[seg_bin_[k]] += seg[k].p;
+    for (std::size_t i = 0; i < stats_.thresholds.size() && stats_.thresholds[i] <= t; ++i) {
+        q.lrm[i] += far[threshold_seg_[i]];
+        q.lrm_n[i] += 1;
+    }
+    // Sink mass: keys [0, k) for each k, one running sum over the first keys.
+    double head = 0;
+    int s = 0;
+    for (std::size_t i = 0; i < stats_.sink_counts.size() && stats_.sink_counts[i] <= t; ++i) {
+        for (; s < stats_.sink_counts[i]; ++s) head += probs[s];
+        q.sink[i] += head;
+        q.sink_n[i] += 1;
+    }
+    if (t < K) return;
+    const double norm = 1.0 / row_ex.p;
+    q.rows_ex += 1;
+    q.distance_ex += (double(t) * row_ex.p - row_ex.ps) * norm;
+    for (std::size_t k = 0; k < used; ++k) q.bin_ex[seg_bin_[k]] += ex[k].p * norm;
+    for (std::size_t i = 0; i < stats_.thresholds.size() && stats_.thresholds[i] + K <= t; ++i) {
+        q.lrm_ex[i] += far_ex[threshold_seg_[i]] * norm;
+        q.lrm_ex_n[i] += 1;
     }
 }
 
@@ -198,32 +309,37 @@ void HeadStatsProbe::on_layer_qk(int layer, const MatrixRM& q, const MatrixRM& k
     }
 }
 
-void HeadStatsProbe::end_run() {
-    const double nan = std::numeric_limits<double>::quiet_NaN();
+void HeadStatsProbe::finish_head(std::size_t n) {
+    const Accumulator& a = acc_[n];
+    HeadStats& st = stats_.head[n];
     const auto& e = stats_.bin_edges;
     const int T = stats_.tokens;
-    for (std::size_t n = 0; n < acc_.size(); ++n) {
-        const Accumulator& a = acc_[n];
-        HeadStats& st = stats_.head[n];
-        if (a.rows == 0) continue;
-        stats_.observed[n] = true;
-        st.entropy = a.entropy / a.rows;
-        st.mean_distance = a.distance / a.rows;
-        st.long_range_mass.resize(a.lrm_sum.size());
-        for (std::size_t i = 0; i < a.lrm_sum.size(); ++i)
-            st.long_range_mass[i] = a.lrm_count[i] ? a.lrm_sum[i] / a.lrm_count[i] : nan;
-        st.bin_mass.resize(a.bin_mass.size());
-        st.bin_logit.resize(a.bin_mass.size());
-        st.bin_pairs.resize(a.bin_mass.size());
-        for (std::size_t b = 0; b < a.bin_mass.size(); ++b) {
-            st.bin_mass[b] = a.bin_mass[b] / a.rows;
-            // Causal pairs with distance in [lo, hi): sum over Δ of (T - Δ).
-            double pairs = 0;
-            for (int dlt = e[b]; dlt < std::min(e[b + 1], T); ++dlt) pairs += T - dlt;
-            st.bin_pairs[b] = pairs;
-            st.bin_logit[b] = pairs > 0 ? a.bin_logit[b] / pairs : nan;
-        }
+    stats_.observed[n] = true;
+    st.buckets.clear();
+    for (const auto& [first, end] : bucket_pieces_) {
+        QuerySums q(stats_.thresholds.size(), stats_.sink_counts.size(), e.size() - 1);
+        for (std::size_t p = first; p < end; ++p) q.merge(a.piece[p]);
+        st.buckets.push_back(q.means());
     }
+    const BucketStats& all = st.buckets.at(0);  // bucket 0 is every query
+    st.entropy = all.entropy;
+    st.mean_distance = all.mean_distance;
+    st.long_range_mass = all.long_range_mass;
+    st.bin_mass = all.bin_mass;
+    st.bin_logit.resize(a.bin_logit.size());
+    st.bin_pairs.resize(a.bin_logit.size());
+    for (std::size_t b = 0; b < a.bin_logit.size(); ++b) {
+        // Causal pairs with distance in [lo, hi): sum over Δ of (T - Δ).
+        double pairs = 0;
+        for (int dlt = e[b]; dlt < std::min(e[b + 1], T); ++dlt) pairs += T - dlt;
+        st.bin_pairs[b] = pairs;
+        st.bin_logit[b] = pairs > 0 ? a.bin_logit[b] / pairs : BucketStats::kNaN;
+    }
+}
+
+void HeadStatsProbe::end_run() {
+    for (std::size_t n = 0; n < acc_.size(); ++n)
+        if (acc_[n].rows > 0) finish_head(n);
     acc_.clear();
 }
 

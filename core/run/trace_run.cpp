@@ -6,6 +6,7 @@
 
 #include "noise_run.h"
 #include "run_plan.h"
+#include "train_length.h"
 
 namespace rs {
 
@@ -25,7 +26,11 @@ TraceRunResult run_with(Model& model, TraceWriter& writer, const TraceTokens& to
         if (options.on_overview) options.on_overview(o);
         sink(std::move(o));
     });
-    HeadStatsProbe stats(true);
+    HeadStatsOptions sopt = options.stats;
+    const TrainLength L = train_length_of(model.checkpoint().config(), options.train_length);
+    sopt.train_length = L.value;
+    sopt.train_length_source = L.source;
+    HeadStatsProbe stats(true, sopt);
     ForwardOptions fopt;
     if (options.block_rows > 0) fopt.block_rows = options.block_rows;
     fopt.probes = {&writer, &overview, &stats};

@@ -26,6 +26,8 @@ struct TraceRunOptions {
     std::optional<NoiseOptions> noise;          // also run a noise sweep and store it
     std::vector<NoiseSweep> stored_noise;       // sweeps already run, stored before the new one
     int block_rows = 0;                         // ForwardOptions::block_rows; 0: its default
+    HeadStatsOptions stats;                     // its train_length is set from the next line
+    std::optional<int> train_length;            // L of the query buckets; else max_position_embeddings
     std::vector<AttentionProbe*> extra_probes;  // more probes on the same pass (tests)
     std::function<void(const OverviewLayer&)> on_overview;  // sees each layer's maps unrounded
 };

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <new>
 
@@ -149,6 +150,11 @@ struct TraceReader::Impl {
     void validate();
     long vocab_size() const;
     void read_stats();
+    void read_bucket_stats();
+    std::vector<double> read_bucket_field(const std::string& group, const char* name,
+                                          std::size_t rows, std::size_t n,
+                                          const std::function<bool(std::size_t)>& row_checked,
+                                          const std::function<bool(std::size_t, std::size_t)>& may_be_nan);
     void check_stats_row(std::size_t i, const std::vector<double>& lrm,
                          const std::vector<double>& bm, const std::vector<double>& bl,
                          const std::vector<double>& bp, const std::vector<double>& dist,
@@ -283,6 +289,13 @@ void TraceReader::Impl::read_meta() {
     s.bins -= 1;
     if (s.thresholds > kMaxListLength || s.bins > kMaxListLength || s.curve_points > kMaxListLength)
         throw h5::Failure("implausibly many thresholds, distance bins or curve points");
+    // Sink-aware and bucketed statistics: optional (older traces have none), all or nothing.
+    s.buckets_stored = h5::exists(f(), "stats/sink_counts");
+    if (!s.buckets_stored) return;
+    s.sink_counts = length(f(), "stats/sink_counts");
+    s.buckets = length(f(), std::string(trace::kBucketGroup) + "/name");
+    if (s.sink_counts > kMaxListLength || s.buckets > kMaxListLength)
+        throw h5::Failure("implausibly many sink counts or query buckets");
 }
 
 // Each layer group's `rope` flag (absent in traces written before NoPE layers existed: RoPE).
@@ -463,6 +476,108 @@ void TraceReader::Impl::read_stats() {
         h.bin_mass = slice(bm, i, shape.bins);
         h.bin_logit = slice(bl, i, shape.bins);
         h.bin_pairs = slice(bp, i, shape.bins);
+    }
+    if (shape.buckets_stored) read_bucket_stats();
+}
+
+// One bucketed statistic, [rows, buckets, n] flattened (rows = layers * heads, or 1 for the
+// uniform reference): every value finite, except NaN where the bucket has no query it counts.
+std::vector<double> TraceReader::Impl::read_bucket_field(
+    const std::string& group, const char* name, std::size_t rows, std::size_t n,
+    const std::function<bool(std::size_t)>& row_checked,
+    const std::function<bool(std::size_t, std::size_t)>& may_be_nan) {
+    const std::string path = group + "/" + name;
+    auto v = read<double>(f(), path);
+    const std::size_t B = shape.buckets;
+    for (std::size_t r = 0; r < rows; ++r) {
+        if (!row_checked(r)) continue;
+        for (std::size_t b = 0; b < B; ++b)
+            for (std::size_t k = 0; k < n; ++k) {
+                const double x = v[(r * B + b) * n + k];
+                if (std::isfinite(x) || (std::isnan(x) && may_be_nan(b, k))) continue;
+                throw h5::Failure("dataset '" + path + "' holds " + value_text(x) +
+                                  (group == trace::kUniformGroup
+                                       ? std::string()
+                                       : " for observed layer " +
+                                             std::to_string(r / std::size_t(stats.heads)) +
+                                             " head " + std::to_string(r % std::size_t(stats.heads))) +
+                                  " in bucket " + std::to_string(b) +
+                                  (n > 1 ? " at " + std::to_string(k) : std::string()));
+            }
+    }
+    return v;
+}
+
+void TraceReader::Impl::read_bucket_stats() {
+    RunStats& st = stats;
+    const std::string g = trace::kBucketGroup;
+    {
+        h5::Handle grp = h5::open_group(f(), g);
+        st.sink_exclude = int(bounded(grp.get(), "sink_exclude", 0, kMaxTokens));
+        st.train_length = int(bounded(grp.get(), "train_length", 0, 0x7fffffff));
+        st.train_length_source = h5::read_attr_string(grp.get(), "train_length_source");
+    }
+    const auto k = read<std::int32_t>(f(), "stats/sink_counts");
+    for (std::size_t i = 0; i < k.size(); ++i)
+        if (k[i] <= 0 || (i && k[i] <= k[i - 1]))
+            throw h5::Failure("dataset 'stats/sink_counts' is not positive and increasing");
+    st.sink_counts.assign(k.begin(), k.end());
+    const auto range = read<std::int32_t>(f(), g + "/range");
+    h5::Handle nd = h5::open_dataset(f(), g + "/name");
+    const auto names = h5::read_strings(nd.get());
+    const int T = meta.tokens;
+    for (std::size_t b = 0; b < names.size(); ++b) {
+        const int lo = range[2 * b], hi = range[2 * b + 1];
+        if (lo < 0 || lo > hi || hi > T)
+            throw h5::Failure("dataset '" + g + "/range' holds [" + std::to_string(lo) + ", " +
+                              std::to_string(hi) + ") for bucket " + std::to_string(b) +
+                              ", not a range of query positions in [0, " + std::to_string(T) + ")");
+        st.buckets.push_back({names[b], lo, hi});
+    }
+    if (st.buckets.empty() || st.buckets[0].lo != 0 || st.buckets[0].hi != T)
+        throw h5::Failure("dataset '" + g + "/range' does not start with the bucket of all queries");
+    // NaN only where no query of the bucket counts (head_stats.h): the last query is hi - 1.
+    const long K = st.sink_exclude;
+    auto last = [&](std::size_t b) { return long(st.buckets[b].hi) - 1; };
+    auto any = [&](std::size_t b) { return st.buckets[b].hi > st.buckets[b].lo; };
+    auto lrm_nan = [&](std::size_t b, std::size_t i) { return !any(b) || last(b) < st.thresholds[i]; };
+    auto row_nan = [&](std::size_t b, std::size_t) { return !any(b); };
+    auto sink_nan = [&](std::size_t b, std::size_t i) { return !any(b) || last(b) < st.sink_counts[i]; };
+    auto lrm_ex_nan = [&](std::size_t b, std::size_t i) {
+        return !any(b) || last(b) - st.thresholds[i] < K;
+    };
+    auto ex_nan = [&](std::size_t b, std::size_t) { return !any(b) || last(b) < K; };
+    const std::size_t D = shape.thresholds, S = shape.sink_counts, NB = shape.bins, B = shape.buckets;
+    for (const std::string& grp : {g, std::string(trace::kUniformGroup)}) {
+        const bool heads = grp == g;
+        const std::size_t rows = heads ? st.head.size() : 1;
+        auto checked = [&](std::size_t r) { return !heads || bool(st.observed[r]); };
+        const auto lrm = read_bucket_field(grp, "long_range_mass", rows, D, checked, lrm_nan);
+        const auto dist = read_bucket_field(grp, "mean_distance", rows, 1, checked, row_nan);
+        const auto ent = read_bucket_field(grp, "entropy", rows, 1, checked, row_nan);
+        const auto sink = read_bucket_field(grp, "sink_mass", rows, S, checked, sink_nan);
+        const auto lrm_ex = read_bucket_field(grp, "long_range_mass_ex", rows, D, checked, lrm_ex_nan);
+        const auto dist_ex = read_bucket_field(grp, "mean_distance_ex", rows, 1, checked, ex_nan);
+        const auto bin = read_bucket_field(grp, "bin_mass", rows, NB, checked, row_nan);
+        const auto bin_ex = read_bucket_field(grp, "bin_mass_ex", rows, NB, checked, ex_nan);
+        for (std::size_t r = 0; r < rows; ++r) {
+            if (!checked(r)) continue;
+            std::vector<BucketStats>& out = heads ? st.head[r].buckets : st.uniform;
+            out.clear();
+            for (std::size_t b = 0; b < B; ++b) {
+                const std::size_t i = r * B + b;
+                BucketStats x;
+                x.long_range_mass = slice(lrm, i, D);
+                x.mean_distance = dist[i];
+                x.entropy = ent[i];
+                x.sink_mass = slice(sink, i, S);
+                x.long_range_mass_ex = slice(lrm_ex, i, D);
+                x.mean_distance_ex = dist_ex[i];
+                x.bin_mass = slice(bin, i, NB);
+                x.bin_mass_ex = slice(bin_ex, i, NB);
+                out.push_back(std::move(x));
+            }
+        }
     }
 }
 

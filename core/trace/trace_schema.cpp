@@ -58,9 +58,32 @@ std::vector<DatasetSpec> layer_datasets(const Shape& s, int layer) {
     return out;
 }
 
+namespace {
+
+// One bucketed statistic per name, shaped `lead` + [buckets] + its own list dimension.
+void add_bucket_stats(std::vector<DatasetSpec>& out, const std::string& g, const h5::Dims& lead,
+                      const Shape& s) {
+    auto dims = [&](std::initializer_list<hsize_t> tail) {
+        h5::Dims d = lead;
+        d.push_back(s.buckets);
+        d.insert(d.end(), tail);
+        return d;
+    };
+    out.push_back({g + "/long_range_mass", Elem::F64, dims({s.thresholds})});
+    out.push_back({g + "/mean_distance", Elem::F64, dims({})});
+    out.push_back({g + "/entropy", Elem::F64, dims({})});
+    out.push_back({g + "/sink_mass", Elem::F64, dims({s.sink_counts})});
+    out.push_back({g + "/long_range_mass_ex", Elem::F64, dims({s.thresholds})});
+    out.push_back({g + "/mean_distance_ex", Elem::F64, dims({})});
+    out.push_back({g + "/bin_mass", Elem::F64, dims({s.bins})});
+    out.push_back({g + "/bin_mass_ex", Elem::F64, dims({s.bins})});
+}
+
+}  // namespace
+
 std::vector<DatasetSpec> stats_datasets(const Shape& s) {
     const hsize_t L = s.layers, A = s.heads;
-    return {{"stats/thresholds", Elem::I32, {s.thresholds}},
+    std::vector<DatasetSpec> out{{"stats/thresholds", Elem::I32, {s.thresholds}},
             {"stats/bin_edges", Elem::I32, {s.bins + 1}},
             {"stats/observed", Elem::U8, {L, A}},
             {"stats/long_range_mass", Elem::F64, {L, A, s.thresholds}},
@@ -72,6 +95,13 @@ std::vector<DatasetSpec> stats_datasets(const Shape& s) {
             {"stats/freq_re", Elem::F64, {L, A, s.half}},
             {"stats/freq_im", Elem::F64, {L, A, s.half}},
             {"stats/passthrough", Elem::F64, {L, A}}};
+    if (!s.buckets_stored) return out;
+    out.push_back({"stats/sink_counts", Elem::I32, {s.sink_counts}});
+    out.push_back({std::string(kBucketGroup) + "/range", Elem::I32, {s.buckets, 2}});
+    out.push_back({std::string(kBucketGroup) + "/name", Elem::Str, {s.buckets}});
+    add_bucket_stats(out, kBucketGroup, {L, A}, s);
+    add_bucket_stats(out, kUniformGroup, {}, s);
+    return out;
 }
 
 std::vector<DatasetSpec> result_datasets(const Shape& s) {

@@ -28,6 +28,9 @@ struct Shape {
     hsize_t tokens = 0, layers = 0, heads = 0, query_heads = 0, kv_heads = 0, head_dim = 0,
             half = 0;
     hsize_t thresholds = 0, bins = 0, curve_points = 0;
+    // Sink-aware, query-bucketed statistics (optional: traces before them have none).
+    bool buckets_stored = false;
+    hsize_t sink_counts = 0, buckets = 0;
     std::vector<int> overview_cells;  // finest first
 };
 
@@ -36,7 +39,11 @@ std::string overview_path(int layer, int layers, int cells);  // "layers/07/over
 
 std::vector<DatasetSpec> meta_datasets(const Shape& s);
 std::vector<DatasetSpec> layer_datasets(const Shape& s, int layer);
-std::vector<DatasetSpec> stats_datasets(const Shape& s);
+std::vector<DatasetSpec> stats_datasets(const Shape& s);  // with the bucketed ones if stored
+// Names of the bucketed per-head statistics, each under stats/buckets/ (per head) and
+// stats/uniform/ (the uniform reference), in the order of bucket_stat_fields.
+constexpr const char* kBucketGroup = "stats/buckets";
+constexpr const char* kUniformGroup = "stats/uniform";
 std::vector<DatasetSpec> result_datasets(const Shape& s);  // loss and curves
 std::vector<DatasetSpec> noise_datasets(const std::string& group, hsize_t points,
                                         hsize_t thresholds);

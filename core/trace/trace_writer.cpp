@@ -8,6 +8,7 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <functional>
 #include <limits>
 #include <optional>
 
@@ -70,6 +71,31 @@ std::vector<double> per_head_scalar(const RunStats& st, Get get) {
         for (int h = 0; h < st.heads; ++h)
             out.push_back(st.observed[std::size_t(l) * st.heads + h] ? get(st.at(l, h)) : kNaN);
     return out;
+}
+
+// One bucketed statistic of every head: [layers, heads, buckets, n] (n = 1 for a scalar); heads
+// not observed are NaN.
+template <class Get>
+std::vector<double> per_head_bucket(const RunStats& st, std::size_t n, Get get) {
+    const std::size_t B = st.buckets.size();
+    std::vector<double> out(std::size_t(st.layers) * st.heads * B * n, kNaN);
+    for (std::size_t i = 0; i < st.head.size(); ++i)
+        for (std::size_t b = 0; b < B && b < st.head[i].buckets.size(); ++b)
+            get(st.head[i].buckets[b], out.begin() + std::ptrdiff_t((i * B + b) * n));
+    return out;
+}
+
+template <class Get>
+std::vector<double> per_bucket(const std::vector<BucketStats>& v, std::size_t n, Get get) {
+    std::vector<double> out(v.size() * n, kNaN);
+    for (std::size_t b = 0; b < v.size(); ++b) get(v[b], out.begin() + std::ptrdiff_t(b * n));
+    return out;
+}
+
+// Copies a list statistic of the expected length (anything else stays NaN: a mismatch is a bug
+// caught by the round-trip tests, not data to write).
+void copy_list(const std::vector<double>& v, std::size_t n, std::vector<double>::iterator to) {
+    if (v.size() == n) std::copy(v.begin(), v.end(), to);
 }
 
 // Noise sweeps under /experiments/noise of an open trace file (which has none yet).
@@ -160,6 +186,7 @@ struct TraceWriter::Impl {
     void write_qk(int layer, const char* name, const MatrixRM& m, int heads);
     void write_overview(const OverviewLayer& o);
     void write_stats(const RunStats& st);
+    void write_bucket_stats(const RunStats& st);
     void write_results(std::span<const float> nll, const RunStats& st);
     void write_noise(std::span<const NoiseSweep> noise);
 };
@@ -391,6 +418,10 @@ OverviewProbe::Sink TraceWriter::overview_sink() {
 
 void TraceWriter::Impl::write_stats(const RunStats& st) {
     h5::create_group(f(), "stats");
+    if (shape.buckets_stored) {
+        h5::create_group(f(), trace::kBucketGroup);
+        h5::create_group(f(), trace::kUniformGroup);
+    }
     create(trace::stats_datasets(shape));
     put("stats/thresholds", std::vector<std::int32_t>(st.thresholds.begin(), st.thresholds.end()));
     put("stats/bin_edges", std::vector<std::int32_t>(st.bin_edges.begin(), st.bin_edges.end()));
@@ -419,6 +450,43 @@ void TraceWriter::Impl::write_stats(const RunStats& st) {
     std::vector<double> pass;  // [layers, heads]; set for every head, observed or not
     for (const auto& h : st.head) pass.push_back(h.passthrough);
     put("stats/passthrough", pass);
+    if (shape.buckets_stored) write_bucket_stats(st);
+}
+
+void TraceWriter::Impl::write_bucket_stats(const RunStats& st) {
+    h5::Handle g = h5::open_group(f(), trace::kBucketGroup);
+    h5::write_attr(g.get(), "sink_exclude", std::int64_t(st.sink_exclude));
+    h5::write_attr(g.get(), "train_length", std::int64_t(st.train_length));
+    h5::write_attr(g.get(), "train_length_source", st.train_length_source);
+    put("stats/sink_counts", std::vector<std::int32_t>(st.sink_counts.begin(), st.sink_counts.end()));
+    std::vector<std::int32_t> range;
+    std::vector<std::string> names;
+    for (const auto& b : st.buckets) {
+        range.insert(range.end(), {b.lo, b.hi});
+        names.push_back(b.name);
+    }
+    put(std::string(trace::kBucketGroup) + "/range", range);
+    dataset(std::string(trace::kBucketGroup) + "/name",
+            [&](hid_t d) { h5::write_whole_strings(d, names); });
+    const std::size_t D = shape.thresholds, K = shape.sink_counts, B = shape.bins;
+    using It = std::vector<double>::iterator;
+    const std::pair<const char*, std::pair<std::size_t, std::function<void(const BucketStats&, It)>>>
+        fields[] = {
+            {"long_range_mass", {D, [&](const BucketStats& b, It o) { copy_list(b.long_range_mass, D, o); }}},
+            {"mean_distance", {1, [](const BucketStats& b, It o) { *o = b.mean_distance; }}},
+            {"entropy", {1, [](const BucketStats& b, It o) { *o = b.entropy; }}},
+            {"sink_mass", {K, [&](const BucketStats& b, It o) { copy_list(b.sink_mass, K, o); }}},
+            {"long_range_mass_ex",
+             {D, [&](const BucketStats& b, It o) { copy_list(b.long_range_mass_ex, D, o); }}},
+            {"mean_distance_ex", {1, [](const BucketStats& b, It o) { *o = b.mean_distance_ex; }}},
+            {"bin_mass", {B, [&](const BucketStats& b, It o) { copy_list(b.bin_mass, B, o); }}},
+            {"bin_mass_ex", {B, [&](const BucketStats& b, It o) { copy_list(b.bin_mass_ex, B, o); }}}};
+    for (const auto& [name, field] : fields) {
+        put(std::string(trace::kBucketGroup) + "/" + name,
+            per_head_bucket(st, field.first, field.second));
+        put(std::string(trace::kUniformGroup) + "/" + name,
+            per_bucket(st.uniform, field.first, field.second));
+    }
 }
 
 void TraceWriter::Impl::write_results(std::span<const float> nll, const RunStats& st) {
@@ -474,6 +542,11 @@ void TraceWriter::finish(std::span<const float> token_nll, const RunStats& stats
             throw UsageError("trace: token NLL has the wrong length");
         m.shape.thresholds = stats.thresholds.size();
         m.shape.bins = stats.bin_edges.empty() ? 0 : stats.bin_edges.size() - 1;
+        m.shape.buckets_stored = stats.has_buckets();
+        m.shape.sink_counts = stats.sink_counts.size();
+        m.shape.buckets = stats.buckets.size();
+        if (stats.has_buckets() && stats.uniform.size() != stats.buckets.size())
+            throw UsageError("trace: the uniform reference does not match the query buckets");
         m.write_stats(stats);
         m.write_results(token_nll, stats);
         m.write_noise(noise);

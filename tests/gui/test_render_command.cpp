@@ -275,9 +275,10 @@ class TestRenderCommand : public QObject {
             << "does not exist";
         QTest::newRow("bad dpi") << QStringList{t, "--view", "heads", "--dpi", "1", "-o", out} << 2
                                  << "dpi";
+        // 5 is between the default grid's 4 and 6 (half-octave: 1, 2, 3, 4, 6, 8, ...).
         QTest::newRow("threshold not measured")
-            << QStringList{t, "--view", "heads", "--threshold", "3", "-o", out} << 2
-            << "--threshold 3";
+            << QStringList{t, "--view", "heads", "--threshold", "5", "-o", out} << 2
+            << "--threshold 5";
         QTest::newRow("trace view needs a trace")
             << QStringList{"--view", "heads", "-o", out} << 2 << "needs a trace";
         QTest::newRow("folder for a trace view")

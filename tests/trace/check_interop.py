@@ -4,7 +4,10 @@
 1. Traces fixtures with the CLI (f16 and f32, every variant family), recomputes tiles of real,
    imaginary and virtual imaginary heads with docs/examples/read_trace.py (h5py + numpy) and
    compares them with `ropescope-cli tile --json`.
-2. Edits traces with h5py into a newer schema, a foreign file, a wrong shape and a missing dataset,
+2. Reads the sink-aware, query-bucketed statistics with h5py: shapes, bucket "all" equal to the
+   whole-run statistics, the uniform reference against numpy, `export --what buckets` and
+   `export --what freq` against the stored values.
+3. Edits traces with h5py into a newer schema, a foreign file, a wrong shape and a missing dataset,
    and checks that `ropescope-cli show` refuses each with a clear message.
 
 usage: check_interop.py ROPESCOPE_CLI SOURCE_DIR
@@ -62,6 +65,97 @@ def compare_tiles(path, layer, head, rows, cols, stride, logits):
           f"{' logits' if logits else ''}: max |C++ - numpy| {np.nanmax(np.abs(cpp - py)):.2e}")
 
 
+def uniform_reference(T, lo, hi, thresholds, sinks, K, edges):
+    """Bucket [lo, hi) of uniform causal attention, straight from a dense numpy map."""
+    P = np.tril(np.ones((T, T))) / np.arange(1, T + 1)[:, None]
+    t = np.arange(lo, hi)
+    s = np.arange(T)
+    dist = t[:, None] - s[None, :]
+    rows = P[lo:hi]
+    out = {"mean_distance": (rows * np.maximum(dist, 0)).sum(1).mean() if hi > lo else np.nan}
+    out["long_range_mass"] = [np.mean([(rows[i] * (dist[i] >= D)).sum() for i in range(hi - lo) if t[i] >= D])
+                              if (t >= D).any() else np.nan for D in thresholds]
+    out["sink_mass"] = [np.mean([rows[i, :k].sum() for i in range(hi - lo) if t[i] >= k])
+                        if (t >= k).any() else np.nan for k in sinks]
+    ex = []
+    for i in range(hi - lo):
+        if t[i] < K:
+            continue
+        w = rows[i].copy()
+        w[:K] = 0
+        w /= w.sum()
+        ex.append(w)
+    out["mean_distance_ex"] = (np.mean([(w * np.maximum(t[i] - s, 0)).sum()
+                                        for i, w in zip([j for j in range(hi - lo) if t[j] >= K], ex)])
+                               if ex else np.nan)
+    bins = []
+    for b in range(len(edges) - 1):
+        inb = (dist >= edges[b]) & (dist < edges[b + 1])
+        bins.append((rows * inb).sum(1).mean() if hi > lo else np.nan)
+    out["bin_mass"] = bins
+    return out
+
+
+def close(a, b, tol=1e-12):
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    return a.shape == b.shape and np.all((np.isnan(a) & np.isnan(b)) | (np.abs(a - b) <= tol * (1 + np.abs(b))))
+
+
+def check_bucket_stats(path, train_length, source):
+    name = os.path.basename(path)
+    with h5py.File(path, "r") as f:
+        st = f["stats"]
+        T = int(f["meta"].attrs["tokens"])
+        nL, nA = st["observed"].shape
+        D = st["thresholds"][...]
+        k = st["sink_counts"][...]
+        edges = st["bin_edges"][...]
+        g = st["buckets"]
+        K = int(g.attrs["sink_exclude"])
+        check(int(g.attrs["train_length"]) == train_length and g.attrs["train_length_source"] == source,
+              f"{name}: train_length {g.attrs['train_length']} from {g.attrs['train_length_source']}")
+        names = list(g["name"].asstr()[...])
+        rng = g["range"][...]
+        nQ = len(names)
+        check(names[0] == "all" and list(rng[0]) == [0, T], f"{name}: bucket 0 is all queries ({names})")
+        if train_length:
+            i = names.index("inside")
+            check(list(rng[i]) == [0, min(train_length, T)] and list(rng[i + 1]) == [min(train_length, T), T],
+                  f"{name}: inside/beyond split at {train_length}")
+        shapes = {"long_range_mass": (len(D),), "mean_distance": (), "entropy": (), "sink_mass": (len(k),),
+                  "long_range_mass_ex": (len(D),), "mean_distance_ex": (), "bin_mass": (len(edges) - 1,),
+                  "bin_mass_ex": (len(edges) - 1,)}
+        for key, tail in shapes.items():
+            check(g[key].shape == (nL, nA, nQ) + tail and st["uniform"][key].shape == (nQ,) + tail,
+                  f"{name}: stats/buckets/{key} {g[key].shape}, stats/uniform/{key} {st['uniform'][key].shape}")
+        obs = st["observed"][...].astype(bool)
+        for key in ("long_range_mass", "mean_distance", "entropy", "bin_mass"):
+            check(close(g[key][...][:, :, 0][obs], st[key][...][obs]), f"{name}: bucket all == stats/{key}")
+        for q in range(nQ):
+            want = uniform_reference(T, int(rng[q][0]), int(rng[q][1]), D, k, K, edges)
+            ok = all(close(st["uniform"][key][q], want[key], 1e-9) for key in want)
+            check(ok, f"{name}: uniform reference of bucket {names[q]} == numpy")
+        rows = json.loads(cli("export", path, "--what", "buckets", "--json").stdout)["rows"]
+        heads = [r for r in rows if r["part"] != "uniform"]
+        check(len(heads) == int(obs.sum()) * nQ and len(rows) - len(heads) == nQ,
+              f"{name}: export --what buckets has {len(rows)} rows")
+        r = heads[nQ + 1]
+        l, h, q = r["layer"], r["head"], names.index(r["bucket"])
+        check(close([r[f"sink_mass_k{k[0]}"], r[f"mean_distance_ex{K}"]],
+                    [g["sink_mass"][l, h, q, 0], g["mean_distance_ex"][l, h, q]]),
+              f"{name}: export buckets row (layer {l}, head {h}, {r['bucket']}) == h5py")
+        freq = json.loads(cli("export", path, "--what", "freq", "--bands", "4", "--distances", "0,3,17",
+                              "--json").stdout)["rows"]
+        w = f["meta/inv_freq"][...]
+        scale = float(f["meta"].attrs["logit_scale"])
+        re, im = st["freq_re"][1, 2], st["freq_im"][1, 2]
+        for dist in (0, 3, 17):
+            parts = [x for x in freq if x["layer"] == 1 and x["head"] == 2 and x["distance"] == dist]
+            direct = scale * np.sum(re * np.cos(w * dist) - im * np.sin(w * dist))
+            check(len(parts) == 4 and close(sum(x["contribution"] for x in parts), direct, 1e-9),
+                  f"{name}: freq bands at distance {dist} sum to the head's frequency-weight logit")
+
+
 def refused(path, expected):
     out = cli("show", path)
     check(out.returncode == 1 and expected in out.stderr and path in out.stderr,
@@ -89,6 +183,13 @@ def main():
                 compare_tiles(path, 1, head, (0, 70), (0, 70), 1, False)
             compare_tiles(path, 0, heads - 1, (5, 69), (3, 60), 4, False)
             compare_tiles(path, 1, heads - 1, (10, 40), (0, 40), 1, True)
+
+        check_bucket_stats(traces["rope_f32"], 4096, "max_position_embeddings")
+        split = os.path.join(tmp, "split.h5")
+        out = cli("trace", os.path.join(SRC, "tests", "fixtures", "rope_pp_ec_f32"), "--ids", ids(70), "--f32",
+                  "--train-length", "50", "--sink-counts", "1,4,8", "--query-buckets", "16,32", "-o", split)
+        check(out.returncode == 0, f"trace --train-length 50 {out.stderr.strip()}")
+        check_bucket_stats(split, 50, "--train-length")
 
         good = traces["rope_f32"]
         newer = os.path.join(tmp, "newer.h5")
