@@ -234,6 +234,13 @@ bool wait_for_first_unit(pid_t pid, const fs::path& journal) {
     return false;
 }
 
+// One OpenMP thread per CLI: on a loaded 2-core machine two threads per tiny forward pass spend
+// most of their time waiting for each other, and these tests are about the journal, not speed.
+struct OneThread {
+    OneThread() { setenv("OMP_NUM_THREADS", "1", 1); }
+    ~OneThread() { setenv("OMP_NUM_THREADS", "2", 1); }
+};
+
 // Long enough that a kill lands mid-study: the sample checkpoint on 38 windows of 512 tokens.
 std::vector<std::string> sample_study(const fs::path& out) {
     return {"study", "-o", out.string(), "--checkpoint", (test::source_dir() / "sample_data/rope").string(),
@@ -248,6 +255,7 @@ int wait_exit(pid_t pid) {
 }
 
 TEST(StudyRun, ResumesAfterSigkillAndLosesNothing) {
+    const OneThread one;
     test::TempDir dir;
     const auto out = dir / "study.h5", journal = fs::path(study_journal_dir(out.string()));
     const pid_t pid = spawn_cli(sample_study(out), dir.path());
@@ -268,6 +276,7 @@ TEST(StudyRun, ResumesAfterSigkillAndLosesNothing) {
 }
 
 TEST(StudyRun, CtrlCLeavesAValidPartialStudyThatTheSameCommandCompletes) {
+    const OneThread one;
     test::TempDir dir;
     const auto out = dir / "study.h5", journal = fs::path(study_journal_dir(out.string()));
     const pid_t pid = spawn_cli(sample_study(out), dir.path());

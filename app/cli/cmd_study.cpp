@@ -19,6 +19,7 @@
 #include "app/cli/progress_bar.h"
 #include "csv_writer.h"
 #include "error.h"
+#include "rope_override.h"
 #include "study_file.h"
 #include "study_merge.h"
 #include "study_run.h"
@@ -92,6 +93,13 @@ StudyRequest parse_request(const Args& args) {
     if (!corpus) throw UsageError("a study needs --corpus PATH");
     r.corpus = *corpus;
     if (auto s = args.get_all("setting"); !s.empty()) r.settings = s;
+    for (const auto& label : r.settings) {
+        try {
+            static_cast<void>(parse_rope_override(label));
+        } catch (const UsageError& e) {
+            throw UsageError("--setting " + label + ": " + e.what());
+        }
+    }
     r.max_tokens = int_option(args, "max-tokens", 2, INT_MAX, 0);
     r.window = int_option(args, "window", 2, INT_MAX, 0);
     r.bootstrap = int_option(args, "bootstrap", 0, 1000000, 1000);
