@@ -18,6 +18,7 @@
 #include "model.h"
 #include "study_bootstrap.h"
 #include "study_file.h"
+#include "study_journal.h"
 #include "study_run.h"
 #include "study_statistics.h"
 #include "tests/study_test_util.h"
@@ -106,6 +107,38 @@ TEST(StudyBootstrap, AggregateIsTheDocumentedComputation) {
     const Aggregate one = boot(std::vector<double>{1.0});
     EXPECT_EQ(one.n, 1);
     EXPECT_TRUE(std::isnan(one.sd) && std::isnan(one.low)) << "no interval from one text";
+}
+
+TEST(StudyJournal, RefusesTheJournalOfAnotherStudyAndADamagedUnit) {
+    test::TempDir dir;
+    StudyHeader a = header(1, 1, 2), b = a;
+    a.checkpoints[0].layers = b.checkpoints[0].layers = 1;
+    a.checkpoints[0].heads = b.checkpoints[0].heads = 1;
+    a.statistics = b.statistics = {"entropy"};
+    b.settings = {"pi_factor=4"};
+    const std::string j = (dir / "s.h5.parts").string();
+    {
+        StudyJournal journal(j, a, "");
+        journal.commit({1, 2.5, {0.25}});
+        const auto units = journal.load();
+        ASSERT_EQ(units.size(), 1u);
+        EXPECT_EQ(units.at(1).nll, 2.5);
+        EXPECT_EQ(units.at(1).values, std::vector<double>{0.25});
+    }
+    try {
+        StudyJournal other(j, b, "");
+        FAIL() << "accepted another study's journal";
+    } catch (const FileError& e) {
+        EXPECT_EQ(e.path(), j);
+    }
+    EXPECT_THROW(StudyJournal(j, a, "0/2"), FileError) << "another shard";
+    test::write_file(dir / "s.h5.parts/unit-00000000.json", "{\"study_id\": ");
+    try {
+        StudyJournal(j, a, "").load();
+        FAIL() << "accepted a damaged unit";
+    } catch (const FileError& e) {
+        EXPECT_NE(e.path().find("unit-00000000.json"), std::string::npos) << e.what();
+    }
 }
 
 // ---- runs ----------------------------------------------------------------------------------

@@ -19,7 +19,8 @@ done
 wait
 "$CLI" study merge -o "$WORK/study.h5" "$WORK/part0.h5" "$WORK/part1.h5" --quiet >&2
 end=$(date +%s.%N)
-"$CLI" study show "$WORK/study.h5" -o "$OUT/study.csv"
+cli=$(realpath "$CLI") out=$(realpath "$OUT")
+(cd "$WORK" && "$cli" study show study.h5 -o "$out/study.csv")  # the CSV names the file, not $WORK
 /usr/bin/python3 - "$WORK" "$start" "$end" <<'PY'
 import json, sys
 work, start, end = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])

@@ -51,20 +51,6 @@ struct StudyOptions {
     bool quiet = false, json = false, csv = false;
 };
 
-// Positionals without "-o PATH" (kept as positionals by Args).
-std::vector<std::string> operands_of(const Args& args) {
-    std::vector<std::string> out;
-    const auto& p = args.positional();
-    for (std::size_t i = 0; i < p.size(); ++i) {
-        if (p[i] == "-o") {
-            ++i;
-            continue;
-        }
-        out.push_back(p[i]);
-    }
-    return out;
-}
-
 int int_option(const Args& args, const std::string& name, long lo, long hi, long fallback) {
     if (!args.get(name)) return int(fallback);
     const long v = args.get_int(name, fallback);
@@ -111,7 +97,7 @@ StudyRequest parse_request(const Args& args) {
 // Every option checked before any file is read.
 StudyOptions parse(const Args& args) {
     StudyOptions o;
-    o.operands = operands_of(args);
+    o.operands = operands(args);
     if (!o.operands.empty() && o.operands.front() == "merge") o.action = Action::Merge;
     else if (!o.operands.empty() && o.operands.front() == "show") o.action = Action::Show;
     if (o.action != Action::Run) o.operands.erase(o.operands.begin());

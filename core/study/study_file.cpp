@@ -3,7 +3,6 @@
 
 #include <cerrno>
 #include <cmath>
-#include <cstring>
 #include <numeric>
 
 #include "hdf5_io.h"
@@ -33,12 +32,6 @@ void put_strings(hid_t loc, const std::string& name, const std::vector<std::stri
     h5::write_whole_strings(d.get(), v);
 }
 
-std::string lines(const std::vector<std::string>& v) {
-    std::string out;
-    for (const auto& s : v) out += s + "\n";
-    return out;
-}
-
 void write_root(hid_t f, const Study& s) {
     const auto& h = s.header;
     const long done = long(s.units.size());
@@ -59,7 +52,7 @@ void write_root(hid_t f, const Study& s) {
     h5::write_attr(f, "max_tokens", std::int64_t(h.max_tokens));
     h5::write_attr(f, "bootstrap", std::int64_t(h.bootstrap));
     h5::write_attr_u64(f, "seed", h.seed);
-    h5::write_attr(f, "notes", lines(h.notes));
+    put_strings(f, "notes", h.notes);
     put_strings(f, "settings", h.settings);
     put_strings(f, "texts", h.texts);
     put_strings(f, "statistics", h.statistics);
@@ -140,18 +133,6 @@ std::vector<std::string> get_strings(hid_t loc, const std::string& name) {
     return h5::read_strings(d.get());
 }
 
-std::vector<std::string> split_lines(const std::string& text) {
-    std::vector<std::string> out;
-    std::size_t pos = 0;
-    while (pos < text.size()) {
-        const auto nl = text.find('\n', pos);
-        out.push_back(text.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos));
-        if (nl == std::string::npos) break;
-        pos = nl + 1;
-    }
-    return out;
-}
-
 int positive_attr(hid_t loc, const std::string& name, std::int64_t lo = 1) {
     const auto v = h5::read_attr_int(loc, name);
     if (v < lo || v > (std::int64_t(1) << 24)) throw h5::Failure("attribute '" + name + "' is out of range");
@@ -219,7 +200,7 @@ Study read_study(hid_t f) {
     h.max_tokens = positive_attr(f, "max_tokens", 0);
     h.bootstrap = positive_attr(f, "bootstrap", 0);
     h.seed = h5::read_attr_u64(f, "seed");
-    h.notes = split_lines(h5::read_attr_string(f, "notes"));
+    h.notes = get_strings(f, "notes");
     h.settings = get_strings(f, "settings");
     h.texts = get_strings(f, "texts");
     h.statistics = get_strings(f, "statistics");
@@ -250,9 +231,7 @@ auto guarded(const std::string& path, const char* doing, F&& f) {
         return f();
     } catch (const h5::Failure& e) {
         const int err = errno;
-        const bool io = err == ENOSPC || err == EFBIG || err == EDQUOT || err == EIO;
-        throw FileError(path, std::string(doing) + e.what() +
-                                  (io ? std::string(" (") + std::strerror(err) + ")" : ""));
+        throw FileError(path, std::string(doing) + e.what() + h5::write_error_reason(err));
     }
 }
 

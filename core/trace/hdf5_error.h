@@ -25,6 +25,10 @@ void silence_errors();
 // The current thread's HDF5 error stack as one line (most specific reason first), then cleared.
 std::string error_stack_text();
 
+// " (No space left on device)" when `err` (errno after a failed write) is a full disk, a file-size
+// limit, a quota or an I/O error, else "": HDF5's stdio driver reports "fwrite failed" without it.
+std::string write_error_reason(int err);
+
 // Throw Failure(what + ": " + stack text) when an HDF5 call reports failure.
 hid_t check_id(hid_t id, const std::string& what);
 herr_t check(herr_t status, const std::string& what);

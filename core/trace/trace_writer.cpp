@@ -172,11 +172,9 @@ static auto guarded(const std::string& dest, F&& f) {
     try {
         return f();
     } catch (const h5::Failure& e) {
-        // HDF5's stdio driver reports "fwrite failed" without the reason; errno still has it.
         const int err = errno;
-        const bool io = err == ENOSPC || err == EFBIG || err == EDQUOT || err == EIO;
         throw FileError(dest, std::string("cannot write the trace: ") + e.what() +
-                                  (io ? std::string(" (") + std::strerror(err) + ")" : ""));
+                                  h5::write_error_reason(err));
     }
 }
 

@@ -162,7 +162,7 @@ def main():
         print(json.dumps(clean))
         return
     print(f"{int(f.attrs['units_done'])} of {int(f.attrs['units_total'])} units")
-    for line in f.attrs["notes"].splitlines():
+    for line in strings(f["notes"]):
         print("note:", line)
     for r in table:
         print(f"{r['table']:12} {r['checkpoint']:24} {r['setting']:20} {r['part']:12} {r['statistic']:14}"
