@@ -223,22 +223,10 @@ Study read_study(hid_t f) {
     return s;
 }
 
-template <class F>
-auto guarded(const std::string& path, const char* doing, F&& f) {
-    h5::silence_errors();
-    errno = 0;
-    try {
-        return f();
-    } catch (const h5::Failure& e) {
-        const int err = errno;
-        throw FileError(path, std::string(doing) + e.what() + h5::write_error_reason(err));
-    }
-}
-
 }  // namespace
 
 void write_study_file(const std::string& destination, const Study& study) {
-    guarded(destination, "cannot write the study: ", [&] {
+    h5::as_file_error(destination, "cannot write the study: ", [&] {
         TraceOutputFile out(destination);
         h5::Handle file = h5::create_file(out.write_path(), out.unnamed());
         write_study(file.get(), study);
@@ -248,7 +236,7 @@ void write_study_file(const std::string& destination, const Study& study) {
 }
 
 Study read_study_file(const std::string& path) {
-    return guarded(path, "", [&] {
+    return h5::as_file_error(path, "", [&] {
         h5::Handle file = h5::open_file_read(path);
         return read_study(file.get());
     });
