@@ -84,5 +84,36 @@ TEST(CliParseFirst, AnOptionOutsideTheTableIsRefused) {
     }
 }
 
+// `study` checks every option (and its sub-command's table) before reading the corpus or opening a
+// checkpoint: a bad value exits 2 naming the option, and no study file or journal is made.
+TEST(CliParseFirst, StudyRefusesABadOptionBeforeReadingAnything) {
+    test::TempDir dir;
+    const auto out = dir / "s.h5";
+    const std::vector<std::string> base{"study", "-o", out.string(), "--checkpoint",
+                                        (dir / "no_such_checkpoint").string(), "--corpus",
+                                        (dir / "no_such_corpus").string()};
+    const std::vector<BadValue> cases{
+        {{"--shard", "3/3"}, "shard"},          {{"--shard", "x"}, "shard"},
+        {{"--setting", "pi_factor=0.5"}, "setting"}, {{"--setting", "colour=4"}, "setting"},
+        {{"--bootstrap", "-1"}, "bootstrap"},   {{"--seed", "-4"}, "seed"},
+        {{"--max-tokens", "1"}, "max-tokens"},  {{"--window", "ten"}, "window"},
+        {{"--csv"}, "csv"},                     {{"--sigma", "1"}, "sigma"}};
+    for (const auto& c : cases) {
+        auto args = base;
+        args.insert(args.end(), c.args.begin(), c.args.end());
+        const auto r = test::run_cli(args);
+        expect_refused_before_loading(r, c.option);
+        EXPECT_FALSE(std::filesystem::exists(out));
+        EXPECT_FALSE(std::filesystem::exists(dir / "s.h5.parts"));
+    }
+    // merge and show read their own options only.
+    auto r = test::run_cli({"study", "merge", "-o", out.string(), "a.h5", "--corpus", "c"});
+    expect_refused_before_loading(r, "corpus");
+    EXPECT_NE(r.err.find("study merge does not read --corpus"), std::string::npos) << r.err;
+    r = test::run_cli({"study", "show", "a.h5", "--shard", "0/2"});
+    expect_refused_before_loading(r, "shard");
+    EXPECT_FALSE(std::filesystem::exists(out));
+}
+
 }  // namespace
 }  // namespace rs

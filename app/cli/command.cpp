@@ -21,11 +21,13 @@ Args::Args(int argc, char** argv, const std::vector<std::string>& flags) {
         std::string key = a.substr(2);
         if (auto eq = key.find('='); eq != std::string::npos) {
             values_[key.substr(0, eq)] = key.substr(eq + 1);
+            all_values_.emplace_back(key.substr(0, eq), key.substr(eq + 1));
         } else if (std::find(flags.begin(), flags.end(), key) != flags.end()) {
             flags_set_.push_back(key);
         } else {
             if (i + 1 >= argc) throw UsageError("option --" + key + " needs a value");
             values_[key] = argv[++i];
+            all_values_.emplace_back(key, argv[i]);
         }
     }
 }
@@ -43,6 +45,19 @@ std::optional<std::string> Args::get(const std::string& name) const {
     auto it = values_.find(name);
     if (it == values_.end()) return std::nullopt;
     return it->second;
+}
+
+std::vector<std::string> Args::get_all(const std::string& name) const {
+    std::vector<std::string> out;
+    for (const auto& [k, v] : all_values_)
+        if (k == name) out.push_back(v);
+    return out;
+}
+
+std::vector<std::string> Args::given() const {
+    std::vector<std::string> out = flags_set_;
+    for (const auto& [k, _] : values_) out.push_back(k);
+    return out;
 }
 
 std::string Args::get_or(const std::string& name, const std::string& fallback) const {
@@ -84,6 +99,19 @@ std::string optional_output_path(const Args& args) {
     for (std::size_t i = 0; i + 1 < p.size(); ++i)
         if (p[i] == "-o") return p[i + 1];
     return args.get_or("out", "");
+}
+
+std::vector<std::string> operands(const Args& args) {
+    std::vector<std::string> out;
+    const auto& p = args.positional();
+    for (std::size_t i = 0; i < p.size(); ++i) {
+        if (p[i] == "-o") {
+            ++i;
+            continue;
+        }
+        out.push_back(p[i]);
+    }
+    return out;
 }
 
 std::string output_path(const Args& args, const std::string& hint) {

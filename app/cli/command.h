@@ -20,7 +20,12 @@ class Args {
     const std::vector<std::string>& positional() const { return positional_; }
     std::string positional(std::size_t i, const std::string& what) const;  // throws UsageError
     bool flag(const std::string& name) const;
-    std::optional<std::string> get(const std::string& name) const;
+    std::optional<std::string> get(const std::string& name) const;  // the last value given
+    // Every value of an option given several times (--checkpoint A --checkpoint B), in order.
+    std::vector<std::string> get_all(const std::string& name) const;
+    // The names of the options given (flags included), for commands whose sub-commands read
+    // different options.
+    std::vector<std::string> given() const;
     std::string get_or(const std::string& name, const std::string& fallback) const;
     double get_double(const std::string& name, double fallback) const;
     long get_int(const std::string& name, long fallback) const;
@@ -30,6 +35,7 @@ class Args {
   private:
     std::vector<std::string> positional_;
     std::map<std::string, std::string> values_;
+    std::vector<std::pair<std::string, std::string>> all_values_;  // in command-line order
     std::vector<std::string> flags_set_;
 };
 
@@ -42,6 +48,8 @@ std::vector<double> parse_number_list(const std::string& text, const std::string
 std::string output_path(const Args& args, const std::string& hint);
 // Same, but empty when no output file was given (commands that otherwise print to stdout).
 std::string optional_output_path(const Args& args);
+// The positionals without the `-o PATH` pair: a command's operands.
+std::vector<std::string> operands(const Args& args);
 
 // Prints each of a trace's warnings (data usable but suspicious) to stderr as
 // "ropescope-cli <command>: warning: <text>", after the command's output.

@@ -1,6 +1,8 @@
 // HDF5 error stack -> exception text.
 #include "hdf5_error.h"
 
+#include <cerrno>
+#include <cstring>
 #include <vector>
 
 namespace rs::h5 {
@@ -67,6 +69,11 @@ herr_t check(herr_t status, const std::string& what) {
 htri_t check_tri(htri_t status, const std::string& what) {
     if (status < 0) throw Failure(what + ": " + error_stack_text());
     return status;
+}
+
+std::string write_error_reason(int err) {
+    const bool io = err == ENOSPC || err == EFBIG || err == EDQUOT || err == EIO;
+    return io ? std::string(" (") + std::strerror(err) + ")" : "";
 }
 
 }  // namespace rs::h5

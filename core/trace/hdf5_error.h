@@ -5,6 +5,7 @@
 
 #include <hdf5.h>
 
+#include <cerrno>
 #include <string>
 
 #include "error.h"
@@ -24,6 +25,24 @@ void silence_errors();
 
 // The current thread's HDF5 error stack as one line (most specific reason first), then cleared.
 std::string error_stack_text();
+
+// " (No space left on device)" when `err` (errno after a failed write) is a full disk, a file-size
+// limit, a quota or an I/O error, else "": HDF5's stdio driver reports "fwrite failed" without it.
+std::string write_error_reason(int err);
+
+// f() with HDF5 silenced on this thread; an HDF5 failure becomes FileError(path, doing + reason),
+// with write_error_reason of the errno it left.
+template <class F>
+auto as_file_error(const std::string& path, const std::string& doing, F&& f) {
+    silence_errors();
+    errno = 0;
+    try {
+        return f();
+    } catch (const Failure& e) {
+        const int err = errno;
+        throw FileError(path, doing + e.what() + write_error_reason(err));
+    }
+}
 
 // Throw Failure(what + ": " + stack text) when an HDF5 call reports failure.
 hid_t check_id(hid_t id, const std::string& what);

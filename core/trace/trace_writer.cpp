@@ -194,17 +194,7 @@ struct TraceWriter::Impl {
 // Every public entry: HDF5 silenced on this thread, HDF5 failures reported against the destination.
 template <class F>
 static auto guarded(const std::string& dest, F&& f) {
-    h5::silence_errors();
-    errno = 0;
-    try {
-        return f();
-    } catch (const h5::Failure& e) {
-        // HDF5's stdio driver reports "fwrite failed" without the reason; errno still has it.
-        const int err = errno;
-        const bool io = err == ENOSPC || err == EFBIG || err == EDQUOT || err == EIO;
-        throw FileError(dest, std::string("cannot write the trace: ") + e.what() +
-                                  (io ? std::string(" (") + std::strerror(err) + ")" : ""));
-    }
+    return h5::as_file_error(dest, "cannot write the trace: ", std::forward<F>(f));
 }
 
 TraceWriter::TraceWriter(const std::string& destination, const Checkpoint& ck, TraceTokens tokens,
