@@ -176,7 +176,8 @@ TEST(StudyRun, AUnitHoldsTheStatisticsOfADirectRun) {
     o.config.rope_override.pi_factor = 4;
     auto ck = std::make_shared<const Checkpoint>(Checkpoint::open(test::fixture_dir("rope_f32").string(), o));
     Model model(ck);
-    HeadStatsProbe probe(true, std::vector<int>(plan.header.thresholds.begin(), plan.header.thresholds.end()));
+    HeadStatsProbe probe(true, study_stats_options(ck->config(), std::vector<int>(plan.header.thresholds.begin(),
+                                                                                  plan.header.thresholds.end())));
     ForwardOptions fopt;
     fopt.probes = {&probe};
     const auto fr = model.forward(plan.ids[0][3], fopt);

@@ -149,7 +149,9 @@ StudyPlan plan_study(const StudyRequest& r) {
     }
     // One set of M(D) thresholds every text reaches, so every unit has the same columns.
     h.thresholds = default_mass_thresholds(shortest);
-    h.statistics = study_statistic_names(h.thresholds);
+    HeadStatsOptions measured;  // the sink counts and exclusion every unit's probe uses
+    measured.thresholds.assign(h.thresholds.begin(), h.thresholds.end());
+    h.statistics = study_statistic_names(measured);
     h.notes = study_notes(h);
     if (names.size() > 1 && std::any_of(names.begin(), names.end(), [&](const auto& n) { return n.size() != X; }))
         h.notes.push_back("the windows of the text are cut per tokenizer; the study uses the " +
@@ -186,7 +188,8 @@ void open_for(OpenModel& m, const StudyPlan& plan, int c, int s, const StudyRunO
 
 UnitResult run_unit(Model& model, const StudyHeader& h, long index, const std::vector<std::int32_t>& ids,
                     const ProgressFn& progress) {
-    HeadStatsProbe probe(true, std::vector<int>(h.thresholds.begin(), h.thresholds.end()));
+    HeadStatsProbe probe(true, study_stats_options(model.checkpoint().config(),
+                                                   std::vector<int>(h.thresholds.begin(), h.thresholds.end())));
     ForwardOptions fopt;
     fopt.probes = {&probe};
     fopt.progress = progress;

@@ -58,7 +58,13 @@ def check_schema(f):
     check(int(f.attrs["units_total"]) == C * S * X == int(f.attrs["units_done"]), "unit counts")
     check(int(f.attrs["complete"]) == 1, "complete")
     check(read_study.strings(f["columns"]) == read_study.strings(f["statistics"]) + ["nll"], "columns")
-    check(all(s.startswith("M_") for s in read_study.strings(f["statistics"])[:-2]), "M(D) columns first")
+    names = read_study.strings(f["statistics"])
+    D = len(f["thresholds"])
+    check(names[:D] == [f"M_{d}" for d in f["thresholds"][()]] and names[D:D + 2] == ["mean_distance", "entropy"],
+          "M(D) columns first, then mean distance and entropy")
+    check([n for n in names if n.startswith("beyond_")] == ["beyond_" + n for n in names[:D + 1]] +
+          ["beyond_" + n for n in names[D + 2:] if not n.startswith(("inside_", "beyond_"))],
+          "beyond_ columns repeat the whole-run ones but entropy")
     for c in range(C):
         g = f[f"checkpoints/c{c:02d}"]
         L, H = int(g.attrs["layers"]), int(g.attrs["heads"])
@@ -77,21 +83,22 @@ def check_schema(f):
         imag = np.flatnonzero(g["imag"][()])
         twins = g["twin"][()][imag]
         check(np.allclose(g["twin_difference/values"][()], np.nanmean(
-            v[:, :, :, imag, :] - v[:, :, :, twins, :], axis=(2, 3)), rtol=1e-12, atol=1e-12), "twin values")
+            v[:, :, :, imag, :] - v[:, :, :, twins, :], axis=(2, 3)), rtol=1e-12, atol=1e-12, equal_nan=True), "twin values")
         # Summary: mean over each part's heads; the NLL column is the text's NLL.
         for p in (0, 1):
             sel = np.flatnonzero(g["imag"][()] == p)
             mean = np.nanmean(v[:, :, :, sel, :], axis=(2, 3))
-            check(np.allclose(f["summary/values"][c, :, p, :, :K], mean, rtol=1e-12, atol=1e-12), "summary values")
+            check(np.allclose(f["summary/values"][c, :, p, :, :K], mean, rtol=1e-12, atol=1e-12, equal_nan=True), "summary values")
             check(np.array_equal(f["summary/values"][c, :, p, :, K], g["nll/values"][()]), "summary nll")
     check(f["summary/values"].shape == (C, S, 2, X, K + 1), "summary shape")
     pairs = f["differences/checkpoints/pairs"][()]
     check(pairs.shape == (C * (C - 1) // 2, 2), "pairs")
     d = f["differences/checkpoints/values"][()]
-    check(np.array_equal(d[0], f["summary/values"][pairs[0][0]] - f["summary/values"][pairs[0][1]]), "A - B")
+    check(np.array_equal(d[0], f["summary/values"][pairs[0][0]] - f["summary/values"][pairs[0][1]], equal_nan=True),
+          "A - B")
     s = f["differences/settings/values"][()]
     check(np.isnan(s[:, 0]).all(), "none - none is empty")
-    check(np.array_equal(s[:, 1], f["summary/values"][:, 1] - f["summary/values"][:, 0]), "X - none")
+    check(np.array_equal(s[:, 1], f["summary/values"][:, 1] - f["summary/values"][:, 0], equal_nan=True), "X - none")
 
 
 def main():
@@ -105,7 +112,8 @@ def main():
             worst = read_study.recompute(f)
             print(f"aggregates vs numpy: largest relative difference {worst:.3g}")
             check(worst < 1e-12, "aggregates equal numpy's")
-            check((f["summary/ci_low"][()] <= f["summary/mean"][()] + 1e-15).all(), "interval below mean")
+            low, mean = f["summary/ci_low"][()], f["summary/mean"][()]
+            check(((low <= mean + 1e-15) | np.isnan(mean)).all(), "interval below mean")
         # The example script's rows are the CLI's.
         ours = json.loads(run(["/usr/bin/python3", os.path.join(ROOT, "docs/examples/read_study.py"), single, "--json"]))
         cli = json.loads(run([CLI, "study", "show", single, "--json"]))["rows"]
