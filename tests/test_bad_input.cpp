@@ -216,8 +216,8 @@ TEST_F(Damaged, ConfigClaimsVariantTheWeightsDoNotHave) {
 }
 
 TEST_F(Damaged, ConfigUnsupportedRopeScaling) {
-    set_config("\"rope_scaling\": null", "\"rope_scaling\": {\"rope_type\": \"dynamic\", \"factor\": 2}");
-    expect_checkpoint_error(dir, "config.json", "rope_scaling.rope_type = \"dynamic\" is not supported yet");
+    set_config("\"rope_scaling\": null", "\"rope_scaling\": {\"rope_type\": \"mrope\", \"factor\": 2}");
+    expect_checkpoint_error(dir, "config.json", "rope_scaling.rope_type = \"mrope\" is not supported yet");
 }
 
 TEST_F(Damaged, MissingConfig) {

@@ -259,11 +259,11 @@ TEST(RopeSettings, DefaultsAreStated) {
 TEST(RopeSettings, UnknownTypesAndUnreadFieldsAreRefusedByKey) {
     json j = base_config();
     j["rope_scaling"] = {
-        {"rope_type", "yarn"}, {"factor", 4.0}, {"original_max_position_embeddings", 4096}};
+        {"rope_type", "mrope"}, {"factor", 4.0}, {"original_max_position_embeddings", 4096}};
     EXPECT_EQ(
         refusal(j),
-        "config.json: rope_scaling.rope_type = \"yarn\" is not supported yet: RoPEScope computes "
-        "rope_type default, linear and llama3 exactly");
+        "config.json: rope_scaling.rope_type = \"mrope\" is not supported yet: RoPEScope computes "
+        "rope_type default, linear, llama3, yarn, longrope and dynamic exactly");
     j["rope_scaling"] = llama3_scaling();
     j["rope_scaling"].erase("low_freq_factor");
     EXPECT_EQ(refusal(j),

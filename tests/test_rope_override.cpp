@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <tuple>
 
 #include <hdf5.h>
 #include <nlohmann/json.hpp>
@@ -113,6 +114,44 @@ TEST(RopeOverride, YarnEqualsUpstreamRopeConfig) {
     test::write_file(edited / "config.json", config.dump(2));
     EXPECT_TRUE(bit_identical(nll_with(original, fx.ids, parse_rope_override("yarn_factor=8")),
                               nll_with(edited.path(), fx.ids)));
+}
+
+// The HF-typed overrides of a study: yarn_hf_factor = rope_scaling yarn whose original length is
+// the checkpoint's max_position_embeddings; ntk_factor = rope_scaling dynamic. The checkpoint's
+// max_position_embeddings is made short (64, 16) so the ramp lies inside the dims and the 24-token
+// run crosses the NTK length.
+TEST(RopeOverride, HfYarnAndNtkEqualTheEditedCheckpoint) {
+    for (const auto& [label, max_pos, scaling] :
+         {std::tuple<const char*, int, json>{"yarn_hf_factor=4", 64, {{"rope_type", "yarn"}, {"factor", 4.0}}},
+          std::tuple<const char*, int, json>{"ntk_factor=2", 16, {{"rope_type", "dynamic"}, {"factor", 2.0}}}}) {
+        SCOPED_TRACE(label);
+        const auto fx = test::load_golden_fixture("rope_f32");
+        json config = json::parse(test::read_file(test::fixture_dir("rope_f32") / "config.json"));
+        config["max_position_embeddings"] = max_pos;
+        test::TempDir shortened, edited;
+        test::copy_fixture("rope_f32", shortened.path());
+        test::write_file(shortened / "config.json", config.dump(2));
+        config["rope_scaling"] = scaling;
+        test::copy_fixture("rope_f32", edited.path());
+        test::write_file(edited / "config.json", config.dump(2));
+        const RopeOverride o = parse_rope_override(label);
+        EXPECT_EQ(o.label(), label);
+        const auto overridden = nll_with(shortened.path(), fx.ids, o);
+        EXPECT_TRUE(bit_identical(overridden, nll_with(edited.path(), fx.ids)));
+        EXPECT_FALSE(bit_identical(overridden, nll_with(shortened.path(), fx.ids)));
+    }
+}
+
+TEST(RopeOverride, HfKeysReadBackAndExcludeOtherScalings) {
+    const RopeOverride o = parse_rope_override("yarn_hf_factor=4,rope_theta=20000");
+    EXPECT_EQ(o.yarn_hf_factor, 4.0);
+    EXPECT_EQ(o.label(), "rope_theta=20000,yarn_hf_factor=4");
+    EXPECT_EQ(parse_rope_override(o.label()), o);
+    EXPECT_EQ(parse_rope_override("ntk_factor=2.5").ntk_factor, 2.5);
+    EXPECT_EQ(parse_rope_override("ntk_factor=2.5").label(), "ntk_factor=2.5");
+    for (const char* bad : {"yarn_hf_factor=0.5", "ntk_factor=0.9", "yarn_hf_factor=2,pi_factor=2",
+                            "yarn_hf_factor=2,yarn_factor=2", "ntk_factor=2,yarn_hf_factor=2"})
+        EXPECT_THROW(parse_rope_override(bad), UsageError) << bad;
 }
 
 TEST(RopeOverride, CliAppliesAndAnnouncesIt) {

@@ -130,6 +130,8 @@ std::vector<std::pair<std::string, Rule>> special_rules() {
         {"head_dim", applied},
         {"rope_config", applied},
         {"max_position_embeddings", applied},
+        // Phi-3's longrope original length: rope_settings.cpp reads it for longrope, refuses it otherwise.
+        {"original_max_position_embeddings", applied},
         // A window is applied as a bound on the run length: query t sees keys s > t - W, so a
         // run of at most W tokens masks nothing. Longer runs are refused (Model::forward).
         {"sliding_window",
@@ -147,17 +149,6 @@ std::vector<std::pair<std::string, Rule>> special_rules() {
              c.notes.push_back({"sliding_window", v.dump(),
                                 "runs limited to " + v.dump() +
                                     " tokens, where the window masks no key"});
-             return std::nullopt;
-         }},
-        // Phi-3 writes the pre-extension length at the top level; transformers reads it only for
-        // longrope scaling (rope_settings.cpp), so without that scaling it changes nothing.
-        {"original_max_position_embeddings",
-         [](const json& v, Context& c) -> std::optional<std::string> {
-             if (c.family != "phi3") return "only Phi-3 configs carry it at the top level";
-             if (!v.is_number_integer() || v.get<long long>() < 1)
-                 return "must be a positive integer (the pre-extension context length)";
-             c.notes.push_back({"original_max_position_embeddings", v.dump(),
-                                "read by longrope scaling only"});
              return std::nullopt;
          }},
         {"use_sliding_window",

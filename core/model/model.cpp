@@ -11,6 +11,7 @@
 #include <limits>
 #include <mutex>
 #include <numeric>
+#include <optional>
 
 #include "causal_attention.h"
 #include "error.h"
@@ -89,7 +90,12 @@ Model::Model(std::shared_ptr<const Checkpoint> ck, bool keep_layers_resident,
              const ProgressFn& progress)
     : ck_(std::move(ck)),
       weights_(*ck_, keep_layers_resident, progress),
-      rope_(make_rope_spectrum(ck_->config().rope_params())) {}
+      params_(ck_->config().rope_params()),
+      rope_(make_rope_spectrum(params_)) {}
+
+RopeSpectrum Model::rope_for(long tokens) const {
+    return params_.depends_on_run_length() ? make_rope_spectrum(params_, tokens) : rope_;
+}
 
 ForwardResult Model::forward(std::span<const std::int32_t> ids, const ForwardOptions& opt) const {
     const auto& c = ck_->config();
@@ -103,13 +109,17 @@ ForwardResult Model::forward(std::span<const std::int32_t> ids, const ForwardOpt
     Poll poll(opt.progress, c.num_hidden_layers + 1);
     auto report = [&](long done) { poll.report(done); };
 
-    RunInfo info{T, c.num_hidden_layers, &ck_->layout(), &rope_,
-                 1.0f / std::sqrt(float(c.head_dim))};
+    // longrope and dynamic NTK change the spectrum with the run length; the probes (and traces)
+    // get the spectrum this run used.
+    std::optional<RopeSpectrum> run_rope;
+    if (params_.depends_on_run_length()) run_rope = make_rope_spectrum(params_, T);
+    const RopeSpectrum& rope = run_rope ? *run_rope : rope_;
+    RunInfo info{T, c.num_hidden_layers, &ck_->layout(), &rope, 1.0f / std::sqrt(float(c.head_dim))};
     for (auto* p : opt.probes) p->begin_run(info);
 
     MatrixRM x(T, c.hidden_size);  // [T, D] residual stream
     for (int t = 0; t < T; ++t) weights_.embed_row(ids[t], x.row(t).data());
-    const RopeTable table = make_rope_table(rope_, T);
+    const RopeTable table = make_rope_table(rope, T);
     report(0);
     for (int l = 0; l < c.num_hidden_layers; ++l) {
         // A streamed layer is this run's own and is freed at the end of the iteration (or when

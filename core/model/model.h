@@ -49,7 +49,10 @@ class Model {
 
     const Checkpoint& checkpoint() const { return *ck_; }
     const HeadLayout& layout() const { return ck_->layout(); }
-    const RopeSpectrum& rope() const { return rope_; }
+    const RopeSpectrum& rope() const { return rope_; }  // at load time (no run)
+    // The spectrum a run of `tokens` tokens uses: rope() unless the scaling depends on the run
+    // length (longrope, dynamic NTK).
+    RopeSpectrum rope_for(long tokens) const;
     bool layers_resident() const { return weights_.resident(); }
     std::uint64_t held_weight_bytes() const { return weights_.held_bytes(); }
 
@@ -63,6 +66,7 @@ class Model {
 
     std::shared_ptr<const Checkpoint> ck_;
     ModelWeights weights_;
+    RopeParams params_;
     RopeSpectrum rope_;
 };
 

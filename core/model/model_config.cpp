@@ -2,6 +2,7 @@
 #include "model_config.h"
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
@@ -155,6 +156,35 @@ std::string scaling_as_configured(const ModelConfig& c) {
     return "no scaling";
 }
 
+// The HF-typed overrides scale from the checkpoint's training length; without one there is
+// nothing to scale from.
+RopeScaling hf_override(const ModelConfig& c, const char* key, const std::string& type, double factor) {
+    if (c.max_position_embeddings <= 0)
+        throw UsageError("RoPE override " + std::string(key) + ": " + c.path +
+                         " gives no max_position_embeddings, the length HF " + type + " scales from");
+    RopeScaling r;
+    r.type = type;
+    r.factor = factor;
+    return r;
+}
+
+// HF yarn as a study sets it: the checkpoint's training length is the original one.
+RopeScaling hf_yarn_override(const ModelConfig& c, double factor) {
+    RopeScaling r = hf_override(c, "yarn_hf_factor", "yarn", factor);
+    r.yarn.factor = factor;
+    r.yarn.original_max_position_embeddings = c.max_position_embeddings;
+    r.yarn.attention_factor = 0.1 * std::log(factor) + 1.0;
+    return r;
+}
+
+// Dynamic NTK as a study sets it: the base grows beyond the checkpoint's training length.
+RopeScaling ntk_override(const ModelConfig& c, double factor) {
+    RopeScaling r = hf_override(c, "ntk_factor", "dynamic", factor);
+    r.dynamic.factor = factor;
+    r.dynamic.max_position_embeddings = c.max_position_embeddings;
+    return r;
+}
+
 // An override replaces the checkpoint's value; the provenance keeps both, so every output says
 // what the run used and what the checkpoint would have used.
 void apply_rope_override(ModelConfig& c, const RopeOverride& o) {
@@ -166,16 +196,31 @@ void apply_rope_override(ModelConfig& c, const RopeOverride& o) {
         c.sources.push_back({"rope_theta", csv_number(*o.rope_theta),
                              "RoPE override (the checkpoint's base is " + csv_number(configured) + ")"});
     }
-    if (o.pi_factor || o.yarn_factor) {
+    if (o.pi_factor || o.yarn_factor || o.yarn_hf_factor || o.ntk_factor) {
         const std::string configured = scaling_as_configured(c);
         c.rope_scaling.reset();
         c.rope_config.factor.reset();
         c.rope_config.yarn = false;
         if (o.pi_factor) {
-            c.rope_scaling = RopeScaling{"linear", *o.pi_factor, {}};
+            c.rope_scaling.emplace();
+            c.rope_scaling->type = "linear";
+            c.rope_scaling->factor = *o.pi_factor;
             c.sources.push_back({"factor", csv_number(*o.pi_factor),
                                  "RoPE override: linear position interpolation (the checkpoint has " +
                                      configured + ")"});
+        } else if (o.ntk_factor) {
+            c.rope_scaling = ntk_override(c, *o.ntk_factor);
+            c.sources.push_back({"factor", csv_number(*o.ntk_factor),
+                                 "RoPE override: HF rope_scaling dynamic (NTK) beyond max_position_embeddings " +
+                                     std::to_string(c.max_position_embeddings) + " (the checkpoint has " +
+                                     configured + ")"});
+        } else if (o.yarn_hf_factor) {
+            c.rope_scaling = hf_yarn_override(c, *o.yarn_hf_factor);
+            c.sources.push_back({"factor", csv_number(*o.yarn_hf_factor),
+                                 "RoPE override: HF rope_scaling yarn, original_max_position_embeddings = "
+                                 "max_position_embeddings " + std::to_string(c.max_position_embeddings) +
+                                 ", beta_fast 32, beta_slow 1, attention factor 0.1 ln(factor) + 1 (the "
+                                 "checkpoint has " + configured + ")"});
         } else {
             c.rope_config.yarn = true;
             c.rope_config.factor = *o.yarn_factor;
@@ -207,6 +252,9 @@ RopeParams ModelConfig::rope_params() const {
         p.linear_factor = *rope_config.factor;
     if (rope_scaling && rope_scaling->type == "linear") p.linear_factor *= rope_scaling->factor;
     if (rope_scaling && rope_scaling->type == "llama3") p.llama3 = rope_scaling->llama3;
+    if (rope_scaling && rope_scaling->type == "yarn") p.hf_yarn = rope_scaling->yarn;
+    if (rope_scaling && rope_scaling->type == "longrope") p.longrope = rope_scaling->longrope;
+    if (rope_scaling && rope_scaling->type == "dynamic") p.dynamic_ntk = rope_scaling->dynamic;
     return p;
 }
 
@@ -261,7 +309,7 @@ ModelConfig parse_model_config(const std::string& text, const std::string& path,
         check_config_keys(j, path, c.family, c.num_hidden_layers, c.head_dim, options.ignore_keys, c.ignored_keys);
     c.rope_layers = policy.rope_layers;
     c.sliding_window = policy.sliding_window;
-    RopeSettings rope = read_rope_settings(j, path, policy.layer_types, options.ignore_keys, c.ignored_keys);
+    RopeSettings rope = read_rope_settings(j, path, policy.layer_types, c.head_dim, options.ignore_keys, c.ignored_keys);
     c.rope_theta = rope.rope_theta;
     c.rope_scaling = rope.scaling;
     c.partial_rotary_factor = rope.partial_rotary_factor;

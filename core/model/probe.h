@@ -21,7 +21,8 @@ struct RunInfo {
     int tokens = 0;
     int layers = 0;
     const HeadLayout* layout = nullptr;
-    const RopeSpectrum* rope = nullptr;
+    const RopeSpectrum* rope = nullptr;  // this run's spectrum; per run for longrope/dynamic NTK,
+                                         // so valid until end_run (copy it to keep it)
     float logit_scale = 0.0f;  // 1/sqrt(head_dim)
 };
 

@@ -3,6 +3,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <optional>
 
 #include "error.h"
 #include "csv_writer.h"
@@ -11,10 +12,27 @@ namespace rs {
 
 namespace {
 
+constexpr const char* kKnownKeys = "rope_theta, pi_factor, yarn_factor, yarn_hf_factor, ntk_factor";
+
+bool is_factor_key(std::string_view key) {
+    return key == "pi_factor" || key == "yarn_factor" || key == "yarn_hf_factor" || key == "ntk_factor";
+}
+
 void check_combination(const RopeOverride& o) {
-    if (o.pi_factor && o.yarn_factor)
-        throw UsageError("RoPE override: pi_factor and yarn_factor both set; position interpolation "
-                         "and YaRN are alternative scalings, choose one");
+    const int scalings = int(bool(o.pi_factor)) + int(bool(o.yarn_factor)) + int(bool(o.yarn_hf_factor)) +
+                         int(bool(o.ntk_factor));
+    if (scalings > 1)
+        throw UsageError("RoPE override: " + o.label() +
+                         " sets more than one position scaling (pi_factor, yarn_factor, "
+                         "yarn_hf_factor and ntk_factor are alternatives); choose one");
+}
+
+std::optional<double>& slot_of(RopeOverride& o, std::string_view key) {
+    if (key == "rope_theta") return o.rope_theta;
+    if (key == "pi_factor") return o.pi_factor;
+    if (key == "yarn_factor") return o.yarn_factor;
+    if (key == "yarn_hf_factor") return o.yarn_hf_factor;
+    return o.ntk_factor;
 }
 
 }  // namespace
@@ -27,11 +45,11 @@ double checked_override_value(std::string_view key, std::string_view text) {
         throw UsageError(what + ": not a finite number");
     if (key == "rope_theta") {
         if (!(v > 1)) throw UsageError(what + ": the RoPE base must be greater than 1");
-    } else if (key == "pi_factor" || key == "yarn_factor") {
+    } else if (is_factor_key(key)) {
         if (!(v >= 1)) throw UsageError(what + ": a scaling factor must be at least 1");
     } else {
         throw UsageError("RoPE override: unknown key '" + std::string(key) +
-                         "' (known: rope_theta, pi_factor, yarn_factor)");
+                         "' (known: " + kKnownKeys + ")");
     }
     return v;
 }
@@ -50,8 +68,7 @@ RopeOverride parse_rope_override(std::string_view label) {
             throw UsageError("RoPE override: '" + std::string(item) + "' is not key=value");
         const std::string_view key = item.substr(0, eq);
         const double v = checked_override_value(key, item.substr(eq + 1));
-        std::optional<double>& slot =
-            key == "rope_theta" ? o.rope_theta : key == "pi_factor" ? o.pi_factor : o.yarn_factor;
+        std::optional<double>& slot = slot_of(o, key);
         if (slot) throw UsageError("RoPE override: " + std::string(key) + " given twice");
         slot = v;
         if (comma == std::string_view::npos) break;
@@ -72,6 +89,8 @@ std::string RopeOverride::label() const {
     add("rope_theta", rope_theta);
     add("pi_factor", pi_factor);
     add("yarn_factor", yarn_factor);
+    add("yarn_hf_factor", yarn_hf_factor);
+    add("ntk_factor", ntk_factor);
     return out;
 }
 

@@ -25,6 +25,10 @@ struct Field {
 };
 using Fields = std::map<std::string, Field>;
 
+// The field name of the top-level original_max_position_embeddings (a rope_scaling field of the
+// same name is a different field: transformers 4 reads them in different places).
+constexpr const char* kTopLevelOriginal = "top-level original_max_position_embeddings";
+
 bool listed(const std::vector<std::string>& names, const std::string& name) {
     return std::find(names.begin(), names.end(), name) != names.end();
 }
@@ -48,6 +52,9 @@ Fields transformers4_fields(const json& j, const std::string& path) {
     Fields f;
     for (const char* key : {"rope_theta", "partial_rotary_factor"})
         if (j.contains(key) && !j[key].is_null()) f[key] = {j[key], key};
+    // Phi-3 writes longrope's original length at the top level; only longrope reads it there.
+    if (j.contains("original_max_position_embeddings") && !j["original_max_position_embeddings"].is_null())
+        f[kTopLevelOriginal] = {j["original_max_position_embeddings"], "original_max_position_embeddings"};
     if (j.contains("rope_scaling") && !j["rope_scaling"].is_null()) {
         if (!j["rope_scaling"].is_object())
             throw FileError(path, "\"rope_scaling\" must be an object or null");
@@ -135,6 +142,49 @@ class Interpreter {
         return v.get<double>();
     }
 
+    bool has(const std::string& name) const { return f_.count(name) > 0; }
+    const std::string& key_of(const std::string& name) const { return f_.at(name).key; }
+    std::string text_of(const std::string& name) const { return f_.at(name).value.dump(); }
+
+    std::optional<bool> boolean(const std::string& name) {
+        auto it = f_.find(name);
+        if (it == f_.end()) return std::nullopt;
+        if (!it->second.value.is_boolean())
+            fail(it->second.key + " = " + it->second.value.dump() + " must be true or false");
+        used_.insert(name);
+        sources_.push_back({name, it->second.value.dump(), it->second.key});
+        return it->second.value.get<bool>();
+    }
+
+    // A list of `size` positive numbers (longrope's factor lists).
+    std::vector<double> number_list(const std::string& name, std::size_t size, const std::string& type) {
+        auto it = f_.find(name);
+        if (it == f_.end())
+            fail("rope_type \"" + type + "\" needs \"" + name + "\", which the config does not give");
+        const auto& v = it->second.value;
+        if (!v.is_array() || v.size() != size)
+            fail(it->second.key + " must be a list of rotary_dim/2 = " + std::to_string(size) +
+                 " numbers, got " + (v.is_array() ? std::to_string(v.size()) + " entries" : v.dump()));
+        std::vector<double> out;
+        for (const auto& x : v) {
+            if (!x.is_number() || !std::isfinite(x.get<double>()) || !(x.get<double>() > 0))
+                fail(it->second.key + " has " + x.dump() + "; every entry must be a positive number");
+            out.push_back(x.get<double>());
+        }
+        used_.insert(name);
+        sources_.push_back({name, v.dump(), it->second.key});
+        return out;
+    }
+
+    // A line on how a value is applied (not a key of the config).
+    void note(const std::string& name, const std::string& value, const std::string& why) {
+        sources_.push_back({name, value, why});
+    }
+
+    void defaulted(const std::string& name, const std::string& value, const std::string& why) {
+        sources_.push_back({name, value, why, true});
+    }
+
     std::string rope_type() {
         auto it = f_.find("rope_type");
         if (it == f_.end()) {
@@ -179,6 +229,170 @@ class Interpreter {
     std::string type_key_;
 };
 
+std::string number_text(double v) { return json(v).dump(); }
+
+// transformers' get_mscale: the YaRN attention factor for a scale and an mscale weight.
+double yarn_mscale(double scale, double weight) {
+    return scale <= 1 ? 1.0 : 0.1 * weight * std::log(scale) + 1.0;
+}
+
+// The attention factor: explicit, else the mscale / mscale_all_dim ratio when both are given,
+// else 0.1 ln(factor) + 1. An mscale that would not change it is refused, not dropped.
+double yarn_attention_factor(Interpreter& in, double factor) {
+    const bool has_m = in.has("mscale"), has_all = in.has("mscale_all_dim");
+    if (auto a = in.number("attention_factor", false, "yarn")) {
+        if (has_m || has_all)
+            in.fail(in.key_of(has_m ? "mscale" : "mscale_all_dim") +
+                    " is given with an explicit attention_factor, which transformers uses instead; "
+                    "RoPEScope will not carry a setting that changes nothing");
+        return *a;
+    }
+    if (has_m != has_all)
+        in.fail(in.key_of(has_m ? "mscale" : "mscale_all_dim") + " is given without " +
+                (has_m ? "mscale_all_dim" : "mscale") +
+                "; transformers then ignores it (attention factor 0.1 ln(factor) + 1), and RoPEScope "
+                "will not carry a setting that changes nothing");
+    if (has_m) {
+        const double m = *in.number("mscale", false, "yarn");
+        const double all = *in.number("mscale_all_dim", false, "yarn");
+        const double a = yarn_mscale(factor, m) / yarn_mscale(factor, all);
+        in.defaulted("attention_factor", number_text(a),
+                     "absent -> (0.1 mscale ln(factor) + 1) / (0.1 mscale_all_dim ln(factor) + 1)");
+        return a;
+    }
+    const double a = yarn_mscale(factor, 1.0);
+    in.defaulted("attention_factor", number_text(a), "absent -> 0.1 ln(factor) + 1");
+    return a;
+}
+
+// HF rope_type "yarn" with the semantics of transformers' current main. Where earlier
+// transformers releases compute the same fields differently, the config is refused unless the
+// results agree (docs/config-keys.md, "yarn").
+RopeScaling read_yarn(Interpreter& in, const json& j, int head_dim, double theta,
+                      double partial_rotary_factor) {
+    RopeScaling r;
+    r.type = "yarn";
+    r.factor = *in.number("factor", true, "yarn");
+    if (r.factor < 1) in.fail("yarn factor must be at least 1, got " + number_text(r.factor));
+    HfYarn& y = r.yarn;
+    y.factor = r.factor;
+    const bool has_max = j.contains("max_position_embeddings") && j["max_position_embeddings"].is_number();
+    const double max_pos = has_max ? j["max_position_embeddings"].get<double>() : 0.0;
+    const std::string max_text = has_max ? j["max_position_embeddings"].dump() : "absent";
+    if (auto orig = in.number("original_max_position_embeddings", false, "yarn")) {
+        y.original_max_position_embeddings = *orig;
+        // transformers 4.x releases that read this key for yarn replace factor by
+        // max_position_embeddings / original_max_position_embeddings; current main keeps factor.
+        if (!has_max || max_pos / *orig != r.factor)
+            in.fail(in.key_of("original_max_position_embeddings") + " = " +
+                    in.text_of("original_max_position_embeddings") + " with factor " + in.text_of("factor") + " and max_position_embeddings " + max_text +
+                    ": transformers 4.x releases replace factor by max_position_embeddings / "
+                    "original_max_position_embeddings, current transformers keeps factor; the two "
+                    "differ, and RoPEScope will not guess which applies");
+    } else {
+        if (!has_max)
+            in.fail("rope_type \"yarn\" without original_max_position_embeddings uses "
+                    "max_position_embeddings, which the config does not give");
+        y.original_max_position_embeddings = max_pos;
+        in.defaulted("original_max_position_embeddings", max_text,
+                     "absent -> max_position_embeddings");
+    }
+    y.attention_factor = yarn_attention_factor(in, r.factor);
+    if (auto b = in.number("beta_fast", false, "yarn")) y.beta_fast = *b;
+    else in.defaulted("beta_fast", "32", "absent -> the transformers default");
+    if (auto b = in.number("beta_slow", false, "yarn")) y.beta_slow = *b;
+    else in.defaulted("beta_slow", "1", "absent -> the transformers default");
+    if (auto t = in.boolean("truncate")) y.truncate = *t;
+    else in.defaulted("truncate", "true", "absent -> the transformers default");
+    if (!y.truncate) {
+        // Releases before `truncate` always floor/ceil the correction dims.
+        HfYarn rounded = y;
+        rounded.truncate = true;
+        const int rotary = static_cast<int>(head_dim * partial_rotary_factor);
+        if (hf_yarn_correction_range(y, rotary, theta) != hf_yarn_correction_range(rounded, rotary, theta))
+            in.fail(in.key_of("truncate") +
+                    " = false: transformers releases before this key round the correction range, "
+                    "current transformers does not, and here the two differ; RoPEScope will not "
+                    "guess which applies");
+    }
+    return r;
+}
+
+int rotary_half(int head_dim, double partial_rotary_factor) {
+    return static_cast<int>(head_dim * partial_rotary_factor) / 2;
+}
+
+// HF rope_type "longrope" (Phi-3). Transformers 4 takes the original length from the top-level
+// key (Phi-3's layout) and then replaces factor by max_position_embeddings / original; where a
+// config could be read another way by another release, it is refused.
+RopeScaling read_longrope(Interpreter& in, const json& j, int head_dim, double partial_rotary_factor) {
+    RopeScaling r;
+    r.type = "longrope";
+    LongRope& l = r.longrope;
+    const std::size_t half = std::size_t(rotary_half(head_dim, partial_rotary_factor));
+    l.short_factor = in.number_list("short_factor", half, "longrope");
+    l.long_factor = in.number_list("long_factor", half, "longrope");
+    const bool has_max = j.contains("max_position_embeddings") && j["max_position_embeddings"].is_number();
+    const double max_pos = has_max ? j["max_position_embeddings"].get<double>() : 0.0;
+    const std::string max_text = has_max ? j["max_position_embeddings"].dump() : "absent";
+    const auto top = in.number(kTopLevelOriginal, false, "longrope");
+    const auto nested = in.number("original_max_position_embeddings", false, "longrope");
+    if (nested && (top ? *nested != *top : *nested != max_pos))
+        in.fail(in.key_of("original_max_position_embeddings") + " = " + in.text_of("original_max_position_embeddings") +
+                (top ? " but the top-level original_max_position_embeddings = " + in.text_of(kTopLevelOriginal)
+                     : " without a top-level original_max_position_embeddings: transformers 4 then uses "
+                       "max_position_embeddings = " + max_text) +
+                "; RoPEScope will not guess which applies");
+    if (!has_max) in.fail("rope_type \"longrope\" needs max_position_embeddings, which the config does not give");
+    const auto given = in.number("factor", false, "longrope");
+    if (top) {
+        l.original_max_position_embeddings = *top;
+        r.factor = max_pos / *top;
+        if (given && *given != r.factor)
+            in.fail(in.key_of("factor") + " = " + in.text_of("factor") +
+                    ", but transformers 4 replaces it by max_position_embeddings / "
+                    "original_max_position_embeddings = " + number_text(r.factor) +
+                    "; RoPEScope will not guess which applies");
+        if (!given) in.defaulted("factor", number_text(r.factor), "absent -> max_position_embeddings / original_max_position_embeddings");
+    } else {
+        l.original_max_position_embeddings = max_pos;
+        if (!nested) in.defaulted("original_max_position_embeddings", max_text, "absent -> max_position_embeddings");
+        if (given) r.factor = *given;
+    }
+    if (auto a = in.number("attention_factor", false, "longrope")) {
+        l.attention_factor = *a;
+    } else {
+        if (!top && !given)
+            in.fail("rope_type \"longrope\" needs factor or attention_factor (or a top-level "
+                    "original_max_position_embeddings), which the config does not give");
+        l.attention_factor = r.factor <= 1 ? 1.0
+                                           : std::sqrt(1 + std::log(r.factor) /
+                                                               std::log(l.original_max_position_embeddings));
+        in.defaulted("attention_factor", number_text(l.attention_factor),
+                     "absent -> sqrt(1 + ln(factor) / ln(original_max_position_embeddings))");
+    }
+    in.note("long_factor used", "in runs of more than " + number_text(l.original_max_position_embeddings) + " tokens",
+            "transformers' longrope_frequency_update; shorter runs use short_factor");
+    return r;
+}
+
+// HF rope_type "dynamic" (NTK): the base grows with a run longer than max_position_embeddings.
+RopeScaling read_dynamic(Interpreter& in, const json& j) {
+    RopeScaling r;
+    r.type = "dynamic";
+    r.factor = *in.number("factor", true, "dynamic");
+    if (r.factor < 1) in.fail("dynamic factor must be at least 1, got " + number_text(r.factor));
+    if (!j.contains("max_position_embeddings") || !j["max_position_embeddings"].is_number())
+        in.fail("rope_type \"dynamic\" needs max_position_embeddings, which the config does not give");
+    r.dynamic.factor = r.factor;
+    r.dynamic.max_position_embeddings = j["max_position_embeddings"].get<double>();
+    in.note("dynamic NTK base", "rope_theta * (factor T / " + j["max_position_embeddings"].dump() +
+                                         " - (factor - 1))^(d/(d-2)) for a run of T > " +
+                                         j["max_position_embeddings"].dump() + " tokens",
+                 "transformers' dynamic_rope_update, one forward pass over the whole run");
+    return r;
+}
+
 }  // namespace
 
 std::string source_line(const ConfigSource& s) {
@@ -187,7 +401,7 @@ std::string source_line(const ConfigSource& s) {
 }
 
 RopeSettings read_rope_settings(const json& j, const std::string& path,
-                                const std::vector<std::string>& layer_types,
+                                const std::vector<std::string>& layer_types, int head_dim,
                                 const std::vector<std::string>& ignore,
                                 std::vector<std::string>& ignored) {
     const Fields v4 = transformers4_fields(j, path);
@@ -215,9 +429,13 @@ RopeSettings read_rope_settings(const json& j, const std::string& path,
     }
 
     if (type == "linear") {
-        s.scaling = RopeScaling{"linear", *in.number("factor", true, type), {}};
+        s.scaling.emplace();
+        s.scaling->type = "linear";
+        s.scaling->factor = *in.number("factor", true, type);
     } else if (type == "llama3") {
-        RopeScaling r{"llama3", *in.number("factor", true, type), {}};
+        RopeScaling r;
+        r.type = "llama3";
+        r.factor = *in.number("factor", true, type);
         r.llama3.factor = r.factor;
         // transformers requires all four; a default here would be a silent guess.
         r.llama3.low_freq_factor = *in.number("low_freq_factor", true, type);
@@ -227,10 +445,16 @@ RopeSettings read_rope_settings(const json& j, const std::string& path,
         if (r.llama3.high_freq_factor <= r.llama3.low_freq_factor)
             in.fail("llama3 high_freq_factor must exceed low_freq_factor");
         s.scaling = r;
+    } else if (type == "yarn") {
+        s.scaling = read_yarn(in, j, head_dim, s.rope_theta, s.partial_rotary_factor);
+    } else if (type == "longrope") {
+        s.scaling = read_longrope(in, j, head_dim, s.partial_rotary_factor);
+    } else if (type == "dynamic") {
+        s.scaling = read_dynamic(in, j);
     } else if (type != "default") {
         in.fail(in.type_key() + " = \"" + type +
-                "\" is not supported yet: RoPEScope computes rope_type default, linear and llama3 "
-                "exactly");
+                "\" is not supported yet: RoPEScope computes rope_type default, linear, llama3, yarn, "
+                "longrope and dynamic exactly");
     }
     in.refuse_unread(type);
     s.sources = std::move(in.sources());

@@ -25,9 +25,12 @@ std::string source_line(
 
 // HF rope scaling; only the types RoPEScope computes exactly are accepted.
 struct RopeScaling {
-    std::string type;  // "linear" or "llama3"
+    std::string type;  // "linear", "llama3", "yarn", "longrope" or "dynamic"
     double factor = 1.0;
     Llama3Scaling llama3;
+    HfYarn yarn;
+    LongRope longrope;
+    DynamicNtk dynamic;
 };
 
 struct RopeSettings {
@@ -40,12 +43,13 @@ struct RopeSettings {
 };
 
 // Resolves the RoPE settings of a parsed config.json; `layer_types` are the attention types the
-// model's layers use ("full_attention" when the config has no layer_types). Throws FileError(path,
+// model's layers use ("full_attention" when the config has no layer_types); `head_dim` sizes the
+// rotary dims where a setting depends on them (yarn's correction range). Throws FileError(path,
 // reason) naming the key and its value for anything RoPEScope would not apply exactly: an unknown
 // rope_type, a key the type does not read (unless listed in `ignore`), 4.x and 5.x values that
 // disagree. Keys listed in `ignore` that were present are appended to `ignored`.
 RopeSettings read_rope_settings(const nlohmann::json& config, const std::string& path,
-                                const std::vector<std::string>& layer_types,
+                                const std::vector<std::string>& layer_types, int head_dim,
                                 const std::vector<std::string>& ignore,
                                 std::vector<std::string>& ignored);
 

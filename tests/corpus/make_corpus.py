@@ -245,7 +245,7 @@ def configs():
     variant("eps_string.json", "rms_norm_eps as a string", '"rms_norm_eps" must be a number',
             rms_norm_eps="1e-6")
     variant("rope_scaling_unknown.json", "an unsupported rope_scaling type",
-            'rope_scaling.type = "dynamic" is not supported yet', rope_scaling={"type": "dynamic", "factor": 2})
+            'rope_scaling.type = "mrope" is not supported yet', rope_scaling={"type": "mrope", "factor": 2})
     variant("rope_scaling_type_number.json", "rope_scaling type is a number",
             'rope_scaling.type = 3 must be a string', rope_scaling={"type": 3, "factor": 2})
     variant("model_type_number.json", "model_type is a number", '"model_type" must be a string',

@@ -50,10 +50,17 @@ class Checker:
 
 # ---------------------------------------------------------------- independent float64 spectrum ----
 
-def spectrum_float64(config, rope_config):
-    """Inverse frequencies and cos/sin multiplier recomputed in float64 with per-frequency formulas."""
+def spectrum_float64(config, rope_config, seq_len=None):
+    """Inverse frequencies and cos/sin multiplier recomputed in float64 with per-frequency formulas
+    (for a run of seq_len tokens where the scaling depends on it)."""
     base = config.get("rope_theta", 10000.0) * rope_config.get("scaling_factor", 1.0)
     rot = ref.rotary_dim_of(config)
+    scaling = config.get("rope_scaling") or {}
+    original = config.get("max_position_embeddings")
+    if scaling.get("rope_type") == "dynamic" and seq_len is not None and seq_len > original:
+        # dynamic NTK: base·(factor·T/original − (factor − 1))^(d/(d − 2)), in float64 here.
+        growth = scaling["factor"] * seq_len / original - (scaling["factor"] - 1)
+        base = base * math.exp(math.log(growth) * rot / (rot - 2))
     freqs, mscale = [math.exp(-(2.0 * i / rot) * math.log(base)) for i in range(rot // 2)], 1.0
     if rope_config.get("yarn"):
         factor = rope_config["factor"]
@@ -67,7 +74,38 @@ def spectrum_float64(config, rope_config):
         freqs = [f / scaling["factor"] for f in freqs]
     elif kind == "llama3":
         freqs = [llama3_one(f, scaling) for f in freqs]
+    elif kind == "yarn":
+        freqs, mscale = hf_yarn_float64(freqs, base, rot, config, scaling)
+    elif kind == "longrope":
+        original = config.get("original_max_position_embeddings", original)
+        divisors = scaling["long_factor"] if seq_len is not None and seq_len > original else scaling["short_factor"]
+        freqs = [f / x for f, x in zip(freqs, divisors)]
+        ratio = config["max_position_embeddings"] / original
+        mscale = math.sqrt(1.0 + math.log(ratio) / math.log(original)) if ratio > 1 else 1.0
     return freqs, mscale
+
+
+def hf_yarn_float64(freqs, base, rot, config, s):
+    """HF yarn per frequency: share g of the original frequency kept, 1 − g divided by the factor;
+    g falls linearly from 1 to 0 between the dims that turn beta_fast and beta_slow times over the
+    original length. Attention factor from mscale/mscale_all_dim or 0.1 ln(factor) + 1."""
+    factor = s["factor"]
+    original = s.get("original_max_position_embeddings", config["max_position_embeddings"])
+    turns_to_dim = lambda turns: rot * math.log(original / (2.0 * math.pi * turns)) / (2.0 * math.log(base))
+    low, high = turns_to_dim(s.get("beta_fast", 32.0)), turns_to_dim(s.get("beta_slow", 1.0))
+    if s.get("truncate", True):
+        low, high = math.floor(low), math.ceil(high)
+    low, high = max(low, 0.0), min(high, rot - 1.0)
+    high = high + 0.001 if high == low else high
+    shares = [1.0 - min(1.0, max(0.0, (i - low) / (high - low))) for i in range(len(freqs))]
+    mscale = lambda weight: 1.0 + 0.1 * weight * math.log(factor) if factor > 1 else 1.0
+    if "attention_factor" in s:
+        attention = s["attention_factor"]
+    elif "mscale" in s and "mscale_all_dim" in s:
+        attention = mscale(s["mscale"]) / mscale(s["mscale_all_dim"])
+    else:
+        attention = mscale(1.0)
+    return [f * (g + (1.0 - g) / factor) for f, g in zip(freqs, shares)], attention
 
 
 def yarn_ramp(f):
@@ -250,7 +288,7 @@ def check_nll(c, name, expected):
 
 
 def check_spectrum(c, name, config, model, expected):
-    freqs, mscale = spectrum_float64(config, model.rope_config)
+    freqs, mscale = spectrum_float64(config, model.rope_config, expected["input_ids"].shape[0])
     c.close(model.inv_freq, torch.tensor(freqs, dtype=torch.float64), f"{name}: inv_freq vs float64 formula", atol=0, rtol=2e-6)
     c.close(expected["cos_sin_scale"], torch.tensor([mscale], dtype=torch.float64), f"{name}: cos/sin scale", atol=0, rtol=1e-6)
     return freqs, mscale
@@ -369,6 +407,16 @@ def check_scalings_bite(c, root):
     yarn = ref.load_config(os.path.join(root, "rope_pp_ec_yarn"))
     ramps = [yarn_ramp(f) for f in spectrum_float64(yarn, {})[0]]
     c.that(any(0.0 < g < 1.0 for g in ramps), "rope_pp_ec_yarn: at least one partially blended frequency")
+    for name in ("rope_longrope", "rope_dynamic"):  # the run crosses the original length
+        cfg = ref.load_config(os.path.join(root, name))
+        short, _ = spectrum_float64(cfg, {}, None)
+        run, _ = spectrum_float64(cfg, {}, 24)
+        c.that(all(a != b for a, b in list(zip(short, run))[1:]), f"{name}: the run's spectrum is not the short one")
+    hf = ref.load_config(os.path.join(root, "rope_yarn_hf"))
+    plain, _ = spectrum_float64(dict(hf, rope_scaling=None), {})
+    ratios = [f / p for f, p in zip(spectrum_float64(hf, {})[0], plain)]
+    c.that(ratios[0] == 1.0 and any(0.25 < r < 1.0 for r in ratios) and ratios[-1] == 0.25,
+           "rope_yarn_hf: frequencies kept, blended and divided by the factor")
 
 
 def check_regeneration(c, root):

@@ -57,6 +57,24 @@ FIXTURES = [
                                   "high_freq_factor": 4.0, "original_max_position_embeddings": 16}},
          description="vanilla RoPE, rope_theta 5e5, HF llama3 rope_scaling (factor 8, original 16): "
                      "frequency 0 blended, 1..7 divided by 8"),
+    dict(name="rope_yarn_hf", rc=None, dtype="F32", shards=1,
+         config={"max_position_embeddings": 1024,
+                 "rope_scaling": {"rope_type": "yarn", "factor": 4.0, "original_max_position_embeddings": 256,
+                                  "beta_fast": 32.0, "beta_slow": 1.0, "mscale": 0.707,
+                                  "mscale_all_dim": 1.0}},
+         description="vanilla RoPE, HF yarn (factor 4, original 256 = 1024 / 4, mscale 0.707 / "
+                     "mscale_all_dim 1): frequency 0 kept, 1..3 blended, 4..7 divided by 4, cos/sin x0.9643"),
+    dict(name="rope_longrope", rc=None, dtype="F32", shards=1,
+         config={"max_position_embeddings": 64, "original_max_position_embeddings": 16,
+                 "rope_scaling": {"rope_type": "longrope",
+                                  "short_factor": [1.0, 1.1, 1.2, 1.5, 2.0, 2.5, 3.0, 3.5],
+                                  "long_factor": [1.0, 1.3, 1.9, 2.7, 4.0, 6.5, 9.0, 12.0]}},
+         description="vanilla RoPE, HF longrope (Phi-3 layout: top-level original 16, max 64): the "
+                     "run of 24 tokens uses long_factor, cos/sin x sqrt(1 + ln 4 / ln 16)"),
+    dict(name="rope_dynamic", rc=None, dtype="F32", shards=1,
+         config={"max_position_embeddings": 16, "rope_scaling": {"rope_type": "dynamic", "factor": 2.0}},
+         description="vanilla RoPE, HF dynamic NTK (factor 2, max 16): the run of 24 tokens uses base "
+                     "10000 x 2^(16/14)"),
     # Families beside Llama, in their own config layout (transformers' Qwen2Config / Qwen3Config).
     dict(name="qwen2_f32", rc=None, dtype="F32", shards=1, drop=["attention_bias", "mlp_bias"],
          config={"model_type": "qwen2", "architectures": ["Qwen2ForCausalLM"], "rope_theta": 1000000.0,

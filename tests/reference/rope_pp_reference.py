@@ -106,21 +106,92 @@ def llama3_scaling(inv_freq, params):
     return torch.where(medium, smoothed, divided)
 
 
-def hf_rope_scaling(inv_freq, rope_scaling):
-    """Standard HF rope_scaling types the reference supports (linear, llama3)."""
+def yarn_mscale(scale, weight=1.0):
+    """transformers' get_mscale."""
+    return 1.0 if scale <= 1 else 0.1 * weight * math.log(scale) + 1.0
+
+
+def hf_yarn(config, params):
+    """transformers (current main) rope_type "yarn": (inv_freq float32, attention factor)."""
+    base, dim = config.get("rope_theta", 10000.0), rotary_dim_of(config)
+    factor = params["factor"]
+    original = params.get("original_max_position_embeddings") or config["max_position_embeddings"]
+    attention = params.get("attention_factor")
+    if attention is None:
+        if params.get("mscale") and params.get("mscale_all_dim"):
+            attention = yarn_mscale(factor, params["mscale"]) / yarn_mscale(factor, params["mscale_all_dim"])
+        else:
+            attention = yarn_mscale(factor)
+    beta_fast, beta_slow = params.get("beta_fast") or 32, params.get("beta_slow") or 1
+
+    def correction_dim(rotations):
+        return (dim * math.log(original / (rotations * 2 * math.pi))) / (2 * math.log(base))
+
+    low, high = correction_dim(beta_fast), correction_dim(beta_slow)
+    if params.get("truncate", True):
+        low, high = math.floor(low), math.ceil(high)
+    low, high = max(low, 0), min(high, dim - 1)
+    if low == high:
+        high += 0.001
+    ramp = torch.clamp((torch.arange(dim // 2, dtype=torch.float32) - low) / (high - low), 0, 1)
+    pos_freqs = base ** (torch.arange(0, dim, 2).float() / dim)
+    extrapolation, interpolation = 1.0 / pos_freqs, 1.0 / (factor * pos_freqs)
+    extrapolation_share = 1 - ramp
+    return interpolation * (1 - extrapolation_share) + extrapolation * extrapolation_share, attention
+
+
+def hf_longrope(config, params, seq_len):
+    """transformers rope_type "longrope" (Phi-3) for a run of seq_len tokens: (inv_freq, attention)."""
+    base, dim = config.get("rope_theta", 10000.0), rotary_dim_of(config)
+    factor, attention = params.get("factor"), params.get("attention_factor")
+    if "original_max_position_embeddings" in config:  # Phi-3: the ratio is the factor
+        original = config["original_max_position_embeddings"]
+        factor = config["max_position_embeddings"] / original
+    else:
+        original = config["max_position_embeddings"]
+    if attention is None:
+        attention = 1.0 if factor <= 1.0 else math.sqrt(1 + math.log(factor) / math.log(original))
+    long = seq_len is not None and seq_len > original  # longrope_frequency_update
+    ext = torch.tensor(params["long_factor"] if long else params["short_factor"], dtype=torch.float32)
+    shape = torch.arange(0, dim, 2, dtype=torch.int64).float() / dim
+    return 1.0 / (ext * base ** shape), attention
+
+
+def hf_dynamic(config, params, seq_len):
+    """transformers rope_type "dynamic" after dynamic_rope_update for one pass over seq_len tokens.
+
+    The run length arrives as an int64 tensor (max(position_ids) + 1), so the base is float32."""
+    base, dim = config.get("rope_theta", 10000.0), rotary_dim_of(config)
+    original, factor = config["max_position_embeddings"], params["factor"]
+    if seq_len is not None and seq_len > original:
+        length = torch.tensor(seq_len, dtype=torch.int64)
+        base = base * ((factor * length / original) - (factor - 1)) ** (dim / (dim - 2))
+    return 1.0 / (base ** (torch.arange(0, dim, 2, dtype=torch.int64).float() / dim)), 1.0
+
+
+def hf_rope_scaling(inv_freq, mscale, config, seq_len=None):
+    """Standard HF rope_scaling types the reference supports (linear, llama3, yarn, longrope,
+    dynamic); the last two from rope_theta alone, for a run of seq_len tokens."""
+    rope_scaling = config.get("rope_scaling")
     if not rope_scaling:
-        return inv_freq
+        return inv_freq, mscale
     kind = rope_scaling.get("rope_type", rope_scaling.get("type"))
     if kind in (None, "default"):
-        return inv_freq
+        return inv_freq, mscale
     if kind == "linear":
-        return inv_freq / rope_scaling["factor"]
+        return inv_freq / rope_scaling["factor"], mscale
     if kind == "llama3":
-        return llama3_scaling(inv_freq, rope_scaling)
+        return llama3_scaling(inv_freq, rope_scaling), mscale
+    if kind == "yarn":  # computed from rope_theta alone; no fixture combines it with rope_config
+        return hf_yarn(config, rope_scaling)
+    if kind == "longrope":
+        return hf_longrope(config, rope_scaling, seq_len)
+    if kind == "dynamic":
+        return hf_dynamic(config, rope_scaling, seq_len)
     raise NotImplementedError(f"rope_scaling type {kind!r}")
 
 
-def inverse_frequencies(config, rope_config):
+def inverse_frequencies(config, rope_config, seq_len=None):
     """(inv_freq float32 [rotary_dim/2], cos/sin multiplier) with every scaling applied.
 
     Order: upstream scaling_factor multiplies rope_theta; then upstream yarn (or else `factor`
@@ -135,7 +206,7 @@ def inverse_frequencies(config, rope_config):
         inv_freq, mscale = upstream_yarn(inv_freq, rope_config["factor"])
     elif "factor" in rope_config:
         inv_freq = inv_freq / rope_config["factor"]
-    return hf_rope_scaling(inv_freq, config.get("rope_scaling")), mscale
+    return hf_rope_scaling(inv_freq, mscale, config, seq_len)
 
 
 def cos_sin(inv_freq, mscale, positions):
@@ -354,6 +425,8 @@ class ReferenceModel:
     def forward(self, ids, output_attentions=False, output_hidden_states=False):
         """ids: int64 [T]. Returns logits [T, V], nll [T-1] and, if asked, per-layer records."""
         ids = torch.as_tensor(ids, dtype=torch.int64)
+        # longrope and dynamic NTK depend on the run length: the spectrum of this run.
+        self.inv_freq, self.mscale = inverse_frequencies(self.config, self.rope_config, ids.shape[0])
         cos, sin = cos_sin(self.inv_freq, self.mscale, torch.arange(ids.shape[0]))
         hidden = self.weights["model.embed_tokens.weight"][ids]
         records, states = [], []

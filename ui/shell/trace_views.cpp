@@ -64,7 +64,7 @@ void show_trace(HeadsView& view, const TraceBundle& trace) {
 void show_trace(CurvesView& view, const TraceBundle& trace) {
     const TraceMeta& meta = trace.reader->meta();
     view.set_figure_source(trace_figure_source(trace));
-    view.set_model_rope(traced_rope(meta, trace.path));
+    view.set_model_rope(traced_rope(meta, trace.path), meta.rope.inv_freq);  // the run's own spectrum
     view.set_run(&trace.reader->stats(), &meta.layout);
 }
 

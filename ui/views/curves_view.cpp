@@ -188,9 +188,9 @@ std::optional<DecaySettings> CurvesView::settings() const {
     return s;
 }
 
-void CurvesView::set_model_rope(const RopeParams& params) {
+void CurvesView::set_model_rope(const RopeParams& params, const std::vector<double>& run_inv_freq) {
     model_rope_ = params;
-    model_inv_freq_ = make_rope_spectrum(params).inv_freq;
+    model_inv_freq_ = run_inv_freq.empty() ? make_rope_spectrum(params).inv_freq : run_inv_freq;
     DecaySettings s = settings().value_or(DecaySettings{});
     std::vector<double> bases{params.theta};
     for (double b : s.bases)

@@ -35,8 +35,9 @@ class CurvesView : public QWidget, public Exportable {
 
     // The open model's RoPE: its spectrum is what head overlays are computed with. The controls
     // follow it (head dim, rotary fraction, scaling; the model's base goes first in the base list,
-    // the other bases stay for comparison).
-    void set_model_rope(const RopeParams& params);
+    // the other bases stay for comparison). `run_inv_freq`: the spectrum the run used, as a trace
+    // stores it (longrope and dynamic NTK depend on the run length); empty = the params' own.
+    void set_model_rope(const RopeParams& params, const std::vector<double>& run_inv_freq = {});
     // The run whose heads can be overlaid (copied; nullptr clears the overlays' data).
     void set_run(const RunStats* stats, const HeadLayout* layout);
     // Heads to overlay, as (layer, head); heads outside the run are ignored. Also editable in the
