@@ -1,5 +1,6 @@
-// `ropescope-cli export run.h5 --what stats|curves|nll -o file.csv`: a trace's statistics, theory
-// curves or per-token NLL as a tidy CSV (or JSON), for plotting without HDF5.
+// `ropescope-cli export run.h5 --what stats|curves|nll|noise -o file.csv`: a trace's statistics,
+// theory curves, per-token NLL or noise sweeps (with seed intervals) as a tidy CSV (or JSON), for
+// plotting without HDF5.
 #include <cmath>
 #include <cstdio>
 #include <iostream>
@@ -8,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/cli/command.h"
+#include "app/cli/noise_args.h"
 #include "app/cli/output_file.h"
 #include "csv_writer.h"
 #include "error.h"
@@ -125,6 +127,14 @@ Table nll_table(TraceReader& r) {
     return t;
 }
 
+// The stored noise sweeps, summarised over seeds (app/cli/noise_args.h).
+Table noise_table(TraceReader& r) {
+    Table t;
+    t.header = noise_table_header();
+    for (auto& row : noise_table_rows(r.noise())) t.add(std::move(row));
+    return t;
+}
+
 void write_csv(std::ostream& o, const Table& t) {
     CsvWriter csv(o);
     csv.row(t.header);
@@ -151,8 +161,10 @@ int run(const Args& args) {
         t = curves_table(r);
     else if (what == "nll")
         t = nll_table(r);
+    else if (what == "noise")
+        t = noise_table(r);
     else
-        throw UsageError("--what must be stats, curves or nll, got '" + what + "'");
+        throw UsageError("--what must be stats, curves, nll or noise, got '" + what + "'");
     const std::string out = optional_output_path(args);
     if (!out.empty()) write_output_file(out, [&](std::ostream& f) { write_csv(f, t); });
     if (args.flag("json"))
@@ -168,8 +180,9 @@ int run(const Args& args) {
 const Command::Register reg{Command{
     "export",
     "run.h5",
-    "Export a trace's per-head statistics, theory curves or per-token NLL as CSV or JSON.",
-    {{"what", "stats|curves|nll", "what to export", "what", true},
+    "Export a trace's per-head statistics, theory curves, per-token NLL or noise sweeps as CSV or "
+    "JSON.",
+    {{"what", "stats|curves|nll|noise", "what to export", "what", true},
      {"out", "file.csv", "the output file (or -o file.csv)"}},
     run}};
 

@@ -1,6 +1,7 @@
 // `ropescope-cli show run.h5`: what a trace holds — model, variant, tokens — and per layer and
 // head the real vs imaginary long-range mass M(D), mean attended distance and entropy.
 #include <chrono>
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
@@ -8,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/cli/command.h"
+#include "noise_summary.h"
 #include "trace_reader.h"
 
 namespace rs::cli {
@@ -22,6 +24,19 @@ std::vector<int> nope_layers(const TraceMeta& m) {
     std::vector<int> out;
     for (int l = 0; l < m.layers; ++l)
         if (!m.layer_has_rope(l)) out.push_back(l);
+    return out;
+}
+
+// The stored noise sweeps grouped into experiments (one design over seeds, noise_summary.h).
+nlohmann::json noise_experiments(TraceReader& r) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& s : summarize_noise(r.noise())) {
+        std::vector<double> sigmas;
+        for (const auto& p : s.points)
+            if (std::find(sigmas.begin(), sigmas.end(), p.sigma) == sigmas.end()) sigmas.push_back(p.sigma);
+        out.push_back({{"seeds", s.seeds}, {"sigmas", sigmas}, {"points", s.points.size()},
+                       {"buckets", !s.first->position_edges.empty()}});
+    }
     return out;
 }
 
@@ -75,6 +90,7 @@ nlohmann::json show_json(TraceReader& r, double open_seconds) {
             {"has_text", !m.input.text.empty()},
             {"mean_nll", r.mean_nll()},
             {"noise_sweeps", r.noise().size()},
+            {"noise_experiments", noise_experiments(r)},
             {"thresholds", st.thresholds},
             {"open_seconds", open_seconds},
             {"heads", heads}};
@@ -99,6 +115,10 @@ void print_table(const nlohmann::json& j) {
     std::printf("tokens      %d%s   mean NLL %.4f   noise sweeps %d\n\n", int(j["tokens"]),
                 j["has_text"].get<bool>() ? " (with text)" : "", double(j["mean_nll"]),
                 int(j["noise_sweeps"]));
+    for (const auto& e : j["noise_experiments"])
+        std::printf("noise       %zu seeds, sigma %s, %d points%s (export --what noise)\n",
+                    e["seeds"].size(), e["sigmas"].dump().c_str(), int(e["points"]),
+                    e["buckets"].get<bool>() ? ", ΔNLL by position and distance" : "");
     std::printf("layer  head  %-18s", "label");
     for (const auto& D : j["thresholds"])
         std::printf("  M(%d)%*s", int(D), int(6 - std::to_string(int(D)).size()), "");
