@@ -197,4 +197,18 @@ TEST_F(TraceNoise, TheShowAndExportCommandsReadTheNoiseGroup) {
     EXPECT_NE(r.err.find("experiments/noise/0/mean_nll"), std::string::npos) << r.err;
 }
 
+TEST(TraceNoiseCli, SeedsWithoutANoiseSweepAreRefusedByName) {
+    test::TempDir tmp;
+    const auto dir = test::fixture_dir("rope_f32").string();
+    for (const char* option : {"--seed", "--seeds"}) {
+        const auto r = test::run_cli({"trace", dir, "--ids", "1,2,3,4,5", option, "3", "-o", (tmp / "t.h5").string()});
+        EXPECT_EQ(r.exit_code, 2) << r.err;
+        EXPECT_NE(r.err.find(std::string(option) + " applies to a noise sweep"), std::string::npos) << r.err;
+        EXPECT_FALSE(fs::exists(tmp / "t.h5"));
+    }
+    const auto both = test::run_cli({"noise", dir, "--ids", "1,2,3,4,5", "--sigma", "1", "--sigmas", "paper"});
+    EXPECT_EQ(both.exit_code, 2);
+    EXPECT_NE(both.err.find("--sigma or --sigmas"), std::string::npos) << both.err;
+}
+
 }  // namespace

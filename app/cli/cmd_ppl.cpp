@@ -47,20 +47,6 @@ void refuse(const Args& args, const std::string& option, const std::string& why)
     if (args.get(option)) throw UsageError("--" + option + " " + why);
 }
 
-// The checkpoint folders: every positional except the "-o FILE" pair.
-std::vector<std::string> checkpoint_dirs(const Args& args) {
-    std::vector<std::string> dirs;
-    const auto& p = args.positional();
-    for (std::size_t i = 0; i < p.size(); ++i) {
-        if (p[i] == "-o") {
-            ++i;
-            continue;
-        }
-        dirs.push_back(p[i]);
-    }
-    return dirs;
-}
-
 std::vector<int> parse_lengths(const std::string& text) {
     std::vector<int> out;
     for (const double v : parse_number_list(text, "lengths")) {
@@ -104,7 +90,7 @@ PplOptions parse(const Args& args) {
     parse_protocol(args, o);
     o.bucket = int(args.get_int("bucket", 64));
     if (o.bucket < 1) throw UsageError("--bucket must be >= 1");
-    for (const std::string& dir : checkpoint_dirs(args)) {
+    for (const std::string& dir : operands(args)) {  // every folder but the -o pair
         CheckpointChoice c = run.checkpoint;
         c.dir = dir;
         o.checkpoints.push_back(c);

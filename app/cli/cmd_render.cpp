@@ -32,15 +32,7 @@ using ui::RenderView;
 
 // The input file or folder: the positional that is not the `-o PATH` pair (none for curves).
 std::string input_path(const Args& args) {
-    std::vector<std::string> inputs;
-    const auto& p = args.positional();
-    for (std::size_t i = 0; i < p.size(); ++i) {
-        if (p[i] == "-o") {
-            ++i;
-            continue;
-        }
-        inputs.push_back(p[i]);
-    }
+    const std::vector<std::string> inputs = operands(args);
     if (inputs.size() > 1)
         throw UsageError("give one trace or checkpoint folder, got '" + inputs[1] + "' too");
     return inputs.empty() ? std::string() : inputs.front();

@@ -86,6 +86,19 @@ std::string optional_output_path(const Args& args) {
     return args.get_or("out", "");
 }
 
+std::vector<std::string> operands(const Args& args) {
+    std::vector<std::string> out;
+    const auto& p = args.positional();
+    for (std::size_t i = 0; i < p.size(); ++i) {
+        if (p[i] == "-o") {
+            ++i;
+            continue;
+        }
+        out.push_back(p[i]);
+    }
+    return out;
+}
+
 std::string output_path(const Args& args, const std::string& hint) {
     std::string out = optional_output_path(args);
     if (out.empty()) throw UsageError(hint);

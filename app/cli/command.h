@@ -42,6 +42,8 @@ std::vector<double> parse_number_list(const std::string& text, const std::string
 std::string output_path(const Args& args, const std::string& hint);
 // Same, but empty when no output file was given (commands that otherwise print to stdout).
 std::string optional_output_path(const Args& args);
+// The positionals other than the `-o PATH` pair (a command's folders or files).
+std::vector<std::string> operands(const Args& args);
 
 // Prints each of a trace's warnings (data usable but suspicious) to stderr as
 // "ropescope-cli <command>: warning: <text>", after the command's output.

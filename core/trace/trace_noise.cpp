@@ -2,7 +2,6 @@
 #include "trace_noise.h"
 
 #include <cmath>
-#include <cstdio>
 #include <numeric>
 #include <string>
 
@@ -108,14 +107,6 @@ void write_sweep(hid_t f, const std::string& g, const NoiseSweep& s) {
     put(f, g + "/long_range_mass_real", rows(s, D, [](const NoisePoint& p) -> const auto& { return p.long_range_mass_real; }));
     put(f, g + "/long_range_mass_imag", rows(s, D, [](const NoisePoint& p) -> const auto& { return p.long_range_mass_imag; }));
     if (!s.position_edges.empty()) write_buckets(f, g, s);
-}
-
-std::string value_text(double v) {
-    if (std::isnan(v)) return "NaN";
-    if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.9g", v);
-    return buf;
 }
 
 [[noreturn]] void bad_value(const std::string& path, std::size_t at, double v, const std::string& why) {

@@ -47,14 +47,7 @@ constexpr std::uint64_t kMaxHeadSlab = std::uint64_t(1) << 28;
 // A negative NLL is impossible; the run's own float rounding stays far inside this.
 constexpr double kNllTolerance = 1e-4;
 
-// "NaN", "+Inf", "-Inf" or the number, for messages about a bad value.
-std::string value_text(double v) {
-    if (std::isnan(v)) return "NaN";
-    if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.9g", v);
-    return buf;
-}
+using trace::value_text;
 
 // A meta attribute that must be a finite number within [lo, hi] (lo excluded when open_lo).
 double ranged(hid_t g, const char* name, double lo, double hi, bool open_lo, bool f32 = false) {
