@@ -23,7 +23,7 @@ using namespace rs;
 namespace {
 
 std::shared_ptr<const Checkpoint> open(const std::string& name) {
-    return std::make_shared<const Checkpoint>(Checkpoint::open(test::fixture_dir(name).string()));
+    return test::open_fixture(name);
 }
 
 std::vector<std::int32_t> some_ids(int n) {

@@ -133,6 +133,10 @@ std::vector<std::string> golden_fixture_names() {
 fs::path source_dir() { return fs::path(ROPESCOPE_SOURCE_DIR); }
 fs::path fixture_dir(const std::string& name) { return source_dir() / "tests" / "fixtures" / name; }
 
+std::shared_ptr<const Checkpoint> open_fixture(const std::string& name) {
+    return std::make_shared<const Checkpoint>(Checkpoint::open(fixture_dir(name).string()));
+}
+
 std::string trace_open_error(const fs::path& p) {
     try {
         TraceReader::open(p.string());

@@ -72,5 +72,6 @@ std::string trace_open_error(const std::filesystem::path& p);
 
 std::filesystem::path source_dir();
 std::filesystem::path fixture_dir(const std::string& name);  // tests/fixtures/<name>
+std::shared_ptr<const Checkpoint> open_fixture(const std::string& name);  // that checkpoint, opened
 
 }  // namespace rs::test

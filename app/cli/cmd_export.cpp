@@ -1,6 +1,7 @@
-// `ropescope-cli export run.h5 --what stats|buckets|freq|curves|nll -o file.csv`: a trace's
+// `ropescope-cli export run.h5 --what stats|buckets|freq|curves|nll|noise -o file.csv`: a trace's
 // statistics (whole run, or by query bucket), per-frequency-band logit contributions, theory
-// curves or per-token NLL as a tidy CSV (or JSON), for plotting without HDF5.
+// curves, per-token NLL or noise sweeps (with seed intervals) as a tidy CSV (or JSON), for
+// plotting without HDF5.
 #include <cmath>
 #include <cstdio>
 #include <iostream>
@@ -9,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/cli/command.h"
+#include "app/cli/noise_args.h"
 #include "app/cli/output_file.h"
 #include "app/cli/stats_tables.h"
 #include "distance_bins.h"
@@ -101,6 +103,14 @@ Table nll_table(TraceReader& r) {
     return t;
 }
 
+// The stored noise sweeps, summarised over seeds (app/cli/noise_args.h).
+Table noise_table(TraceReader& r) {
+    Table t;
+    t.header = noise_table_header();
+    for (auto& row : noise_table_rows(r.noise())) t.add(std::move(row));
+    return t;
+}
+
 Table buckets_table(TraceReader& r) {
     const RunStats& st = r.stats();
     if (!st.has_buckets())
@@ -169,8 +179,10 @@ int run(const Args& args) {
         t = buckets_table(r);
     else if (what == "freq")
         t = freq_table(r, args);
+    else if (what == "noise")
+        t = noise_table(r);
     else
-        throw UsageError("--what must be stats, buckets, freq, curves or nll, got '" + what + "'");
+        throw UsageError("--what must be stats, buckets, freq, curves, nll or noise, got '" + what + "'");
     const std::string out = optional_output_path(args);
     if (!out.empty()) write_output_file(out, [&](std::ostream& f) { write_csv(f, t); });
     if (args.flag("json"))
@@ -187,8 +199,8 @@ const Command::Register reg{Command{
     "export",
     "run.h5",
     "Export a trace's per-head statistics (whole run or by query bucket), per-frequency-band logit "
-    "contributions, theory curves or per-token NLL as CSV or JSON.",
-    {{"what", "stats|buckets|freq|curves|nll", "what to export", "what", true},
+    "contributions, theory curves, per-token NLL or noise sweeps as CSV or JSON.",
+    {{"what", "stats|buckets|freq|curves|nll|noise", "what to export", "what", true},
      {"out", "file.csv", "the output file (or -o file.csv)"},
      {"bands", "N", "freq: consecutive frequency pairs grouped into N bands (default 8)"},
      {"distances", "0,1,16", "freq: distances (default 0 and the powers of two below T)"}},

@@ -17,6 +17,7 @@
 #include "app/cli/budget_notes.h"
 #include "app/cli/checkpoint_args.h"
 #include "app/cli/command.h"
+#include "app/cli/headless_app.h"
 #include "app/cli/progress_bar.h"
 #include "app/cli/text_input.h"
 #include "error.h"
@@ -159,31 +160,6 @@ RenderRequest parse_request(const Args& args) {
     return r;
 }
 
-bool env_set(const char* name) {
-    const char* v = std::getenv(name);
-    return v != nullptr && *v != '\0';
-}
-
-// Rendering needs no window system: use Qt's offscreen platform unless the caller chose a
-// platform that can start (an X11 or Wayland one only with its display).
-std::unique_ptr<QApplication> headless_app() {
-    const std::string platform = env_set("QT_QPA_PLATFORM") ? std::getenv("QT_QPA_PLATFORM") : "";
-    const bool unusable = platform.empty() ||
-                          (platform.rfind("xcb", 0) == 0 && !env_set("DISPLAY")) ||
-                          (platform.rfind("wayland", 0) == 0 && !env_set("WAYLAND_DISPLAY"));
-    if (unusable) setenv("QT_QPA_PLATFORM", "offscreen", 1);
-    // Qt's chatter about the platform (no XDG_RUNTIME_DIR, offscreen window hints) would bury the
-    // one line a failure prints; only its critical messages get through.
-    qInstallMessageHandler([](QtMsgType type, const QMessageLogContext&, const QString& text) {
-        if (type == QtCriticalMsg || type == QtFatalMsg)
-            std::fprintf(stderr, "ropescope-cli render: Qt: %s\n", qPrintable(text));
-    });
-    static int argc = 1;
-    static char name[] = "ropescope-cli";
-    static char* argv[] = {name, nullptr};
-    return std::make_unique<QApplication>(argc, argv);
-}
-
 // The noise view from a checkpoint folder reads the model-input options too (text_input.h).
 std::vector<std::string> noise_options() {
     std::vector<std::string> names{"threshold", "variant", "ignore-config-key",
@@ -264,7 +240,7 @@ int run(const Args& args) {
     const RenderOptions o = parse(args);
     RenderRequest r = o.request;
     ui::check_render_output(r.output);  // before any model run or trace load
-    const auto app = headless_app();
+    const auto app = headless_app("render");
     if (o.noise_run) run_noise(*o.noise_run, o.quiet, r);
     const ui::RenderResult done = ui::render_to_file(r);
     print_warnings("render", done.warnings);

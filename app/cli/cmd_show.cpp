@@ -2,6 +2,7 @@
 // head the real vs imaginary long-range mass M(D), mean attended distance, entropy and sink mass
 // ("not stored" for traces written before the sink-aware statistics), then by query bucket.
 #include <chrono>
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
@@ -10,6 +11,7 @@
 
 #include "app/cli/command.h"
 #include "app/cli/stats_tables.h"
+#include "noise_summary.h"
 #include "trace_reader.h"
 
 namespace rs::cli {
@@ -32,6 +34,19 @@ nlohmann::json sink_json(const RunStats& st, const HeadStats& s, bool seen) {
     nlohmann::json out = nlohmann::json::array();
     for (std::size_t i = 0; i < st.sink_counts.size(); ++i)
         out.push_back(seen ? number(s.buckets.at(0).sink_mass.at(i)) : nlohmann::json());
+    return out;
+}
+
+// The stored noise sweeps grouped into experiments (one design over seeds, noise_summary.h).
+nlohmann::json noise_experiments(TraceReader& r) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& s : summarize_noise(r.noise())) {
+        std::vector<double> sigmas;
+        for (const auto& p : s.points)
+            if (std::find(sigmas.begin(), sigmas.end(), p.sigma) == sigmas.end()) sigmas.push_back(p.sigma);
+        out.push_back({{"seeds", s.seeds}, {"sigmas", sigmas}, {"points", s.points.size()},
+                       {"buckets", !s.first->position_edges.empty()}});
+    }
     return out;
 }
 
@@ -90,6 +105,7 @@ nlohmann::json show_json(TraceReader& r, double open_seconds) {
             {"has_text", !m.input.text.empty()},
             {"mean_nll", r.mean_nll()},
             {"noise_sweeps", r.noise().size()},
+            {"noise_experiments", noise_experiments(r)},
             {"thresholds", st.thresholds},
             {"sink_stats_stored", st.has_buckets()},
             {"sink_counts", st.sink_counts},
@@ -121,6 +137,10 @@ void print_table(const nlohmann::json& j) {
                 j["has_text"].get<bool>() ? " (with text)" : "", double(j["mean_nll"]),
                 int(j["noise_sweeps"]));
     std::printf("queries     %s\n\n", j["train_length_line"].get<std::string>().c_str());
+    for (const auto& e : j["noise_experiments"])
+        std::printf("noise       %zu seeds, sigma %s, %d points%s (export --what noise)\n",
+                    e["seeds"].size(), e["sigmas"].dump().c_str(), int(e["points"]),
+                    e["buckets"].get<bool>() ? ", ΔNLL by position and distance" : "");
     std::printf("layer  head  %-18s", "label");
     for (const auto& D : j["thresholds"])
         std::printf("  M(%d)%*s", int(D), int(6 - std::to_string(int(D)).size()), "");

@@ -12,6 +12,7 @@
 #include "app/cli/budget_notes.h"
 #include "app/cli/checkpoint_args.h"
 #include "app/cli/command.h"
+#include "app/cli/noise_args.h"
 #include "app/cli/progress_bar.h"
 #include "app/cli/stats_args.h"
 #include "app/cli/text_input.h"
@@ -27,7 +28,7 @@ struct TraceOptions {
     InputChoice input;
     QKPrecision precision = QKPrecision::F16;
     std::optional<std::vector<double>> noise;  // sigmas of a sweep stored in the trace
-    std::uint64_t seed = 0;
+    std::vector<std::uint64_t> seeds{0};       // one sweep per seed
     StatsArgs stats;
     bool quiet = false, json = false;
 };
@@ -40,9 +41,12 @@ TraceOptions parse(const Args& args) {
     o.input = parse_input(args);
     if (args.flag("f16") && args.flag("f32")) throw UsageError("give --f16 or --f32, not both");
     o.precision = args.flag("f32") ? QKPrecision::F32 : QKPrecision::F16;
-    if (auto sigmas = args.get("noise")) o.noise = parse_number_list(*sigmas, "noise");
-    o.seed = std::uint64_t(args.get_int("seed", 0));
+    if (auto sigmas = args.get("noise")) o.noise = parse_sigmas(*sigmas, "noise");
+    o.seeds = parse_seeds(args);
     o.stats = parse_stats_args(args);
+    if (!o.noise && (args.get("seed") || args.get("seeds")))
+        throw UsageError(std::string(args.get("seeds") ? "--seeds" : "--seed") +
+                         " applies to a noise sweep: give --noise 0.5,1,2 (or paper) too");
     o.quiet = args.flag("quiet");
     o.json = args.flag("json");
     return o;
@@ -67,7 +71,8 @@ int run(const Args& args) {
     if (o.noise) {
         NoiseOptions nopt;
         nopt.sigmas = *o.noise;
-        nopt.seed = o.seed;
+        nopt.seed = o.seeds.front();
+        topt.noise_seeds = o.seeds;
         nopt.progress = [&](long done, long total) {
             if (!noise_bar) noise_bar.emplace("noise runs", o.quiet);
             return noise_bar->callback()(done, total);
@@ -109,8 +114,10 @@ const Command::Register reg{Command{
                   {{"out", "run.h5", "the trace file (or -o run.h5)"},
                    {"f16", "", "store Q/K as float16 (the default)", "precision"},
                    {"f32", "", "store Q/K as float32", "precision"},
-                   {"noise", "0.5,1,2", "also run a noise sweep with these sigmas and store it"},
-                   {"seed", "N", "the noise sweep's random seed (default 0)"}},
+                   {"noise", "0.5,1,2|paper",
+                    "also run a noise sweep with these sigmas (paper: 0.2,0.4,...,1.4,1.5) and store it"},
+                   {"seed", "N", "the noise sweep's random seed (default 0; the first of --seeds N)"},
+                   {"seeds", "N|A,B,C", "N seeds from --seed on, or these seeds: one stored sweep each"}},
                   stats_options(),
                   checkpoint_options(),
                   quiet_option()}),

@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <span>
+#include <vector>
 
 #include "checkpoint.h"
 #include "model.h"
@@ -25,5 +26,15 @@ NoiseSweep run_noise_sweep(Model& model, std::span<const std::int32_t> ids,
 NoiseSweep run_noise_sweep(const std::shared_ptr<const Checkpoint>& checkpoint,
                            std::span<const std::int32_t> ids, const NoiseOptions& options,
                            const std::function<void(const RunBudget&)>& on_budget = {});
+
+// Several seeds sharing one baseline run (run_noise_experiments), with the same memory check.
+std::vector<NoiseSweep> run_noise_sweeps(Model& model, std::span<const std::int32_t> ids,
+                                         const NoiseOptions& options,
+                                         std::span<const std::uint64_t> seeds);
+std::vector<NoiseSweep> run_noise_sweeps(const std::shared_ptr<const Checkpoint>& checkpoint,
+                                         std::span<const std::int32_t> ids,
+                                         const NoiseOptions& options,
+                                         std::span<const std::uint64_t> seeds,
+                                         const std::function<void(const RunBudget&)>& on_budget = {});
 
 }  // namespace rs

@@ -40,7 +40,11 @@ TraceRunResult run_with(Model& model, TraceWriter& writer, const TraceTokens& to
     r.forward = model.forward(tokens.ids, fopt);
     r.stats = stats.stats();
     std::vector<NoiseSweep> sweeps = options.stored_noise;
-    if (options.noise) sweeps.push_back(run_noise_sweep(model, tokens.ids, *options.noise));
+    if (options.noise) {
+        std::vector<std::uint64_t> seeds = options.noise_seeds;
+        if (seeds.empty()) seeds.push_back(options.noise->seed);
+        for (auto& s : run_noise_sweeps(model, tokens.ids, *options.noise, seeds)) sweeps.push_back(std::move(s));
+    }
     writer.finish(r.forward.nll, r.stats, sweeps);
     r.bytes = std::filesystem::file_size(destination);
     r.noise_sweeps = int(sweeps.size());

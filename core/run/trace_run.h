@@ -24,6 +24,7 @@ struct TraceRunOptions {
     TraceWriterOptions writer;
     ProgressFn progress;                        // forward pass: (layers done, layers + 1)
     std::optional<NoiseOptions> noise;          // also run a noise sweep and store it
+    std::vector<std::uint64_t> noise_seeds;     // its seeds (one sweep each); empty: noise->seed
     std::vector<NoiseSweep> stored_noise;       // sweeps already run, stored before the new one
     int block_rows = 0;                         // ForwardOptions::block_rows; 0: its default
     HeadStatsOptions stats;                     // its train_length is set from the next line

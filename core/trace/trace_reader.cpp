@@ -20,6 +20,7 @@
 #include "json_depth.h"
 #include "overview_probe.h"
 #include "trace_array_cache.h"
+#include "trace_noise.h"
 #include "trace_schema.h"
 
 namespace rs {
@@ -47,14 +48,7 @@ constexpr std::uint64_t kMaxHeadSlab = std::uint64_t(1) << 28;
 // A negative NLL is impossible; the run's own float rounding stays far inside this.
 constexpr double kNllTolerance = 1e-4;
 
-// "NaN", "+Inf", "-Inf" or the number, for messages about a bad value.
-std::string value_text(double v) {
-    if (std::isnan(v)) return "NaN";
-    if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.9g", v);
-    return buf;
-}
+using trace::value_text;
 
 // A meta attribute that must be a finite number within [lo, hi] (lo excluded when open_lo).
 double ranged(hid_t g, const char* name, double lo, double hi, bool open_lo, bool f32 = false) {
@@ -610,47 +604,7 @@ TraceCurves TraceReader::Impl::read_curves() {
 }
 
 std::vector<NoiseSweep> TraceReader::Impl::read_noise() {
-    std::vector<NoiseSweep> out;
-    if (!h5::exists(f(), "experiments/noise")) return out;
-    h5::Handle ng = h5::open_group(f(), "experiments/noise");
-    const std::int64_t count = h5::read_attr_int(ng.get(), "count");
-    if (count < 0 || count > 100000) throw h5::Failure("implausible noise sweep count");
-    for (std::int64_t i = 0; i < count; ++i) {
-        const std::string g = "experiments/noise/" + std::to_string(i);
-        const hsize_t P = length(f(), g + "/sigma"), D = length(f(), g + "/thresholds");
-        for (const auto& spec : trace::noise_datasets(g, P, D))
-            trace::check_dataset(f(), spec, meta.qk_precision);
-        h5::Handle sg = h5::open_group(f(), g);
-        NoiseSweep s;
-        s.seed = h5::read_attr_u64(sg.get(), "seed");
-        s.tokens = int(h5::read_attr_int(sg.get(), "tokens"));
-        s.baseline_nll = h5::read_attr_double(sg.get(), "baseline_nll");
-        const auto th = read<std::int32_t>(f(), g + "/thresholds");
-        s.thresholds.assign(th.begin(), th.end());
-        s.baseline_mass_real = read<double>(f(), g + "/baseline_mass_real");
-        s.baseline_mass_imag = read<double>(f(), g + "/baseline_mass_imag");
-        const auto sigma = read<double>(f(), g + "/sigma");
-        const auto mean = read<double>(f(), g + "/mean_nll");
-        const auto delta = read<double>(f(), g + "/delta_nll");
-        const auto real = read<double>(f(), g + "/long_range_mass_real");
-        const auto imag = read<double>(f(), g + "/long_range_mass_imag");
-        std::vector<std::uint8_t> target(P);
-        {
-            h5::Handle d = h5::open_dataset(f(), g + "/target");
-            h5::Handle tt = trace::noise_target_type();
-            h5::check_chunks(d.get());
-            if (P)
-                h5::check(H5Dread(d.get(), tt.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, target.data()),
-                          "read noise targets");
-        }
-        for (hsize_t p = 0; p < P; ++p) {
-            if (target[p] > 2) throw h5::Failure("unknown noise target in '" + g + "'");
-            s.points.push_back({sigma[p], NoiseTarget(target[p]), mean[p], delta[p],
-                                slice(real, p, D), slice(imag, p, D)});
-        }
-        out.push_back(std::move(s));
-    }
-    return out;
+    return trace::read_noise_sweeps(f(), meta.tokens);
 }
 
 std::vector<float> TraceReader::Impl::read_qk(const char* name, int layer, int head, int heads) {

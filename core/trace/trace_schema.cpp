@@ -2,6 +2,7 @@
 #include "trace_schema.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 namespace rs::trace {
@@ -19,6 +20,14 @@ h5::Handle copy_type(hid_t t) {
 }
 
 }  // namespace
+
+std::string value_text(double v) {
+    if (std::isnan(v)) return "NaN";
+    if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.9g", v);
+    return buf;
+}
 
 std::string layer_group(int layer, int layers) {
     const int width = std::max(2, int(std::to_string(std::max(layers - 1, 0)).size()));

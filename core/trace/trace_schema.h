@@ -34,6 +34,9 @@ struct Shape {
     std::vector<int> overview_cells;  // finest first
 };
 
+// "NaN", "+Inf", "-Inf" or the number, for messages about a bad value.
+std::string value_text(double v);
+
 std::string layer_group(int layer, int layers);  // "layers/07": zero-padded so names sort
 std::string overview_path(int layer, int layers, int cells);  // "layers/07/overview/512"
 

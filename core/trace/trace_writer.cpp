@@ -16,6 +16,7 @@
 #include "error.h"
 #include "hdf5_io.h"
 #include "trace_curves.h"
+#include "trace_noise.h"
 #include "trace_output_file.h"
 #include "trace_schema.h"
 
@@ -96,54 +97,6 @@ std::vector<double> per_bucket(const std::vector<BucketStats>& v, std::size_t n,
 // caught by the round-trip tests, not data to write).
 void copy_list(const std::vector<double>& v, std::size_t n, std::vector<double>::iterator to) {
     if (v.size() == n) std::copy(v.begin(), v.end(), to);
-}
-
-// Noise sweeps under /experiments/noise of an open trace file (which has none yet).
-void write_noise_sweeps(hid_t f, std::span<const NoiseSweep> noise) {
-    auto put = [f](const std::string& path, const auto& v) {
-        h5::Handle d = h5::open_dataset(f, path);
-        h5::write_whole(d.get(), std::span(v));
-    };
-    h5::Handle eg = h5::create_group(f, "experiments");
-    h5::Handle ng = h5::create_group(eg.get(), "noise");
-    h5::write_attr(ng.get(), "count", std::int64_t(noise.size()));
-    for (std::size_t i = 0; i < noise.size(); ++i) {
-        const NoiseSweep& s = noise[i];
-        const std::string g = "experiments/noise/" + std::to_string(i);
-        const std::size_t P = s.points.size(), D = s.thresholds.size();
-        h5::Handle sg = h5::create_group(f, g);
-        h5::write_attr_u64(sg.get(), "seed", s.seed);
-        h5::write_attr(sg.get(), "tokens", std::int64_t(s.tokens));
-        h5::write_attr(sg.get(), "baseline_nll", s.baseline_nll);
-        for (const auto& spec : trace::noise_datasets(g, P, D)) {
-            h5::Handle t = trace::file_type_of(spec.elem, QKPrecision::F32);  // no Q/K here
-            h5::create_dataset(f, spec.path, t.get(), spec.dims, trace::storage_for(spec));
-        }
-        std::vector<double> sigma, mean, delta, real, imag;  // real, imag: [P, D]
-        std::vector<std::uint8_t> target;
-        for (const auto& p : s.points) {
-            if (p.long_range_mass_real.size() != D || p.long_range_mass_imag.size() != D)
-                throw UsageError(
-                    "trace: a noise point's long-range mass does not match its thresholds");
-            sigma.push_back(p.sigma);
-            target.push_back(std::uint8_t(p.target));
-            mean.push_back(p.mean_nll);
-            delta.push_back(p.delta_nll);
-            real.insert(real.end(), p.long_range_mass_real.begin(), p.long_range_mass_real.end());
-            imag.insert(imag.end(), p.long_range_mass_imag.begin(), p.long_range_mass_imag.end());
-        }
-        put(g + "/thresholds", std::vector<std::int32_t>(s.thresholds.begin(), s.thresholds.end()));
-        put(g + "/baseline_mass_real", s.baseline_mass_real);
-        put(g + "/baseline_mass_imag", s.baseline_mass_imag);
-        put(g + "/sigma", sigma);
-        h5::Handle tt = trace::noise_target_type();
-        h5::Handle td = h5::open_dataset(f, g + "/target");
-        h5::write_whole_raw(td.get(), tt.get(), target.size(), target.data());
-        put(g + "/mean_nll", mean);
-        put(g + "/delta_nll", delta);
-        put(g + "/long_range_mass_real", real);
-        put(g + "/long_range_mass_imag", imag);
-    }
 }
 
 }  // namespace
@@ -510,7 +463,7 @@ void TraceWriter::Impl::write_results(std::span<const float> nll, const RunStats
 }
 
 void TraceWriter::Impl::write_noise(std::span<const NoiseSweep> noise) {
-    write_noise_sweeps(f(), noise);
+    trace::write_noise_sweeps(f(), noise);
 }
 
 void TraceWriter::finish(std::span<const float> token_nll, const RunStats& stats,
@@ -559,7 +512,7 @@ void save_trace_with_noise(const std::string& source, const std::string& destina
         if (h5::exists(file.get(), "experiments"))
             h5::check(H5Ldelete(file.get(), "experiments", H5P_DEFAULT),
                       "remove the stored noise sweeps");
-        write_noise_sweeps(file.get(), noise);
+        trace::write_noise_sweeps(file.get(), noise);
         h5::check(file.close(), "close the file");
         out.commit();
     });

@@ -21,6 +21,7 @@
 #include "main_window.h"
 #include "gui_fixtures.h"
 #include "model_panel.h"
+#include "noise_view.h"
 
 using namespace rs::ui;
 using namespace rs::test;
@@ -294,6 +295,54 @@ class TestSessionIntegrity : public QObject {
         QCOMPARE(w.trace().noise[0].seed, std::uint64_t(7));
         QCOMPARE(w.trace().noise[1].seed, std::uint64_t(8));
         QVERIFY(w.trace().noise[0].points[0].delta_nll != w.trace().noise[1].points[0].delta_nll);
+    }
+
+    // Issue 16.4: a GUI noise run over several seeds keeps its ΔNLL buckets through Save, and the
+    // reopened trace's noise view shows the mean over the seeds with the 95% interval.
+    void noise_seeds_and_buckets_survive_save_and_reopen() {
+        Answers answers;
+        const QString saved = tmp_.path() + "/seeds.h5";
+        std::vector<rs::NoiseSweep> run;
+        {
+            MainWindow w;
+            w.set_prompts(answers.prompts());
+            QVERIFY(open_trace_and_wait(w, trace_));
+            QVERIFY(open_checkpoint_and_wait(w, kEc));
+            QSignalSpy swept(&w, &MainWindow::noise_loaded);
+            w.run_noise(rs::paper_sigmas(), 4, 3);
+            QVERIFY(swept.wait(120000));
+            run = w.trace().noise;
+            QCOMPARE(int(run.size()), 3);
+            QVERIFY(!run[0].position_edges.empty());
+            auto* view = w.findChild<NoiseView*>();
+            QVERIFY(view);
+            QCOMPARE(view->seeds(), 3);
+            answers.save_to = saved;
+            QVERIFY(w.save_trace_as());
+            QVERIFY(w.close());
+        }
+        MainWindow reopened;
+        QVERIFY(open_trace_and_wait(reopened, saved));
+        QCOMPARE(int(reopened.trace().noise.size()), 3);
+        for (std::size_t i = 0; i < run.size(); ++i) {
+            const auto& got = reopened.trace().noise[i];
+            QCOMPARE(got.seed, run[i].seed);
+            QCOMPARE(got.position_tokens, run[i].position_tokens);
+            QCOMPARE(got.distance_edges, run[i].distance_edges);
+            for (std::size_t p = 0; p < run[i].points.size(); ++p)
+                QCOMPARE(got.points[p].delta_nll_by_position.size(), run[i].points[p].delta_nll_by_position.size());
+        }
+        auto* view = reopened.findChild<NoiseView*>();
+        QVERIFY(view);
+        view->flush();
+        QCOMPARE(view->seeds(), 3);
+        bool interval = false;
+        for (const auto& s : view->loss_spec().series) interval = interval || s.name.contains("95% interval over 3 seeds");
+        QVERIFY(interval);
+        view->set_breakdown(NoiseView::Breakdown::Position);
+        const auto spec = view->loss_spec();
+        QVERIFY(spec.title.contains("query position"));
+        QVERIFY(!spec.series.empty() && !spec.series[0].points.empty());
     }
 };
 

@@ -9,6 +9,9 @@
    `export --what freq` against the stored values.
 3. Edits traces with h5py into a newer schema, a foreign file, a wrong shape and a missing dataset,
    and checks that `ropescope-cli show` refuses each with a clear message.
+3. Reads the noise group of `trace --noise paper --seeds 3` with h5py, recomputes the 95% seed
+   intervals with numpy/scipy and compares them with `ropescope-cli export --what noise`; a NaN
+   written into a bucket with predictions is refused naming the dataset.
 
 usage: check_interop.py ROPESCOPE_CLI SOURCE_DIR
 """
@@ -162,6 +165,45 @@ def refused(path, expected):
           f"show refuses {os.path.basename(path)} with '{expected}' (got {out.returncode}: {out.stderr.strip()})")
 
 
+def check_noise(tmp):
+    from scipy import stats
+    path = os.path.join(tmp, "noise.h5")
+    out = cli("trace", os.path.join(SRC, "tests", "fixtures", "rope_pp_ec_f32"), "--ids", ids(70),
+              "--noise", "paper", "--seeds", "3", "--quiet", "-o", path)
+    check(out.returncode == 0, f"trace --noise paper --seeds 3 {out.stderr.strip()}")
+    with h5py.File(path, "r") as f:
+        g = f["experiments/noise"]
+        check(int(g.attrs["count"]) == 3, "three sweeps, one per seed")
+        sweeps = [g[str(i)] for i in range(3)]
+        check([int(s.attrs["seed"]) for s in sweeps] == [0, 1, 2], "seeds 0, 1, 2")
+        paper = [0.2, 0.4, 0.6, 0.8, 1.0, 1.2, 1.4, 1.5]
+        check(list(sweeps[0]["sigma"][:]) == paper * 2, "the paper's grid for real and imag")
+        delta = np.array([s["delta_nll"][:] for s in sweeps])  # [seeds, points]
+        tokens = sweeps[0]["position_tokens"][:]
+        check(int(tokens.sum()) == 69 and int(sweeps[0]["distance_tokens"][:].sum()) == 69,
+              "every prediction in one position and one distance bucket")
+        by_pos = sweeps[0]["delta_nll_by_position"][:]  # [points, buckets]
+        check(np.allclose(by_pos @ tokens / 69.0, delta[0], atol=1e-6), "position buckets average to delta_nll")
+    n = delta.shape[0]
+    mean, sd = delta.mean(axis=0), delta.std(axis=0, ddof=1)
+    half = stats.t.ppf(0.975, n - 1) * sd / np.sqrt(n)
+    out = cli("export", path, "--what", "noise", "--json")
+    check(out.returncode == 0, f"export --what noise {out.stderr.strip()}")
+    rows = [r for r in json.loads(out.stdout)["rows"] if r["quantity"] == "delta_nll"]
+    check(len(rows) == delta.shape[1], f"one delta_nll row per point ({len(rows)})")
+    lo = np.array([r["ci95_lo"] for r in rows])
+    hi = np.array([r["ci95_hi"] for r in rows])
+    check(np.allclose(lo, mean - half, rtol=1e-9, atol=1e-12) and np.allclose(hi, mean + half, rtol=1e-9, atol=1e-12),
+          f"seed intervals equal numpy/scipy (max diff {np.max(np.abs(lo - (mean - half))):.1e})")
+    bad = os.path.join(tmp, "noise_nan.h5")
+    shutil.copy(path, bad)
+    with h5py.File(bad, "r+") as f:
+        f["experiments/noise/2/delta_nll_by_position"][0, 0] = np.nan
+    out = cli("export", bad, "--what", "noise")
+    check(out.returncode == 1 and "experiments/noise/2/delta_nll_by_position" in out.stderr and bad in out.stderr,
+          f"a NaN in a bucket with predictions is refused ({out.stderr.strip()})")
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="ropescope-interop-")
     try:
@@ -223,6 +265,7 @@ def main():
             f["meta/token_ids"] = np.zeros(70, dtype=np.float64)
         refused(badtype, "dataset 'meta/token_ids' holds 64-bit float (11 exponent, 52 mantissa bits, "
                          "little-endian), expected 32-bit signed integer, little-endian")
+        check_noise(tmp)
     finally:
         shutil.rmtree(tmp)
     if failures:

@@ -430,7 +430,8 @@ void MainWindow::ask_noise() {
     repeats->setValue(QSettings().value("noise/repeats", 1).toInt());
     repeats->setToolTip(tr("Sweeps with seeds seed, seed + 1, …: each is kept in the trace"));
     auto* form = new QFormLayout(&dialog);
-    form->addRow(tr("Noise standard deviations σ (comma-separated):"), sigmas_edit);
+    sigmas_edit->setToolTip(tr("\"paper\": the paper's grid 0.2, 0.4, …, 1.4, 1.5"));
+    form->addRow(tr("Noise standard deviations σ (comma-separated, or paper):"), sigmas_edit);
     form->addRow(tr("Random seed:"), seed);
     form->addRow(tr("Repeats (one sweep per seed):"), repeats);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
@@ -441,7 +442,8 @@ void MainWindow::ask_noise() {
     const QString text = sigmas_edit->text();
     std::vector<double> sigmas;
     try {
-        sigmas = parse_number_list(text.toStdString(), "σ", kNonNegativeNumbers);
+        sigmas = text.trimmed() == "paper" ? paper_sigmas()
+                                           : parse_number_list(text.toStdString(), "σ", kNonNegativeNumbers);
     } catch (const UsageError& e) {
         QMessageBox::warning(this, tr("Noise experiment"), QString::fromStdString(e.what()));
         return;
@@ -464,17 +466,12 @@ void MainWindow::run_noise(const std::vector<double>& sigmas, std::uint64_t seed
     opt.sigmas = sigmas;
     opt.targets = {NoiseTarget::Real, NoiseTarget::Imag};
     repeats = std::max(1, repeats);
+    std::vector<std::uint64_t> seeds;
+    for (int r = 0; r < repeats; ++r) seeds.push_back(seed + std::uint64_t(r));
     jobs_->start(tr("Noise experiment"), [=](const ProgressFn& progress) mutable {
-        std::vector<NoiseSweep> sweeps;
-        for (int r = 0; r < repeats; ++r) {
-            opt.seed = seed + std::uint64_t(r);
-            // Progress over all repeats: each sweep reports (runs done, runs total).
-            opt.progress = [&](long done, long total) {
-                return progress(r * total + done, repeats * total);
-            };
-            sweeps.push_back(run_noise_sweep(*model, ids, opt));
-        }
-        return JobResult(std::move(sweeps));
+        // One baseline for every seed; progress counts every run.
+        opt.progress = progress;
+        return JobResult(run_noise_sweeps(*model, ids, opt, seeds));
     });
 }
 
@@ -483,7 +480,7 @@ void MainWindow::set_noise(std::vector<NoiseSweep> sweeps) {
     unsaved_sweeps_ += int(sweeps.size());
     for (auto& sweep : sweeps) trace_.noise.push_back(std::move(sweep));
     update_title();
-    noise_->set_sweep(&trace_.noise.back(), trace_.reader ? &trace_.reader->meta().layout : nullptr);
+    noise_->set_sweeps(trace_.noise, trace_.reader ? &trace_.reader->meta().layout : nullptr);
     tabs_->setCurrentWidget(noise_);
     emit noise_loaded();
 }

@@ -81,8 +81,7 @@ void show_trace(PerplexityView& view, const TraceBundle& trace) {
 
 void show_trace(NoiseView& view, const TraceBundle& trace) {
     view.set_figure_source(trace_figure_source(trace));
-    view.set_sweep(trace.noise.empty() ? nullptr : &trace.noise.back(),
-                   &trace.reader->meta().layout);
+    view.set_sweeps(trace.noise, &trace.reader->meta().layout);
 }
 
 }  // namespace rs::ui

@@ -12,6 +12,7 @@
 #include "chart_builder.h"
 #include "chart_panel.h"
 #include "csv_text.h"
+#include "noise_summary.h"
 #include "series_colors.h"
 
 namespace rs::ui {
@@ -58,7 +59,15 @@ NoiseView::NoiseView(QWidget* parent) : QWidget(parent) {
     loss_->set_figure_name("noise_delta_loss");
     mass_ = new ChartPanel(this);
     mass_->set_figure_name("noise_long_range_mass");
+    breakdown_ = new QComboBox(this);
+    breakdown_->setObjectName("noise_breakdown");
+    breakdown_->addItem("Δ loss by σ", int(Breakdown::Sigma));
+    breakdown_->addItem("Δ loss by query position", int(Breakdown::Position));
+    breakdown_->addItem("Δ loss by distance to the token's last occurrence", int(Breakdown::Distance));
+    breakdown_->setToolTip("Buckets: the largest σ of the sweep; docs/trace-format.md defines them");
     auto* controls = new QHBoxLayout;
+    controls->addWidget(breakdown_);
+    controls->addSpacing(12);
     controls->addWidget(new QLabel("Long-range mass at", this));
     controls->addWidget(threshold_);
     controls->addStretch(1);
@@ -74,14 +83,34 @@ NoiseView::NoiseView(QWidget* parent) : QWidget(parent) {
     connect(&refresh_, &QTimer::timeout, this, &NoiseView::refresh);
     connect(threshold_, qOverload<int>(&QComboBox::currentIndexChanged), this,
             &NoiseView::schedule);
+    connect(breakdown_, qOverload<int>(&QComboBox::currentIndexChanged), this, &NoiseView::schedule);
     refresh();
+}
+
+void NoiseView::set_breakdown(Breakdown b) {
+    breakdown_->setCurrentIndex(breakdown_->findData(int(b)));
+}
+
+void NoiseView::set_sweeps(const std::vector<NoiseSweep>& sweeps, const HeadLayout* layout) {
+    set_sweep(sweeps.empty() ? nullptr : &sweeps.back(), layout);
+    if (sweeps.empty()) return;
+    for (const NoiseSummary& s : summarize_noise(sweeps))
+        if (s.sweeps.back() == sweeps.size() - 1) {
+            replicates_.clear();
+            for (std::size_t i : s.sweeps) replicates_.push_back(sweeps[i]);
+        }
+    schedule();
 }
 
 void NoiseView::set_sweep(const NoiseSweep* sweep, const HeadLayout* layout) {
     const std::vector<int> old = sweep_ ? sweep_->thresholds : std::vector<int>{};
     const int old_index = threshold_->currentIndex();
     sweep_.reset();
-    if (sweep) sweep_ = *sweep;
+    replicates_.clear();
+    if (sweep) {
+        sweep_ = *sweep;
+        replicates_.push_back(*sweep);
+    }
     virtual_imag_ = layout && layout->variant == Variant::Rope;
     const QSignalBlocker block(threshold_);
     threshold_->clear();
@@ -113,7 +142,81 @@ QString NoiseView::threshold_text() const {
                              : QString("M(D)");
 }
 
+// Mean Δ loss against sigma per target; with several seeds, the mean over them and dashed 95%
+// interval bounds.
+void NoiseView::add_sigma_series(ChartSpec& spec) const {
+    const NoiseSummary sum = summarize_noise(replicates_).front();
+    for (const auto& [target, points] : by_target(*sweep_)) {
+        ChartSeriesSpec s, lo, hi;
+        s.name = target_text(target);
+        s.kind = SeriesKind::LineAndMarkers;
+        s.color = target_color(target);
+        s.width = 2.2;
+        s.tag = int(target);
+        lo.name = target_text(target) + QString(": 95% interval over %1 seeds").arg(replicates_.size());
+        lo.color = target_color(target);
+        lo.width = 1.0;
+        lo.pen_style = Qt::DashLine;
+        hi = lo;
+        hi.in_legend = false;
+        if (points.front()->sigma > 0) {  // the baseline itself
+            s.points.emplace_back(0.0, 0.0);
+            lo.points.emplace_back(0.0, 0.0);
+            hi.points.emplace_back(0.0, 0.0);
+        }
+        for (const NoisePoint* p : points) {
+            const auto& ci = sum.points[std::size_t(p - sweep_->points.data())].delta_nll;
+            s.points.emplace_back(p->sigma, ci.mean);
+            lo.points.emplace_back(p->sigma, ci.lo);
+            hi.points.emplace_back(p->sigma, ci.hi);
+        }
+        spec.series.push_back(std::move(s));
+        if (replicates_.size() > 1) {
+            spec.series.push_back(std::move(lo));
+            spec.series.push_back(std::move(hi));
+        }
+    }
+}
+
+// Δ loss by bucket at the sweep's largest sigma, one series per target (mean over seeds).
+ChartSpec NoiseView::bucket_spec(Breakdown b) const {
+    ChartSpec spec;
+    const bool pos = b == Breakdown::Position;
+    spec.title = pos ? "Loss under query noise, by query position" : "Loss under query noise, by distance";
+    spec.x.title = pos ? "query position (bucket middle)" : "distance to the token's last occurrence (bucket middle)";
+    spec.x.scale = AxisScale::Log;
+    spec.x.log_base = 2.0;
+    spec.y.title = "Δ loss (nats per token)";
+    spec.y.include_zero = true;
+    spec.empty_message = sweep_ ? "This sweep was stored without buckets (before they existed)." : kNoSweepYet;
+    if (!sweep_ || sweep_->position_edges.empty()) return spec;
+    const NoiseSummary sum = summarize_noise(replicates_).front();
+    const std::vector<int>& edges = pos ? sweep_->position_edges : sweep_->distance_edges;
+    double sigma = 0;
+    for (const auto& p : sweep_->points) sigma = std::max(sigma, p.sigma);
+    QString first_occurrence;
+    for (std::size_t i = 0; i < sum.points.size(); ++i) {
+        const NoiseSummaryPoint& p = sum.points[i];
+        if (p.sigma != sigma) continue;
+        ChartSeriesSpec s;
+        s.name = target_text(p.target) + QString(", σ = %1").arg(sigma);
+        s.kind = SeriesKind::LineAndMarkers;
+        s.color = target_color(p.target);
+        const auto& ci = pos ? p.delta_nll_by_position : p.delta_nll_by_distance;
+        for (std::size_t k = 0; k + 1 < edges.size(); ++k)
+            s.points.emplace_back(0.5 * (edges[k] + edges[k + 1]), ci[k].mean);
+        if (!pos) first_occurrence += QString(" %1 %2;").arg(target_text(p.target)).arg(ci.back().mean, 0, 'f', 4);
+        spec.series.push_back(std::move(s));
+    }
+    spec.footnote = QString("Mean over %1 seed(s) of the change in NLL of the predictions in each bucket.")
+                        .arg(replicates_.size());
+    if (!pos) spec.footnote += " Tokens not seen before:" + first_occurrence;
+    return spec;
+}
+
 ChartSpec NoiseView::loss_spec() const {
+    const auto b = Breakdown(breakdown_->currentData().toInt());
+    if (b != Breakdown::Sigma) return bucket_spec(b);
     ChartSpec spec;
     spec.title = "Loss under query noise";
     spec.x.title = "noise σ (added to each rotated query component)";
@@ -122,21 +225,19 @@ ChartSpec NoiseView::loss_spec() const {
     spec.y.include_zero = true;
     spec.empty_message = kNoSweepYet;
     if (!sweep_) return spec;
-    for (const auto& [target, points] : by_target(*sweep_)) {
-        ChartSeriesSpec s;
-        s.name = target_text(target);
-        s.kind = SeriesKind::LineAndMarkers;
-        s.color = target_color(target);
-        s.width = 2.2;
-        s.tag = int(target);
-        if (points.front()->sigma > 0) s.points.emplace_back(0.0, 0.0);  // the baseline itself
-        for (const NoisePoint* p : points) s.points.emplace_back(p->sigma, p->delta_nll);
-        spec.series.push_back(std::move(s));
-    }
+    add_sigma_series(spec);
+    QString seeds;
+    for (const auto& r : replicates_) seeds += (seeds.isEmpty() ? "" : ", ") + QString::number(r.seed);
     spec.footnote = QString("Baseline NLL %1 nats over %2 tokens, seed %3.")
                         .arg(sweep_->baseline_nll, 0, 'f', 4)
                         .arg(sweep_->tokens)
-                        .arg(sweep_->seed);
+                        .arg(seeds);
+    if (replicates_.size() > 1)
+        spec.footnote = QString("Baseline NLL %1 nats over %2 tokens; mean over seeds %3, dashed: 95% "
+                                "Student t interval.")
+                            .arg(sweep_->baseline_nll, 0, 'f', 4)
+                            .arg(sweep_->tokens)
+                            .arg(seeds);
     if (virtual_imag_)
         spec.footnote +=
             " Vanilla RoPE: its imaginary heads are virtual, so noise on them cannot change the "

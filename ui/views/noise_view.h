@@ -25,6 +25,15 @@ class NoiseView : public QWidget, public Exportable {
 
     // Copied; nullptr clears. `layout` (optional) tells whether the imaginary heads are virtual.
     void set_sweep(const NoiseSweep* sweep, const HeadLayout* layout = nullptr);
+    // Shows the last sweep and, when earlier sweeps share its design (other seeds of the same
+    // experiment, noise_summary.h), the mean over all of them with its 95% seed interval.
+    void set_sweeps(const std::vector<NoiseSweep>& sweeps, const HeadLayout* layout = nullptr);
+    int seeds() const { return int(replicates_.size()); }  // sweeps averaged in the loss chart
+
+    // What the loss chart shows against: sigma, or the query-position or distance buckets of the
+    // largest sigma.
+    enum class Breakdown { Sigma, Position, Distance };
+    void set_breakdown(Breakdown b);
     void set_threshold_index(int index);  // which D of the mass chart (default: the middle one)
     int threshold_index() const;
 
@@ -49,7 +58,12 @@ class NoiseView : public QWidget, public Exportable {
     void refresh();
     QString threshold_text() const;
 
+    ChartSpec bucket_spec(Breakdown b) const;
+    void add_sigma_series(ChartSpec& spec) const;
+
     std::optional<NoiseSweep> sweep_;
+    std::vector<NoiseSweep> replicates_;  // the shown sweep's experiment, every seed
+    QComboBox* breakdown_ = nullptr;
     bool virtual_imag_ = false;
     QComboBox* threshold_ = nullptr;
     ChartPanel* loss_ = nullptr;
