@@ -4,6 +4,8 @@
 // outcomes.json — and none is accepted with a setting RoPEScope does not apply.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include <filesystem>
 #include <map>
 #include <set>
@@ -37,8 +39,10 @@ void expect_nothing_unapplied(const json& f, const ModelConfig& c, const std::st
     if (f.value("sliding_window_used", false)) {
         ASSERT_TRUE(c.sliding_window) << file;
         EXPECT_EQ(*c.sliding_window, f["sliding_window"].get<int>()) << file;
-    } else {
-        EXPECT_FALSE(c.sliding_window) << file;
+    } else if (c.sliding_window) {
+        // Written but never masking: a window at least the model's length (Phi-3.5's 262144 over
+        // 131072 positions) bounds no run the model is meant for.
+        EXPECT_GE(*c.sliding_window, f["max_position_embeddings"].get<int>()) << file;
     }
     EXPECT_TRUE(f["softcapping"].is_null()) << file;
     EXPECT_FALSE(f.value("mla", false)) << file;
@@ -73,6 +77,19 @@ void expect_rope_facts(const ModelConfig& c, const json& f, const std::string& f
             << file;
     } else if (type == "linear") {
         EXPECT_EQ(p.linear_factor, s["factor"].get<double>()) << file;
+    } else if (type == "longrope") {
+        ASSERT_TRUE(p.longrope) << file;
+        EXPECT_EQ(p.longrope->short_factor, s["short_factor"].get<std::vector<double>>()) << file;
+        EXPECT_EQ(p.longrope->long_factor, s["long_factor"].get<std::vector<double>>()) << file;
+        EXPECT_EQ(p.longrope->original_max_position_embeddings,
+                  s["original_max_position_embeddings"].get<double>())
+            << file;
+        // The facts' attention factor: sqrt(1 + ln(max / original) / ln(original)).
+        const double f_ratio = f["max_position_embeddings"].get<double>() / s["original_max_position_embeddings"].get<double>();
+        EXPECT_NEAR(p.longrope->attention_factor,
+                    std::sqrt(1 + std::log(f_ratio) / std::log(s["original_max_position_embeddings"].get<double>())),
+                    1e-15)
+            << file;
     } else {
         ADD_FAILURE() << file << ": accepted with scaling " << type
                       << ", which RoPEScope does not compute";

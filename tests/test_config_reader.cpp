@@ -68,8 +68,8 @@ TEST(ConfigFamily, RefusesQwenGemmaPhiByNameBeforeAnyOtherField) {
         "llama (including RoPE++ checkpoints), mistral, qwen2, qwen3, smollm3 and phi3");
 }
 
-// Phi-3 has no biases and reads a top-level original_max_position_embeddings (for longrope only);
-// a bias switched on, or that key in another family, is refused rather than dropped.
+// Phi-3 has no biases and keeps a top-level original_max_position_embeddings (read by longrope
+// only); a bias switched on, or that key in another family without longrope, is refused.
 TEST(ConfigFamily, Phi3FusesProjectionsAndRefusesWhatItNeverBuilds) {
     json j = base_config();
     j["model_type"] = "phi3";
@@ -82,7 +82,7 @@ TEST(ConfigFamily, Phi3FusesProjectionsAndRefusesWhatItNeverBuilds) {
               std::string::npos);
     json llama = base_config();
     llama["original_max_position_embeddings"] = 4096;
-    EXPECT_NE(refusal(llama).find("only Phi-3 configs carry it at the top level"), std::string::npos)
+    EXPECT_NE(refusal(llama).find("original_max_position_embeddings = 4096 is not read for rope_type \"default\""), std::string::npos)
         << refusal(llama);
 }
 

@@ -27,7 +27,11 @@ namespace {
 
 // The RoPE setting of a sweep entry. Overrides (PI, YaRN, theta) will fill it; until then every
 // entry runs the checkpoint as configured.
-constexpr const char* kNoSetting = "none";
+// The RoPE setting of a sweep: the override every checkpoint runs with (--rope-theta, --pi-factor,
+// --yarn-factor apply to all of them), "none" without one.
+std::string setting_label(const std::vector<CheckpointChoice>& checkpoints) {
+    return checkpoints.front().options.config.rope_override.label();
+}
 
 struct PplOptions {
     std::vector<CheckpointChoice> checkpoints;  // one, or several for a sweep
@@ -215,7 +219,7 @@ void write_sweep_csv(std::ostream& f, const PplOptions& o, const std::vector<Swe
            "mean_nll", "ppl"});
     for (const auto& e : entries)
         for (const auto& p : e.points)
-            w.row({e.dir, e.variant, kNoSetting, ppl_protocol_name(o.protocol),
+            w.row({e.dir, e.variant, setting_label(o.checkpoints), ppl_protocol_name(o.protocol),
                    std::to_string(p.length), std::to_string(p.windows), std::to_string(p.scored),
                    csv_number(p.mean_nll), csv_number(std::exp(p.mean_nll))});
 }
@@ -228,7 +232,7 @@ std::vector<std::string> figure_parameters(const PplOptions& o, const std::vecto
         tokens += (tokens.empty() ? "" : ", ") + name + " " + std::to_string(e.tokens.ids.size());
     }
     return {"checkpoints: " + cks, "text: " + input_text(o.input), "tokens: " + tokens,
-            "protocol: " + sweep_protocol(o), std::string("RoPE setting: ") + kNoSetting};
+            "protocol: " + sweep_protocol(o), "RoPE setting: " + setting_label(o.checkpoints)};
 }
 
 int run_sweep(const PplOptions& o) {
@@ -268,7 +272,7 @@ int run_sweep(const PplOptions& o) {
         nlohmann::json rows = nlohmann::json::array();
         for (const auto& e : entries)
             for (const auto& p : e.points)
-                rows.push_back({{"checkpoint", e.dir}, {"variant", e.variant}, {"setting", kNoSetting},
+                rows.push_back({{"checkpoint", e.dir}, {"variant", e.variant}, {"setting", setting_label(o.checkpoints)},
                                 {"tokens", e.tokens.ids.size()}, {"length", p.length},
                                 {"windows", p.windows}, {"tokens_scored", p.scored},
                                 {"mean_nll", p.mean_nll}, {"perplexity", std::exp(p.mean_nll)}});
@@ -283,7 +287,7 @@ int run_sweep(const PplOptions& o) {
     for (const auto& e : entries)
         for (const auto& p : e.points)
             std::printf("%-28s %-10s %-7s %7d %7d %8ld %9.4f %10.3f\n",
-                        std::filesystem::path(e.dir).filename().c_str(), e.variant.c_str(), kNoSetting,
+                        std::filesystem::path(e.dir).filename().c_str(), e.variant.c_str(), setting_label(o.checkpoints).c_str(),
                         p.length, p.windows, p.scored, p.mean_nll, std::exp(p.mean_nll));
     return 0;
 }

@@ -130,7 +130,9 @@ std::vector<std::pair<std::string, Rule>> special_rules() {
         {"head_dim", applied},
         {"rope_config", applied},
         {"max_position_embeddings", applied},
-        // Phi-3's longrope original length: rope_settings.cpp reads it for longrope, refuses it otherwise.
+        // The pre-extension length Phi-3 writes at the top level: read by longrope scaling in any
+        // family (transformers reads the attribute when present); rope_settings.cpp refuses it for
+        // other scalings, except in Phi-3 configs where it is a model attribute changing nothing.
         {"original_max_position_embeddings", applied},
         // A window is applied as a bound on the run length: query t sees keys s > t - W, so a
         // run of at most W tokens masks nothing. Longer runs are refused (Model::forward).

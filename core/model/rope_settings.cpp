@@ -202,11 +202,19 @@ class Interpreter {
     }
 
     // Every field the chosen rope_type does not read is refused by name (or ignored on request).
-    void refuse_unread(const std::string& type) {
+    // `phi3`: the config is a Phi-3's, whose top-level original length is a model attribute.
+    void refuse_unread(const std::string& type, bool phi3) {
         for (const auto& [name, field] : f_) {
             if (used_.count(name)) continue;
             if (listed(ignore_, field.key)) {
                 ignored_.push_back(field.key);
+                continue;
+            }
+            // Phi-3 keeps the pre-extension length as a model attribute whatever its scaling; a
+            // rope_type that does not read it computes the same model with or without it.
+            if (name == kTopLevelOriginal && phi3) {
+                sources_.push_back({"original_max_position_embeddings", field.value.dump(),
+                                    field.key + ", not used: rope_type \"" + type + "\" does not read it"});
                 continue;
             }
             fail(field.key + " = " + field.value.dump() + " is not read for rope_type \"" + type +
@@ -456,7 +464,7 @@ RopeSettings read_rope_settings(const json& j, const std::string& path,
                 "\" is not supported yet: RoPEScope computes rope_type default, linear, llama3, yarn, "
                 "longrope and dynamic exactly");
     }
-    in.refuse_unread(type);
+    in.refuse_unread(type, j.value("model_type", json()) == "phi3");
     s.sources = std::move(in.sources());
     return s;
 }
