@@ -280,7 +280,7 @@ const Command::Register reg{Command{
     "`study merge -o ALL.h5 PART.h5...` combines shards; `study show STUDY.h5` prints the table.",
     {{"checkpoint", "DIR", "a checkpoint folder; repeat for several (study)"},
      {"corpus", "PATH", "a folder of .txt, a .jsonl with \"text\", a .txt (with --window) or a token-id windows .json (study)"},
-     {"setting", "LABEL", "a RoPE override: none, rope_theta=X, pi_factor=F, yarn_factor=F; repeat; default none (study)"},
+     {"setting", "LABEL", "a RoPE override: none, or rope_theta=X, pi_factor=F, yarn_factor=F, yarn_hf_factor=F, ntk_factor=F joined by commas (docs/config-keys.md); repeat; default none (study)"},
      {"max-tokens", "N", "cut every text to its first N tokens (study)"},
      {"window", "N", "cut a single .txt corpus into windows of N tokens (study)"},
      {"shard", "I/N", "run only the units whose index is I mod N, writing a partial study (study)"},
