@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "perplexity.h"
+#include "rope_override.h"
 #include "tests/test_util.h"
 
 namespace rs {
@@ -79,6 +80,47 @@ TEST(CliPpl, SweepCsvHasOneRowPerCheckpointAndLengthEqualToTheCore) {
     EXPECT_NE(svg.find("rope_pp_ec_f32"), std::string::npos) << "the caption names the checkpoints";
 }
 
+// Several --setting labels make one series per checkpoint and setting, each equal to the core run
+// with that override applied (as config.json edits would).
+TEST(CliPpl, SweepOverSettingsRunsEachCheckpointUnderEachOverride) {
+    test::TempDir tmp;
+    const auto dir = test::fixture_dir("rope_f32").string();
+    const auto csv = tmp / "sweep.csv", fig = tmp / "sweep.svg";
+    const auto r = test::run_cli({"ppl", dir, "--ids", kIds, "--lengths", "8,16", "--setting", "none",
+                                  "--setting", "pi_factor=4", "--setting", "rope_theta=500", "--out",
+                                  csv.string(), "--figure", fig.string(), "--quiet"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    std::stringstream text(test::read_file(csv));
+    std::vector<std::vector<std::string>> rows;
+    for (std::string line; std::getline(text, line);) {
+        if (line.empty() || line[0] == '#') continue;
+        std::stringstream row(line);
+        rows.emplace_back();
+        for (std::string v; std::getline(row, v, ',');) rows.back().push_back(v);
+    }
+    ASSERT_EQ(rows.size(), 7u);
+    const std::vector<std::string> labels{"none", "pi_factor=4", "rope_theta=500"};
+    const auto ids = ids_of(kIds);
+    std::vector<double> first;
+    for (std::size_t k = 0; k < labels.size(); ++k) {
+        CheckpointOptions opt;
+        opt.config.rope_override = parse_rope_override(labels[k]);
+        Model model(std::make_shared<const Checkpoint>(Checkpoint::open(dir, opt)));
+        const std::vector<int> lengths{8, 16};
+        const auto want = nll_by_length(model, ids, lengths, {});
+        for (std::size_t i = 0; i < 2; ++i) {
+            const auto& f = rows[1 + k * 2 + i];
+            EXPECT_EQ(f[2], labels[k]);
+            EXPECT_EQ(std::stod(f[7]), want[i].mean_nll) << labels[k];
+        }
+        first.push_back(want[1].mean_nll);
+    }
+    EXPECT_NE(first[0], first[1]) << "an override that changes nothing proves nothing";
+    EXPECT_NE(first[0], first[2]);
+    const std::string svg = test::read_file(fig);
+    EXPECT_NE(svg.find("pi_factor=4"), std::string::npos) << "the legend names each setting";
+}
+
 TEST(CliPpl, OptionsOutsideTheirProtocolOrModeAreRefusedByName) {
     const auto a = test::fixture_dir("rope_f32").string(), b = test::fixture_dir("rope_pp_eh_f32").string();
     const std::vector<std::pair<std::vector<std::string>, std::string>> cases{
@@ -91,6 +133,10 @@ TEST(CliPpl, OptionsOutsideTheirProtocolOrModeAreRefusedByName) {
         {{"--lengths", "8,16", "--protocol", "sliding", "--stride", "9"}, "--stride"},
         {{"--figure", "x.png"}, "--figure"},
         {{"--protocol", "sliding", "--window", "8", "--stride", "9"}, "--stride"},
+        {{"--setting", "pi_factor=4"}, "--setting"},
+        {{"--lengths", "8", "--setting", "pi_factor=4", "--pi-factor", "2"}, "--pi-factor"},
+        {{"--lengths", "8", "--setting", "pi_factor=4", "--setting", "pi_factor=4"}, "--setting"},
+        {{"--lengths", "8", "--setting", "warp=2"}, "--setting warp=2"},
     };
     for (const auto& [extra, option] : cases) {
         std::vector<std::string> args{"ppl", a, "--ids", kIds};

@@ -20,21 +20,17 @@
 #include "csv_writer.h"
 #include "error.h"
 #include "perplexity.h"
+#include "rope_override.h"
 #include "run_plan.h"
 
 namespace rs::cli {
 namespace {
 
-// The RoPE setting of a sweep entry. Overrides (PI, YaRN, theta) will fill it; until then every
-// entry runs the checkpoint as configured.
-// The RoPE setting of a sweep: the override every checkpoint runs with (--rope-theta, --pi-factor,
-// --yarn-factor apply to all of them), "none" without one.
-std::string setting_label(const std::vector<CheckpointChoice>& checkpoints) {
-    return checkpoints.front().options.config.rope_override.label();
-}
-
 struct PplOptions {
-    std::vector<CheckpointChoice> checkpoints;  // one, or several for a sweep
+    // One, or for a sweep every folder under every --setting (folder-major), each with its own
+    // RoPE override.
+    std::vector<CheckpointChoice> checkpoints;
+    std::vector<std::string> settings;  // --setting labels of a sweep; empty: the --rope-* options
     InputChoice input;
     std::optional<std::string> out;
     bool quiet = false, json = false;
@@ -83,6 +79,27 @@ void parse_protocol(const Args& args, PplOptions& o) {
     }
 }
 
+// A sweep's --setting labels (study syntax: none, or key=value,... of docs/config-keys.md), each
+// checked; they replace the single-override options rather than combine with them.
+std::vector<std::string> parse_settings(const Args& args) {
+    std::vector<std::string> out;
+    for (const auto& label : args.get_all("setting")) {
+        RopeOverride r;
+        try {
+            r = parse_rope_override(label);
+        } catch (const UsageError& e) {
+            throw UsageError("--setting " + label + ": " + e.what());
+        }
+        if (std::find(out.begin(), out.end(), r.label()) != out.end())
+            throw UsageError("--setting " + label + " is given twice");
+        out.push_back(r.label());
+    }
+    if (!out.empty())
+        for (const char* single : {"rope-theta", "pi-factor", "yarn-factor"})
+            refuse(args, single, "sets one override; with --setting, write it as a setting (e.g. --setting pi_factor=4)");
+    return out;
+}
+
 // Every option checked before a checkpoint opens.
 PplOptions parse(const Args& args) {
     PplOptions o;
@@ -94,10 +111,15 @@ PplOptions parse(const Args& args) {
     parse_protocol(args, o);
     o.bucket = int(args.get_int("bucket", 64));
     if (o.bucket < 1) throw UsageError("--bucket must be >= 1");
+    o.settings = parse_settings(args);
     for (const std::string& dir : operands(args)) {  // every folder but the -o pair
         CheckpointChoice c = run.checkpoint;
         c.dir = dir;
-        o.checkpoints.push_back(c);
+        if (o.settings.empty()) o.checkpoints.push_back(c);
+        for (const auto& label : o.settings) {
+            c.options.config.rope_override = parse_rope_override(label);
+            o.checkpoints.push_back(c);
+        }
     }
     if (auto l = args.get("lengths")) {
         o.lengths = parse_lengths(*l);
@@ -114,6 +136,7 @@ PplOptions parse(const Args& args) {
         if (o.figure) o.dpi = args.get_double("dpi", 150.0);
     } else {
         refuse(args, "figure", "draws a sweep: give --lengths 512,1024,...");
+        refuse(args, "setting", "belongs to a sweep (--lengths); one run takes --rope-theta, --pi-factor, --yarn-factor");
         refuse(args, "dpi", "applies to a sweep's --figure only");
         if (o.checkpoints.size() > 1)
             throw UsageError("several checkpoints make a sweep: give --lengths 512,1024,... (got " +
@@ -197,6 +220,7 @@ std::string input_text(const InputChoice& in) {
 struct SweepEntry {
     std::shared_ptr<const Checkpoint> checkpoint;
     std::string dir, variant;
+    std::string setting;  // the RoPE override's label, "none" without one
     TraceTokens tokens;
     std::vector<LengthNll> points;
 };
@@ -219,20 +243,37 @@ void write_sweep_csv(std::ostream& f, const PplOptions& o, const std::vector<Swe
            "mean_nll", "ppl"});
     for (const auto& e : entries)
         for (const auto& p : e.points)
-            w.row({e.dir, e.variant, setting_label(o.checkpoints), ppl_protocol_name(o.protocol),
+            w.row({e.dir, e.variant, e.setting, ppl_protocol_name(o.protocol),
                    std::to_string(p.length), std::to_string(p.windows), std::to_string(p.scored),
                    csv_number(p.mean_nll), csv_number(std::exp(p.mean_nll))});
 }
 
 std::vector<std::string> figure_parameters(const PplOptions& o, const std::vector<SweepEntry>& entries) {
-    std::string cks, tokens;
+    std::string cks, tokens, settings;
+    std::vector<std::string> seen;
     for (const auto& e : entries) {
+        if (std::find(seen.begin(), seen.end(), e.dir) != seen.end()) continue;  // one per folder
+        seen.push_back(e.dir);
         const std::string name = std::filesystem::path(e.dir).filename().string();
         cks += (cks.empty() ? "" : ", ") + name + " (" + e.variant + ")";
         tokens += (tokens.empty() ? "" : ", ") + name + " " + std::to_string(e.tokens.ids.size());
     }
+    std::vector<std::string> labels;
+    for (const auto& e : entries)
+        if (std::find(labels.begin(), labels.end(), e.setting) == labels.end()) {
+            labels.push_back(e.setting);
+            settings += (settings.empty() ? "" : "; ") + e.setting;
+        }
     return {"checkpoints: " + cks, "text: " + input_text(o.input), "tokens: " + tokens,
-            "protocol: " + sweep_protocol(o), "RoPE setting: " + setting_label(o.checkpoints)};
+            "protocol: " + sweep_protocol(o), "RoPE setting: " + settings};
+}
+
+// A figure's legend entry: the folder and variant, and the setting when the sweep has several or
+// runs with an override.
+std::string series_name(const PplOptions& o, const SweepEntry& e) {
+    std::string name = std::filesystem::path(e.dir).filename().string() + " (" + e.variant + ")";
+    if (o.settings.size() > 1 || e.setting != "none") name += ", " + e.setting;
+    return name;
 }
 
 int run_sweep(const PplOptions& o) {
@@ -244,6 +285,7 @@ int run_sweep(const PplOptions& o) {
         e.checkpoint = open_checkpoint(c);
         e.dir = c.dir;
         e.variant = variant_name(e.checkpoint->variant());
+        e.setting = c.options.config.rope_override.label();
         e.tokens = read_input(o.input, *e.checkpoint);
         if (int(e.tokens.ids.size()) < longest)
             throw UsageError(c.dir + ": the text has " + std::to_string(e.tokens.ids.size()) +
@@ -262,7 +304,7 @@ int run_sweep(const PplOptions& o) {
     if (o.figure) {
         std::vector<PplFigureSeries> series;
         for (const auto& e : entries) {
-            PplFigureSeries s{std::filesystem::path(e.dir).filename().string() + " (" + e.variant + ")", {}};
+            PplFigureSeries s{series_name(o, e), {}};
             for (const auto& p : e.points) s.points.emplace_back(p.length, p.mean_nll);
             series.push_back(std::move(s));
         }
@@ -272,7 +314,7 @@ int run_sweep(const PplOptions& o) {
         nlohmann::json rows = nlohmann::json::array();
         for (const auto& e : entries)
             for (const auto& p : e.points)
-                rows.push_back({{"checkpoint", e.dir}, {"variant", e.variant}, {"setting", setting_label(o.checkpoints)},
+                rows.push_back({{"checkpoint", e.dir}, {"variant", e.variant}, {"setting", e.setting},
                                 {"tokens", e.tokens.ids.size()}, {"length", p.length},
                                 {"windows", p.windows}, {"tokens_scored", p.scored},
                                 {"mean_nll", p.mean_nll}, {"perplexity", std::exp(p.mean_nll)}});
@@ -282,12 +324,12 @@ int run_sweep(const PplOptions& o) {
         return 0;
     }
     std::printf("protocol: %s\n\n", sweep_protocol(o).c_str());
-    std::printf("%-28s %-10s %-7s %7s %7s %8s %9s %10s\n", "checkpoint", "variant", "setting",
+    std::printf("%-28s %-10s %-16s %7s %7s %8s %9s %10s\n", "checkpoint", "variant", "setting",
                 "length", "windows", "scored", "mean_nll", "perplexity");
     for (const auto& e : entries)
         for (const auto& p : e.points)
-            std::printf("%-28s %-10s %-7s %7d %7d %8ld %9.4f %10.3f\n",
-                        std::filesystem::path(e.dir).filename().c_str(), e.variant.c_str(), setting_label(o.checkpoints).c_str(),
+            std::printf("%-28s %-10s %-16s %7d %7d %8ld %9.4f %10.3f\n",
+                        std::filesystem::path(e.dir).filename().c_str(), e.variant.c_str(), e.setting.c_str(),
                         p.length, p.windows, p.scored, p.mean_nll, std::exp(p.mean_nll));
     return 0;
 }
@@ -312,7 +354,11 @@ const Command::Register reg{Command{
           {"lengths", "512,1024,...",
            "a sweep: for each L, mean NLL over the text's full windows of L tokens under the "
            "protocol (consecutive: floor(T/L) windows; sliding: window L); several DIRs allowed"},
-          {"figure", "FIG", "sweep: also draw perplexity against length, one line per checkpoint "
+          {"setting", "LABEL",
+           "sweep: a RoPE setting to run every DIR with (none, or rope_theta=X, pi_factor=F, "
+           "yarn_factor=F, yarn_hf_factor=F, ntk_factor=F joined by commas, as in `study`); repeat "
+           "for several, one line each"},
+          {"figure", "FIG", "sweep: also draw perplexity against length, one line per checkpoint and setting "
                             "(.png, .svg, .pdf)"},
           {"dpi", "150", "sweep: resolution of a .png --figure"},
           {"bucket", "64", "positions per printed row"},
