@@ -27,6 +27,7 @@
 #include "model.h"
 #include "noise_experiment.h"
 #include "perplexity.h"
+#include "seed_interval.h"
 #include "theory_curves.h"
 #include "chart_builder.h"
 #include "chart_legend.h"
@@ -859,6 +860,46 @@ class TestChartViews : public QObject {
         const auto rows = csv_rows(view.figure_csv());
         QCOMPARE(rows.size(), 2 + int(sweep.points.size()));  // header, baseline, one per point
         QCOMPARE(rows[1][0], QString("baseline"));
+    }
+
+    // Over several seeds the CSV carries each point's seed count, mean, s.d. and 95% t interval,
+    // recomputed here from the individual sweeps; the mass chart draws the same seed means.
+    void noise_view_csv_has_the_seed_intervals_the_charts_draw() {
+        rs::Model model(rs::test::open_fixture("rope_pp_ec_f32"));
+        std::vector<rs::NoiseSweep> sweeps;
+        for (std::uint64_t seed : {5u, 6u, 7u}) {
+            rs::NoiseOptions opt;
+            opt.sigmas = {1.0};
+            opt.targets = {rs::NoiseTarget::Imag};
+            opt.seed = seed;
+            sweeps.push_back(rs::run_noise_experiment(model, rs::test::fixture_ids(96), opt));
+        }
+        rs::ui::NoiseView view;
+        view.set_sweeps(sweeps, &model.layout());
+        view.flush();
+        QCOMPARE(view.seeds(), 3);
+        std::vector<double> delta, mass;
+        const int ti = view.threshold_index();
+        for (const auto& w : sweeps) {
+            delta.push_back(w.points[0].delta_nll);
+            mass.push_back(w.points[0].long_range_mass_imag[std::size_t(ti)]);
+        }
+        const rs::SeedInterval d = rs::seed_interval_95(delta), m = rs::seed_interval_95(mass);
+        QVERIFY(d.sd > 0);  // the seeds differ, so the interval is not degenerate
+        const auto rows = csv_rows(view.figure_csv());
+        QCOMPARE(rows.size(), 3);
+        const QStringList& h = rows[0];
+        const auto at = [&](const QString& col) { return rows[2][int(h.indexOf(col))].toDouble(); };
+        QCOMPARE(rows[2][int(h.indexOf("seeds"))], QString("3"));
+        QCOMPARE(at("delta_nll"), d.mean);
+        QCOMPARE(at("delta_nll_sd"), d.sd);
+        QCOMPARE(at("delta_nll_ci_low"), d.lo);
+        QCOMPARE(at("delta_nll_ci_high"), d.hi);
+        const int D = sweeps[0].thresholds[std::size_t(ti)];
+        QCOMPARE(at(QString("M_imag(D=%1)").arg(D)), m.mean);
+        QCOMPARE(at(QString("M_imag(D=%1)_ci_low").arg(D)), m.lo);
+        const auto spec = view.mass_spec();
+        QCOMPARE(spec.series[1].points.back().y(), m.mean);
     }
 
     void views_without_data_show_a_message_and_still_export() {

@@ -255,6 +255,7 @@ ChartSpec NoiseView::mass_spec() const {
     const int ti = threshold_index();
     if (!sweep_ || ti < 0) return spec;
     const std::size_t t = std::size_t(ti);
+    const NoiseSummary sum = summarize_noise(replicates_).front();
     for (const auto& [target, points] : by_target(*sweep_)) {
         for (int kind = 0; kind < 2; ++kind) {
             ChartSeriesSpec s;
@@ -267,14 +268,16 @@ ChartSpec NoiseView::mass_spec() const {
             s.tag = int(target) * 2 + kind;
             const auto& base = kind == 0 ? sweep_->baseline_mass_real : sweep_->baseline_mass_imag;
             if (points.front()->sigma > 0 && t < base.size()) s.points.emplace_back(0.0, base[t]);
-            for (const NoisePoint* p : points) {
-                const auto& m = kind == 0 ? p->long_range_mass_real : p->long_range_mass_imag;
-                s.points.emplace_back(p->sigma, t < m.size() ? m[t] : std::nan(""));
+            for (const NoisePoint* p : points) {  // the mean over seeds, like the loss chart
+                const NoiseSummaryPoint& q = sum.points[std::size_t(p - sweep_->points.data())];
+                const auto& m = kind == 0 ? q.mass_real : q.mass_imag;
+                s.points.emplace_back(p->sigma, t < m.size() ? m[t].mean : std::nan(""));
             }
             spec.series.push_back(std::move(s));
         }
     }
-    spec.footnote = "Solid: real heads; dashed: imaginary heads (mean over layers and heads).";
+    spec.footnote = "Solid: real heads; dashed: imaginary heads (mean over layers and heads";
+    spec.footnote += replicates_.size() > 1 ? QString(", then over %1 seeds).").arg(replicates_.size()) : ").";
     return spec;
 }
 
@@ -305,28 +308,39 @@ void NoiseView::render_figure(QPainter& painter, const QRectF& target) const {
         QRectF(target.left() + half + kChartGap, target.top(), half, target.height()));
 }
 
+// One row per (target, sigma) of the summary over seeds, the same numbers the charts draw: the
+// mean, and with several seeds the s.d. and 95% t interval (empty with one seed).
 QString NoiseView::figure_csv() const {
-    QStringList header{"target", "sigma", "mean_nll", "delta_nll"};
+    QStringList header{"target", "sigma", "seeds", "mean_nll", "delta_nll", "delta_nll_sd",
+                       "delta_nll_ci_low", "delta_nll_ci_high"};
     if (sweep_)
         for (int d : sweep_->thresholds)
-            header << QString("M_real(D=%1)").arg(d) << QString("M_imag(D=%1)").arg(d);
+            for (const char* kind : {"M_real", "M_imag"})
+                header << QString("%1(D=%2)").arg(kind).arg(d) << QString("%1(D=%2)_ci_low").arg(kind).arg(d)
+                       << QString("%1(D=%2)_ci_high").arg(kind).arg(d);
     CsvText csv(header);
     if (!sweep_) return csv.text();
-    auto mass_cells = [&](const std::vector<double>& re, const std::vector<double>& im) {
-        QStringList cells;
-        for (std::size_t t = 0; t < sweep_->thresholds.size(); ++t)
-            cells << csv_number(t < re.size() ? re[t] : std::nan(""))
-                  << csv_number(t < im.size() ? im[t] : std::nan(""));
-        return cells;
+    const QString n = QString::number(replicates_.size());
+    QStringList base{"baseline", "0", n, csv_number(sweep_->baseline_nll), "0", "", "", ""};
+    for (std::size_t t = 0; t < sweep_->thresholds.size(); ++t)
+        for (const auto* m : {&sweep_->baseline_mass_real, &sweep_->baseline_mass_imag})
+            base << csv_number(t < m->size() ? (*m)[t] : std::nan("")) << "" << "";
+    csv.add_row(base);
+    const NoiseSummary sum = summarize_noise(replicates_).front();
+    auto interval = [](const SeedInterval& ci) {
+        return QStringList{csv_number(ci.mean), csv_number(ci.lo), csv_number(ci.hi)};
     };
-    csv.add_row(QStringList{"baseline", "0", csv_number(sweep_->baseline_nll), "0"} +
-                mass_cells(sweep_->baseline_mass_real, sweep_->baseline_mass_imag));
     for (const auto& [target, points] : by_target(*sweep_))
-        for (const NoisePoint* p : points)
-            csv.add_row(QStringList{QString::fromStdString(noise_target_name(target)),
-                                    csv_number(p->sigma), csv_number(p->mean_nll),
-                                    csv_number(p->delta_nll)} +
-                        mass_cells(p->long_range_mass_real, p->long_range_mass_imag));
+        for (const NoisePoint* p : points) {
+            const NoiseSummaryPoint& q = sum.points[std::size_t(p - sweep_->points.data())];
+            QStringList row{QString::fromStdString(noise_target_name(target)), csv_number(p->sigma),
+                            QString::number(q.delta_nll.n), csv_number(q.mean_nll.mean),
+                            csv_number(q.delta_nll.mean), csv_number(q.delta_nll.sd),
+                            csv_number(q.delta_nll.lo), csv_number(q.delta_nll.hi)};
+            for (std::size_t t = 0; t < sweep_->thresholds.size(); ++t)
+                row << interval(q.mass_real[t]) << interval(q.mass_imag[t]);
+            csv.add_row(row);
+        }
     return csv.text();
 }
 
