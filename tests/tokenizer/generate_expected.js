@@ -3,7 +3,8 @@
 // without and with special tokens, decode() of both (the second skipping special tokens), and
 // whether decoding gives the text back (decoded strings only where they differ from the text).
 // The C++ check (check_tokenizer.cpp) compares RoPEScope with these files.
-// Usage: node generate_expected.js CACHE   (CACHE as filled by fetch_reference.sh)
+// Usage: node generate_expected.js CACHE [NAME...]   (CACHE as filled by fetch_reference.sh;
+// NAMEs: only these tokenizers)
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -16,9 +17,11 @@ const refVersion = require(path.join(cache, 'node_modules', 'tokenizers', 'packa
 const texts = JSON.parse(fs.readFileSync(path.join(here, 'texts.json'), 'utf8'));
 
 const fixtureRoot = path.join(here, '..', 'fixtures', 'tokenizers');
+// The real tokenizers (fetched by fetch_reference.sh), then the synthetic fixtures.
+const real = fs.readFileSync(path.join(here, 'real_tokenizers.txt'), 'utf8').split('\n').filter(Boolean);
+const only = process.argv.slice(3);  // optional: regenerate just these names
 const tokenizers = [
-  ['llama3', path.join(cache, 'models', 'llama3', 'tokenizer.json')],
-  ['llama2', path.join(cache, 'models', 'llama2', 'tokenizer.json')],
+  ...real.map((m) => [m, path.join(cache, 'models', m, 'tokenizer.json')]),
   ...fs.readdirSync(fixtureRoot).sort().map((d) => [d, path.join(fixtureRoot, d, 'tokenizer.json')]),
 ];
 
@@ -33,13 +36,14 @@ function charToByte(text) {
 async function run() {
   fs.mkdirSync(path.join(here, 'expected'), { recursive: true });
   for (const [name, file] of tokenizers) {
+    if (only.length && !only.includes(name)) continue;
     const tok = Tokenizer.fromFile(file);
     const sha = crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
     const lines = [];
     let roundtrips = 0;
     // The synthetic fixtures skip the very long texts: the real tokenizers cover those, and
     // their tiny vocabularies would make the expected files large.
-    const synthetic = !['llama3', 'llama2'].includes(name);
+    const synthetic = !real.includes(name);
     const cases = texts.filter((t) => !synthetic || !/^(long_|paragraph_)/.test(t.name));
     for (const { name: caseName, text } of cases) {
       const toBytes = charToByte(text);
