@@ -2,7 +2,9 @@
 """Forward-pass throughput: RoPEScope (ropescope-cli forward) vs the PyTorch reference, same machine,
 same checkpoint, same tokens, one run. Prints a markdown table for bench/README.md.
 
-  /usr/bin/python3 bench/compare_forward.py [--tokens 512,2048] [--repeats 3]
+  /usr/bin/python3 bench/compare_forward.py [--tokens 512,2048] [--repeats 3] [--checkpoint DIR]
+
+Without --checkpoint, the random 376M RoPE++_EC checkpoint (written on first use).
 """
 import json
 import os
@@ -24,7 +26,7 @@ import rope_pp_reference  # noqa: E402
 def forward_flops(cfg, T):
     """Multiply-adds x2 of one forward pass: linear layers, causal attention (QK^T and PV), lm_head."""
     D, L, H, Hkv = cfg["hidden_size"], cfg["num_hidden_layers"], cfg["num_attention_heads"], cfg["num_key_value_heads"]
-    d, inter, V = D // H, cfg["intermediate_size"], cfg["vocab_size"]
+    d, inter, V = cfg.get("head_dim", D // H), cfg["intermediate_size"], cfg["vocab_size"]
     rc = cfg.get("rope_config", {})
     q, kv, attn = H, Hkv, H
     if rc.get("imag") and rc.get("imag_mode") == "imag2":
@@ -58,10 +60,11 @@ def time_torch(model, ids, repeats):
 
 def main():
     ap = bench_common.comparison_args(__doc__, "512,2048")
+    ap.add_argument("--checkpoint", help="another checkpoint folder (e.g. make_random_checkpoint.py --shape qwen3_1_7b)")
     args = ap.parse_args()
     threads = os.cpu_count()
     torch.set_num_threads(threads)
-    ckpt = bench_common.ensure_376m_checkpoint(args.cache)
+    ckpt = args.checkpoint or bench_common.ensure_376m_checkpoint(args.cache)
     cfg = rope_pp_reference.load_config(ckpt)
     t0 = time.perf_counter()
     ref = rope_pp_reference.load_model(ckpt)

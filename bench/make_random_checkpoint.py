@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""Writes a randomly initialised Llama / RoPE++ checkpoint in exact HF layout (BF16 safetensors).
+"""Writes a randomly initialised Llama / RoPE++ (or Qwen3) checkpoint in exact HF layout (BF16 safetensors).
 
-Used by the benchmarks: the paper's 376M shape by default. Run with /usr/bin/python3 (Debian torch).
+Used by the benchmarks: the paper's 376M shape by default; `--shape qwen3_1_7b` is Qwen3-1.7B's
+published shape (model_type qwen3, per-head q/k norms, tied embeddings). Run with /usr/bin/python3
+(Debian torch).
 """
 import argparse
 import json
@@ -20,7 +22,22 @@ SHAPES = {
 }
 
 
+# Qwen3-1.7B's config.json (huggingface.co/Qwen/Qwen3-1.7B): hidden 2048, 28 layers, 16 heads of
+# 128, 8 KV heads, intermediate 6144, vocabulary 151 936, theta 1e6, tied embeddings.
+QWEN3_1_7B = {"architectures": ["Qwen3ForCausalLM"], "model_type": "qwen3", "hidden_act": "silu",
+              "hidden_size": 2048, "num_hidden_layers": 28, "num_attention_heads": 16,
+              "num_key_value_heads": 8, "head_dim": 128, "intermediate_size": 6144,
+              "vocab_size": 151936, "max_position_embeddings": 40960, "rms_norm_eps": 1e-6,
+              "rope_theta": 1000000, "rope_scaling": None, "tie_word_embeddings": True,
+              "attention_bias": False, "attention_dropout": 0.0, "use_sliding_window": False,
+              "sliding_window": None, "max_window_layers": 28, "torch_dtype": "bfloat16"}
+
+
 def config_for(shape, variant):
+    if shape == "qwen3_1_7b":
+        if variant != "rope":
+            sys.exit("--shape qwen3_1_7b is a plain RoPE model: give --variant rope")
+        return dict(QWEN3_1_7B)
     hidden, layers, heads, kv, inter, vocab = SHAPES[shape]
     rope_config = {"rope": {"imag": False}, "ec": {"imag": True, "imag_mode": "imag2"},
                    "eh": {"imag": True, "imag_mode": "imag1"}}[variant]
@@ -34,9 +51,9 @@ def config_for(shape, variant):
 
 def tensors_for(config, generator):
     c = config
-    d = c["hidden_size"] // c["num_attention_heads"]
+    d = c.get("head_dim", c["hidden_size"] // c["num_attention_heads"])
     heads, kv = c["num_attention_heads"], c["num_key_value_heads"]
-    rc = c["rope_config"]
+    rc = c.get("rope_config", {})
     q_heads, kv_heads, attn_heads = heads, kv, heads
     if rc.get("imag") and rc["imag_mode"] == "imag2":
         attn_heads = 2 * heads
@@ -56,17 +73,21 @@ def tensors_for(config, generator):
         yield p + "self_attn.k_proj.weight", rand(kv_heads * d, D)
         yield p + "self_attn.v_proj.weight", rand(kv_heads * d, D)
         yield p + "self_attn.o_proj.weight", rand(D, attn_heads * d)
+        if c["model_type"] == "qwen3":
+            yield p + "self_attn.q_norm.weight", torch.ones(d, dtype=torch.bfloat16)
+            yield p + "self_attn.k_norm.weight", torch.ones(d, dtype=torch.bfloat16)
         yield p + "mlp.gate_proj.weight", rand(inter, D)
         yield p + "mlp.up_proj.weight", rand(inter, D)
         yield p + "mlp.down_proj.weight", rand(D, inter)
     yield "model.norm.weight", torch.ones(D, dtype=torch.bfloat16)
-    yield "lm_head.weight", rand(vocab, D)
+    if not c["tie_word_embeddings"]:
+        yield "lm_head.weight", rand(vocab, D)
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("out")
-    ap.add_argument("--shape", choices=sorted(SHAPES), default="376m")
+    ap.add_argument("--shape", choices=sorted(SHAPES) + ["qwen3_1_7b"], default="376m")
     ap.add_argument("--variant", choices=["rope", "ec", "eh"], default="ec")
     ap.add_argument("--shards", type=int, default=1)
     args = ap.parse_args()
