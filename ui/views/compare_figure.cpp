@@ -175,7 +175,7 @@ ChartSpec compare_mass_chart(const StudyComparison& c, const QString& family, Co
     spec.series.insert(spec.series.end(), means.begin(), means.end());
     spec.footnote = QString("Solid: real heads; dashed: imaginary heads (mean over all layers and "
                             "heads of that kind, then over texts). Thin lines: 95% bootstrap "
-                            "interval over texts.");
+                            "interval over texts (hidden by the curve where narrower).");
     if (any_virtual(c))
         spec.footnote += " Vanilla RoPE's imaginary heads are virtual: computed for analysis, not "
                          "used by the model.";

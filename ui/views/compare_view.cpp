@@ -138,6 +138,8 @@ ChartSpec CompareView::spec() const {
     if (!study_) {
         ChartSpec empty;
         empty.title = "Compare checkpoints";
+        empty.x.title = "distance threshold D (tokens)";
+        empty.y.title = "M(D): mass at distance ≥ D";
         empty.empty_message = "No study open: File ▸ Open study… shows the checkpoints of a "
                               "`ropescope-cli study` file side by side.";
         return empty;
