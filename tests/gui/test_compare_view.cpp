@@ -8,7 +8,6 @@
 #include <QTemporaryDir>
 #include <QtTest>
 #include <cmath>
-#include <fstream>
 
 #include "compare_view.h"
 #include "error.h"
@@ -32,26 +31,8 @@ std::vector<double> stored(const QString& file, const std::string& dataset) {
     return h5::read_array<double>(d.get());
 }
 
-// A token-id windows corpus of `texts` windows of fixture ids (each rotated, so texts differ).
-void write_corpus(const QString& path, int texts, int tokens) {
-    const auto ids = rs::test::fixture_ids(tokens + texts);
-    std::ofstream out(path.toStdString());
-    out << "{\"windows\": [";
-    for (int x = 0; x < texts; ++x) {
-        out << (x ? "," : "") << "[";
-        for (int t = 0; t < tokens; ++t) out << (t ? "," : "") << ids[std::size_t(x + t)];
-        out << "]";
-    }
-    out << "]}";
-}
-
 bool same(double a, double b) {
     return (std::isnan(a) && std::isnan(b)) || a == b;
-}
-
-QByteArray read_all(const QString& path) {
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
 }
 
 }  // namespace
@@ -80,7 +61,7 @@ void TestCompareView::initTestCase() {
     state_ = std::make_unique<IsolatedState>();
     QVERIFY(tmp_.isValid());
     const QString corpus = tmp_.filePath("corpus.json");
-    write_corpus(corpus, 5, 40);
+    rs::test::write_ids_corpus(corpus, 5, 40);
     StudyRequest r;
     r.checkpoints = {rs::test::fixture_dir("rope_f32"), rs::test::fixture_dir("rope_pp_ec_f32")};
     r.settings = {"none", "pi_factor=4"};
@@ -219,7 +200,7 @@ void TestCompareView::exports_write_files_and_the_csv_holds_the_study_values() {
         export_figure(view, path);
         QVERIFY2(QFileInfo(path).size() > 100, qPrintable(path));
     }
-    const QString csv = QString::fromUtf8(read_all(tmp_.filePath("compare.csv")));
+    const QString csv = QString::fromUtf8(rs::test::read_file(tmp_.filePath("compare.csv")));
     QVERIFY(csv.contains("# study: " + loaded_->path));
     QVERIFY(csv.contains("# checkpoints: rope_f32 (RoPE), rope_pp_ec_f32 (RoPE++_EC)"));
     QVERIFY(csv.contains("# settings: none, pi_factor=4"));
@@ -247,7 +228,7 @@ void TestCompareView::a_file_that_is_not_a_study_is_refused_naming_it() {
     f.write("not HDF5 at all");
     f.close();
     const QString damaged = tmp_.filePath("damaged.h5");
-    const QByteArray whole = read_all(study_);
+    const QByteArray whole = rs::test::read_file(study_);
     QFile d(damaged);
     QVERIFY(d.open(QIODevice::WriteOnly));
     d.write(whole.left(whole.size() / 2));

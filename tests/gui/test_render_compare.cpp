@@ -6,20 +6,11 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
-#include <fstream>
 
 #include "gui_fixtures.h"
 
-namespace {
-
+using rs::test::read_file;
 using rs::test::run_cli;
-
-QByteArray read_all(const QString& path) {
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-}
-
-}  // namespace
 
 class TestRenderCompare : public QObject {
     Q_OBJECT
@@ -31,16 +22,7 @@ class TestRenderCompare : public QObject {
   private slots:
     void initTestCase() {
         QVERIFY(tmp_.isValid());
-        const auto ids = rs::test::fixture_ids(48);
-        std::ofstream corpus(path("corpus.json").toStdString());
-        corpus << "{\"windows\": [";
-        for (int x = 0; x < 4; ++x) {
-            corpus << (x ? "," : "") << "[";
-            for (int t = 0; t < 40; ++t) corpus << (t ? "," : "") << ids[std::size_t(x + t)];
-            corpus << "]";
-        }
-        corpus << "]}";
-        corpus.close();
+        rs::test::write_ids_corpus(path("corpus.json"), 4, 40);
         study_ = path("study.h5");
         const auto r = run_cli({"study", "-o", study_, "--checkpoint",
                                 QString::fromStdString(rs::test::fixture_dir("rope_f32")), "--checkpoint",
@@ -59,8 +41,8 @@ class TestRenderCompare : public QObject {
                 QVERIFY2(r.out.contains("compare_" + figure), qPrintable(r.out));
                 QVERIFY2(QFileInfo(out).size() > 100, qPrintable(out));
             }
-        QVERIFY(read_all(path("compare-mass.png")).startsWith("\x89PNG"));
-        QVERIFY(read_all(path("compare-mass.pdf")).startsWith("%PDF"));
+        QVERIFY(read_file(path("compare-mass.png")).startsWith("\x89PNG"));
+        QVERIFY(read_file(path("compare-mass.pdf")).startsWith("%PDF"));
     }
 
     // The CSV's NLL means are the ones `study show` reports from the file.
@@ -68,7 +50,7 @@ class TestRenderCompare : public QObject {
         const QString out = path("mass-real.csv");
         QCOMPARE(run_cli({"render", study_, "--view", "compare", "--family", "M_ex4", "--part", "real",
                           "--setting", "pi_factor=4", "-o", out}).code, 0);
-        const QString csv = QString::fromUtf8(read_all(out));
+        const QString csv = QString::fromUtf8(read_file(out));
         QVERIFY(csv.contains("# setting shown: pi_factor=4"));
         QVERIFY(csv.contains("# M(D) columns: M_ex4"));
         const auto show = run_cli({"study", "show", study_, "--csv"});
