@@ -164,8 +164,11 @@ RenderRequest parse_request(const Args& args) {
 
 // The noise view from a checkpoint folder reads the model-input options too (text_input.h).
 std::vector<std::string> noise_options() {
-    std::vector<std::string> names{"threshold", "variant", "ignore-config-key",
-                                   "sigma",     "seed",    "quiet"};
+    // The RoPE overrides too (parse_checkpoint reads them): listed, so every other view refuses
+    // them by name rather than drawing the stored data as if they applied.
+    std::vector<std::string> names{"threshold", "variant",    "ignore-config-key", "sigma",
+                                   "seed",      "quiet",      "rope-theta",        "pi-factor",
+                                   "yarn-factor"};
     for (const auto& o : input_options()) names.push_back(o.name);
     return names;
 }

@@ -93,6 +93,9 @@ class TestRenderCompare : public QObject {
         QTest::newRow("an option of another view")
             << QStringList{study_, "--view", "compare", "--threshold", "16", "-o", out} << 2
             << "--threshold does not apply to the compare view";
+        QTest::newRow("a RoPE override (the study's settings are its series)")
+            << QStringList{study_, "--view", "compare", "--pi-factor", "4", "-o", out} << 2
+            << "--pi-factor does not apply to the compare view";
         QTest::newRow("unknown figure")
             << QStringList{study_, "--view", "compare", "--figure", "ppl", "-o", out} << 2
             << "--figure must be one of mass, twins, nll";
