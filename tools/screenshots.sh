@@ -29,3 +29,15 @@ shoot curves --tab 2
 shoot long-range --tab 3
 shoot perplexity --tab 4
 shoot noise --tab 5 --noise 0.25,0.5,1,2
+
+# The Compare view reads a study file: the sample study of docs/sample-study.md (the three samples
+# x the 38 validation windows x {none, pi_factor=4}), rendered headless by the same view code.
+cli=$build/app/ropescope-cli
+"$cli" study -o "$tmp/sample-study.h5" --quiet \
+  --checkpoint "$root/sample_data/rope" --checkpoint "$root/sample_data/rope_pp_eh" \
+  --checkpoint "$root/sample_data/rope_pp_ec" --corpus "$root/sample_data/validation_ids.json" \
+  --setting none --setting pi_factor=4
+"$cli" render "$tmp/sample-study.h5" --view compare --figure mass \
+  -o "$root/docs/screenshots/compare.png"
+"$cli" render "$tmp/sample-study.h5" --view compare --figure twins --setting none \
+  -o "$root/docs/screenshots/compare-twins.png"

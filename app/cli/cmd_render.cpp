@@ -1,5 +1,5 @@
-// `ropescope-cli render [run.h5 | DIR] --view attention|heads|curves|long-range|perplexity|noise
-// -o fig.pdf`: a GUI view rendered headless to PNG/SVG/PDF/CSV through ui/shell/headless_render.h.
+// `ropescope-cli render [run.h5 | DIR | study.h5] --view
+// attention|heads|curves|long-range|perplexity|noise|compare -o fig.pdf`: a GUI view rendered headless to PNG/SVG/PDF/CSV through ui/shell/headless_render.h.
 // This file only parses options; a checkpoint folder is accepted for the noise view, whose sweep
 // needs model runs.
 #include <QApplication>
@@ -157,13 +157,18 @@ RenderRequest parse_request(const Args& args) {
     r.loss_scale = loss_scale(args);
     r.smoothing = int_option(args, "smoothing");
     r.curves = curve_overrides(args);
+    r.compare = {args.get("figure"), args.get("family"), args.get("part"), args.get("statistic"),
+                 args.get("setting")};
     return r;
 }
 
 // The noise view from a checkpoint folder reads the model-input options too (text_input.h).
 std::vector<std::string> noise_options() {
-    std::vector<std::string> names{"threshold", "variant", "ignore-config-key",
-                                   "sigma",     "seed",    "quiet"};
+    // The RoPE overrides too (parse_checkpoint reads them): listed, so every other view refuses
+    // them by name rather than drawing the stored data as if they applied.
+    std::vector<std::string> names{"threshold", "variant",    "ignore-config-key", "sigma",
+                                   "seed",      "quiet",      "rope-theta",        "pi-factor",
+                                   "yarn-factor"};
     for (const auto& o : input_options()) names.push_back(o.name);
     return names;
 }
@@ -179,6 +184,7 @@ const std::map<RenderView, std::vector<std::string>>& view_options() {
         {RenderView::LongRange, {"layer", "per-head"}},
         {RenderView::Perplexity, {"scale", "smoothing"}},
         {RenderView::Noise, noise_options()},
+        {RenderView::Compare, {"figure", "family", "part", "statistic", "setting"}},
     };
     return options;
 }
@@ -223,11 +229,16 @@ RenderOptions parse(const Args& args) {
     o.request = parse_request(args);
     const std::string input = input_path(args);
     if (!input.empty() && std::filesystem::is_directory(input)) {
+        if (o.request.view == RenderView::Compare)
+            throw UsageError(input + " is a folder; the compare view renders from a study file: "
+                             "make one with `ropescope-cli study`");
         if (o.request.view != RenderView::Noise)
             throw UsageError(input + " is a checkpoint folder; the " +
                              ui::render_view_name(o.request.view) +
                              " view renders from a trace: make one with `ropescope-cli trace`");
         o.noise_run = parse_noise_run(args, input);
+    } else if (o.request.view == RenderView::Compare) {
+        o.request.study = input;
     } else {
         o.request.trace = input;
     }
@@ -270,10 +281,10 @@ std::vector<Option> noise_input_options() {
 }
 
 const Command::Register reg{Command{
-    "render", "[run.h5 | DIR] -o FIG",
+    "render", "[run.h5 | DIR | study.h5] -o FIG",
     "Render a view of the desktop app headless to FIG (.png at --dpi, .svg, .pdf, or .csv of its "
     "data), with the same widgets and export code as the GUI.",
-    join_options({{{"view", "attention|heads|curves|long-range|perplexity|noise",
+    join_options({{{"view", "attention|heads|curves|long-range|perplexity|noise|compare",
                     "the view to render", "view", true},
                    {"out", "FIG", "the output file (or -o FIG)"},
                    {"dpi", "150", "resolution of a .png"},
@@ -292,7 +303,12 @@ const Command::Register reg{Command{
                    {"max-distance", "N", "curves: the largest distance"},
                    {"log", "", "curves: log-spaced distances", "grid"},
                    {"linear", "", "curves: evenly spaced distances", "grid"},
-                   {"overlay", "L:H,...", "curves: overlay these heads of the trace"}},
+                   {"overlay", "L:H,...", "curves: overlay these heads of the trace"},
+                   {"figure", "mass|twins|nll", "compare (study.h5): the figure (default mass)"},
+                   {"family", "M", "compare mass: the M(D) columns (M, M_ex4, inside_M, ...)"},
+                   {"part", "both|real|imag", "compare mass: the head kinds (default both)"},
+                   {"statistic", "mean_distance", "compare twins: the statistic (default mean_distance)"},
+                   {"setting", "LABEL", "compare: draw only this RoPE setting (default all)"}},
                   noise_input_options(),
                   {{"sigma", "0.5,1,2", "(DIR only, noise) noise standard deviations"},
                    {"seed", "N", "(DIR only, noise) random seed"}},

@@ -13,6 +13,7 @@
 
 #include "error.h"
 #include "attention_view.h"
+#include "compare_view.h"
 #include "curves_view.h"
 #include "figure_export.h"
 #include "heads_view.h"
@@ -33,13 +34,14 @@ constexpr QSize kAttentionWidgetSize{1500, 620};
 // something is wrong, and a headless job should say so rather than hang.
 constexpr int kTileDeadlineMs = 120'000;
 
-constexpr std::array<std::pair<RenderView, const char*>, 6> kViewNames{{
+constexpr std::array<std::pair<RenderView, const char*>, 7> kViewNames{{
     {RenderView::Attention, "attention"},
     {RenderView::Heads, "heads"},
     {RenderView::Curves, "curves"},
     {RenderView::LongRange, "long-range"},
     {RenderView::Perplexity, "perplexity"},
     {RenderView::Noise, "noise"},
+    {RenderView::Compare, "compare"},
 }};
 
 std::string str(int v) {
@@ -232,6 +234,48 @@ RenderResult render_noise(const RenderRequest& r) {
     return write(view, r, trace ? &*trace : nullptr);
 }
 
+// The choices of `r` applied to `view`; a choice the chosen figure does not read, or a name the
+// study does not hold, is a UsageError naming the option.
+void apply_compare(const CompareChoice& c, CompareView& view) {
+    const auto named = compare_figure_named(QString::fromStdString(c.figure.value_or("mass")));
+    if (!named)
+        throw UsageError("--figure must be one of " + compare_figure_list().toStdString() +
+                         ", got '" + *c.figure + "'");
+    const CompareFigure figure = *named;
+    const std::string name = compare_figure_name(figure).toStdString();
+    auto refuse = [&](const std::optional<std::string>& given, const char* option, CompareFigure reads) {
+        if (given && figure != reads)
+            throw UsageError(std::string("--") + option + " does not apply to the compare view's " + name +
+                             " figure");
+    };
+    refuse(c.family, "family", CompareFigure::Mass);
+    refuse(c.parts, "part", CompareFigure::Mass);
+    refuse(c.statistic, "statistic", CompareFigure::Twins);
+    view.set_figure(figure);
+    if (c.family && !view.set_family(QString::fromStdString(*c.family)))
+        throw UsageError("--family " + *c.family + " is not in the study; it has " +
+                         mass_families(view.study()->header()).join(", ").toStdString());
+    if (c.parts) {
+        const auto parts = compare_parts_named(QString::fromStdString(*c.parts));
+        if (!parts) throw UsageError("--part must be both, real or imag, got '" + *c.parts + "'");
+        view.set_parts(*parts);
+    }
+    if (c.setting && (c.setting->empty() || !view.set_setting(QString::fromStdString(*c.setting))))
+        throw UsageError("--setting " + *c.setting + " is not a setting of the study");
+    if (c.statistic && !view.set_statistic(QString::fromStdString(*c.statistic)))
+        throw UsageError("--statistic " + *c.statistic + " is not a statistic of the study (see `ropescope-cli study show`)");
+}
+
+RenderResult render_compare(const RenderRequest& r) {
+    if (r.study.empty()) throw UsageError("the compare view needs a study file (ropescope-cli study -o study.h5)");
+    CompareView view;
+    view.set_study(std::make_shared<const StudyComparison>(
+        load_study_comparison(QString::fromStdString(r.study))));
+    apply_compare(r.compare, view);
+    view.flush();
+    return write(view, r, nullptr);
+}
+
 }  // namespace
 
 std::optional<RenderView> render_view_named(const std::string& name) {
@@ -281,6 +325,8 @@ RenderResult render_to_file(const RenderRequest& request) {
             return render_perplexity(request);
         case RenderView::Noise:
             return render_noise(request);
+        case RenderView::Compare:
+            return render_compare(request);
     }
     throw UsageError("unknown view");
 }

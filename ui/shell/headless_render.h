@@ -19,12 +19,13 @@
 
 namespace rs::ui {
 
-enum class RenderView { Attention, Heads, Curves, LongRange, Perplexity, Noise };
+enum class RenderView { Attention, Heads, Curves, LongRange, Perplexity, Noise, Compare };
 
-// "attention", "heads", "curves", "long-range", "perplexity", "noise"; nullopt for anything else.
+// "attention", "heads", "curves", "long-range", "perplexity", "noise", "compare"; nullopt for
+// anything else.
 std::optional<RenderView> render_view_named(const std::string& name);
 std::string render_view_name(RenderView view);
-std::string render_view_list();  // "attention, heads, curves, long-range, perplexity, noise"
+std::string render_view_list();  // "attention, heads, curves, long-range, perplexity, noise, compare"
 
 // Decay-curve settings given on the command line; unset ones keep the view's value (the traced
 // model's RoPE when a trace is open, else the view's defaults).
@@ -39,9 +40,21 @@ struct CurveOverrides {
     std::vector<std::pair<int, int>> overlay_heads;  // (layer, head) measured curves to overlay
 };
 
+// The compare view's choices (compare_figure.h names); unset ones keep the view's default (the
+// M(D) figure of family "M", both head kinds; statistic "mean_distance"). A choice the figure
+// does not read is refused by name.
+struct CompareChoice {
+    std::optional<std::string> figure;     // mass, twins, nll
+    std::optional<std::string> family;     // mass: "M", "M_ex4", "inside_M", ...
+    std::optional<std::string> parts;      // mass: both, real, imag
+    std::optional<std::string> statistic;  // twins: a statistic column of the study
+    std::optional<std::string> setting;    // every figure: the one setting drawn (default all)
+};
+
 struct RenderRequest {
     RenderView view = RenderView::Attention;
     std::string trace;   // trace file; may be empty for the curves view and a given noise sweep
+    std::string study;   // compare: the study file (`ropescope-cli study`)
     std::string output;  // the format follows the extension: .png .svg .pdf .csv
     double dpi = 150.0;  // PNG only
 
@@ -60,6 +73,7 @@ struct RenderRequest {
     std::optional<NoiseSweep> noise;
     std::optional<HeadLayout> noise_layout;
     FigureSource noise_source;  // the model and tokens that sweep ran with
+    CompareChoice compare;
 };
 
 struct RenderResult {
@@ -75,7 +89,8 @@ void check_render_output(const std::string& path);
 // Needs a QApplication (any platform; offscreen is enough). Throws rs::UsageError for a request
 // that does not fit the data (layer or head out of range, a threshold the run did not measure,
 // no data for the view), rs::FileError for an unreadable trace or an unwritable output, and
-// rs::Error when the attention tiles cannot be computed.
+// rs::Error when the attention tiles cannot be computed; rs::FileError naming the study file for
+// one that is not a study or is damaged.
 RenderResult render_to_file(const RenderRequest& request);
 
 }  // namespace rs::ui

@@ -34,6 +34,7 @@
 #include "versions.h"
 #include "app_state.h"
 #include "attention_view.h"
+#include "compare_view.h"
 #include "curves_view.h"
 #include "exportable.h"
 #include "figure_export.h"
@@ -95,14 +96,17 @@ void MainWindow::build_views() {
     long_range_ = new LongRangeView(this);
     perplexity_ = new PerplexityView(this);
     noise_ = new NoiseView(this);
+    compare_ = new CompareView(this);
     tabs_->addTab(attention_, tr("Attention"));
     tabs_->addTab(heads_, tr("Heads"));
     tabs_->addTab(curves_, tr("Decay curves"));
     tabs_->addTab(long_range_, tr("Long range"));
     tabs_->addTab(perplexity_, tr("Perplexity"));
     tabs_->addTab(noise_, tr("Noise"));
-    const ViewTopic topics[] = {ViewTopic::Attention, ViewTopic::Heads,      ViewTopic::Curves,
-                                ViewTopic::LongRange, ViewTopic::Perplexity, ViewTopic::Noise};
+    tabs_->addTab(compare_, tr("Compare"));
+    const ViewTopic topics[] = {ViewTopic::Attention,  ViewTopic::Heads, ViewTopic::Curves,
+                                ViewTopic::LongRange,  ViewTopic::Perplexity,
+                                ViewTopic::Noise,      ViewTopic::Compare};
     for (int i = 0; i < tabs_->count(); ++i) {
         tabs_->widget(i)->setWhatsThis(view_help(topics[i]));
         tabs_->setTabToolTip(i, view_help(topics[i]));
@@ -171,6 +175,14 @@ void MainWindow::build_menus() {
             if (!path.isEmpty()) open_trace(path);
         },
         QKeySequence(tr("Ctrl+Shift+O")));
+    file->addAction(tr("Open st&udy…"), this, [this] {
+        const QString path = QFileDialog::getOpenFileName(
+            this, tr("Open study"), QSettings().value("dirs/study").toString(),
+            tr("RoPEScope studies (*.h5 *.hdf5);;All files (*)"));
+        if (path.isEmpty()) return;
+        QSettings().setValue("dirs/study", QFileInfo(path).absolutePath());
+        open_study(path);
+    });
     file->addAction(
         tr("&Save trace as…"), this, [this] { save_trace_as(); }, QKeySequence::Save);
     recent_ = new RecentFiles(file->addMenu(tr("&Recent")), this);
@@ -222,6 +234,26 @@ void MainWindow::build_menus() {
 
 Exportable* MainWindow::current_figure() const {
     return dynamic_cast<Exportable*>(tabs_->currentWidget());
+}
+
+bool MainWindow::open_study(const QString& path) {
+    try {
+        QApplication::setOverrideCursor(Qt::WaitCursor);
+        auto study = std::make_shared<const StudyComparison>(load_study_comparison(path));
+        QApplication::restoreOverrideCursor();
+        compare_->set_study(std::move(study));
+        tabs_->setCurrentWidget(compare_);
+        return true;
+    } catch (const std::exception& e) {
+        QApplication::restoreOverrideCursor();
+        // Not modal-blocking (as the trace warnings): tests and scripts find it by name.
+        auto* box = new QMessageBox(QMessageBox::Critical, tr("Open study"),
+                                    QString::fromStdString(e.what()), QMessageBox::Ok, this);
+        box->setObjectName("study_error_dialog");
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        box->open();
+        return false;
+    }
 }
 
 void MainWindow::open_checkpoint(const QString& dir) {

@@ -18,6 +18,7 @@ class QLabel;
 namespace rs::ui {
 
 class AttentionView;
+class CompareView;
 class CurvesView;
 class HeadsView;
 class LongRangeView;
@@ -41,6 +42,9 @@ public:
     void open_checkpoint(const QString& dir);
     void open_trace(const QString& path);
     void run_trace();
+    // Reads a study file (`ropescope-cli study`) into the Compare tab and shows it; a file that
+    // is not a study, or is damaged, is said in an error box naming the file. False then.
+    bool open_study(const QString& path);
     // Runs the noise experiment on the open trace's tokens with the open checkpoint: `repeats`
     // sweeps with seeds seed, seed + 1, …, each kept (the Noise tab shows the last).
     void run_noise(const std::vector<double>& sigmas, std::uint64_t seed = 0, int repeats = 1);
@@ -60,6 +64,7 @@ public:
     QTabWidget* tabs() const { return tabs_; }
     AttentionView* attention_view() const { return attention_; }
     HeadsView* heads_view() const { return heads_; }
+    CompareView* compare_view() const { return compare_; }
     InputPanel* input_panel() const { return input_; }
     // The Exportable of the current tab (null if the tab has nothing to export).
     Exportable* current_figure() const;
@@ -112,6 +117,7 @@ private:
     LongRangeView* long_range_ = nullptr;
     PerplexityView* perplexity_ = nullptr;
     NoiseView* noise_ = nullptr;
+    CompareView* compare_ = nullptr;
     RecentFiles* recent_ = nullptr;
     QLabel* hover_ = nullptr;
     QLabel* source_ = nullptr;  // above the views: the model and trace they show

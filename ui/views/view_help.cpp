@@ -69,6 +69,15 @@ QString view_help(ViewTopic topic) {
                 "noise − without. The second chart shows how the long-range mass M(D) moves. If "
                 "the model relies on imaginary heads for long context, noising them costs more "
                 "and shifts M(D) more.</p>");
+        case ViewTopic::Compare:
+            return tr(
+                "<b>Compare checkpoints</b><p>Opens a study file (<tt>ropescope-cli study</tt>: "
+                "checkpoints × RoPE settings × texts) and shows its checkpoints side by side: "
+                "M(D), the attention mass on keys at distance ≥ D averaged over the real or the "
+                "imaginary heads, as the mean over texts with its 95% bootstrap interval; each "
+                "imaginary head against its real twin for one statistic (points above y = x: "
+                "the imaginary head's value is larger); and each text's mean NLL, which is what "
+                "a study stores of the loss. Settings such as pi_factor=4 are separate series.</p>");
     }
     return {};
 }

@@ -6,7 +6,7 @@
 
 namespace rs::ui {
 
-enum class ViewTopic { Attention, Heads, Curves, LongRange, Perplexity, Noise };
+enum class ViewTopic { Attention, Heads, Curves, LongRange, Perplexity, Noise, Compare };
 
 // Rich text (HTML): a title line and one paragraph.
 QString view_help(ViewTopic topic);

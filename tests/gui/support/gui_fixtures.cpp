@@ -1,6 +1,7 @@
 // Shared GUI test set-ups (see gui_fixtures.h).
 #include "gui_fixtures.h"
 
+#include <QFile>
 #include <QProcess>
 #include <QSignalSpy>
 
@@ -9,6 +10,25 @@
 #include "model.h"
 
 namespace rs::test {
+
+void write_ids_corpus(const QString& path, int texts, int tokens) {
+    const auto ids = fixture_ids(tokens + texts);
+    QByteArray json = "{\"windows\": [";
+    for (int x = 0; x < texts; ++x) {
+        json += x ? ",[" : "[";
+        for (int t = 0; t < tokens; ++t) json += (t ? "," : "") + QByteArray::number(ids[std::size_t(x + t)]);
+        json += "]";
+    }
+    json += "]}";
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly) || f.write(json) != json.size())
+        throw std::runtime_error("cannot write " + path.toStdString());
+}
+
+QByteArray read_file(const QString& path) {
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
 
 QString source_path(const QString& relative) {
     return QString(ROPESCOPE_SOURCE_DIR) + "/" + relative;

@@ -2,6 +2,7 @@
 // traces written by the CLI, and a window's open/run actions waited on until they finish.
 #pragma once
 
+#include <QByteArray>
 #include <QString>
 #include <QStringList>
 #include <cstdint>
@@ -36,6 +37,12 @@ struct RecordedMaps {
 };
 RecordedMaps record_fixture(const std::string& name, int tokens,
                             std::vector<std::string> labels = {});
+
+// A study corpus (token-id windows, docs/study-format.md) of `texts` windows of `tokens` fixture
+// ids, each shifted by one id so the texts differ.
+void write_ids_corpus(const QString& path, int texts, int tokens);
+// The whole file; empty when it cannot be read.
+QByteArray read_file(const QString& path);
 
 // ropescope-cli with `args`; code is -1 when it crashed or did not finish.
 struct CliRun {

@@ -1,0 +1,35 @@
+// A study file as the Compare view reads it: the header, and the aggregates over texts the file
+// stores (recomputed from its per-text values by the core's own code, so they equal the stored
+// ones) for the tables the view plots: /summary, each checkpoint's heads and nll.
+#pragma once
+
+#include <QString>
+#include <vector>
+
+#include "study_spec.h"
+#include "study_tables.h"
+
+namespace rs::ui {
+
+struct StudyComparison {
+    QString path;  // the study file, absolute
+    Study study;
+    AggregateTable summary;                // [C, S, 2, K + 1]: part 0 real, 1 imaginary
+    std::vector<AggregateTable> heads;     // [C] of [S, L, H, K]
+    std::vector<TextTable> nll;            // [C] of per-text values [S, X]
+
+    const StudyHeader& header() const { return study.header; }
+    std::size_t columns() const { return header().statistics.size() + 1; }  // + "nll"
+    // Index of statistic `name` in the study's columns, -1 when it has none.
+    int statistic_index(const QString& name) const;
+    // "rope (RoPE)": the checkpoint's folder name and variant.
+    QString checkpoint_label(int checkpoint) const;
+    double summary_at(const std::vector<double>& field, int checkpoint, int setting, int part,
+                      int column) const;
+};
+
+// Reads `path`. Throws FileError naming the file (and the HDF5 object that is wrong) for anything
+// that is not a study file of this schema.
+StudyComparison load_study_comparison(const QString& path);
+
+}  // namespace rs::ui
