@@ -6,6 +6,7 @@
 #include <hdf5.h>
 
 #include <cmath>
+#include <utility>
 
 #include "attention_tile.h"
 #include "error.h"
@@ -16,6 +17,15 @@
 using namespace rs;
 
 namespace {
+
+// The probability and logit tiles of a head's whole map.
+std::pair<Tile, Tile> whole_map(TraceReader& r, int layer, int head, int stride, TilePooling pooling) {
+    const int T = r.meta().tokens;
+    TileRequest req{layer, head, 0, T, 0, T, stride, TileValues::Probability, pooling};
+    Tile p = r.tile(req);
+    req.values = TileValues::Logit;
+    return {std::move(p), r.tile(req)};
+}
 
 // Every head's whole-map tile, probabilities and logits, against the run's own maps.
 void expect_tiles_match_run(const std::string& fixture, const std::vector<int>& windows) {
@@ -28,12 +38,9 @@ void expect_tiles_match_run(const std::string& fixture, const std::vector<int>& 
         const int W = windows[std::size_t(l)];
         for (int h = 0; h < r.meta().layout.analysis_heads(); ++h) {
             SCOPED_TRACE(fixture + " layer " + std::to_string(l) + " head " + std::to_string(h));
-            const auto& want = run->full.map(l, h);
-            TileRequest req{l, h, 0, T, 0, T, 1, TileValues::Probability};
-            const Tile p = r.tile(req);
-            req.values = TileValues::Logit;
-            const Tile g = r.tile(req);
+            const auto [p, g] = whole_map(r, l, h, 1, TilePooling::Subsample);
             EXPECT_EQ(p.window, W);
+            const auto& want = run->full.map(l, h);
             int masked = 0;
             for (int t = 0; t < T; ++t)
                 for (int s = 0; s < T; ++s) {
@@ -53,10 +60,7 @@ void expect_tiles_match_run(const std::string& fixture, const std::vector<int>& 
             // Every query past the window lost keys: (T - W)(T - W + 1) / 2 masked causal cells.
             EXPECT_EQ(masked, W ? (T - W) * (T - W + 1) / 2 : 0);
             // Pooled cells: one wholly beyond the window holds no visible entry, is 0 and -inf.
-            TileRequest pooled{l, h, 0, T, 0, T, 4, TileValues::Probability, TilePooling::Mean};
-            const Tile pp = r.tile(pooled);
-            pooled.values = TileValues::Logit;
-            const Tile pg = r.tile(pooled);
+            const auto [pp, pg] = whole_map(r, l, h, 4, TilePooling::Mean);
             for (int i = 0; i < pp.rows; ++i)
                 for (int j = 0; j < pp.cols; ++j) {
                     bool any = false;
@@ -79,6 +83,16 @@ TEST(TraceWindow, MistralTilesApplyTheWindowOfEveryLayer) {
 
 TEST(TraceWindow, Qwen2TilesApplyTheWindowOfTheWindowedLayersOnly) {
     expect_tiles_match_run("qwen2_window", {0, 8, 8});
+}
+
+// The bucket export lists the windowed layers' uniform reference beside the full one.
+TEST(TraceWindow, BucketExportListsTheWindowedUniformReference) {
+    test::TempDir dir;
+    test::trace_fixture("qwen2_window", dir / "run.h5", 40, QKPrecision::F32);
+    const auto r = test::run_cli({"export", (dir / "run.h5").string(), "--what", "buckets"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("uniform attention,uniform"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("\"uniform attention, window 8\",uniform"), std::string::npos) << r.out;
 }
 
 // The window is untrusted input: absent reads as full attention (traces before windows), a
@@ -114,6 +128,8 @@ TEST(TraceWindow, StoredWindowIsValidated) {
         H5Fclose(f);
     }
     const TraceReader old = TraceReader::open((dir / "run.h5").string());
+    const auto r = test::run_cli({"export", (dir / "run.h5").string(), "--what", "buckets"});
+    EXPECT_EQ(r.out.find("uniform attention, window"), std::string::npos) << r.out;
     EXPECT_EQ(old.meta().layer_window, (std::vector<int>{0, 0, 0}));
     EXPECT_EQ(old.stats().window(2), 0);
 }
