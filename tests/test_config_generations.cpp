@@ -9,6 +9,7 @@
 #include "checkpoint.h"
 #include "error.h"
 #include "model.h"
+#include "model_config.h"
 #include "safetensors.h"
 #include "tests/test_util.h"
 
@@ -21,6 +22,7 @@ namespace fs = std::filesystem;
 // The transformers 5 form of a 4.x config: rope_theta, partial_rotary_factor and rope_scaling move
 // into rope_parameters (rope_scaling's "type" becomes "rope_type").
 json to_transformers5(json c, bool per_layer_type) {
+    const std::vector<int> windows = parse_model_config(c.dump(), "config.json").layer_window;
     json rp = {{"rope_type", "default"}};
     if (c.contains("rope_scaling") && c["rope_scaling"].is_object())
         for (const auto& [k, v] : c["rope_scaling"].items()) rp[k == "type" ? "rope_type" : k] = v;
@@ -29,10 +31,13 @@ json to_transformers5(json c, bool per_layer_type) {
     for (const char* key : {"rope_theta", "partial_rotary_factor", "rope_scaling"}) c.erase(key);
     c["transformers_version"] = "5.0.0";
     if (per_layer_type) {
+        // Each layer's type as the 4.x config implies it (a windowed layer is sliding_attention),
+        // both types with the one RoPE.
         c["layer_types"] = json::array();
         for (int l = 0; l < c["num_hidden_layers"].get<int>(); ++l)
-            c["layer_types"].push_back("full_attention");
-        c["rope_parameters"] = {{"full_attention", rp}};
+            c["layer_types"].push_back(!windows.empty() && windows[std::size_t(l)] ? "sliding_attention"
+                                                                                  : "full_attention");
+        c["rope_parameters"] = {{"full_attention", rp}, {"sliding_attention", rp}};
     } else {
         c["rope_parameters"] = rp;
     }
@@ -140,10 +145,11 @@ TEST(GenerationsMistral, MistralWithoutWindowMatchesTheReference) {
     EXPECT_EQ(json::parse(r.out)["family"], "mistral");
 }
 
-// With a window W, transformers masks keys s <= t - W; a run of W tokens masks none, so the
-// windowed model must compute exactly the unwindowed one, and one token more must be refused
-// before any work, in the core and in the CLI (exit 2, no trace written).
-TEST(GenerationsMistral, SlidingWindowBoundsTheRunAndChangesNothingWithinIt) {
+// With a window W, transformers masks keys s <= t - W: a run of W tokens masks none, so the
+// windowed model computes exactly the unwindowed one there (bit-identical: the mask path must not
+// touch a row it does not clip). One token more is no longer refused: its last query loses key 0,
+// so only its last NLL can differ, and it does.
+TEST(GenerationsMistral, SlidingWindowMasksOnlyBeyondTheWindow) {
     const auto fx = test::load_golden_fixture("rope_f32");
     const int W = int(fx.ids.size());
     test::TempDir dir;
@@ -153,19 +159,13 @@ TEST(GenerationsMistral, SlidingWindowBoundsTheRunAndChangesNothingWithinIt) {
 
     std::vector<std::int32_t> longer = fx.ids;
     longer.push_back(fx.ids.front());
-    Model model(std::make_shared<const Checkpoint>(Checkpoint::open(dir.path().string())));
-    EXPECT_THROW(model.forward(longer, {}), UsageError);
-
-    std::string ids;
-    for (auto id : longer) ids += (ids.empty() ? "" : ",") + std::to_string(id);
-    const auto out = dir / "run.h5";
-    const auto r = test::run_cli({"trace", dir.path().string(), "--ids", ids, "-o", out.string()});
-    EXPECT_EQ(r.exit_code, 2) << r.err;
-    EXPECT_NE(r.err.find("longer than sliding_window = " + std::to_string(W)), std::string::npos)
-        << r.err;
-    EXPECT_FALSE(std::filesystem::exists(out));
+    longer.push_back(fx.ids.back());
+    const auto windowed = nll_of(dir.path(), longer), full = nll_of(test::fixture_dir("rope_f32"), longer);
+    ASSERT_EQ(windowed.size(), full.size());
+    for (std::size_t i = 0; i + 1 < std::size_t(W); ++i) EXPECT_EQ(windowed[i], full[i]) << i;
+    EXPECT_NE(windowed.back(), full.back());
     const auto info = test::run_cli({"info", dir.path().string()});
-    EXPECT_NE(info.out.find("runs limited to " + std::to_string(W) + " tokens"), std::string::npos)
+    EXPECT_NE(info.out.find("query t sees keys t - " + std::to_string(W) + " < s <= t"), std::string::npos)
         << info.out;
 }
 

@@ -86,37 +86,35 @@ TEST(ConfigFamily, Phi3FusesProjectionsAndRefusesWhatItNeverBuilds) {
         << refusal(llama);
 }
 
-TEST(ConfigFamily, MistralWindowBoundsTheRunLength) {
+TEST(ConfigFamily, MistralWindowMasksEveryLayer) {
     json j = base_config();
     j["model_type"] = "mistral";
     j["sliding_window"] = nullptr;
     EXPECT_EQ(parse(j).family, "mistral");
-    EXPECT_FALSE(parse(j).sliding_window);
+    EXPECT_TRUE(parse(j).layer_window.empty());
     j["sliding_window"] = 4096;
     auto windowed = parse(j);
-    ASSERT_TRUE(windowed.sliding_window);
-    EXPECT_EQ(*windowed.sliding_window, 4096);
+    EXPECT_EQ(windowed.layer_window, (std::vector<int>{4096, 4096}));
+    EXPECT_EQ(windowed.attention_window(1), 4096);
     EXPECT_EQ(origin_of(windowed, "sliding_window"),
-              "runs limited to 4096 tokens, where the window masks no key");
-    EXPECT_NO_THROW(windowed.check_run_length(4096));
-    try {
-        windowed.check_run_length(4097);
-        ADD_FAILURE() << "a run longer than the window was accepted";
-    } catch (const UsageError& e) {
-        EXPECT_EQ(std::string(e.what()),
-                  "a run of 4097 tokens is longer than sliding_window = 4096 (config.json): this "
-                  "model masks keys more than 4096 positions back, which RoPEScope does not "
-                  "compute yet; run at most 4096 tokens (--max-tokens 4096)");
-    }
+              "query t sees keys t - 4096 < s <= t in layers 0-1: 4096 tokens (of 2)");
     for (const json& bad : {json(0), json(-5), json(2.5), json("4096")}) {
         j["sliding_window"] = bad;
         EXPECT_NE(refusal(j).find("must be a positive integer"), std::string::npos) << bad;
     }
     j["sliding_window"] = 4096;
-    j["use_sliding_window"] = false;  // Qwen2-style: present but switched off
-    const auto c = parse(j);
-    EXPECT_FALSE(c.sliding_window);
-    EXPECT_EQ(origin_of(c, "sliding_window"), "not used: use_sliding_window = false");
+    j["use_sliding_window"] = false;  // Qwen2's switch, which transformers' Mistral never reads
+    EXPECT_NE(refusal(j).find("use_sliding_window = false, but transformers' mistral does not read it"),
+              std::string::npos)
+        << refusal(j);
+    j.erase("use_sliding_window");
+    j["layer_types"] = {"full_attention", "sliding_attention"};  // MistralModel never reads it
+    EXPECT_EQ(parse(j).layer_window, (std::vector<int>{4096, 4096}));
+    EXPECT_EQ(origin_of(parse(j), "layer_types"),
+              "transformers' mistral windows every layer by sliding_window, whatever layer_types says");
+    j["layer_types"] = {"sliding_attention", "sliding_attention"};
+    EXPECT_EQ(parse(j).layer_window, (std::vector<int>{4096, 4096}));
+    j.erase("layer_types");
     j["attention_bias"] = true;
     EXPECT_EQ(refusal(j),
               "config.json: \"attention_bias\" = true, but transformers' mistral has no attention "
@@ -134,10 +132,28 @@ TEST(ConfigFamily, QwenBiasesAndNormsFollowTheModelingCode) {
     EXPECT_FALSE(c.o_bias);
     EXPECT_FALSE(c.qk_norm);
     EXPECT_EQ(origin_of(c, "attention"), "transformers' qwen2 modeling code");
-    j["use_sliding_window"] = true;  // switched on: the window bounds every run
+    EXPECT_TRUE(c.layer_window.empty());
+    EXPECT_EQ(origin_of(c, "sliding_window"), "not used: use_sliding_window = false");
+    j["use_sliding_window"] = true;  // switched on: layers from max_window_layers on are windowed
     c = parse(j);
-    ASSERT_TRUE(c.sliding_window);
-    EXPECT_EQ(*c.sliding_window, 131072);
+    EXPECT_TRUE(c.layer_window.empty());  // max_window_layers 28 of 2 layers: none
+    j["max_window_layers"] = 1;
+    c = parse(j);
+    EXPECT_EQ(c.layer_window, (std::vector<int>{0, 131072}));
+    j.erase("max_window_layers");  // Qwen2Config's default is 28
+    EXPECT_TRUE(parse(j).layer_window.empty());
+    j["max_window_layers"] = -1;
+    EXPECT_NE(refusal(j).find("must be a non-negative integer"), std::string::npos) << refusal(j);
+    j["max_window_layers"] = 1;
+    j["layer_types"] = {"sliding_attention", "full_attention"};  // an explicit list wins
+    EXPECT_EQ(parse(j).layer_window, (std::vector<int>{131072, 0}));
+    j["use_sliding_window"] = false;
+    EXPECT_NE(refusal(j).find("layer_types asks for sliding_attention in layers 0, but no window is in use"),
+              std::string::npos)
+        << refusal(j);
+    j.erase("layer_types");
+    j.erase("use_sliding_window");  // absent: Qwen2Config's default false
+    EXPECT_TRUE(parse(j).layer_window.empty());
     j = base_config();
     j["model_type"] = "qwen3";
     j["head_dim"] = 24;
@@ -214,13 +230,26 @@ TEST(RopeSettings, Transformers5PerLayerTypeDict) {
     j.erase("layer_types");  // no layer_types: every layer is full attention, as in transformers
     EXPECT_EQ(parse(j).rope_params().theta, 1e6);
 
-    j["layer_types"] = {"sliding_attention", "full_attention"};
-    EXPECT_NE(
-        refusal(j).find(
-            "\"layer_types\" = [\"sliding_attention\",\"full_attention\"]: attention other than "
-            "full_attention is not computed yet; it is asked for in layers 0"),
-        std::string::npos)
+    j["layer_types"] = {"sliding_attention", "full_attention"};  // Llama has no windowed layers
+    EXPECT_NE(refusal(j).find("layer_types asks for sliding_attention in layers 0, but transformers' "
+                              "llama has no sliding-window attention"),
+              std::string::npos)
         << refusal(j);
+    j["layer_types"] = {"chunked_attention", "full_attention"};
+    EXPECT_NE(refusal(j).find("attention other than full_attention and sliding_attention is not computed "
+                              "yet; it is asked for in layers 0"),
+              std::string::npos)
+        << refusal(j);
+    // A windowed Qwen2 whose two layer types share one RoPE reads it; two different ones are refused.
+    j["model_type"] = "qwen2";
+    j["use_sliding_window"] = true;
+    j["sliding_window"] = 8;
+    j["layer_types"] = {"full_attention", "sliding_attention"};
+    j["rope_parameters"]["sliding_attention"] = j["rope_parameters"]["full_attention"];
+    EXPECT_EQ(parse(j).rope_params().theta, 1e6);
+    EXPECT_EQ(parse(j).layer_window, (std::vector<int>{0, 8}));
+    j["rope_parameters"]["sliding_attention"] = {{"rope_type", "default"}, {"rope_theta", 1e4}};
+    EXPECT_NE(refusal(j).find("applies one RoPE to every layer"), std::string::npos) << refusal(j);
 }
 
 TEST(RopeSettings, BothGenerationsMustAgree) {

@@ -110,10 +110,13 @@ void expect_bucket(const BucketStats& got, const BucketStats& want, double tol) 
 }
 
 // Uniform causal attention p(t,s) = 1/(t+1), as a full map.
-std::vector<double> uniform_map(int T) {
+// Uniform over the keys query t sees: s <= t, and s > t - W in a sliding window W (0: none).
+std::vector<double> uniform_map(int T, int W = 0) {
     std::vector<double> P(std::size_t(T) * T, 0.0);
-    for (int t = 0; t < T; ++t)
-        for (int s = 0; s <= t; ++s) P[std::size_t(t) * T + s] = 1.0 / (t + 1);
+    for (int t = 0; t < T; ++t) {
+        const int lo = W > 0 ? std::max(0, t - W + 1) : 0;
+        for (int s = lo; s <= t; ++s) P[std::size_t(t) * T + s] = 1.0 / (t - lo + 1);
+    }
     return P;
 }
 
@@ -197,6 +200,18 @@ TEST_P(BucketsVsBruteForce, EveryHeadEveryBucketEveryStatistic) {
     for (std::size_t b = 0; b < st.buckets.size(); ++b) {
         SCOPED_TRACE("uniform, bucket " + st.buckets[b].name);
         expect_bucket(st.uniform[b], brute_bucket(U, T, st.buckets[b], st), 1e-12);
+    }
+    // A sliding-window layer compares with uniform attention over the keys its window shows.
+    ASSERT_EQ(st.layer_window, fx.checkpoint->config().layer_window);
+    for (int l = 0; l < st.layers; ++l) {
+        const int W = st.window(l);
+        const auto UW = uniform_map(T, W);
+        ASSERT_EQ(st.uniform_for(l).size(), st.buckets.size());
+        for (std::size_t b = 0; b < st.buckets.size(); ++b) {
+            SCOPED_TRACE("uniform, layer " + std::to_string(l) + " window " + std::to_string(W) +
+                         ", bucket " + st.buckets[b].name);
+            expect_bucket(st.uniform_for(l)[b], brute_bucket(UW, T, st.buckets[b], st), 1e-12);
+        }
     }
 }
 

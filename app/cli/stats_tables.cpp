@@ -134,6 +134,16 @@ Table bucket_table(const RunStats& st, const HeadLayout& layout) {
         for (auto& x : bucket_cells(st.uniform.at(b))) c.push_back(std::move(x));
         t.add(std::move(c));
     }
+    // Sliding-window layers compare with uniform attention over the keys their window shows.
+    for (const auto& [window, reference] : st.uniform_windowed)
+        for (std::size_t b = 0; b < st.buckets.size(); ++b) {
+            std::vector<Table::Cell> c{empty_cell(), empty_cell(),
+                                       cell("uniform attention, window " + std::to_string(window)),
+                                       cell(std::string("uniform")), empty_cell()};
+            for (auto& x : lead(b)) c.push_back(std::move(x));
+            for (auto& x : bucket_cells(reference.at(b))) c.push_back(std::move(x));
+            t.add(std::move(c));
+        }
     return t;
 }
 

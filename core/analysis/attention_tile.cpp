@@ -7,6 +7,9 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <utility>
+
+#include "attention_window.h"
 
 #include "error.h"
 #include "tensor.h"
@@ -120,9 +123,12 @@ double for_each_chunk(const TileSource& src, const std::vector<int>& rows, const
     return qn;
 }
 
-// Keys s <= t among the sorted positions `cols`.
-std::size_t causal_count(const std::vector<int>& cols, int t) {
-    return std::size_t(std::upper_bound(cols.begin(), cols.end(), t) - cols.begin());
+// The range [first, end) of the sorted positions `cols` that query t sees: s <= t and, in a
+// sliding window, s > t - window.
+std::pair<std::size_t, std::size_t> visible_cols(const std::vector<int>& cols, int t, int window) {
+    const auto lo = std::lower_bound(cols.begin(), cols.end(), first_visible_key(t, window));
+    const auto hi = std::upper_bound(cols.begin(), cols.end(), t);
+    return {std::size_t(lo - cols.begin()), std::size_t(std::max(lo, hi) - cols.begin())};
 }
 
 constexpr float kMasked = -std::numeric_limits<float>::infinity();
@@ -135,17 +141,18 @@ double subsampled(const TileSource& src, const std::vector<int>& rows, const std
         src, rows, k, [&](const std::vector<int>& chunk, std::size_t r0, const MatrixRM& logits) {
             for (std::size_t i = 0; i < chunk.size(); ++i) {
                 const float lse = src.lse[chunk[i]];
-                const std::size_t n = causal_count(cols, chunk[i]);
+                const auto [first, n] = visible_cols(cols, chunk[i], src.window);
                 const float* l = logits.data() + i * std::size_t(tile.cols);
                 float* out = tile.values.data() + (r0 + i) * std::size_t(tile.cols);
-                for (std::size_t j = 0; j < n; ++j) out[j] = probs ? std::exp(l[j] - lse) : l[j];
+                std::fill(out, out + first, probs ? 0.0f : kMasked);
+                for (std::size_t j = first; j < n; ++j) out[j] = probs ? std::exp(l[j] - lse) : l[j];
                 std::fill(out + n, out + tile.cols, probs ? 0.0f : kMasked);
             }
         });
 }
 
 // Means over stride x stride cells of every entry. A probability cell averages over its whole
-// area (0 above the diagonal, as in the overview pyramid); a logit cell over its causal entries.
+// area (0 at masked entries, as in the overview pyramid); a logit cell over its visible entries.
 double pooled(const TileSource& src, const TileRequest& r, const std::vector<int>& rows,
               const std::vector<int>& cols, const MatrixRM& k, bool probs, Tile& tile) {
     const int s = r.stride;
@@ -157,8 +164,8 @@ double pooled(const TileSource& src, const TileRequest& r, const std::vector<int
                 const int t = chunk[i];
                 const float lse = src.lse[t];
                 const std::size_t out_row = std::size_t((t - r.row_begin) / s) * tile.cols;
-                const std::size_t n = causal_count(cols, t);
-                for (std::size_t j = 0; j < n; ++j) {
+                const auto [first, n] = visible_cols(cols, t, src.window);
+                for (std::size_t j = first; j < n; ++j) {
                     const std::size_t at =
                         out_row + j / std::size_t(s);  // cols start at col_begin, step 1
                     const float logit = logits(long(i), long(j));
@@ -183,11 +190,23 @@ double pooled(const TileSource& src, const TileRequest& r, const std::vector<int
 
 }  // namespace
 
+bool Tile::has_visible_entry(int i, int j) const {
+    const int span = request.pooling == TilePooling::Mean ? request.stride - 1 : 0;
+    const int last_row = std::min(row(i) + span, request.row_end - 1);
+    const int last_col = std::min(col(j) + span, request.col_end - 1);
+    // Rows t of the cell that see one of its keys: t >= its first key, and within the window of
+    // its last key (t < last_col + window).
+    int hi = last_row;
+    if (window > 0) hi = std::min<long>(hi, long(last_col) + window - 1);
+    return std::max(row(i), col(j)) <= hi;
+}
+
 Tile compute_tile(const TileRequest& r, const TileSource& src) {
     const SingleThreaded one_thread;
     const bool mean = r.pooling == TilePooling::Mean, probs = r.values == TileValues::Probability;
     Tile tile;
     tile.request = r;
+    tile.window = src.window;
     tile.rows = samples(r.row_begin, r.row_end, r.stride);
     tile.cols = samples(r.col_begin, r.col_end, r.stride);
     // Subsample: only the sampled rows and columns. Mean: every position.

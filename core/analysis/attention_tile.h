@@ -3,8 +3,8 @@
 // anywhere in a 32k x 32k map without ever storing it.
 //
 //   logit(t, s) = (q_t . k_s) * logit_scale          (q of an imaginary head =
-//   -rotate_half(q_real)) prob(t, s)  = exp(logit(t, s) - lse(t))  for s <= t,  0 above the
-//   diagonal (logit -inf there)
+//   -rotate_half(q_real)) prob(t, s)  = exp(logit(t, s) - lse(t))  for visible keys s, 0 elsewhere
+//   (logit -inf there). Visible: s <= t, and in a sliding-window layer (window W) s > t - W.
 //
 // stride > 1 SUBSAMPLES by default: entry (i, j) is the exact value at row row_begin + i*stride
 // and column col_begin + j*stride (cheap, but a thin structure such as the diagonal can fall
@@ -44,11 +44,16 @@ struct Tile {
     // observed errors are 10-100x smaller (docs/trace-format.md gives measured numbers).
     double logit_error_bound = 0.0;
     double prob_rel_error_bound = 0.0;
+    int window = 0;  // the layer's sliding window (0 = full causal attention)
 
     // First position of output row i / column j (a cell's first position when pooled).
     int row(int i) const { return request.row_begin + i * request.stride; }
     int col(int j) const { return request.col_begin + j * request.stride; }
     float at(int i, int j) const { return values[std::size_t(i) * cols + j]; }
+    // False when the causal or window mask hides every entry of cell (i, j) (a pooled cell spans
+    // stride x stride entries): its probability is 0 and its logit -inf by the mask, not by
+    // attention, and a view should draw it as masked.
+    bool has_visible_entry(int i, int j) const;
 };
 
 // Most entries one tile may have (64 MiB of floats): larger requests must use a stride.
@@ -70,6 +75,7 @@ struct TileSource {
     const RopeSpectrum* rope = nullptr;  // rotary layout for imag_from_real
     float logit_scale = 0.0f;
     double unit_roundoff = 0.0;  // of the stored Q/K: 2^-11 for f16, 0 for f32 (stored exactly)
+    int window = 0;  // the layer's sliding window W: keys s <= t - W are masked; 0 = none
 };
 
 // The request must already pass check_tile_request.

@@ -32,6 +32,15 @@ double RunStats::expected_logit(int layer, int h, const std::vector<double>& inv
     return s.passthrough + logit_scale * sum;
 }
 
+const std::vector<BucketStats>& RunStats::uniform_for(int layer) const {
+    const int w = window(layer);
+    if (w == 0) return uniform;
+    for (const auto& [window, reference] : uniform_windowed)
+        if (window == w) return reference;
+    throw UsageError("no uniform reference for the sliding window " + std::to_string(w) + " of layer " +
+                     std::to_string(layer));
+}
+
 HeadStatsProbe::HeadStatsProbe(bool virtual_heads, std::vector<int> thresholds)
     : virtual_heads_(virtual_heads) {
     options_.thresholds = std::move(thresholds);
@@ -75,7 +84,9 @@ void HeadStatsProbe::begin_run(const RunInfo& info) {
                                         options_.bucket_edges.empty()
                                             ? default_query_bucket_edges(info.tokens)
                                             : options_.bucket_edges);
+    stats_.layer_window = info.layer_window;
     stats_.uniform = uniform_reference(stats_);
+    stats_.uniform_windowed = windowed_uniform_references(stats_);
     make_segments();
     const std::size_t n = std::size_t(stats_.layers) * stats_.heads;
     const std::size_t bins = stats_.bin_edges.size() - 1;
@@ -166,7 +177,7 @@ void sums_from_logits(const float* logits, const std::vector<int>& cuts, std::si
 }  // namespace
 
 void HeadStatsProbe::accumulate_row(Accumulator& a, const float* logits, const float* probs,
-                                    float lse, int t) const {
+                                    float lse, int t, int lo) const {
     // Row t is cut into key segments by distance (bin edges and thresholds merged); every statistic
     // is a sum of whole segments, so the row is read exactly once. The segment holding key K (the
     // first non-sink key) is summed in two parts, so the sink-excluded sums cost nothing extra.
@@ -179,8 +190,10 @@ void HeadStatsProbe::accumulate_row(Accumulator& a, const float* logits, const f
     std::size_t used = 0;
     SegmentSums row, row_ex;
     for (; used < nseg && cuts_[used] <= t; ++used) {
-        const int s_hi = t - cuts_[used] + 1;  // exclusive: distance >= cuts_[used]
-        const int s_lo = used + 1 < nseg ? std::max(0, t - cuts_[used + 1] + 1) : 0;
+        // Keys before `lo` are outside the sliding window (probability 0, logit -inf): a
+        // segment is clipped to the window, and one wholly outside it stays empty.
+        const int s_hi = std::max(lo, t - cuts_[used] + 1);  // exclusive: distance >= cuts_[used]
+        const int s_lo = std::min(s_hi, std::max(lo, used + 1 < nseg ? t - cuts_[used + 1] + 1 : 0));
         if (s_lo >= K) {
             seg[used] = ex[used] = sum_segment(probs, logits, lse, s_lo, s_hi);
         } else if (s_hi <= K) {
@@ -200,7 +213,7 @@ void HeadStatsProbe::accumulate_row(Accumulator& a, const float* logits, const f
     }
     // Non-sink probabilities that underflowed (< 1e-30 in all) carry no precision: use logits.
     if (t >= K && row_ex.p < 1e-30) {
-        sums_from_logits(logits, cuts_, used, t, K, ex);
+        sums_from_logits(logits, cuts_, used, t, std::max(K, lo), ex);
         row_ex = SegmentSums{};
         for (std::size_t k = 0; k < used; ++k) {
             row_ex.p += ex[k].p;
@@ -250,7 +263,7 @@ void HeadStatsProbe::on_block(const AttentionBlock& b) {
     Accumulator& a = acc_[std::size_t(b.layer) * stats_.heads + b.head];
     for (int r = 0; r < b.rows(); ++r)
         accumulate_row(a, b.logits + std::size_t(r) * b.ld, b.probs + std::size_t(r) * b.ld,
-                       b.lse[r], b.row_begin + r);
+                       b.lse[r], b.row_begin + r, b.key_begin(b.row_begin + r));
 }
 
 void HeadStatsProbe::on_layer_qk(int layer, const MatrixRM& q, const MatrixRM& k) {
@@ -328,10 +341,11 @@ void HeadStatsProbe::finish_head(std::size_t n) {
     st.bin_mass = all.bin_mass;
     st.bin_logit.resize(a.bin_logit.size());
     st.bin_pairs.resize(a.bin_logit.size());
+    const int W = stats_.window(int(n / std::size_t(stats_.heads)));
     for (std::size_t b = 0; b < a.bin_logit.size(); ++b) {
-        // Causal pairs with distance in [lo, hi): sum over Δ of (T - Δ).
+        // Visible pairs with distance in [lo, hi): sum over Δ of (T - Δ), Δ < W in a window.
         double pairs = 0;
-        for (int dlt = e[b]; dlt < std::min(e[b + 1], T); ++dlt) pairs += T - dlt;
+        for (int dlt = e[b]; dlt < std::min(e[b + 1], W > 0 ? std::min(W, T) : T); ++dlt) pairs += T - dlt;
         st.bin_pairs[b] = pairs;
         st.bin_logit[b] = pairs > 0 ? a.bin_logit[b] / pairs : BucketStats::kNaN;
     }

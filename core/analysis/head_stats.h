@@ -17,10 +17,14 @@
 // (When the non-sink probabilities underflow, p_ex comes from the logits: exp(l - logsumexp).)
 // Every mean above is also taken over the queries of each bucket only (HeadStats::buckets), and
 // RunStats::uniform holds each bucket's value for uniform attention p(t,s) = 1/(t+1), exactly.
+// In a sliding-window layer (window W: keys t - W < s <= t) the masked keys have probability 0 in
+// every sum above, bin_pairs counts only visible pairs, and the uniform reference of the layer is
+// over the visible keys, p(t,s) = 1/min(t+1, W) (RunStats::uniform_for).
 #pragma once
 
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "probe.h"
@@ -80,7 +84,15 @@ struct RunStats {
     int train_length = 0;             // L splitting "inside"/"beyond"; 0: not known
     std::string train_length_source;  // e.g. "max_position_embeddings" or "--train-length"
     std::vector<QueryBucket> buckets;
-    std::vector<BucketStats> uniform;  // [buckets] uniform-attention reference
+    std::vector<BucketStats> uniform;  // [buckets] uniform-attention reference, full attention
+    // Sliding windows: [layers] window W of each layer (0 = full; empty = every layer full), and
+    // the uniform reference over the W visible keys, p(t,s) = 1/min(t+1, W), for each W in use.
+    std::vector<int> layer_window;
+    std::vector<std::pair<int, std::vector<BucketStats>>> uniform_windowed;
+
+    int window(int layer) const { return layer_window.empty() ? 0 : layer_window.at(std::size_t(layer)); }
+    // The uniform reference a head of `layer` compares with: over the keys that layer lets it see.
+    const std::vector<BucketStats>& uniform_for(int layer) const;
 
     bool has_buckets() const { return !buckets.empty(); }
 
@@ -114,7 +126,7 @@ class HeadStatsProbe : public AttentionProbe {
     };
     void make_segments();
     void accumulate_row(Accumulator& a, const float* logits, const float* probs, float lse,
-                        int t) const;
+                        int t, int lo) const;
     void finish_head(std::size_t n);
 
     bool virtual_heads_;

@@ -15,14 +15,21 @@ using Strided = Eigen::Map<MatrixRM, 0, Eigen::OuterStride<>>;
 using Packet = Eigen::internal::packet_traits<float>::type;
 constexpr int kLanes = Eigen::internal::packet_traits<float>::size;
 
-// Softmax of row r over keys [0, valid): writes probs (zeros beyond) and returns the log-sum-exp.
-// Logits beyond `valid` are overwritten with -inf so probes see the causal mask explicitly.
+// Softmax of a row over keys [lo, valid): writes probs (zeros outside) and returns the
+// log-sum-exp. Logits outside are overwritten with -inf so probes see the causal and window masks
+// explicitly.
 // Vectorised with Eigen's packet exp because at long context this pass touches T^2/2 entries per
 // head. Every entry, the tail included, goes through the same packet code and the sum has a fixed
 // order, so the result never depends on buffer alignment (probes must not change a single bit).
 // `probs` may alias `logits`.
-float softmax_row(float* logits, float* probs, int valid, int cols) {
+float softmax_row(float* logits, float* probs, int lo, int valid, int cols) {
     namespace ei = Eigen::internal;
+    std::fill(logits, logits + lo, -std::numeric_limits<float>::infinity());
+    std::fill(probs, probs + lo, 0.0f);
+    logits += lo;
+    probs += lo;
+    valid -= lo;
+    cols -= lo;
     const float m = Eigen::Map<const Eigen::ArrayXf>(logits, valid).maxCoeff();
     const Packet pm = ei::pset1<Packet>(m);
     Packet acc = ei::pset1<Packet>(0.0f);
@@ -63,25 +70,38 @@ void causal_attention_head(const HeadAttentionJob& job, std::span<AttentionProbe
 
     for (int r0 = 0; r0 < T; r0 += B) {
         const int rows = std::min(B, T - r0), cols = r0 + rows;
-        Eigen::Map<MatrixRM> S(s.logits.data(), rows, cols);
-        S.noalias() = Q.middleRows(r0, rows) * K.topRows(cols).transpose();
-        S *= job.scale;
+        // Keys before k0 are outside every row's window: neither multiplied nor summed.
+        const int k0 = first_visible_key(r0, job.window);
+        if (k0 == 0) {
+            Eigen::Map<MatrixRM> S(s.logits.data(), rows, cols);
+            S.noalias() = Q.middleRows(r0, rows) * K.topRows(cols).transpose();
+            S *= job.scale;
+        } else {
+            Strided S(s.logits.data() + k0, rows, cols - k0, Eigen::OuterStride<>(cols));
+            S.noalias() = Q.middleRows(r0, rows) * K.middleRows(k0, cols - k0).transpose();
+            S *= job.scale;
+        }
         // Without probes the probabilities overwrite the logits in place: same arithmetic, less
         // memory.
         float* P = observed ? s.probs.data() : s.logits.data();
         for (int r = 0; r < rows; ++r)
             s.lse[r] = softmax_row(&s.logits[std::size_t(r) * cols], &P[std::size_t(r) * cols],
-                                   r0 + r + 1, cols);
+                                   first_visible_key(r0 + r, job.window), r0 + r + 1, cols);
         if (job.out) {
             ConstStrided V(job.v.data, T, d, Eigen::OuterStride<>(job.v.ld));
-            Eigen::Map<const MatrixRM> Pm(P, rows, cols);
             Strided O(job.out + std::size_t(r0) * job.out_ld, rows, d,
                       Eigen::OuterStride<>(job.out_ld));
-            O.noalias() = Pm * V.topRows(cols);
+            if (k0 == 0) {
+                Eigen::Map<const MatrixRM> Pm(P, rows, cols);
+                O.noalias() = Pm * V.topRows(cols);
+            } else {
+                ConstStrided Pm(P + k0, rows, cols - k0, Eigen::OuterStride<>(cols));
+                O.noalias() = Pm * V.middleRows(k0, cols - k0);
+            }
         }
         if (observed) {
             AttentionBlock blk{job.layer,       job.head, r0,           r0 + rows,
-                               s.logits.data(), P,        s.lse.data(), cols};
+                               s.logits.data(), P,        s.lse.data(), cols, job.window};
             for (auto* p : probes) p->on_block(blk);
         }
         if (job.after_block) job.after_block();

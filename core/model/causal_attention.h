@@ -1,4 +1,4 @@
-// Causal softmax attention of ONE head, computed in blocks of query rows so memory is
+// Causal (optionally sliding-window) softmax attention of ONE head, computed in blocks of query rows so memory is
 // O(block x T), never O(T^2); each block is handed to the probes that asked for this head.
 #pragma once
 
@@ -21,6 +21,7 @@ struct HeadAttentionJob {
     int tokens = 0;   // T
     int head_dim = 0; // d
     float scale = 0;  // 1/sqrt(d)
+    int window = 0;   // sliding window W: query t sees keys t - W < s <= t; 0 = full causal
     int block_rows = 128;
     StridedMatrix q;  // [T, d] rotated query (real or imaginary)
     StridedMatrix k;  // [T, d] rotated keys

@@ -7,9 +7,11 @@
 #include <cctype>
 #include <functional>
 #include <optional>
+#include <stdexcept>
 
 #include <nlohmann/json.hpp>
 
+#include "attention_window.h"
 #include "error.h"
 
 namespace rs {
@@ -79,11 +81,6 @@ struct Context {
     int num_layers;
     int head_dim;
     std::vector<ConfigSource>& notes;
-    std::optional<int>& sliding_window;
-    bool sliding_used() const {
-        return !(j.contains("use_sliding_window") && j["use_sliding_window"].is_boolean() &&
-                 !j["use_sliding_window"].get<bool>());
-    }
 };
 
 // A rule returns the reason for refusing the key's value, or nothing when RoPEScope applies it.
@@ -134,39 +131,31 @@ std::vector<std::pair<std::string, Rule>> special_rules() {
         // family (transformers reads the attribute when present); rope_settings.cpp refuses it for
         // other scalings, except in Phi-3 configs where it is a model attribute changing nothing.
         {"original_max_position_embeddings", applied},
-        // A window is applied as a bound on the run length: query t sees keys s > t - W, so a
-        // run of at most W tokens masks nothing. Longer runs are refused (Model::forward).
+        // The window keys are only type-checked here; attention_window.cpp decides which layers
+        // they window, as each family's modeling code does.
         {"sliding_window",
-         [](const json& v, Context& c) -> std::optional<std::string> {
-             if (v.is_null()) return std::nullopt;
-             if (!c.sliding_used()) {
-                 c.notes.push_back(
-                     {"sliding_window", v.dump(), "not used: use_sliding_window = false"});
+         [](const json& v, Context&) -> std::optional<std::string> {
+             if (v.is_null() || (v.is_number_integer() && v.get<long long>() >= 1 &&
+                                 v.get<long long>() <= (1LL << 30)))
                  return std::nullopt;
-             }
-             if (!v.is_number_integer() || v.get<long long>() < 1 ||
-                 v.get<long long>() > (1LL << 30))
-                 return "must be a positive integer (the window in tokens)";
-             c.sliding_window = int(v.get<long long>());
-             c.notes.push_back({"sliding_window", v.dump(),
-                                "runs limited to " + v.dump() +
-                                    " tokens, where the window masks no key"});
-             return std::nullopt;
+             return "must be a positive integer (the window in tokens)";
          }},
         {"use_sliding_window",
          [](const json& v, Context&) -> std::optional<std::string> {
-             if (v.is_boolean()) return std::nullopt;  // the window itself is sliding_window
+             if (v.is_boolean()) return std::nullopt;
              return "must be true or false";
          }},
-        // Qwen2 windows only the layers from max_window_layers on; bounding every run by the
-        // window is stricter than needed but never wrong.
         {"max_window_layers",
-         [](const json&, Context&) -> std::optional<std::string> { return std::nullopt; }},
+         [](const json& v, Context&) -> std::optional<std::string> {
+             if (v.is_null() || (v.is_number_integer() && v.get<long long>() >= 0)) return std::nullopt;
+             return "must be a non-negative integer (the first windowed layer)";
+         }},
         {"layer_types",
          [](const json& v, Context& c) {
              return layer_list(
-                 v, c, [](const json& e) { return e != "full_attention"; },
-                 "attention other than full_attention is not computed yet; it is asked for");
+                 v, c, [](const json& e) { return e != "full_attention" && e != "sliding_attention"; },
+                 "attention other than full_attention and sliding_attention is not computed yet; it "
+                 "is asked for");
          }},
         {"no_rope_layers",
          [](const json& v, Context& c) -> std::optional<std::string> {
@@ -283,7 +272,7 @@ KeyPolicyResult check_config_keys(const json& j, const std::string& path, const 
                                   const std::vector<std::string>& ignore,
                                   std::vector<std::string>& ignored) {
     KeyPolicyResult out;
-    Context ctx{j, family, num_layers, head_dim, out.notes, out.sliding_window};
+    Context ctx{j, family, num_layers, head_dim, out.notes};
     for (const auto& item : j.items()) {
         // Named, not structured bindings: clang 14 cannot capture a binding in the lambda below.
         const std::string& key = item.key();
@@ -306,8 +295,6 @@ KeyPolicyResult check_config_keys(const json& j, const std::string& path, const 
             throw FileError(path,
                             "\"" + key + "\" = " + shown(value) + ": " + *why + ignore_hint(key));
     }
-    // Ignoring layer_types makes every layer full attention, which is what RoPEScope then runs.
-    out.layer_types = {"full_attention"};
     if (family == "smollm3") {
         try {
             out.rope_layers = smollm3_rope_layers(j, num_layers, out.notes);
@@ -317,6 +304,15 @@ KeyPolicyResult check_config_keys(const json& j, const std::string& path, const 
         out.notes.push_back(
             {"NoPE layers", layer_numbers(out.rope_layers),
              j.contains("no_rope_layers") ? "no_rope_layers" : "no_rope_layer_interval"});
+    }
+    // Ignoring layer_types (or sliding_window) leaves what the model then computes without it.
+    try {
+        LayerWindows w = resolve_layer_windows(j, family, num_layers, out.rope_layers, ignored);
+        out.layer_window = std::move(w.window);
+        out.layer_types = std::move(w.layer_types);
+        out.notes.insert(out.notes.end(), w.notes.begin(), w.notes.end());
+    } catch (const std::invalid_argument& e) {
+        throw FileError(path, e.what());
     }
     return out;
 }

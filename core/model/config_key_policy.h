@@ -25,9 +25,9 @@ struct KeyPolicyResult {
     std::vector<ConfigSource> notes;       // accepted settings that change nothing, and why
     std::vector<char>
         rope_layers;  // [layers] 1 = RoPE; empty = every layer (SmolLM3 has NoPE layers)
-    // A sliding window in use (Mistral v0.1, Qwen2 with use_sliding_window): runs are bounded by
-    // it, since a run no longer than the window masks no key and computes the model exactly.
-    std::optional<int> sliding_window;
+    // [layers] sliding window of each layer, 0 = full attention; empty = every layer full
+    // (attention_window.h: Mistral v0.1, Qwen2 with use_sliding_window, layer_types).
+    std::vector<int> layer_window;
 };
 
 // Throws FileError(path, ...) naming the key, its value and what RoPEScope would need, for a

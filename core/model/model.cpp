@@ -101,7 +101,6 @@ ForwardResult Model::forward(std::span<const std::int32_t> ids, const ForwardOpt
     const auto& c = ck_->config();
     const int T = static_cast<int>(ids.size());
     if (T == 0) throw UsageError("the token sequence is empty");
-    c.check_run_length(T);
     for (auto id : ids)
         if (id < 0 || id >= c.vocab_size)
             throw UsageError("token id " + std::to_string(id) + " is outside the vocabulary [0, " +
@@ -114,7 +113,8 @@ ForwardResult Model::forward(std::span<const std::int32_t> ids, const ForwardOpt
     std::optional<RopeSpectrum> run_rope;
     if (params_.depends_on_run_length()) run_rope = make_rope_spectrum(params_, T);
     const RopeSpectrum& rope = run_rope ? *run_rope : rope_;
-    RunInfo info{T, c.num_hidden_layers, &ck_->layout(), &rope, 1.0f / std::sqrt(float(c.head_dim))};
+    RunInfo info{T, c.num_hidden_layers, &ck_->layout(), &rope, 1.0f / std::sqrt(float(c.head_dim)),
+                 c.layer_window};
     for (auto* p : opt.probes) p->begin_run(info);
 
     MatrixRM x(T, c.hidden_size);  // [T, D] residual stream
@@ -203,6 +203,7 @@ void Model::attention(int layer, const LayerWeights& w, MatrixRM& x, const RopeT
                 job.tokens = T;
                 job.head_dim = d;
                 job.scale = scale;
+                job.window = c.attention_window(layer);
                 job.block_rows = opt.block_rows;
                 job.q = {qh.data(), d};
                 job.k = {k.data() + long(h.kv_head) * d, k.cols()};

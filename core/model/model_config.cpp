@@ -232,15 +232,6 @@ void apply_rope_override(ModelConfig& c, const RopeOverride& o) {
 
 }  // namespace
 
-void ModelConfig::check_run_length(long tokens) const {
-    if (!sliding_window || tokens <= *sliding_window) return;
-    const std::string w = std::to_string(*sliding_window);
-    throw UsageError("a run of " + std::to_string(tokens) + " tokens is longer than sliding_window = " +
-                     w + " (" + path + "): this model masks keys more than " + w +
-                     " positions back, which RoPEScope does not compute yet; run at most " + w +
-                     " tokens (--max-tokens " + w + ")");
-}
-
 RopeParams ModelConfig::rope_params() const {
     RopeParams p;
     p.theta = rope_theta * rope_config.scaling_factor.value_or(1.0);
@@ -308,7 +299,7 @@ ModelConfig parse_model_config(const std::string& text, const std::string& path,
     const KeyPolicyResult policy =
         check_config_keys(j, path, c.family, c.num_hidden_layers, c.head_dim, options.ignore_keys, c.ignored_keys);
     c.rope_layers = policy.rope_layers;
-    c.sliding_window = policy.sliding_window;
+    c.layer_window = policy.layer_window;
     RopeSettings rope = read_rope_settings(j, path, policy.layer_types, c.head_dim, options.ignore_keys, c.ignored_keys);
     c.rope_theta = rope.rope_theta;
     c.rope_scaling = rope.scaling;

@@ -55,11 +55,10 @@ struct ModelConfig {
     bool fused_projections = false;  // Phi-3: one qkv_proj and one gate_up_proj tensor per layer
     std::vector<char> rope_layers;  // [layers] 1 = RoPE applied; empty = every layer (SmolLM3 NoPE layers are 0)
     bool layer_has_rope(int layer) const { return rope_layers.empty() || rope_layers[std::size_t(layer)]; }
-    // sliding_window when the model uses one: the longest run RoPEScope computes exactly (keys
-    // further back would be masked, and that mask is not computed).
-    std::optional<int> sliding_window;
-    // Throws UsageError when a run of `tokens` tokens exceeds the sliding window.
-    void check_run_length(long tokens) const;
+    // [layers] sliding window W of each layer (query t sees keys t - W < s <= t), 0 = full causal
+    // attention; empty = every layer full. Any family may set it per layer (attention_window.h).
+    std::vector<int> layer_window;
+    int attention_window(int layer) const { return layer_window.empty() ? 0 : layer_window[std::size_t(layer)]; }
     bool mlp_bias = false;
     std::string hidden_act = "silu";
     std::optional<int> bos_token_id;

@@ -11,6 +11,7 @@
 
 #include <functional>
 
+#include "attention_window.h"
 #include "head_layout.h"
 #include "rope.h"
 #include "tensor.h"
@@ -24,10 +25,13 @@ struct RunInfo {
     const RopeSpectrum* rope = nullptr;  // this run's spectrum; per run for longrope/dynamic NTK,
                                          // so valid until end_run (copy it to keep it)
     float logit_scale = 0.0f;  // 1/sqrt(head_dim)
+    std::vector<int> layer_window;  // [layers] sliding window, 0 = full; empty = every layer full
+    int window(int layer) const { return layer_window.empty() ? 0 : layer_window[std::size_t(layer)]; }
 };
 
 // One block of query rows of one head. Keys are positions [0, row_end); for query row t only
-// keys s <= t are valid (logits -inf and probs 0 beyond).
+// keys key_begin(t) <= s <= t are valid (logits -inf and probs 0 elsewhere): s <= t is the causal
+// mask, s > t - window the sliding window of a windowed layer (window 0: key_begin is 0).
 struct AttentionBlock {
     int layer = 0;
     int head = 0;       // index into HeadLayout::heads
@@ -37,7 +41,9 @@ struct AttentionBlock {
     const float* probs = nullptr;   // [rows, row_end], row stride ld
     const float* lse = nullptr;     // [rows]: log-sum-exp of each row's valid logits
     long ld = 0;
+    int window = 0;
 
+    int key_begin(int t) const { return first_visible_key(t, window); }
     int rows() const { return row_end - row_begin; }
     int cols() const { return row_end; }
 };

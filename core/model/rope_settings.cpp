@@ -82,14 +82,15 @@ Fields transformers5_fields(const json& j, const std::string& path,
         return f;
     }
     const std::set<std::string> used(layer_types.begin(), layer_types.end());
-    if (used.size() != 1)
-        throw FileError(path, "rope_parameters has one entry per layer type, and the layers use " +
-                                  std::to_string(used.size()) +
-                                  " types; RoPEScope applies one RoPE to every layer");
+    for (const auto& t : used)
+        if (!rp.contains(t) || !rp[t].is_object())
+            throw FileError(path, "rope_parameters has no \"" + t + "\" entry, an attention type the layers use");
+    // Windowed and full layers may share one RoPE (Qwen2, Mistral); two different ones are Gemma's.
     const std::string& type = *used.begin();
-    if (!rp.contains(type) || !rp[type].is_object())
-        throw FileError(path, "rope_parameters has no \"" + type +
-                                  "\" entry, the attention type of every layer");
+    for (const auto& t : used)
+        if (rp[t] != rp[type])
+            throw FileError(path, "rope_parameters gives \"" + type + "\" and \"" + t +
+                                      "\" layers different RoPE; RoPEScope applies one RoPE to every layer");
     collect(rp[type], "rope_parameters." + type + ".", f, path);
     return f;
 }

@@ -52,6 +52,10 @@ struct TraceMeta {
     std::vector<int> overview_cells;  // [levels] cells per side, finest first
     std::vector<char> rope_layers;    // [layers] 0 = NoPE layer (no imaginary heads), from /layers/NN@rope
     bool layer_has_rope(int l) const { return rope_layers.empty() || rope_layers[std::size_t(l)]; }
+    // [layers] sliding window W (query t sees keys t - W < s <= t), 0 = full causal attention;
+    // from /layers/NN@window, absent (older traces) = 0.
+    std::vector<int> layer_window;
+    int window(int l) const { return layer_window.empty() ? 0 : layer_window[std::size_t(l)]; }
     TraceTokens input;
 };
 

@@ -22,6 +22,7 @@
 #include "trace_array_cache.h"
 #include "trace_noise.h"
 #include "trace_schema.h"
+#include "uniform_reference.h"
 
 namespace rs {
 
@@ -292,11 +293,21 @@ void TraceReader::Impl::read_meta() {
         throw h5::Failure("implausibly many sink counts or query buckets");
 }
 
-// Each layer group's `rope` flag (absent in traces written before NoPE layers existed: RoPE).
+// Each layer group's `rope` flag (absent in traces written before NoPE layers existed: RoPE) and
+// `window` (absent before sliding windows were computed: full attention). Untrusted: a window
+// must be 0 or a positive number of tokens (one beyond the run masks nothing).
 void TraceReader::Impl::read_rope_layers() {
     meta.rope_layers.assign(std::size_t(meta.layers), 1);
+    meta.layer_window.assign(std::size_t(meta.layers), 0);
     for (int l = 0; l < meta.layers; ++l) {
         h5::Handle g = h5::open_group(f(), trace::layer_group(l, meta.layers));
+        if (h5::has_attr(g.get(), "window")) {
+            const auto w = h5::read_attr_int(g.get(), "window");
+            if (w < 0 || w > (std::int64_t(1) << 30))
+                throw h5::Failure(trace::layer_group(l, meta.layers) + " attribute 'window' is " +
+                                  std::to_string(w) + ", not 0 (full attention) or a window in tokens");
+            meta.layer_window[std::size_t(l)] = int(w);
+        }
         if (!h5::has_attr(g.get(), "rope")) continue;
         const auto v = h5::read_attr_int(g.get(), "rope");
         if (v != 0 && v != 1)
@@ -471,7 +482,12 @@ void TraceReader::Impl::read_stats() {
         h.bin_logit = slice(bl, i, shape.bins);
         h.bin_pairs = slice(bp, i, shape.bins);
     }
-    if (shape.buckets_stored) read_bucket_stats();
+    st.layer_window = meta.layer_window;
+    if (shape.buckets_stored) {
+        read_bucket_stats();
+        // Exact closed forms of the stored grid: recomputed, not stored.
+        st.uniform_windowed = windowed_uniform_references(st);
+    }
 }
 
 // One bucketed statistic, [rows, buckets, n] flattened (rows = layers * heads, or 1 for the
@@ -783,7 +799,8 @@ Tile TraceReader::tile(const TileRequest& r) {
             TileSource src{q->data(),     k->data(),
                            lse->data(),   m.tokens,
                            h.imag,        &m.rope,
-                           m.logit_scale, m.qk_precision == QKPrecision::F16 ? 0x1.0p-11 : 0.0};
+                           m.logit_scale, m.qk_precision == QKPrecision::F16 ? 0x1.0p-11 : 0.0,
+                           m.window(r.layer)};
             Tile t = compute_tile(r, src);
             impl_->check_tile(t, trace::layer_group(r.layer, m.layers) + " head " +
                                      std::to_string(r.head) + " (" + m.layout.label(r.head) + ")");
@@ -796,14 +813,11 @@ Tile TraceReader::tile(const TileRequest& r) {
 // probability past 1: neither may be drawn or exported as if it were the run's map.
 void TraceReader::Impl::check_tile(const Tile& t, const std::string& head_name) const {
     const bool logits = t.request.values == TileValues::Logit;
-    const int span = t.request.pooling == TilePooling::Mean ? t.request.stride - 1 : 0;
     const double max_prob = 1.0 + t.prob_rel_error_bound + 1e-5;
     for (int i = 0; i < t.rows; ++i)
         for (int j = 0; j < t.cols; ++j) {
             const float v = t.at(i, j);
-            // No causal entry in the cell (its last row, clipped to the request, before its
-            // first column).
-            const bool masked = t.col(j) > std::min(t.row(i) + span, t.request.row_end - 1);
+            const bool masked = !t.has_visible_entry(i, j);
             const bool ok = logits ? (masked ? v == -INFINITY : std::isfinite(v))
                                    : (std::isfinite(v) && v >= 0.0f && v <= max_prob);
             if (!ok)

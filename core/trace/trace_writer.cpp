@@ -106,6 +106,7 @@ struct TraceWriter::Impl {
     h5::Handle file;  // closed before `out` publishes or discards the file
     std::string checkpoint_dir, config_json, rope_sources, ignored_keys, rope_override;
     std::vector<char> rope_layers;  // [layers] 1 = RoPE; empty = every layer
+    std::vector<int> layer_window;  // [layers] sliding window, 0 = full; empty = every layer full
     RopeParams params;
     TraceTokens tokens;
     QKPrecision precision;
@@ -158,6 +159,7 @@ TraceWriter::TraceWriter(const std::string& destination, const Checkpoint& ck, T
         m.checkpoint_dir = std::filesystem::absolute(ck.dir()).lexically_normal().string();
         m.config_json = ck.config().source_text;
         m.rope_layers = ck.config().rope_layers;
+        m.layer_window = ck.config().layer_window;
         for (const auto& line : provenance_lines(ck.config())) m.rope_sources += line + "\n";
         for (const auto& key : ck.config().ignored_keys) m.ignored_keys += key + "\n";
         m.rope_override = ck.config().rope_override.label();
@@ -212,6 +214,7 @@ void TraceWriter::begin_run(const RunInfo& info) {
             h5::Handle g = h5::create_group(m.f(), trace::layer_group(l, info.layers));
             h5::write_attr(g.get(), "layer", std::int64_t(l));
             h5::write_attr(g.get(), "rope", std::int64_t(m.rope_layers.empty() || m.rope_layers[l]));
+            h5::write_attr(g.get(), "window", std::int64_t(m.layer_window.empty() ? 0 : m.layer_window[l]));
             h5::create_group(g.get(), "overview");
             m.create(trace::layer_datasets(s, l));
         }

@@ -133,7 +133,13 @@ def complex_pairs(x, rot):
     return torch.complex(x[..., : rot // 2], x[..., rot // 2: rot])
 
 
-def complex_logits(q_raw, k_raw, freqs, mscale, scale, groups):
+def hidden_keys(t, window):
+    """[T, T] True where query row r may not see key column s: s > r, or s <= r - window."""
+    r, s = np.arange(t)[:, None], np.arange(t)[None, :]
+    return torch.from_numpy((s > r) | ((s <= r - window) if window else np.zeros((t, t), dtype=bool)))
+
+
+def complex_logits(q_raw, k_raw, freqs, mscale, scale, groups, window=None):
     """(real, imaginary) logits [H, T, T] from Σ_i q_i conj(k_i) e^{jθ_i(t−s)} on pre-RoPE q, k."""
     rot = 2 * len(freqs)
     k_raw = k_raw[torch.arange(q_raw.shape[0]) // groups]  # query head h reads KV head h // groups
@@ -142,7 +148,7 @@ def complex_logits(q_raw, k_raw, freqs, mscale, scale, groups):
     phase = torch.exp(1j * (t[:, None, None] - t[None, :, None]) * torch.tensor(freqs, dtype=torch.float64))
     s = torch.einsum("hti,hsi,tsi->hts", zq, zk.conj(), phase) * (mscale * mscale * scale)
     passthrough = torch.matmul(q_raw[..., rot:].double(), k_raw[..., rot:].double().transpose(1, 2)) * scale
-    future = torch.ones(s.shape[-2:], dtype=torch.bool).triu(1)
+    future = hidden_keys(s.shape[-1], window)
     real = (s.real + passthrough).masked_fill(future, float("-inf"))
     return real, s.imag.masked_fill(future, float("-inf"))
 
@@ -172,7 +178,8 @@ def numpy_forward(model, ids, freqs, mscale):
             k = per_head_rms64(k, w[p + "self_attn.k_norm.weight"], model)
         heads, layer_probs = [], []
         for a in range(model.n_attn):
-            out, prob = numpy_head(model, a, q, k, v, rotor if model.layers[l].rope else np.ones_like(rotor))
+            out, prob = numpy_head(model, a, q, k, v, rotor if model.layers[l].rope else np.ones_like(rotor),
+                                   model.layers[l].window)
             heads.append(out)
             layer_probs.append(prob)
         x = x + lin64(w, p + "self_attn.o_proj", np.concatenate(heads, axis=1))
@@ -184,7 +191,7 @@ def numpy_forward(model, ids, freqs, mscale):
     return rms64(x, w["model.norm.weight"], model.eps) @ head.T, probs
 
 
-def numpy_head(model, a, q, k, v, rotor):
+def numpy_head(model, a, q, k, v, rotor, window=None):
     """Attention head a: RoPE++ head 2h+r is query h, imaginary when r = 1; KV head a // groups."""
     d, half = model.head_dim, rotor.shape[1]
     imag = model.variant != "rope" and a % 2 == 1
@@ -197,7 +204,7 @@ def numpy_head(model, a, q, k, v, rotor):
         zq = zq * -1j  # the −π/2 rotation; pass-through dims have no imaginary part
     passthrough = 0.0 if imag else qs[:, 2 * half:] @ ks[:, 2 * half:].T
     logits = ((zq @ zk.conj().T).real + passthrough) / math.sqrt(d)
-    logits = np.where(np.tri(len(q), dtype=bool), logits, -np.inf)
+    logits = np.where(hidden_keys(len(q), window).numpy(), -np.inf, logits)
     prob = np.exp(logits - logits.max(axis=1, keepdims=True))
     prob /= prob.sum(axis=1, keepdims=True)
     return prob @ v[:, kv * d:(kv + 1) * d], prob
@@ -230,7 +237,7 @@ def check_numpy_forward(c, name, model, expected, freqs, mscale):
 def check_layout(c, folder, entry, config, stored):
     name = entry["name"]
     architecture = {"llama": "LlamaForCausalLM", "qwen2": "Qwen2ForCausalLM", "qwen3": "Qwen3ForCausalLM",
-                    "smollm3": "SmolLM3ForCausalLM"}
+                    "smollm3": "SmolLM3ForCausalLM", "mistral": "MistralForCausalLM"}
     c.that(config.get("architectures") == [architecture.get(config.get("model_type"))],
            f"{name}: config.json model_type / architectures")
     c.that(config.get("torch_dtype") == TORCH_DTYPE_NAME[entry["dtype"]], f"{name}: torch_dtype")
@@ -270,9 +277,9 @@ def check_recompute(c, name, expected, out, model):
                 c.close(record[key], expected[f"{key}.{l}"], f"{name}: {key}.{l} recomputed", atol=1e-5, rtol=1e-5)
 
 
-def check_probabilities(c, name, logits, probs, label):
+def check_probabilities(c, name, logits, probs, label, window=None):
     t = probs.shape[-1]
-    future = torch.ones(t, t, dtype=torch.bool).triu(1)
+    future = hidden_keys(t, window)  # the causal mask, and the layer's sliding window
     c.that(bool((probs[..., future] == 0).all()), f"{name}: {label} masked probabilities are 0")
     c.that(bool(torch.isneginf(logits[..., future]).all()), f"{name}: {label} masked logits are -inf")
     c.that(bool(torch.isfinite(logits[..., ~future]).all()), f"{name}: {label} causal logits finite")
@@ -311,7 +318,7 @@ def check_complex(c, name, model, expected, out, freqs, mscale):
         c.close(complex_rotation(record["k_raw"], freqs, mscale), expected[f"k_rope.{l}"],
                 f"{name}: k_rope.{l} vs complex rotation", atol=2e-5, rtol=1e-5)
         real, imag = complex_logits(record["q_raw"], record["k_raw"], freqs, mscale, model.scale,
-                                    model.n_q // model.n_kv)
+                                    model.n_q // model.n_kv, model.layers[l].window)
         logits = expected[f"attn_logits.{l}"]
         if model.variant == "rope":
             c.close(logits, real, f"{name}: attn_logits.{l} = Re", atol=5e-5, rtol=1e-5)
@@ -367,10 +374,11 @@ def check_fixture(c, root, entry):
     out = model.forward(expected["input_ids"], output_attentions=True, output_hidden_states=True)
     check_recompute(c, name, expected, out, model)
     for l in range(config["num_hidden_layers"]):
-        check_probabilities(c, name, expected[f"attn_logits.{l}"], expected[f"attn.{l}"], f"attn.{l}")
+        window = model.layers[l].window
+        check_probabilities(c, name, expected[f"attn_logits.{l}"], expected[f"attn.{l}"], f"attn.{l}", window)
         if model.variant == "rope" and model.layers[l].rope:
             check_probabilities(c, name, expected[f"attn_logits_virtual_imag.{l}"],
-                                expected[f"attn_virtual_imag.{l}"], f"attn_virtual_imag.{l}")
+                                expected[f"attn_virtual_imag.{l}"], f"attn_virtual_imag.{l}", window)
     check_nll(c, name, expected)
     freqs, mscale = check_spectrum(c, name, config, model, expected)
     check_complex(c, name, model, expected, out, freqs, mscale)

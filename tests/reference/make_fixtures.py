@@ -98,7 +98,19 @@ FIXTURES = [
                  "original_max_position_embeddings": 4096, "sliding_window": 2047, "rope_scaling": None,
                  "embd_pdrop": 0.0, "resid_pdrop": 0.0, "pad_token_id": 0},
          description="Phi-3 layout: fused qkv_proj (GQA, 4 query and 2 kv heads) and gate_up_proj, "
-                     "top-level original_max_position_embeddings, sliding window 2047 (a bound)"),
+                     "top-level original_max_position_embeddings, sliding window 2047 (masks nothing "
+                     "in 24 tokens)"),
+    # Sliding windows shorter than the run, so the mask hides keys (query t sees t - 8 < s <= t).
+    dict(name="mistral_window", rc=None, dtype="F32", shards=1, tokens=40, drop=["attention_bias", "mlp_bias"],
+         config={"model_type": "mistral", "architectures": ["MistralForCausalLM"], "sliding_window": 8},
+         description="Mistral v0.1 layout with sliding_window 8 over a run of 40 tokens: every layer "
+                     "masks keys 8 or more positions back"),
+    dict(name="qwen2_window", rc=None, dtype="F32", shards=1, tokens=40, drop=["attention_bias", "mlp_bias"],
+         config={"model_type": "qwen2", "architectures": ["Qwen2ForCausalLM"], "num_hidden_layers": 3,
+                 "rope_theta": 1000000.0, "sliding_window": 8, "use_sliding_window": True,
+                 "max_window_layers": 1},
+         description="Qwen2 with use_sliding_window, sliding_window 8 and max_window_layers 1 over 40 "
+                     "tokens: layer 0 full attention, layers 1-2 windowed"),
 ]
 
 
@@ -194,7 +206,7 @@ def fuse_phi3(w, layers):
     return w
 
 
-def random_weights(seed, config, rope_config):
+def random_weights(seed, config, rope_config, tokens=T):
     init = Init(seed)
     hidden, vocab = config["hidden_size"], config["vocab_size"]
     # A tied embedding doubles as lm_head, so it gets the lm_head scale to keep logits O(1).
@@ -207,7 +219,7 @@ def random_weights(seed, config, rope_config):
         w["lm_head.weight"] = init.normal((vocab, hidden), 1.5 / hidden ** 0.5)
     if config["model_type"] == "phi3":
         w = fuse_phi3(w, config["num_hidden_layers"])
-    return w, torch.from_numpy(init.rng.integers(0, vocab, size=T).astype(np.int64))
+    return w, torch.from_numpy(init.rng.integers(0, vocab, size=tokens).astype(np.int64))
 
 
 def shard_groups(names, layers, count):
@@ -248,7 +260,7 @@ def make_fixture(spec, seed, out_dir):
     os.makedirs(folder, exist_ok=True)
     config = fixture_config(spec)
     rope_config = spec["rc"] or ref.VANILLA
-    weights, ids = random_weights(seed, config, rope_config)
+    weights, ids = random_weights(seed, config, rope_config, spec.get("tokens", T))
     stored = {n: t.to(STORAGE[spec["dtype"]][0]) for n, t in weights.items()}
     write_checkpoint(folder, config, stored, spec["shards"])
     # The expectation is computed from exactly what was stored (e.g. bf16 values upcast to f32).

@@ -248,12 +248,42 @@ def rms_norm(x, weight, eps):
     return weight * (x * torch.rsqrt(variance + eps))
 
 
-def causal_logits(q, k, scale):
-    """Scaled logits [A, Tq, Tk] with future keys set to −inf (query i sits at position offset+i)."""
+def causal_logits(q, k, scale, window=None):
+    """Scaled logits [A, Tq, Tk] with future keys set to −inf (query i sits at position offset+i);
+    with a sliding window W, keys W or more positions back too (transformers' masking_utils:
+    key j is visible from query i when j > i − W)."""
     logits = torch.matmul(q, k.transpose(-1, -2)) * scale
     tq, tk = logits.shape[-2], logits.shape[-1]
     future = torch.ones(tq, tk, dtype=torch.bool).triu(diagonal=tk - tq + 1)
+    if window is not None:
+        query_pos = torch.arange(tk - tq, tk).unsqueeze(1)
+        future = future | (torch.arange(tk).unsqueeze(0) <= query_pos - window)
     return logits.masked_fill(future, float("-inf"))
+
+
+def layer_windows(config):
+    """Each layer's sliding window (None = full attention), as transformers' configuration and
+    modeling code of the family decide it: Mistral / Phi-3 window every layer when sliding_window is
+    set; Qwen2 / Qwen3 / SmolLM3 only with use_sliding_window (default False), in the layers
+    layer_types marks sliding_attention, else those from max_window_layers (default 28) on
+    (SmolLM3: its NoPE layers)."""
+    family, n = config.get("model_type", "llama"), config["num_hidden_layers"]
+    window = config.get("sliding_window")
+    if family in ("mistral", "phi3"):
+        return [window] * n
+    if family not in ("qwen2", "qwen3", "smollm3"):
+        return [None] * n
+    if not config.get("use_sliding_window", False):
+        window = None
+    types = config.get("layer_types")
+    if types is None and family == "smollm3":
+        types = ["sliding_attention" if window is not None and not config["no_rope_layers"][i]
+                 else "full_attention" for i in range(n)]
+    elif types is None:
+        first = config.get("max_window_layers", 28)
+        types = ["sliding_attention" if window is not None and i >= first else "full_attention"
+                 for i in range(n)]
+    return [window if t == "sliding_attention" else None for t in types]
 
 
 def split_heads(x, n_heads, d):
@@ -268,6 +298,7 @@ class Layer:
         self.model = model
         # SmolLM3Attention: use_rope = no_rope_layers[layer_idx]; other families rotate every layer.
         self.rope = model.family != "smollm3" or bool(model.config["no_rope_layers"][index])
+        self.window = layer_windows(model.config)[index]
         prefix = f"model.layers.{index}."
         w = model.weights
         self.w = {name[len(prefix):]: t for name, t in w.items() if name.startswith(prefix)}
@@ -312,7 +343,7 @@ class Layer:
         v_all = v.repeat_interleave(groups, dim=0)
         if record is None:
             return self.attend_blocked(q_heads, k_all, v_all)
-        logits = causal_logits(q_heads, k_all, m.scale)
+        logits = causal_logits(q_heads, k_all, m.scale, self.window)
         probs = torch.softmax(logits, dim=-1)
         record["attn_logits"], record["attn"] = logits, probs
         return torch.matmul(probs, v_all)
@@ -323,7 +354,7 @@ class Layer:
         out = []
         for begin in range(0, t, m.query_block):
             end = min(t, begin + m.query_block)
-            logits = causal_logits(q_heads[:, begin:end], k_all[:, :end], m.scale)
+            logits = causal_logits(q_heads[:, begin:end], k_all[:, :end], m.scale, self.window)
             out.append(torch.matmul(torch.softmax(logits, dim=-1), v_all[:, :end]))
         return torch.cat(out, dim=1)
 
@@ -332,7 +363,7 @@ class Layer:
         m = self.model
         q_imag = rope_imag(inputs["q_raw"], cos, sin)
         k_all = inputs["k_rope"].repeat_interleave(m.n_q // m.n_kv, dim=0)
-        logits = causal_logits(q_imag, k_all, m.scale)
+        logits = causal_logits(q_imag, k_all, m.scale, self.window)
         record["attn_logits_virtual_imag"] = logits
         record["attn_virtual_imag"] = torch.softmax(logits, dim=-1)
 

@@ -1,0 +1,137 @@
+// Sliding-window layers in a trace: each layer's window is stored and read back (validated, absent
+// = full attention), and exact tiles recomputed from the stored Q/K apply the same mask as the run:
+// masked cells are probability 0 / logit -inf and flagged, visible ones equal the run's map.
+#include <gtest/gtest.h>
+
+#include <hdf5.h>
+
+#include <cmath>
+#include <utility>
+
+#include "attention_tile.h"
+#include "error.h"
+#include "trace_reader.h"
+#include "trace_schema.h"
+#include "tests/trace/trace_fixture.h"
+
+using namespace rs;
+
+namespace {
+
+// The probability and logit tiles of a head's whole map.
+std::pair<Tile, Tile> whole_map(TraceReader& r, int layer, int head, int stride, TilePooling pooling) {
+    const int T = r.meta().tokens;
+    TileRequest req{layer, head, 0, T, 0, T, stride, TileValues::Probability, pooling};
+    Tile p = r.tile(req);
+    req.values = TileValues::Logit;
+    return {std::move(p), r.tile(req)};
+}
+
+// Every head's whole-map tile, probabilities and logits, against the run's own maps.
+void expect_tiles_match_run(const std::string& fixture, const std::vector<int>& windows) {
+    test::TempDir dir;
+    const int T = 40;
+    auto run = test::trace_fixture(fixture, dir / "run.h5", T, QKPrecision::F32);
+    TraceReader r = TraceReader::open((dir / "run.h5").string());
+    ASSERT_EQ(r.meta().layer_window, windows);
+    for (int l = 0; l < r.meta().layers; ++l) {
+        const int W = windows[std::size_t(l)];
+        for (int h = 0; h < r.meta().layout.analysis_heads(); ++h) {
+            SCOPED_TRACE(fixture + " layer " + std::to_string(l) + " head " + std::to_string(h));
+            const auto [p, g] = whole_map(r, l, h, 1, TilePooling::Subsample);
+            EXPECT_EQ(p.window, W);
+            const auto& want = run->full.map(l, h);
+            int masked = 0;
+            for (int t = 0; t < T; ++t)
+                for (int s = 0; s < T; ++s) {
+                    const std::size_t at = std::size_t(t) * T + s;
+                    const bool visible = s <= t && (W == 0 || s > t - W);
+                    ASSERT_EQ(p.has_visible_entry(t, s), visible) << t << "," << s;
+                    if (!visible) {
+                        ASSERT_EQ(p.at(t, s), 0.0f) << t << "," << s;
+                        ASSERT_TRUE(std::isinf(g.at(t, s)) && g.at(t, s) < 0) << t << "," << s;
+                        ASSERT_EQ(want.probs[at], 0.0f) << t << "," << s;  // the run masked it too
+                        masked += s <= t;
+                        continue;
+                    }
+                    ASSERT_LE(std::fabs(double(g.at(t, s)) - want.logits[at]), g.logit_error_bound);
+                    ASSERT_LE(std::fabs(double(p.at(t, s)) - want.probs[at]), 4e-6) << t << "," << s;
+                }
+            // Every query past the window lost keys: (T - W)(T - W + 1) / 2 masked causal cells.
+            EXPECT_EQ(masked, W ? (T - W) * (T - W + 1) / 2 : 0);
+            // Pooled cells: one wholly beyond the window holds no visible entry, is 0 and -inf.
+            const auto [pp, pg] = whole_map(r, l, h, 4, TilePooling::Mean);
+            for (int i = 0; i < pp.rows; ++i)
+                for (int j = 0; j < pp.cols; ++j) {
+                    bool any = false;
+                    for (int t = pp.row(i); t < std::min(T, pp.row(i) + 4); ++t)
+                        for (int s = pp.col(j); s < std::min(T, pp.col(j) + 4); ++s)
+                            any = any || (s <= t && (W == 0 || s > t - W));
+                    ASSERT_EQ(pp.has_visible_entry(i, j), any) << i << "," << j;
+                    if (!any) {
+                        ASSERT_EQ(pp.at(i, j), 0.0f);
+                        ASSERT_TRUE(std::isinf(pg.at(i, j)));
+                    }
+                }
+        }
+    }
+}
+
+TEST(TraceWindow, MistralTilesApplyTheWindowOfEveryLayer) {
+    expect_tiles_match_run("mistral_window", {8, 8});
+}
+
+TEST(TraceWindow, Qwen2TilesApplyTheWindowOfTheWindowedLayersOnly) {
+    expect_tiles_match_run("qwen2_window", {0, 8, 8});
+}
+
+// The bucket export lists the windowed layers' uniform reference beside the full one.
+TEST(TraceWindow, BucketExportListsTheWindowedUniformReference) {
+    test::TempDir dir;
+    test::trace_fixture("qwen2_window", dir / "run.h5", 40, QKPrecision::F32);
+    const auto r = test::run_cli({"export", (dir / "run.h5").string(), "--what", "buckets"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("uniform attention,uniform"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("\"uniform attention, window 8\",uniform"), std::string::npos) << r.out;
+}
+
+// The window is untrusted input: absent reads as full attention (traces before windows), a
+// negative one is refused by name.
+TEST(TraceWindow, StoredWindowIsValidated) {
+    test::TempDir dir;
+    test::trace_fixture("qwen2_window", dir / "run.h5", 40, QKPrecision::F32);
+    const std::string layer1 = "/" + trace::layer_group(1, 3);
+    {
+        const hid_t f = H5Fopen((dir / "run.h5").c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+        ASSERT_GE(f, 0);
+        const std::int64_t bad = -3;
+        H5Adelete_by_name(f, layer1.c_str(), "window", H5P_DEFAULT);
+        const hid_t sp = H5Screate(H5S_SCALAR);
+        const hid_t a = H5Acreate_by_name(f, layer1.c_str(), "window", H5T_NATIVE_INT64, sp, H5P_DEFAULT,
+                                          H5P_DEFAULT, H5P_DEFAULT);
+        ASSERT_GE(a, 0);
+        H5Awrite(a, H5T_NATIVE_INT64, &bad);
+        H5Aclose(a);
+        H5Sclose(sp);
+        H5Fclose(f);
+    }
+    try {
+        TraceReader::open((dir / "run.h5").string());
+        ADD_FAILURE() << "a negative window was accepted";
+    } catch (const FileError& e) {
+        EXPECT_NE(std::string(e.what()).find("attribute 'window' is -3"), std::string::npos) << e.what();
+    }
+    {
+        const hid_t f = H5Fopen((dir / "run.h5").c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+        for (int l = 0; l < 3; ++l)
+            H5Adelete_by_name(f, ("/" + trace::layer_group(l, 3)).c_str(), "window", H5P_DEFAULT);
+        H5Fclose(f);
+    }
+    const TraceReader old = TraceReader::open((dir / "run.h5").string());
+    const auto r = test::run_cli({"export", (dir / "run.h5").string(), "--what", "buckets"});
+    EXPECT_EQ(r.out.find("uniform attention, window"), std::string::npos) << r.out;
+    EXPECT_EQ(old.meta().layer_window, (std::vector<int>{0, 0, 0}));
+    EXPECT_EQ(old.stats().window(2), 0);
+}
+
+}  // namespace
