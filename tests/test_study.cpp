@@ -21,6 +21,7 @@
 #include "study_journal.h"
 #include "study_run.h"
 #include "study_statistics.h"
+#include "study_tables.h"
 #include "tests/study_test_util.h"
 #include "tests/test_util.h"
 
@@ -119,7 +120,7 @@ TEST(StudyJournal, RefusesTheJournalOfAnotherStudyAndADamagedUnit) {
     const std::string j = (dir / "s.h5.parts").string();
     {
         StudyJournal journal(j, a, "");
-        journal.commit({1, 2.5, {0.25}});
+        journal.commit({1, 2.5, {0.25}, {}});
         const auto units = journal.load();
         ASSERT_EQ(units.size(), 1u);
         EXPECT_EQ(units.at(1).nll, 2.5);
@@ -190,6 +191,38 @@ TEST(StudyRun, AUnitHoldsTheStatisticsOfADirectRun) {
             EXPECT_EQ(u.values[i], direct[i]) << i;
         }
     EXPECT_EQ(st.header.settings, (std::vector<std::string>{"none", "pi_factor=4"}));
+    // NLL by position: buckets 0, 16, 32, ... up to the longest text's predictions, each the plain
+    // mean of the run's per-token NLL there.
+    const auto& edges = st.header.nll_position_edges;
+    int longest = 0;
+    for (const auto& ids : plan.ids[0]) longest = std::max(longest, int(ids.size()));
+    ASSERT_GE(edges.size(), 3u);
+    EXPECT_EQ(edges.front(), 0);
+    EXPECT_EQ(edges[1], 16);
+    EXPECT_EQ(edges.back(), longest - 1);
+    ASSERT_EQ(u.nll_by_position.size(), edges.size() - 1);
+    for (std::size_t b = 0; b + 1 < edges.size(); ++b) {
+        double sum = 0;
+        int n = 0;
+        for (int t = edges[b]; t < edges[b + 1] && t < int(fr.nll.size()); ++t) sum += fr.nll[std::size_t(t)], ++n;
+        if (n == 0) EXPECT_TRUE(std::isnan(u.nll_by_position[b])) << b;
+        else EXPECT_DOUBLE_EQ(u.nll_by_position[b], sum / n) << b;
+    }
+    // Its table averages the texts that reach each bucket.
+    for (const auto& t : study_tables(st))
+        if (t.group == "checkpoints/c00/nll_by_position") {
+            Bootstrap boot(st.header.bootstrap, st.header.seed);
+            const AggregateTable a = aggregate(t, boot);
+            const std::size_t B = edges.size() - 1, X = st.header.texts.size();
+            double sum = 0;
+            int n = 0;
+            for (std::size_t x = 0; x < X; ++x) {
+                const double v = st.units.at(unit_index(st.header, {0, 1, int(x)})).nll_by_position[0];
+                sum += v, ++n;
+            }
+            EXPECT_DOUBLE_EQ(a.mean[1 * B + 0], sum / n);
+            EXPECT_EQ(a.n[1 * B + 0], int(X));
+        }
 }
 
 TEST(StudyRun, MergeOfThreeShardsEqualsOneRunBitForBit) {

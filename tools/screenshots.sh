@@ -41,3 +41,5 @@ cli=$build/app/ropescope-cli
   -o "$root/docs/screenshots/compare.png"
 "$cli" render "$tmp/sample-study.h5" --view compare --figure twins --setting none \
   -o "$root/docs/screenshots/compare-twins.png"
+"$cli" render "$tmp/sample-study.h5" --view compare --figure position \
+  -o "$root/docs/screenshots/compare-position.png"

@@ -304,7 +304,7 @@ const Command::Register reg{Command{
                    {"log", "", "curves: log-spaced distances", "grid"},
                    {"linear", "", "curves: evenly spaced distances", "grid"},
                    {"overlay", "L:H,...", "curves: overlay these heads of the trace"},
-                   {"figure", "mass|twins|nll", "compare (study.h5): the figure (default mass)"},
+                   {"figure", "mass|twins|nll|position", "compare (study.h5): the figure (default mass)"},
                    {"family", "M", "compare mass: the M(D) columns (M, M_ex4, inside_M, ...)"},
                    {"part", "both|real|imag", "compare mass: the head kinds (default both)"},
                    {"statistic", "mean_distance", "compare twins: the statistic (default mean_distance)"},

@@ -6,6 +6,7 @@
 #include <numeric>
 
 #include "hdf5_io.h"
+#include "study_positions.h"
 #include "study_tables.h"
 #include "trace_output_file.h"
 
@@ -58,6 +59,7 @@ void write_root(hid_t f, const Study& s) {
     put_strings(f, "statistics", h.statistics);
     put_strings(f, "columns", summary_columns(h));
     put(f, "thresholds", h.thresholds);
+    if (!h.nll_position_edges.empty()) put(f, "nll_position_edges", h.nll_position_edges);
 }
 
 void write_checkpoint(hid_t f, const Study& s, int c) {
@@ -170,6 +172,8 @@ void read_units(hid_t f, Study& s, int c) {
     const auto done = get<std::uint8_t>(f, g + "/done", {S, X});
     const auto values = get<double>(f, g + "/heads/values", {S, X, hsize_t(ck.layers), hsize_t(ck.heads), K});
     const auto nll = get<double>(f, g + "/nll/values", {S, X});
+    const std::size_t B = h.nll_position_edges.empty() ? 0 : h.nll_position_edges.size() - 1;
+    const auto by_pos = B ? get<double>(f, g + "/nll_by_position/values", {S, X, B}) : std::vector<double>{};
     const std::size_t per = h.values_per_unit(c);
     for (std::size_t si = 0; si < S; ++si)
         for (std::size_t x = 0; x < X; ++x) {
@@ -177,6 +181,8 @@ void read_units(hid_t f, Study& s, int c) {
             UnitResult u;
             u.index = unit_index(h, {c, int(si), int(x)});
             u.nll = nll[si * X + x];
+            if (B) u.nll_by_position.assign(by_pos.begin() + long((si * X + x) * B),
+                                            by_pos.begin() + long((si * X + x + 1) * B));
             const auto first = values.begin() + long((si * X + x) * per);
             u.values.assign(first, first + long(per));
             s.units.emplace(u.index, std::move(u));
@@ -208,6 +214,16 @@ Study read_study(hid_t f) {
         h5::Handle d = h5::open_dataset(f, "thresholds");
         if (h5::shape(d.get()).size() != 1) throw h5::Failure("dataset 'thresholds' is not a list");
         h.thresholds = h5::read_array<std::int32_t>(d.get());
+    }
+    if (h5::exists(f, "nll_position_edges")) {  // absent in files from before
+        h5::Handle d = h5::open_dataset(f, "nll_position_edges");
+        if (h5::shape(d.get()).size() != 1) throw h5::Failure("dataset 'nll_position_edges' is not a list");
+        h.nll_position_edges = h5::read_array<std::int32_t>(d.get());
+        try {
+            check_nll_position_edges(h.nll_position_edges);
+        } catch (const Error& e) {
+            throw h5::Failure(e.what());
+        }
     }
     h5::Handle cg = h5::open_group(f, "checkpoints");
     H5G_info_t info{};

@@ -112,6 +112,12 @@ std::map<long, UnitResult> StudyJournal::load() const {
         };
         u.nll = number(j.value("nll", nlohmann::json()));
         for (const auto& v : j["values"]) u.values.push_back(number(v));
+        if (!header_.nll_position_edges.empty()) {
+            const auto& p = j.value("nll_by_position", nlohmann::json());
+            if (!p.is_array() || p.size() + 1 != header_.nll_position_edges.size())
+                throw bad("no nll_by_position of " + std::to_string(header_.nll_position_edges.size() - 1) + " buckets");
+            for (const auto& v : p) u.nll_by_position.push_back(number(v));
+        }
         out.emplace(u.index, std::move(u));
     }
     return out;
@@ -120,9 +126,12 @@ std::map<long, UnitResult> StudyJournal::load() const {
 void StudyJournal::commit(const UnitResult& u) const {
     nlohmann::json values = nlohmann::json::array();
     for (double v : u.values) values.push_back(std::isnan(v) ? nlohmann::json() : nlohmann::json(v));
+    nlohmann::json by_position = nlohmann::json::array();
+    for (double v : u.nll_by_position) by_position.push_back(std::isnan(v) ? nlohmann::json() : nlohmann::json(v));
     const nlohmann::json j{{"study_id", id_},
                            {"unit", u.index},
                            {"nll", std::isnan(u.nll) ? nlohmann::json() : nlohmann::json(u.nll)},
+                           {"nll_by_position", by_position},
                            {"values", values}};
     write_atomically(dir_, unit_name(u.index), j.dump() + "\n");
 }

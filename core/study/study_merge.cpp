@@ -11,8 +11,11 @@ namespace rs {
 namespace {
 
 bool same_bits(const UnitResult& a, const UnitResult& b) {
-    return a.values.size() == b.values.size() && std::memcmp(&a.nll, &b.nll, sizeof a.nll) == 0 &&
-           std::memcmp(a.values.data(), b.values.data(), a.values.size() * sizeof(double)) == 0;
+    const auto same = [](const std::vector<double>& x, const std::vector<double>& y) {
+        return x.size() == y.size() && std::memcmp(x.data(), y.data(), x.size() * sizeof(double)) == 0;
+    };
+    return std::memcmp(&a.nll, &b.nll, sizeof a.nll) == 0 && same(a.values, b.values) &&
+           same(a.nll_by_position, b.nll_by_position);
 }
 
 }  // namespace

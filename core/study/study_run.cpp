@@ -19,6 +19,7 @@
 #include "study_file.h"
 #include "study_hash.h"
 #include "study_journal.h"
+#include "study_positions.h"
 #include "study_statistics.h"
 #include "tokenizer.h"
 #include "trace_output_file.h"
@@ -149,6 +150,10 @@ StudyPlan plan_study(const StudyRequest& r) {
     }
     // One set of M(D) thresholds every text reaches, so every unit has the same columns.
     h.thresholds = default_mass_thresholds(shortest);
+    int longest = 0;
+    for (const auto& counts : h.tokens)
+        for (auto n : counts) longest = std::max(longest, int(n));
+    h.nll_position_edges = nll_position_edges(longest);
     HeadStatsOptions measured;  // the sink counts and exclusion every unit's probe uses
     measured.thresholds.assign(h.thresholds.begin(), h.thresholds.end());
     h.statistics = study_statistic_names(measured);
@@ -197,6 +202,7 @@ UnitResult run_unit(Model& model, const StudyHeader& h, long index, const std::v
     UnitResult u;
     u.index = index;
     u.nll = fr.mean_nll();
+    u.nll_by_position = nll_by_position(fr.nll, h.nll_position_edges);
     u.values = study_statistic_values(probe.stats(), h.statistics);
     return u;
 }

@@ -33,6 +33,9 @@ struct StudyHeader {
     std::vector<std::vector<std::int32_t>> tokens;  // [C][X] tokens each checkpoint reads
     std::vector<std::string> statistics;       // [K] per-head columns (study_statistics.h)
     std::vector<std::int32_t> thresholds;      // D of the M_D columns
+    // Prediction-position buckets of each unit's nll_by_position (study_positions.h); empty in a
+    // file written before they existed.
+    std::vector<std::int32_t> nll_position_edges;
     std::string corpus_path, corpus_format, corpus_hash;
     int window = 0, max_tokens = 0;
     int bootstrap = 0;       // resamples of every interval
@@ -67,6 +70,7 @@ struct UnitResult {
     long index = 0;
     double nll = 0;              // mean next-token NLL of the text
     std::vector<double> values;  // [layers * heads * statistics], NaN where not measured
+    std::vector<double> nll_by_position;  // [position buckets]: mean NLL there, NaN where empty
 };
 
 struct Study {

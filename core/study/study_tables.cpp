@@ -60,6 +60,18 @@ TextTable nll_table(const Study& s, int c) {
     return t;
 }
 
+// Each text's mean NLL by prediction-position bucket: [S, X, B] (none in files from before).
+TextTable nll_position_table(const Study& s, int c) {
+    const std::size_t S = s.header.settings.size(), X = s.header.texts.size();
+    const std::size_t B = s.header.nll_position_edges.size() - 1;
+    TextTable t = make_table(checkpoint_group(c) + "/nll_by_position", {"setting", "text", "bucket"}, {S, X, B});
+    for (std::size_t si = 0; si < S; ++si)
+        for (std::size_t x = 0; x < X; ++x)
+            if (const auto* u = find_unit(s, c, int(si), int(x)); u && u->nll_by_position.size() == B)
+                std::copy(u->nll_by_position.begin(), u->nll_by_position.end(), t.values.begin() + long((si * X + x) * B));
+    return t;
+}
+
 // Imaginary minus real twin, averaged over the twin pairs of each layer (by_layer) or of all
 // layers: [S, X, (L,) K].
 TextTable twin_table(const Study& s, int c, bool by_layer) {
@@ -214,6 +226,8 @@ std::vector<TextTable> study_tables(const Study& s) {
     out.push_back(checkpoint_differences(s, summary));
     out.push_back(setting_differences(s, summary));
     out.insert(out.end() - 2, std::move(summary));
+    if (!s.header.nll_position_edges.empty())  // last: the tables before keep their order
+        for (int c = 0; c < int(s.header.checkpoints.size()); ++c) out.push_back(nll_position_table(s, c));
     return out;
 }
 

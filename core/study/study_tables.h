@@ -39,7 +39,8 @@ std::string checkpoint_group(int checkpoint);  // "checkpoints/c00"
 
 // Every table of the file, in file order: per checkpoint heads, nll, twin_difference,
 // twin_difference_by_layer; then
-// summary, differences/checkpoints, differences/settings. See docs/study-format.md.
+// summary, differences/checkpoints, differences/settings; then per checkpoint nll_by_position
+// (when the study has position buckets). See docs/study-format.md.
 std::vector<TextTable> study_tables(const Study& study);
 
 }  // namespace rs

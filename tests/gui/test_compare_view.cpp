@@ -51,6 +51,7 @@ class TestCompareView : public QObject {
     void bands_are_the_stored_aggregates();
     void twins_are_the_stored_head_means();
     void nll_is_the_stored_per_text_values();
+    void nll_by_position_is_the_stored_bucket_aggregates();
     void setting_filter_keeps_one_setting();
     void exports_write_files_and_the_csv_holds_the_study_values();
     void a_file_that_is_not_a_study_is_refused_naming_it();
@@ -160,7 +161,7 @@ void TestCompareView::twins_are_the_stored_head_means() {
 void TestCompareView::nll_is_the_stored_per_text_values() {
     const ChartSpec spec = compare_nll_chart(*loaded_);
     QCOMPARE(int(spec.series.size()), 2 * 2 * 2);  // per-text lines, then their means
-    QVERIFY(spec.footnote.contains("not the NLL by position"));
+    QVERIFY(spec.footnote.contains("position figure"));
     for (int c = 0; c < 2; ++c) {
         const auto values = stored(study_, "checkpoints/c0" + std::to_string(c) + "/nll/values");
         const auto mean = stored(study_, "checkpoints/c0" + std::to_string(c) + "/nll/mean");
@@ -173,13 +174,40 @@ void TestCompareView::nll_is_the_stored_per_text_values() {
     }
 }
 
+// Means and interval lines at each bucket's middle equal /checkpoints/cNN/nll_by_position's
+// stored mean, ci_low and ci_high ([setting, bucket]).
+void TestCompareView::nll_by_position_is_the_stored_bucket_aggregates() {
+    const ChartSpec spec = compare_position_chart(*loaded_);
+    h5::Handle f = h5::open_file_read(study_.toStdString());
+    h5::Handle d = h5::open_dataset(f.get(), "nll_position_edges");
+    const auto edges = h5::read_array<std::int32_t>(d.get());
+    const std::size_t B = edges.size() - 1;
+    QVERIFY(B >= 2);
+    QCOMPARE(int(spec.series.size()), 2 * 2 * 3);  // low and high of each line, then the lines
+    for (int c = 0; c < 2; ++c) {
+        const std::string g = "checkpoints/c0" + std::to_string(c) + "/nll_by_position/";
+        const auto mean = stored(study_, g + "mean"), low = stored(study_, g + "ci_low"), high = stored(study_, g + "ci_high");
+        for (int s = 0; s < 2; ++s) {
+            const int k = c * 2 + s;
+            const auto& line = spec.series[std::size_t(8 + k)];
+            QCOMPARE(line.points.size(), B);  // every text reaches every bucket here
+            for (std::size_t b = 0; b < B; ++b) {
+                QCOMPARE(line.points[b].x(), 0.5 * (edges[b] + edges[b + 1]));
+                QCOMPARE(line.points[b].y(), mean[std::size_t(s) * B + b]);
+                QCOMPARE(spec.series[std::size_t(2 * k)].points[b].y(), low[std::size_t(s) * B + b]);
+                QCOMPARE(spec.series[std::size_t(2 * k + 1)].points[b].y(), high[std::size_t(s) * B + b]);
+            }
+        }
+    }
+}
+
 void TestCompareView::setting_filter_keeps_one_setting() {
     CompareView view;
     view.set_study(loaded_);
     QVERIFY(view.set_setting("pi_factor=4"));
     QCOMPARE(view.setting(), 1);
     QVERIFY(!view.set_setting("yarn_factor=8"));
-    for (const auto f : {CompareFigure::Mass, CompareFigure::Twins, CompareFigure::Nll}) {
+    for (const auto f : {CompareFigure::Mass, CompareFigure::Twins, CompareFigure::Nll, CompareFigure::Position}) {
         view.set_figure(f);
         for (const auto& s : view.spec().series)
             QVERIFY2(s.name == "y = x" || s.name.contains("pi_factor=4"), qPrintable(s.name));

@@ -33,7 +33,7 @@ class TestRenderCompare : public QObject {
     }
 
     void renders_every_figure_in_every_format() {
-        for (const QString figure : {"mass", "twins", "nll"})
+        for (const QString figure : {"mass", "twins", "nll", "position"})
             for (const QString ext : {"png", "svg", "pdf", "csv"}) {
                 const QString out = path("compare-" + figure + "." + ext);
                 const auto r = run_cli({"render", study_, "--view", "compare", "--figure", figure, "-o", out});

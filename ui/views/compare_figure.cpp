@@ -14,10 +14,11 @@ namespace rs::ui {
 
 namespace {
 
-constexpr std::array<std::pair<CompareFigure, const char*>, 3> kFigures{{
+constexpr std::array<std::pair<CompareFigure, const char*>, 4> kFigures{{
     {CompareFigure::Mass, "mass"},
     {CompareFigure::Twins, "twins"},
     {CompareFigure::Nll, "nll"},
+    {CompareFigure::Position, "position"},
 }};
 constexpr std::array<std::pair<CompareParts, const char*>, 3> kParts{{
     {CompareParts::Both, "both"},
@@ -230,7 +231,7 @@ ChartSpec compare_twin_chart(const StudyComparison& c, const QString& statistic,
 
 ChartSpec compare_nll_chart(const StudyComparison& c, int setting) {
     ChartSpec spec;
-    spec.title = "Mean NLL of each text (the study stores no NLL by position)";
+    spec.title = "Mean NLL of each text";
     spec.x.title = "text (corpus order)";
     spec.y.title = "mean next-token NLL (nats)";
     spec.empty_message = "No study open: File ▸ Open study… shows checkpoints side by side.";
@@ -260,9 +261,60 @@ ChartSpec compare_nll_chart(const StudyComparison& c, int setting) {
             mean_lines.push_back(std::move(line));
         }
     spec.series.insert(spec.series.end(), mean_lines.begin(), mean_lines.end());
-    spec.footnote = "The study file stores each text's mean next-token NLL, not the NLL by position "
-                    "(for that, trace a text: Perplexity view). Dashed: mean over texts. Mean [95% "
-                    "bootstrap interval]: " + means.join("; ") + ".";
+    spec.footnote = "Each text's mean next-token NLL (the position figure shows it by prediction "
+                    "position). Dashed: mean over texts. Mean [95% bootstrap interval]: " +
+                    means.join("; ") + ".";
+    return spec;
+}
+
+ChartSpec compare_position_chart(const StudyComparison& c, int setting) {
+    ChartSpec spec;
+    spec.title = "NLL by position — mean over texts, 95% interval";
+    spec.x.title = "prediction position (bucket middle)";
+    spec.x.scale = AxisScale::Log;
+    spec.x.log_base = 2.0;
+    spec.y.title = "mean next-token NLL (nats)";
+    spec.empty_message = "No study open: File ▸ Open study… shows checkpoints side by side.";
+    const auto& h = c.header();
+    if (c.nll_by_position.empty()) {
+        spec.empty_message = "This study file was written before studies kept the NLL by position: "
+                             "run the study again to get it (the nll figure shows each text's mean).";
+        return spec;
+    }
+    const auto& edges = h.nll_position_edges;
+    const std::size_t B = edges.size() - 1;
+    std::vector<ChartSeriesSpec> bounds, means;
+    for (int ck = 0; ck < int(h.checkpoints.size()); ++ck)
+        for (int s = 0; s < int(h.settings.size()); ++s) {
+            if (!drawn(s, setting)) continue;
+            const QString name = series_name(c, ck, s);
+            const QColor color = series_color(c, ck, s);
+            ChartSeriesSpec mean{name, SeriesKind::LineAndMarkers, {}, {}, color, 2.2, 5.0};
+            ChartSeriesSpec low{name + " · 95% low", SeriesKind::Line, {}, {}, lighter_towards_white(color, 0.5), 1.0};
+            low.in_legend = false;
+            ChartSeriesSpec high = low;
+            high.name = name + " · 95% high";
+            const AggregateTable& a = c.nll_by_position[std::size_t(ck)];
+            for (std::size_t b = 0; b < B; ++b) {
+                const std::size_t at = std::size_t(s) * B + b;
+                if (a.n[at] == 0) continue;  // no text reaches this bucket
+                const double x = 0.5 * (edges[b] + edges[b + 1]);
+                mean.points.emplace_back(x, a.mean[at]);
+                low.points.emplace_back(x, a.low[at]);
+                high.points.emplace_back(x, a.high[at]);
+            }
+            bounds.push_back(std::move(low));
+            bounds.push_back(std::move(high));
+            means.push_back(std::move(mean));
+        }
+    spec.series = std::move(bounds);
+    spec.series.insert(spec.series.end(), means.begin(), means.end());
+    QStringList edge_text;
+    for (auto e : edges) edge_text << QString::number(e);
+    spec.footnote = "Each text's mean NLL over the predictions in a bucket (prediction t is of token "
+                    "t + 1 from tokens 0..t; bucket edges " + edge_text.join(", ") +
+                    "), then the mean over the texts that reach it. Thin lines: 95% bootstrap "
+                    "interval over texts.";
     return spec;
 }
 

@@ -1,7 +1,7 @@
 // The figures of the Compare view, as chart specs built from a study file's aggregates: M(D)
 // curves per checkpoint, setting and head kind with their 95% bootstrap intervals, the per-head
 // twin scatter (real head vs its imaginary twin) across checkpoints, and the NLL the study stores
-// per text. Kept apart from the widget so headless rendering and tests use the same code.
+// per text and by prediction position. Kept apart from the widget so headless rendering and tests use the same code.
 #pragma once
 
 #include <QString>
@@ -14,12 +14,12 @@
 
 namespace rs::ui {
 
-enum class CompareFigure { Mass, Twins, Nll };
+enum class CompareFigure { Mass, Twins, Nll, Position };
 
-// "mass", "twins", "nll"; nullopt for anything else.
+// "mass", "twins", "nll", "position"; nullopt for anything else.
 std::optional<CompareFigure> compare_figure_named(const QString& name);
 QString compare_figure_name(CompareFigure figure);
-QString compare_figure_list();  // "mass, twins, nll"
+QString compare_figure_list();  // "mass, twins, nll, position"
 
 // Which heads the M(D) figure draws.
 enum class CompareParts { Both, Real, Imag };
@@ -41,9 +41,14 @@ ChartSpec compare_mass_chart(const StudyComparison& c, const QString& family, Co
 // One scatter series per checkpoint and setting: (mean over texts of the real twin's statistic,
 // mean of the imaginary head's), one point per twin pair and layer; then the line y = x.
 ChartSpec compare_twin_chart(const StudyComparison& c, const QString& statistic, int setting = -1);
-// One series per checkpoint and setting: each text's mean NLL (the study stores no NLL by
-// position), named with the mean over texts and its interval.
+// One series per checkpoint and setting: each text's mean NLL, named with the mean over texts and
+// its interval.
 ChartSpec compare_nll_chart(const StudyComparison& c, int setting = -1);
+
+// One series per checkpoint and setting: the mean over texts of each text's mean NLL in each
+// prediction-position bucket (x: the bucket's middle), with the 95% bootstrap interval's low and
+// high as thin lines; an empty chart saying why for a study file without position buckets.
+ChartSpec compare_position_chart(const StudyComparison& c, int setting = -1);
 
 // "name: value" items naming the figure's data source: study file, checkpoints, corpus, tokens,
 // settings, intervals and notes.

@@ -27,6 +27,7 @@ CompareView::CompareView(QWidget* parent) : SingleChartView({720, 480}, "compare
     figure_->addItem("M(D) curves", int(CompareFigure::Mass));
     figure_->addItem("twin heads", int(CompareFigure::Twins));
     figure_->addItem("NLL per text", int(CompareFigure::Nll));
+    figure_->addItem("NLL by position", int(CompareFigure::Position));
     family_ = new QComboBox(this);
     family_->setToolTip("M: all keys; M_ex4: the first 4 keys (sinks) left out and renormalised; "
                         "inside_/beyond_: queries before/from the training length");
@@ -151,6 +152,8 @@ ChartSpec CompareView::spec() const {
             return compare_twin_chart(*study_, statistic(), setting());
         case CompareFigure::Nll:
             return compare_nll_chart(*study_, setting());
+        case CompareFigure::Position:
+            return compare_position_chart(*study_, setting());
     }
     return {};
 }
@@ -164,6 +167,8 @@ QString CompareView::figure_name() const {
             return "compare_twins_" + statistic() + only;
         case CompareFigure::Nll:
             return "compare_nll" + only;
+        case CompareFigure::Position:
+            return "compare_position" + only;
     }
     return "compare";
 }
@@ -180,7 +185,10 @@ QStringList CompareView::figure_parameters() const {
             items << "statistic: " + statistic();
             break;
         case CompareFigure::Nll:
-            items << "values: the stored per-text mean NLL (no NLL by position in a study)";
+            items << "values: the stored per-text mean NLL";
+            break;
+        case CompareFigure::Position:
+            items << "values: each text's mean NLL by prediction-position bucket, mean over texts";
             break;
     }
     return items;

@@ -54,6 +54,8 @@ StudyComparison load_study_comparison(const QString& path) {
         const std::string group = checkpoint_group(ck);
         c.heads.push_back(aggregate(table_named(tables, group + "/heads"), bootstrap));
         c.nll.push_back(table_named(tables, group + "/nll"));
+        if (!c.header().nll_position_edges.empty())
+            c.nll_by_position.push_back(aggregate(table_named(tables, group + "/nll_by_position"), bootstrap));
     }
     return c;
 }

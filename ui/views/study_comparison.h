@@ -17,6 +17,9 @@ struct StudyComparison {
     AggregateTable summary;                // [C, S, 2, K + 1]: part 0 real, 1 imaginary
     std::vector<AggregateTable> heads;     // [C] of [S, L, H, K]
     std::vector<TextTable> nll;            // [C] of per-text values [S, X]
+    // [C] aggregates over texts of the NLL by position bucket [S, B]; empty for a study file
+    // written before position buckets.
+    std::vector<AggregateTable> nll_by_position;
 
     const StudyHeader& header() const { return study.header; }
     std::size_t columns() const { return header().statistics.size() + 1; }  // + "nll"
