@@ -170,6 +170,29 @@ class TestHeatmapView : public QObject {
         QCOMPARE(exact.max_in(8, 8, 4, false), tile[1 * 4 + 1]);
     }
 
+    // A sliding-window layer (W = 5): keys s <= t - 5 are drawn masked like s > t; the band
+    // t - 5 < s <= t keeps its values.
+    void raster_masks_outside_the_sliding_window() {
+        const int T = 16, W = 5;
+        std::vector<float> ov(16 * 16, 0.2f);
+        MapGrid over = MapGrid::from_overview(T, 16, ov);
+        const ColorScale scale = ColorScale::probability(Colormap::Magma, false, 1.0, 1e-6);
+        over.colorize(scale);
+        QImage img(T * 2, T * 2, QImage::Format_RGB32);
+        rasterize_map(img, 0, 0, T, nullptr, &over, 0xff123456, 0xff000000, W);
+        int masked_in_window = 0, shown_outside = 0;
+        for (int t = 0; t < T; ++t)
+            for (int s = 0; s < T; ++s) {
+                const bool masked = img.pixel(s * 2 + 1, t * 2 + 1) == 0xff123456;
+                const bool visible = s <= t && s > t - W;
+                masked_in_window += visible && masked;
+                shown_outside += !visible && !masked;
+            }
+        QCOMPARE(masked_in_window, 0);
+        QCOMPARE(shown_outside, 0);
+        QVERIFY(img.pixel(1, 15 * 2 + 1) == 0xff123456);  // (t 15, s 0): outside the window
+    }
+
     void axis_uses_token_labels_when_cells_are_wide() {
         const TokenLabelFn label = [](int p) { return QString("tok%1").arg(p); };
         const auto wide = axis_ticks(10, 20, 400, 100, label, 40);  // 20 px per token

@@ -96,6 +96,13 @@ void HeatmapView::set_exact(MapGrid grid) {
     schedule_repaint();
 }
 
+void HeatmapView::set_window(int window) {
+    if (window == window_) return;
+    window_ = window;
+    raster_dirty_ = true;
+    schedule_repaint();
+}
+
 void HeatmapView::set_message(const QString& message) {
     message_ = message;
     schedule_repaint();
@@ -176,7 +183,7 @@ QImage HeatmapView::render_raster(int w, int h) const {
         return img;
     }
     rasterize_map(img, viewport_->x0(), viewport_->y0(), viewport_->span(), &exact_, &overview_,
-                  kMaskedColor, kEmptyColor);
+                  kMaskedColor, kEmptyColor, window_);
     return img;
 }
 

@@ -48,6 +48,9 @@ class HeatmapView : public QWidget, public Exportable {
     const MapGrid& exact() const { return exact_; }
     // A line drawn over the map instead of values ("no imaginary twin").
     void set_message(const QString& message);
+    // The shown layer's sliding window W: keys s <= t - W are drawn masked, like s > t (0: none).
+    void set_window(int window);
+    int window() const { return window_; }
 
     MapViewport* viewport() const { return viewport_; }
     // Where the map square is, in widget coordinates, and its side in pixels.
@@ -123,6 +126,7 @@ class HeatmapView : public QWidget, public Exportable {
     ColorScale scale_;
     MapGrid overview_, exact_;
     QString message_;
+    int window_ = 0;
 
     QImage raster_;  // the map square as last drawn on screen
     bool raster_dirty_ = true;

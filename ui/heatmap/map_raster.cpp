@@ -85,7 +85,7 @@ float MapGrid::max_in(double x0, double y0, double span, bool absolute, double q
 }
 
 void rasterize_map(QImage& image, double x0, double y0, double span, const MapGrid* exact,
-                   const MapGrid* overview, QRgb masked, QRgb empty) {
+                   const MapGrid* overview, QRgb masked, QRgb empty, int window) {
     const int w = image.width(), h = image.height();
     if (w <= 0 || h <= 0) return;
     // A grid whose colours are not computed yet draws nothing.
@@ -110,7 +110,7 @@ void rasterize_map(QImage& image, double x0, double y0, double span, const MapGr
             orow >= 0 ? overview->colors.data() + std::size_t(orow) * overview->cols : nullptr;
         QRgb* line = reinterpret_cast<QRgb*>(image.scanLine(y));
         for (int x = 0; x < w; ++x) {
-            if (key[x] > query)
+            if (key[x] > query || (window > 0 && key[x] <= query - window))
                 line[x] = masked;
             else if (ecolors && ecol[x] >= 0)
                 line[x] = ecolors[ecol[x]];

@@ -56,8 +56,9 @@ struct MapGrid {
 
 // Fills `image` with the map square [x0, x0 + span) x [y0, y0 + span) (x: key, y: query): each
 // pixel takes the colour of the `exact` entry covering its centre, else the `overview` cell, else
-// `empty`; pixels whose centre lies above the diagonal (key > query) get `masked`.
+// `empty`; pixels whose centre lies above the diagonal (key > query), or with `window` W > 0
+// outside the sliding window (key <= query - W), get `masked`.
 void rasterize_map(QImage& image, double x0, double y0, double span, const MapGrid* exact,
-                   const MapGrid* overview, QRgb masked, QRgb empty);
+                   const MapGrid* overview, QRgb masked, QRgb empty, int window = 0);
 
 }  // namespace rs::ui

@@ -47,6 +47,8 @@ public:
     virtual std::string token_label(int position) const = 0;  // visible token text
     // False for a layer run without RoPE (SmolLM3's NoPE layers): it has no imaginary heads.
     virtual bool layer_has_rope(int /*layer*/) const { return true; }
+    // The layer's sliding window W (query t sees keys t - W < s <= t); 0: full causal attention.
+    virtual int layer_window(int /*layer*/) const { return 0; }
     // Problems found in the data so far that leave it usable but suspicious (a trace's all-zero
     // query head), oldest first; thread-safe.
     virtual std::vector<std::string> warnings() const { return {}; }

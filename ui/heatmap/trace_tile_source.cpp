@@ -11,6 +11,7 @@ int TraceTileSource::tokens() const { return reader_->meta().tokens; }
 int TraceTileSource::layers() const { return reader_->meta().layers; }
 int TraceTileSource::heads() const { return reader_->meta().layout.analysis_heads(); }
 bool TraceTileSource::layer_has_rope(int layer) const { return reader_->meta().layer_has_rope(layer); }
+int TraceTileSource::layer_window(int layer) const { return reader_->meta().window(layer); }
 
 MapTile TraceTileSource::tile(int layer, int head, const MapRegion& r) const {
     TileRequest req;

@@ -21,6 +21,7 @@ public:
     MapOverview overview(int layer, int head, int max_side) const override;
     std::string token_label(int position) const override;
     bool layer_has_rope(int layer) const override;
+    int layer_window(int layer) const override;
     std::vector<std::string> warnings() const override;
 
   private:

@@ -305,6 +305,7 @@ void AttentionView::show_head(int layer, int head) {
                                          "alone, so there is no imaginary part."
                                       : "This head has no imaginary twin.");
     panels_[2]->set_message(imag >= 0 ? QString() : "No difference to show.");
+    for (auto* p : panels_) p->set_window(source_->layer_window(layer));
     tiles_->set_heads(layer, real, imag);
     schedule_refresh();
     if (changed) emit head_changed(layer, head);
