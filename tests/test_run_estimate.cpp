@@ -2,6 +2,7 @@
 // refusal (CLI exit 1, nothing written) when a run does not fit the memory available.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -27,6 +28,26 @@ class ScopedEnv {
   private:
     const char* name_;
 };
+
+// A sliding-window layer computes each query's last W keys only: W(W+1)/2 pairs for the first W
+// queries, then W per query (the qwen2_window fixture windows layers 1-2 of 3, W = 8).
+TEST(RunEstimate, SlidingWindowLayersCountOnlyTheirVisiblePairs) {
+    const auto ck = Checkpoint::open(test::fixture_dir("qwen2_window").string());
+    const auto& c = ck.config();
+    ASSERT_EQ(c.attention_window(0), 0);
+    ASSERT_EQ(c.attention_window(1), 8);
+    RunPlan p;
+    p.analysis_heads = p.statistics = true;
+    p.tokens = 40;
+    const RunEstimate e = estimate_run(c, ck.layout(), p);
+    const double heads = ck.layout().analysis_heads();
+    double want = 0;
+    for (int l = 0; l < c.num_hidden_layers; ++l)
+        for (int t = 0; t < 40; ++t) want += heads * (c.attention_window(l) ? std::min(t + 1, 8) : t + 1);
+    EXPECT_DOUBLE_EQ(e.attention_entries, want);
+    p.tokens = 8;  // no longer than the window: the full triangle everywhere
+    EXPECT_DOUBLE_EQ(estimate_run(c, ck.layout(), p).attention_entries, c.num_hidden_layers * heads * 36.0);
+}
 
 TEST(RunEstimate, CountsEveryAttentionEntryAndGrowsLinearlyInMemory) {
     const auto ck = Checkpoint::open(kSample);

@@ -138,6 +138,14 @@ std::uint64_t address_space_left() {
     return r.rlim_cur > used ? r.rlim_cur - used : 0;
 }
 
+// (query, key) pairs a layer computes over T tokens: the causal triangle, or with a sliding window
+// W each query's min(t + 1, W) keys (masked blocks are skipped, not computed).
+double visible_pairs(std::uint64_t T, int window) {
+    const double t = double(T), w = double(window);
+    if (window <= 0 || t <= w) return t * (t + 1) / 2;
+    return w * (w + 1) / 2 + (t - w) * w;
+}
+
 }  // namespace
 
 RunEstimate estimate_run(const ModelConfig& c, const HeadLayout& l, const RunPlan& p,
@@ -158,13 +166,13 @@ RunEstimate estimate_run(const ModelConfig& c, const HeadLayout& l, const RunPla
     e.baseline = std::uint64_t(96) << 20;
     e.mapped = mapped_bytes;
     e.trace_file = trace_file_bytes(c, l, p, heads);
-    const double pairs = double(T) * double(T + 1) / 2;
     const double linear_per_token =
         2.0 * double(D) * double(d) * (l.query_heads + 2.0 * l.kv_heads + l.model_heads) +
         2.0 * 3.0 * double(D) * c.intermediate_size;
     e.lm_head_flops = double(T) * 2.0 * double(D) * double(V);
     e.linear_flops = double(T) * c.num_hidden_layers * linear_per_token + e.lm_head_flops;
-    e.attention_entries = double(c.num_hidden_layers) * heads * pairs;
+    for (int layer = 0; layer < c.num_hidden_layers; ++layer)
+        e.attention_entries += heads * visible_pairs(T, c.attention_window(layer));
     // Resident or not, a run converts every weight once, unless an open model already holds them.
     if (!(p.layers_resident && p.weights_loaded))
         e.converted_weights =
