@@ -300,7 +300,7 @@ ModelConfig parse_model_config(const std::string& text, const std::string& path,
         check_config_keys(j, path, c.family, c.num_hidden_layers, c.head_dim, options.ignore_keys, c.ignored_keys);
     c.rope_layers = policy.rope_layers;
     c.layer_window = policy.layer_window;
-    RopeSettings rope = read_rope_settings(j, path, policy.layer_types, c.head_dim, options.ignore_keys, c.ignored_keys);
+    RopeSettings rope = read_rope_settings(j, path, c.family, policy.layer_types, c.head_dim, options.ignore_keys, c.ignored_keys);
     c.rope_theta = rope.rope_theta;
     c.rope_scaling = rope.scaling;
     c.partial_rotary_factor = rope.partial_rotary_factor;

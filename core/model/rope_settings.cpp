@@ -409,7 +409,7 @@ std::string source_line(const ConfigSource& s) {
     return s.parameter + " = " + s.value + " (" + s.origin + ")";
 }
 
-RopeSettings read_rope_settings(const json& j, const std::string& path,
+RopeSettings read_rope_settings(const json& j, const std::string& path, const std::string& family,
                                 const std::vector<std::string>& layer_types, int head_dim,
                                 const std::vector<std::string>& ignore,
                                 std::vector<std::string>& ignored) {
@@ -465,7 +465,7 @@ RopeSettings read_rope_settings(const json& j, const std::string& path,
                 "\" is not supported yet: RoPEScope computes rope_type default, linear, llama3, yarn, "
                 "longrope and dynamic exactly");
     }
-    in.refuse_unread(type, j.value("model_type", json()) == "phi3");
+    in.refuse_unread(type, family == "phi3");
     s.sources = std::move(in.sources());
     return s;
 }

@@ -48,7 +48,10 @@ struct RopeSettings {
 // reason) naming the key and its value for anything RoPEScope would not apply exactly: an unknown
 // rope_type, a key the type does not read (unless listed in `ignore`), 4.x and 5.x values that
 // disagree. Keys listed in `ignore` that were present are appended to `ignored`.
+// `family` is the layout parse_model_config chose ("phi3" reads a top-level
+// original_max_position_embeddings as a model attribute).
 RopeSettings read_rope_settings(const nlohmann::json& config, const std::string& path,
+                                const std::string& family,
                                 const std::vector<std::string>& layer_types, int head_dim,
                                 const std::vector<std::string>& ignore,
                                 std::vector<std::string>& ignored);
