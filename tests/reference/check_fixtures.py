@@ -172,7 +172,13 @@ def numpy_forward(model, ids, freqs, mscale):
     for l in range(model.config["num_hidden_layers"]):
         p = f"model.layers.{l}."
         h = rms64(x, w[p + "input_layernorm.weight"], model.eps)
-        q, k, v = (lin64(w, p + f"self_attn.{n}_proj", h) for n in "qkv")
+        if p + "self_attn.qkv_proj.weight" in w:  # Phi-3: one fused projection, cut q | k | v
+            qkv = lin64(w, p + "self_attn.qkv_proj", h)
+            nq = model.config["num_attention_heads"] * model.head_dim
+            nkv = (qkv.shape[1] - nq) // 2
+            q, k, v = qkv[:, :nq], qkv[:, nq:nq + nkv], qkv[:, nq + nkv:]
+        else:
+            q, k, v = (lin64(w, p + f"self_attn.{n}_proj", h) for n in "qkv")
         if model.family == "qwen3":  # per-head RMSNorm of q and k over head_dim, before RoPE
             q = per_head_rms64(q, w[p + "self_attn.q_norm.weight"], model)
             k = per_head_rms64(k, w[p + "self_attn.k_norm.weight"], model)
@@ -184,8 +190,11 @@ def numpy_forward(model, ids, freqs, mscale):
             layer_probs.append(prob)
         x = x + lin64(w, p + "self_attn.o_proj", np.concatenate(heads, axis=1))
         h = rms64(x, w[p + "post_attention_layernorm.weight"], model.eps)
-        gate = lin64(w, p + "mlp.gate_proj", h)
-        x = x + lin64(w, p + "mlp.down_proj", gate / (1.0 + np.exp(-gate)) * lin64(w, p + "mlp.up_proj", h))
+        if p + "mlp.gate_up_proj.weight" in w:  # Phi-3: gate rows, then up rows
+            gate, up = np.split(lin64(w, p + "mlp.gate_up_proj", h), 2, axis=1)
+        else:
+            gate, up = lin64(w, p + "mlp.gate_proj", h), lin64(w, p + "mlp.up_proj", h)
+        x = x + lin64(w, p + "mlp.down_proj", gate / (1.0 + np.exp(-gate)) * up)
         probs.append(np.stack(layer_probs))
     head = w["model.embed_tokens.weight"] if model.config.get("tie_word_embeddings") else w["lm_head.weight"]
     return rms64(x, w["model.norm.weight"], model.eps) @ head.T, probs
@@ -237,7 +246,7 @@ def check_numpy_forward(c, name, model, expected, freqs, mscale):
 def check_layout(c, folder, entry, config, stored):
     name = entry["name"]
     architecture = {"llama": "LlamaForCausalLM", "qwen2": "Qwen2ForCausalLM", "qwen3": "Qwen3ForCausalLM",
-                    "smollm3": "SmolLM3ForCausalLM", "mistral": "MistralForCausalLM"}
+                    "smollm3": "SmolLM3ForCausalLM", "mistral": "MistralForCausalLM", "phi3": "Phi3ForCausalLM"}
     c.that(config.get("architectures") == [architecture.get(config.get("model_type"))],
            f"{name}: config.json model_type / architectures")
     c.that(config.get("torch_dtype") == TORCH_DTYPE_NAME[entry["dtype"]], f"{name}: torch_dtype")

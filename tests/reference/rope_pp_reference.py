@@ -69,12 +69,14 @@ def head_counts(config, rope_config):
 def infer_rope_config_from_shapes(config, weights):
     """Variant implied by q_proj rows and o_proj columns when config.json has no rope_config."""
     d, h = head_dim_of(config), config["num_attention_heads"]
-    q_rows = weights["model.layers.0.self_attn.q_proj.weight"].shape[0]
+    fused = weights.get("model.layers.0.self_attn.qkv_proj.weight")  # Phi-3: q, k, v rows in one
+    q_rows = None if fused is not None else weights["model.layers.0.self_attn.q_proj.weight"].shape[0]
     o_cols = weights["model.layers.0.self_attn.o_proj.weight"].shape[1]
     candidates = [VANILLA, {"imag": True, "imag_mode": "imag1"}, {"imag": True, "imag_mode": "imag2"}]
     for rc in candidates:
-        nq, _, na = head_counts(config, rc)
-        if (nq * d, na * d) == (q_rows, o_cols):
+        nq, nkv, na = head_counts(config, rc)
+        rows = (nq + 2 * nkv) * d if fused is not None else nq * d
+        if (rows, na * d) == (fused.shape[0] if fused is not None else q_rows, o_cols):
             return dict(rc)
     raise ValueError(f"no variant has q_proj rows {q_rows} and o_proj columns {o_cols}")
 
