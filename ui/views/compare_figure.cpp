@@ -58,6 +58,36 @@ bool any_virtual(const StudyComparison& c) {
     return false;
 }
 
+// A mean line and its 95% interval's low and high as thin, lighter lines left out of the legend.
+struct IntervalLines {
+    ChartSeriesSpec mean, low, high;
+    void add(double x, double m, double lo, double hi) {
+        mean.points.emplace_back(x, m);
+        low.points.emplace_back(x, lo);
+        high.points.emplace_back(x, hi);
+    }
+};
+
+IntervalLines interval_lines(const QString& name, const QColor& color, Qt::PenStyle pen) {
+    IntervalLines l{{name, SeriesKind::LineAndMarkers, {}, {}, color, 2.2, 5.0, pen},
+                    {name + " · 95% low", SeriesKind::Line, {}, {}, lighter_towards_white(color, 0.5), 1.0, 7.0, pen},
+                    {}};
+    l.low.in_legend = false;
+    l.high = l.low;
+    l.high.name = name + " · 95% high";
+    return l;
+}
+
+// The interval lines first, so every mean is drawn over them.
+void set_interval_series(ChartSpec& spec, std::vector<IntervalLines> lines) {
+    spec.series.clear();
+    for (auto& l : lines) {
+        spec.series.push_back(std::move(l.low));
+        spec.series.push_back(std::move(l.high));
+    }
+    for (auto& l : lines) spec.series.push_back(std::move(l.mean));
+}
+
 QString interval_text(double mean, double low, double high) {
     QString t = QString::number(mean, 'f', 3);
     if (std::isfinite(low) && std::isfinite(high))
@@ -147,33 +177,21 @@ ChartSpec compare_mass_chart(const StudyComparison& c, const QString& family, Co
         spec.x.max = columns.back().first * 1.25;
     }
     const int C = int(c.header().checkpoints.size()), S = int(c.header().settings.size());
-    std::vector<ChartSeriesSpec> bounds, means;
+    std::vector<IntervalLines> lines;
     for (int ck = 0; ck < C; ++ck)
         for (int s = 0; s < S; ++s)
             for (int part = 0; part < 2; ++part) {
                 if (!drawn(s, setting)) continue;
                 if ((parts == CompareParts::Real && part == 1) || (parts == CompareParts::Imag && part == 0))
                     continue;
-                const QString name = series_name(c, ck, s) + (part ? " · imag" : " · real");
-                const QColor color = series_color(c, ck, s);
-                const Qt::PenStyle pen = part ? Qt::DashLine : Qt::SolidLine;
-                ChartSeriesSpec mean{name, SeriesKind::LineAndMarkers, {}, {}, color, 2.2, 5.0, pen};
-                ChartSeriesSpec low{name + " · 95% low", SeriesKind::Line, {}, {},
-                                    lighter_towards_white(color, 0.5), 1.0, 7.0, pen};
-                low.in_legend = false;
-                ChartSeriesSpec high = low;
-                high.name = name + " · 95% high";
-                for (const auto& [d, k] : columns) {
-                    mean.points.emplace_back(d, c.summary_at(c.summary.mean, ck, s, part, k));
-                    low.points.emplace_back(d, c.summary_at(c.summary.low, ck, s, part, k));
-                    high.points.emplace_back(d, c.summary_at(c.summary.high, ck, s, part, k));
-                }
-                bounds.push_back(std::move(low));
-                bounds.push_back(std::move(high));
-                means.push_back(std::move(mean));
+                IntervalLines l = interval_lines(series_name(c, ck, s) + (part ? " · imag" : " · real"),
+                                                 series_color(c, ck, s), part ? Qt::DashLine : Qt::SolidLine);
+                for (const auto& [d, k] : columns)
+                    l.add(d, c.summary_at(c.summary.mean, ck, s, part, k), c.summary_at(c.summary.low, ck, s, part, k),
+                          c.summary_at(c.summary.high, ck, s, part, k));
+                lines.push_back(std::move(l));
             }
-    spec.series = std::move(bounds);
-    spec.series.insert(spec.series.end(), means.begin(), means.end());
+    set_interval_series(spec, std::move(lines));
     spec.footnote = QString("Solid: real heads; dashed: imaginary heads (mean over all layers and "
                             "heads of that kind, then over texts). Thin lines: 95% bootstrap "
                             "interval over texts (hidden by the curve where narrower).");
@@ -283,32 +301,20 @@ ChartSpec compare_position_chart(const StudyComparison& c, int setting) {
     }
     const auto& edges = h.nll_position_edges;
     const std::size_t B = edges.size() - 1;
-    std::vector<ChartSeriesSpec> bounds, means;
+    std::vector<IntervalLines> lines;
     for (int ck = 0; ck < int(h.checkpoints.size()); ++ck)
         for (int s = 0; s < int(h.settings.size()); ++s) {
             if (!drawn(s, setting)) continue;
-            const QString name = series_name(c, ck, s);
-            const QColor color = series_color(c, ck, s);
-            ChartSeriesSpec mean{name, SeriesKind::LineAndMarkers, {}, {}, color, 2.2, 5.0};
-            ChartSeriesSpec low{name + " · 95% low", SeriesKind::Line, {}, {}, lighter_towards_white(color, 0.5), 1.0};
-            low.in_legend = false;
-            ChartSeriesSpec high = low;
-            high.name = name + " · 95% high";
+            IntervalLines l = interval_lines(series_name(c, ck, s), series_color(c, ck, s), Qt::SolidLine);
             const AggregateTable& a = c.nll_by_position[std::size_t(ck)];
             for (std::size_t b = 0; b < B; ++b) {
                 const std::size_t at = std::size_t(s) * B + b;
                 if (a.n[at] == 0) continue;  // no text reaches this bucket
-                const double x = 0.5 * (edges[b] + edges[b + 1]);
-                mean.points.emplace_back(x, a.mean[at]);
-                low.points.emplace_back(x, a.low[at]);
-                high.points.emplace_back(x, a.high[at]);
+                l.add(0.5 * (edges[b] + edges[b + 1]), a.mean[at], a.low[at], a.high[at]);
             }
-            bounds.push_back(std::move(low));
-            bounds.push_back(std::move(high));
-            means.push_back(std::move(mean));
+            lines.push_back(std::move(l));
         }
-    spec.series = std::move(bounds);
-    spec.series.insert(spec.series.end(), means.begin(), means.end());
+    set_interval_series(spec, std::move(lines));
     QStringList edge_text;
     for (auto e : edges) edge_text << QString::number(e);
     spec.footnote = "Each text's mean NLL over the predictions in a bucket (prediction t is of token "
