@@ -8,6 +8,8 @@
 #include <cmath>
 #include <utility>
 
+#include <nlohmann/json.hpp>
+
 #include "attention_tile.h"
 #include "error.h"
 #include "trace_reader.h"
@@ -93,6 +95,29 @@ TEST(TraceWindow, BucketExportListsTheWindowedUniformReference) {
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_NE(r.out.find("uniform attention,uniform"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("\"uniform attention, window 8\",uniform"), std::string::npos) << r.out;
+}
+
+// `stats --json` gives the windowed layers' uniform reference per window, equal to the reader's,
+// and the text summary prints it under the full-attention one.
+TEST(TraceWindow, StatsGivesTheWindowedUniformReference) {
+    test::TempDir dir;
+    const auto run = test::trace_fixture("qwen2_window", dir / "run.h5", 40, QKPrecision::F32);
+    TraceReader reader = TraceReader::open((dir / "run.h5").string());
+    const RunStats& st = reader.stats();
+    ASSERT_EQ(st.uniform_windowed.size(), 1u);
+    std::string ids;
+    for (auto id : test::test_ids(40, run->ck->config().vocab_size)) ids += (ids.empty() ? "" : ",") + std::to_string(id);
+    const auto r = test::run_cli({"stats", test::fixture_dir("qwen2_window").string(), "--ids", ids, "--json"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    ASSERT_EQ(j["uniform_windowed"].size(), 1u);
+    EXPECT_EQ(j["uniform_windowed"][0]["window"], 8);
+    const auto& first = j["uniform_windowed"][0]["uniform"][0];
+    EXPECT_EQ(first["mean_distance"].get<double>(), st.uniform_windowed[0].second[0].mean_distance);
+    EXPECT_NE(first["mean_distance"].get<double>(), j["uniform"][0]["mean_distance"].get<double>());
+    const auto text = test::run_cli({"show", (dir / "run.h5").string()});
+    ASSERT_EQ(text.exit_code, 0) << text.err;
+    EXPECT_NE(text.out.find("sliding window of 8 keys"), std::string::npos) << text.out;
 }
 
 // The window is untrusted input: absent reads as full attention (traces before windows), a

@@ -55,6 +55,14 @@ void add_bucket_json(nlohmann::json& j, const RunStats& st) {
     j["train_length_source"] = st.train_length_source;
     j["buckets"] = buckets;
     j["uniform"] = uniform;
+    // Sliding-window layers: uniform attention over each query's visible keys, per window.
+    nlohmann::json windowed = nlohmann::json::array();
+    for (const auto& [window, reference] : st.uniform_windowed) {
+        nlohmann::json per = nlohmann::json::array();
+        for (const auto& b : reference) per.push_back(bucket_json(b));
+        windowed.push_back({{"window", window}, {"uniform", per}});
+    }
+    j["uniform_windowed"] = windowed;
     for (auto& h : j["heads"]) {
         nlohmann::json per = nlohmann::json::array();
         for (const auto& b : st.at(h["layer"], h["head"]).buckets) per.push_back(bucket_json(b));

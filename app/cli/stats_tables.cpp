@@ -195,6 +195,15 @@ void print_bucket_summary(const RunStats& st, const HeadLayout& layout) {
                         g.first(st.uniform.at(b), g.second));
         std::printf("\n");
     }
+    // The uniform column is full causal attention; windowed layers have their own reference.
+    for (const auto& [window, reference] : st.uniform_windowed) {
+        std::printf("uniform attention over a sliding window of %d keys (the windowed layers' reference)\n", window);
+        for (std::size_t b = 0; b < st.buckets.size(); ++b) {
+            std::printf("%-14s %13s", st.buckets[b].name.c_str(), "");
+            for (const auto& [name, g] : cols) std::printf("  %8s %8s %8.3f", "", "", g.first(reference.at(b), g.second));
+            std::printf("\n");
+        }
+    }
 }
 
 }  // namespace rs::cli
