@@ -139,8 +139,9 @@ def hidden_keys(t, window):
     return torch.from_numpy((s > r) | ((s <= r - window) if window else np.zeros((t, t), dtype=bool)))
 
 
-def complex_logits(q_raw, k_raw, freqs, mscale, scale, groups, window=None):
-    """(real, imaginary) logits [H, T, T] from Σ_i q_i conj(k_i) e^{jθ_i(t−s)} on pre-RoPE q, k."""
+def complex_logits(q_raw, k_raw, freqs, mscale, scale, groups, window=None, cap=None):
+    """(real, imaginary) logits [H, T, T] from Σ_i q_i conj(k_i) e^{jθ_i(t−s)} on pre-RoPE q, k;
+    with a soft-cap, both become cap·tanh(logit / cap) before the mask."""
     rot = 2 * len(freqs)
     k_raw = k_raw[torch.arange(q_raw.shape[0]) // groups]  # query head h reads KV head h // groups
     zq, zk = complex_pairs(q_raw, rot), complex_pairs(k_raw, rot)
@@ -149,8 +150,15 @@ def complex_logits(q_raw, k_raw, freqs, mscale, scale, groups, window=None):
     s = torch.einsum("hti,hsi,tsi->hts", zq, zk.conj(), phase) * (mscale * mscale * scale)
     passthrough = torch.matmul(q_raw[..., rot:].double(), k_raw[..., rot:].double().transpose(1, 2)) * scale
     future = hidden_keys(s.shape[-1], window)
-    real = (s.real + passthrough).masked_fill(future, float("-inf"))
-    return real, s.imag.masked_fill(future, float("-inf"))
+    real = cap64(s.real + passthrough, cap).masked_fill(future, float("-inf"))
+    return real, cap64(s.imag, cap).masked_fill(future, float("-inf"))
+
+
+def cap64(x, cap):
+    """Soft-capping written as cap·tanh(x / cap) (torch or numpy float64)."""
+    if cap is None:
+        return x
+    return cap * (torch.tanh(x / cap) if isinstance(x, torch.Tensor) else np.tanh(x / cap))
 
 
 def complex_rotation(x_raw, freqs, mscale):
@@ -241,12 +249,127 @@ def check_numpy_forward(c, name, model, expected, freqs, mscale):
         c.close(expected[f"attn.{l}"], torch.from_numpy(prob), f"{name}: attn.{l} vs float64 numpy", atol=1e-5)
 
 
+# ---------------------------------------------------------------- Gemma 2 / 3 in float64 ----------
+
+GEMMA = ("gemma2", "gemma3_text")
+
+
+def gemma_sliding(config):
+    """Which layers slide, from Gemma2Config / Gemma3TextConfig: explicit layer_types; else Gemma 2's
+    even layers, Gemma 3's all but every sliding_window_pattern-th (layers p-1, 2p-1, ...)."""
+    n = config["num_hidden_layers"]
+    if config.get("layer_types") is not None:
+        return [kind == "sliding_attention" for kind in config["layer_types"]]
+    if config["model_type"] == "gemma2":
+        return [i % 2 == 0 for i in range(n)]
+    pattern = config.get("sliding_window_pattern", 6)
+    full = set(range(pattern - 1, n, pattern))
+    return [i not in full for i in range(n)]
+
+
+def layer_plan(c, name, config, model, expected, freqs, mscale):
+    """Per layer: spectrum, cos/sin multiplier, logit scale, attention soft-cap and window. Gemma's
+    come from config.json alone (independent of the reference); other families' from the model."""
+    n = config["num_hidden_layers"]
+    if model.family not in GEMMA:
+        return [dict(freqs=freqs, mscale=mscale, scale=model.scale, cap=None, window=model.layers[l].window)
+                for l in range(n)]
+    sliding = gemma_sliding(config)
+    local = freqs
+    if model.family == "gemma3_text":  # sliding layers: plain RoPE on rope_local_base_freq
+        rot, base = ref.rotary_dim_of(config), config.get("rope_local_base_freq", 10000.0)
+        local = [base ** (-2.0 * i / rot) for i in range(rot // 2)]
+        c.close(expected["inv_freq_local"], torch.tensor(local, dtype=torch.float64),
+                f"{name}: inv_freq_local vs float64 formula", atol=0, rtol=2e-6)
+    cap = config.get("attn_logit_softcapping", 50.0 if model.family == "gemma2" else None)
+    scale = 1.0 / math.sqrt(config.get("query_pre_attn_scalar", 256))
+    plan = [dict(freqs=local if s and model.family == "gemma3_text" else freqs,
+                 mscale=1.0 if s and model.family == "gemma3_text" else mscale,
+                 scale=scale, cap=cap, window=config["sliding_window"] if s else None) for s in sliding]
+    c.that([p["window"] for p in plan] == [layer.window for layer in model.layers],
+           f"{name}: sliding layers {sliding} vs the reference's windows")
+    return plan
+
+
+def gemma_rms64(x, offset, eps):
+    """Gemma's RMSNorm keeps w as an offset from one."""
+    return x / np.sqrt((x * x).mean(axis=-1, keepdims=True) + eps) * (1.0 + offset)
+
+
+def gelu_tanh64(x):
+    return 0.5 * x * (1.0 + np.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * x ** 3)))
+
+
+def gemma_forward64(config, weights, ids, plan):
+    """Gemma 2 / 3 decoder in float64 numpy, head by head with complex RoPE: (logits, attention
+    probabilities per layer, largest |logit| / cap before the attention and the final soft-caps)."""
+    w = {n: t.double().numpy() for n, t in weights.items()}
+    d, eps = config.get("head_dim", 256), config.get("rms_norm_eps", 1e-6)
+    nq, nkv = config["num_attention_heads"], config["num_key_value_heads"]
+    t = len(ids)
+    x = w["model.embed_tokens.weight"][ids.numpy()] * math.sqrt(config["hidden_size"])
+    probs, bends = [], []
+    for l, lp in enumerate(plan):
+        p = f"model.layers.{l}."
+        h = gemma_rms64(x, w[p + "input_layernorm.weight"], eps)
+        q, k, v = (lin64(w, p + f"self_attn.{n}_proj", h) for n in "qkv")
+        if p + "self_attn.q_norm.weight" in w:  # Gemma 3: per-head norms of q and k before RoPE
+            q = gemma_rms64(q.reshape(t, nq, d), w[p + "self_attn.q_norm.weight"], eps).reshape(t, nq * d)
+            k = gemma_rms64(k.reshape(t, nkv, d), w[p + "self_attn.k_norm.weight"], eps).reshape(t, nkv * d)
+        rotor = np.exp(1j * np.arange(t)[:, None] * np.array(lp["freqs"])[None, :]) * lp["mscale"]
+        hide = hidden_keys(t, lp["window"]).numpy()
+        heads, layer_probs = [], []
+        for a in range(nq):
+            kv = a // (nq // nkv)
+            zq = (q[:, a * d:a * d + d // 2] + 1j * q[:, a * d + d // 2:(a + 1) * d]) * rotor
+            zk = (k[:, kv * d:kv * d + d // 2] + 1j * k[:, kv * d + d // 2:(kv + 1) * d]) * rotor
+            raw = (zq @ zk.conj().T).real * lp["scale"]
+            if lp["cap"] is not None:
+                bends.append(np.abs(raw[~hide]).max() / lp["cap"])
+            logits = np.where(hide, -np.inf, cap64(raw, lp["cap"]))
+            prob = np.exp(logits - logits.max(axis=1, keepdims=True))
+            prob /= prob.sum(axis=1, keepdims=True)
+            heads.append(prob @ v[:, kv * d:(kv + 1) * d])
+            layer_probs.append(prob)
+        x = x + gemma_rms64(lin64(w, p + "self_attn.o_proj", np.concatenate(heads, axis=1)),
+                            w[p + "post_attention_layernorm.weight"], eps)
+        h = gemma_rms64(x, w[p + "pre_feedforward_layernorm.weight"], eps)
+        mlp = lin64(w, p + "mlp.down_proj", gelu_tanh64(lin64(w, p + "mlp.gate_proj", h)) * lin64(w, p + "mlp.up_proj", h))
+        x = x + gemma_rms64(mlp, w[p + "post_feedforward_layernorm.weight"], eps)
+        probs.append(np.stack(layer_probs))
+    tied = config.get("tie_word_embeddings", True)
+    head = w["model.embed_tokens.weight"] if tied else w["lm_head.weight"]
+    logits = gemma_rms64(x, w["model.norm.weight"], eps) @ head.T
+    final_cap = config.get("final_logit_softcapping", 30.0 if config["model_type"] == "gemma2" else None)
+    final_bend = np.abs(logits).max() / final_cap if final_cap is not None else None
+    return cap64(logits, final_cap), probs, (max(bends) if bends else None, final_bend)
+
+
+def check_gemma_numpy_forward(c, name, config, weights, expected, plan):
+    """The float64 Gemma pass matches the fixture, and the fixture exercises what it claims: the
+    soft-caps bend (some logit beyond the cap, where tanh is 24% below linear), windows hide keys,
+    sliding and full layers both occur, and Gemma 3's two spectra differ."""
+    logits, probs, (attn_bend, final_bend) = gemma_forward64(config, weights, expected["input_ids"], plan)
+    c.close(expected["logits"], torch.from_numpy(logits), f"{name}: logits vs float64 numpy", atol=5e-5, rtol=1e-5)
+    for l, prob in enumerate(probs):
+        c.close(expected[f"attn.{l}"], torch.from_numpy(prob), f"{name}: attn.{l} vs float64 numpy", atol=1e-5)
+    for bend, key in ((attn_bend, "attn_logit_softcapping"), (final_bend, "final_logit_softcapping")):
+        if config.get(key) is not None:
+            c.that(bend is not None and bend > 1.0, f"{name}: {key} bends the logits (max |x| / cap {bend})")
+    windows = [lp["window"] for lp in plan]
+    c.that(any(w is None for w in windows) and any(w is not None and w < len(expected["input_ids"]) for w in windows),
+           f"{name}: full layers and sliding layers whose window hides keys")
+    if config["model_type"] == "gemma3_text":
+        c.that(not torch.equal(expected["inv_freq"], expected["inv_freq_local"]), f"{name}: two different spectra")
+
+
 # ---------------------------------------------------------------- per-fixture checks -------------
 
 def check_layout(c, folder, entry, config, stored):
     name = entry["name"]
     architecture = {"llama": "LlamaForCausalLM", "qwen2": "Qwen2ForCausalLM", "qwen3": "Qwen3ForCausalLM",
-                    "smollm3": "SmolLM3ForCausalLM", "mistral": "MistralForCausalLM", "phi3": "Phi3ForCausalLM"}
+                    "smollm3": "SmolLM3ForCausalLM", "mistral": "MistralForCausalLM", "phi3": "Phi3ForCausalLM",
+                    "gemma2": "Gemma2ForCausalLM", "gemma3_text": "Gemma3ForCausalLM"}
     c.that(config.get("architectures") == [architecture.get(config.get("model_type"))],
            f"{name}: config.json model_type / architectures")
     c.that(config.get("torch_dtype") == TORCH_DTYPE_NAME[entry["dtype"]], f"{name}: torch_dtype")
@@ -276,6 +399,9 @@ def check_recompute(c, name, expected, out, model):
     c.close(out["logits"], expected["logits"], f"{name}: logits recomputed", atol=1e-5, rtol=1e-5)
     c.close(out["nll"], expected["nll"], f"{name}: nll recomputed", atol=1e-5, rtol=1e-5)
     c.close(model.inv_freq, expected["inv_freq"], f"{name}: inv_freq recomputed", atol=0.0)
+    c.that(("inv_freq_local" in expected) == (model.inv_freq_local is not None), f"{name}: inv_freq_local present iff Gemma 3")
+    if model.inv_freq_local is not None and "inv_freq_local" in expected:
+        c.close(model.inv_freq_local, expected["inv_freq_local"], f"{name}: inv_freq_local recomputed", atol=0.0)
     for l, record in enumerate(out["layers"]):
         keys = ["attn", "attn_logits", "q_rope", "k_rope"]
         if model.variant == "rope" and model.layers[l].rope:
@@ -310,7 +436,7 @@ def check_spectrum(c, name, config, model, expected):
     return freqs, mscale
 
 
-def check_complex(c, name, model, expected, out, freqs, mscale):
+def check_complex(c, name, model, expected, out, plan):
     """Real heads = Re, imaginary (RoPE++ odd or virtual) heads = Im of the complex inner product."""
     for l, record in enumerate(out["layers"]):
         if not model.layers[l].rope:  # NoPE: no rotation, logits are the plain scaled dot product
@@ -322,12 +448,13 @@ def check_complex(c, name, model, expected, out, freqs, mscale):
             c.close(expected[f"attn_logits.{l}"], plain.masked_fill(future, float("-inf")),
                     f"{name}: attn_logits.{l} = q.k (NoPE)", atol=5e-5, rtol=1e-5)
             continue
-        c.close(complex_rotation(record["q_raw"], freqs, mscale), expected[f"q_rope.{l}"],
+        lp = plan[l]
+        c.close(complex_rotation(record["q_raw"], lp["freqs"], lp["mscale"]), expected[f"q_rope.{l}"],
                 f"{name}: q_rope.{l} vs complex rotation", atol=2e-5, rtol=1e-5)
-        c.close(complex_rotation(record["k_raw"], freqs, mscale), expected[f"k_rope.{l}"],
+        c.close(complex_rotation(record["k_raw"], lp["freqs"], lp["mscale"]), expected[f"k_rope.{l}"],
                 f"{name}: k_rope.{l} vs complex rotation", atol=2e-5, rtol=1e-5)
-        real, imag = complex_logits(record["q_raw"], record["k_raw"], freqs, mscale, model.scale,
-                                    model.n_q // model.n_kv, model.layers[l].window)
+        real, imag = complex_logits(record["q_raw"], record["k_raw"], lp["freqs"], lp["mscale"], lp["scale"],
+                                    model.n_q // model.n_kv, lp["window"], lp["cap"])
         logits = expected[f"attn_logits.{l}"]
         if model.variant == "rope":
             c.close(logits, real, f"{name}: attn_logits.{l} = Re", atol=5e-5, rtol=1e-5)
@@ -382,16 +509,20 @@ def check_fixture(c, root, entry):
     expected = safetensors_io.read(os.path.join(folder, "expected.safetensors"))
     out = model.forward(expected["input_ids"], output_attentions=True, output_hidden_states=True)
     check_recompute(c, name, expected, out, model)
+    freqs, mscale = check_spectrum(c, name, config, model, expected)
+    plan = layer_plan(c, name, config, model, expected, freqs, mscale)
     for l in range(config["num_hidden_layers"]):
-        window = model.layers[l].window
+        window = plan[l]["window"]
         check_probabilities(c, name, expected[f"attn_logits.{l}"], expected[f"attn.{l}"], f"attn.{l}", window)
         if model.variant == "rope" and model.layers[l].rope:
             check_probabilities(c, name, expected[f"attn_logits_virtual_imag.{l}"],
                                 expected[f"attn_virtual_imag.{l}"], f"attn_virtual_imag.{l}", window)
     check_nll(c, name, expected)
-    freqs, mscale = check_spectrum(c, name, config, model, expected)
-    check_complex(c, name, model, expected, out, freqs, mscale)
-    check_numpy_forward(c, name, model, expected, freqs, mscale)
+    check_complex(c, name, model, expected, out, plan)
+    if model.family in GEMMA:
+        check_gemma_numpy_forward(c, name, config, model.weights, expected, plan)
+    else:
+        check_numpy_forward(c, name, model, expected, freqs, mscale)
     if model.variant != "rope":
         check_against_vanilla(c, name, model, expected["input_ids"], out)
     check_blocked_path(c, name, model, expected)

@@ -21,6 +21,19 @@ EH = {"imag": True, "imag_mode": "imag1"}
 STORAGE = {"F32": (torch.float32, "float32"), "BF16": (torch.bfloat16, "bfloat16"),
            "F16": (torch.float16, "float16")}
 
+# Keys google/gemma-2-2b's config.json has beside the Llama ones (tie_word_embeddings, rope_scaling,
+# mlp_bias and pretraining_tp absent: Gemma2Config ties by default and has no MLP bias).
+GEMMA2_CONFIG = {
+    "model_type": "gemma2", "architectures": ["Gemma2ForCausalLM"], "num_hidden_layers": 4,
+    "head_dim": 16, "hidden_act": "gelu_pytorch_tanh", "hidden_activation": "gelu_pytorch_tanh",
+    "attn_logit_softcapping": 3.0, "final_logit_softcapping": 2.0, "query_pre_attn_scalar": 24,
+    "sliding_window": 8, "cache_implementation": "hybrid", "max_position_embeddings": 8192,
+    "rms_norm_eps": 1e-06, "bos_token_id": 2, "eos_token_id": 1, "pad_token_id": 0,
+    "transformers_version": "4.42.4",
+}
+GEMMA2_DROP = ["mlp_bias", "pretraining_tp", "rope_scaling", "tie_word_embeddings"]
+
+
 # name, variant rope_config (None = vanilla), dtype, shards, config overrides, description.
 # "write_rope_config": False keeps rope_config out of config.json (variant passed explicitly).
 FIXTURES = [
@@ -111,6 +124,13 @@ FIXTURES = [
                  "max_window_layers": 1},
          description="Qwen2 with use_sliding_window, sliding_window 8 and max_window_layers 1 over 40 "
                      "tokens: layer 0 full attention, layers 1-2 windowed"),
+    # Gemma 2 / 3 (Gemma2Config / Gemma3TextConfig keys as google/gemma-2-2b and google/gemma-3-1b-pt
+    # write them): 4 layers, sliding_window 8 over 40 tokens, soft-caps small enough to bend the logits.
+    dict(name="gemma2_f32", rc=None, dtype="F32", shards=1, tokens=40, drop=GEMMA2_DROP,
+         config=dict(GEMMA2_CONFIG),
+         description="Gemma 2 layout: embeddings x sqrt(64), (1 + w) RMSNorms around attention and MLP, "
+                     "GELU-tanh MLP, query_pre_attn_scalar 24, attention soft-cap 3, final soft-cap 2, "
+                     "tied embeddings, layers 0 and 2 sliding (window 8), 1 and 3 full"),
 ]
 
 
@@ -187,11 +207,24 @@ def layer_weights(init, config, rope_config, i):
             has_bias = config.get("mlp_bias", False)
         if has_bias:
             w[p + name + ".bias"] = init.normal((shape[0],), 0.1)
+    if config["model_type"] in ref.GEMMA_FAMILIES:
+        return gemma_norms(init, w, p, hidden, d, config["model_type"])
     w[p + "input_layernorm.weight"] = init.normal((hidden,), 0.2, mean=1.0)
     w[p + "post_attention_layernorm.weight"] = init.normal((hidden,), 0.2, mean=1.0)
     if config["model_type"] == "qwen3":
         w[p + "self_attn.q_norm.weight"] = init.normal((d,), 0.2, mean=1.0)
         w[p + "self_attn.k_norm.weight"] = init.normal((d,), 0.2, mean=1.0)
+    return w
+
+
+def gemma_norms(init, w, p, hidden, d, family):
+    """Gemma stores each norm weight as an offset w from 1 (it multiplies by 1 + w): draws around 0."""
+    for name in ("input_layernorm", "post_attention_layernorm", "pre_feedforward_layernorm",
+                 "post_feedforward_layernorm"):
+        w[p + name + ".weight"] = init.normal((hidden,), 0.2)
+    if family == "gemma3_text":
+        w[p + "self_attn.q_norm.weight"] = init.normal((d,), 0.2)
+        w[p + "self_attn.k_norm.weight"] = init.normal((d,), 0.2)
     return w
 
 
@@ -210,12 +243,14 @@ def random_weights(seed, config, rope_config, tokens=T):
     init = Init(seed)
     hidden, vocab = config["hidden_size"], config["vocab_size"]
     # A tied embedding doubles as lm_head, so it gets the lm_head scale to keep logits O(1).
-    embed_std = 1.5 / hidden ** 0.5 if config["tie_word_embeddings"] else 1.0
+    gemma = config["model_type"] in ref.GEMMA_FAMILIES
+    tied = config.get("tie_word_embeddings", gemma)  # Gemma ties unless config.json says otherwise
+    embed_std = 1.5 / hidden ** 0.5 if tied else 1.0
     w = {"model.embed_tokens.weight": init.normal((vocab, hidden), embed_std)}
     for i in range(config["num_hidden_layers"]):
         w.update(layer_weights(init, config, rope_config, i))
-    w["model.norm.weight"] = init.normal((hidden,), 0.2, mean=1.0)
-    if not config["tie_word_embeddings"]:
+    w["model.norm.weight"] = init.normal((hidden,), 0.2, mean=0.0 if gemma else 1.0)
+    if not tied:
         w["lm_head.weight"] = init.normal((vocab, hidden), 1.5 / hidden ** 0.5)
     if config["model_type"] == "phi3":
         w = fuse_phi3(w, config["num_hidden_layers"])

@@ -1,6 +1,6 @@
 # Independent plain-torch reference of the Llama / RoPE++ forward pass (upstream OpenMOSS/rope_pp
 # semantics) used to generate and re-check the golden fixtures the C++ forward pass is tested against.
-"""Llama / RoPE++ reference forward pass in float32.
+"""Llama / RoPE++ reference forward pass in float32 (also Qwen2/3, Mistral, Phi-3, SmolLM3, Gemma 2/3).
 
 Usage:
     model = load_model("tests/fixtures/rope_f32")            # or ReferenceModel(config, weights)
@@ -27,7 +27,10 @@ VANILLA = {"imag": False}
 # ---------------------------------------------------------------- configuration ------------------
 
 def head_dim_of(config):
-    """Explicit `head_dim` wins (it may differ from hidden/heads); else hidden_size / heads."""
+    """Explicit `head_dim` wins (it may differ from hidden/heads); else Gemma2Config /
+    Gemma3TextConfig's default 256, other families hidden_size / heads."""
+    if config.get("model_type") in ("gemma2", "gemma3_text"):
+        return config.get("head_dim", 256)
     return config.get("head_dim") or config["hidden_size"] // config["num_attention_heads"]
 
 
@@ -250,11 +253,25 @@ def rms_norm(x, weight, eps):
     return weight * (x * torch.rsqrt(variance + eps))
 
 
-def causal_logits(q, k, scale, window=None):
-    """Scaled logits [A, Tq, Tk] with future keys set to −inf (query i sits at position offset+i);
-    with a sliding window W, keys W or more positions back too (transformers' masking_utils:
-    key j is visible from query i when j > i − W)."""
-    logits = torch.matmul(q, k.transpose(-1, -2)) * scale
+def gemma_rms_norm(x, weight, eps):
+    """Gemma RMSNorm: the stored weight is an offset from 1, x·rsqrt(mean(x²) + eps)·(1 + w)."""
+    x = x.float()
+    variance = x.pow(2).mean(-1, keepdim=True)
+    return (x * torch.rsqrt(variance + eps)) * (1.0 + weight.float())
+
+
+def soft_cap(x, cap):
+    """Gemma's tanh soft-capping cap·tanh(x / cap), in transformers' order (divide, tanh, multiply)."""
+    if cap is None:
+        return x
+    return torch.tanh(x / cap) * cap
+
+
+def causal_logits(q, k, scale, window=None, cap=None):
+    """Scaled (and, with cap, soft-capped) logits [A, Tq, Tk] with future keys set to −inf (query i
+    sits at position offset+i); with a sliding window W, keys W or more positions back too
+    (transformers' masking_utils: key j is visible from query i when j > i − W)."""
+    logits = soft_cap(torch.matmul(q, k.transpose(-1, -2)) * scale, cap)
     tq, tk = logits.shape[-2], logits.shape[-1]
     future = torch.ones(tq, tk, dtype=torch.bool).triu(diagonal=tk - tq + 1)
     if window is not None:
@@ -271,6 +288,8 @@ def layer_windows(config):
     (SmolLM3: its NoPE layers)."""
     family, n = config.get("model_type", "llama"), config["num_hidden_layers"]
     window = config.get("sliding_window")
+    if family in GEMMA_FAMILIES:
+        return [window if t == "sliding_attention" else None for t in gemma_layer_types(config)]
     if family in ("mistral", "phi3"):
         return [window] * n
     if family not in ("qwen2", "qwen3", "smollm3"):
@@ -288,6 +307,20 @@ def layer_windows(config):
     return [window if t == "sliding_attention" else None for t in types]
 
 
+GEMMA_FAMILIES = ("gemma2", "gemma3_text")
+
+
+def gemma_layer_types(config):
+    """Gemma2Config / Gemma3TextConfig: explicit layer_types win; else Gemma 2 alternates starting
+    with a sliding layer, Gemma 3 makes layer i full iff (i + 1) % sliding_window_pattern == 0
+    (default pattern 6)."""
+    n = config["num_hidden_layers"]
+    if config.get("layer_types") is not None:
+        return list(config["layer_types"])
+    period = 2 if config["model_type"] == "gemma2" else config.get("sliding_window_pattern", 6)
+    return ["full_attention" if (i + 1) % period == 0 else "sliding_attention" for i in range(n)]
+
+
 def split_heads(x, n_heads, d):
     """[T, n·d] -> [n, T, d]."""
     return x.view(x.shape[0], n_heads, d).transpose(0, 1)
@@ -301,6 +334,9 @@ class Layer:
         # SmolLM3Attention: use_rope = no_rope_layers[layer_idx]; other families rotate every layer.
         self.rope = model.family != "smollm3" or bool(model.config["no_rope_layers"][index])
         self.window = layer_windows(model.config)[index]
+        # Gemma3DecoderLayer: sliding layers take the local rotary embedding (rope_local_base_freq).
+        self.local_rope = (model.family == "gemma3_text"
+                           and gemma_layer_types(model.config)[index] == "sliding_attention")
         prefix = f"model.layers.{index}."
         w = model.weights
         self.w = {name[len(prefix):]: t for name, t in w.items() if name.startswith(prefix)}
@@ -323,10 +359,11 @@ class Layer:
         q = split_heads(q_out, m.n_q, m.head_dim)
         k = split_heads(k_out, m.n_kv, m.head_dim)
         v = split_heads(v_out, m.n_kv, m.head_dim)
-        if m.family == "qwen3":
-            # Qwen3Attention: q_norm / k_norm (RMSNorm over head_dim) on each head before RoPE.
-            q = rms_norm(q, self.w["self_attn.q_norm.weight"], m.eps)
-            k = rms_norm(k, self.w["self_attn.k_norm.weight"], m.eps)
+        if m.family in ("qwen3", "gemma3_text"):
+            # Qwen3Attention / Gemma3Attention: q_norm / k_norm (the family's RMSNorm over head_dim)
+            # on each head before RoPE.
+            q = m.norm(q, self.w["self_attn.q_norm.weight"])
+            k = m.norm(k, self.w["self_attn.k_norm.weight"])
         if self.rope:
             q_rope, k_rope = rope_real(q, cos, sin), rope_real(k, cos, sin)
         else:
@@ -345,7 +382,7 @@ class Layer:
         v_all = v.repeat_interleave(groups, dim=0)
         if record is None:
             return self.attend_blocked(q_heads, k_all, v_all)
-        logits = causal_logits(q_heads, k_all, m.scale, self.window)
+        logits = causal_logits(q_heads, k_all, m.scale, self.window, m.attn_cap)
         probs = torch.softmax(logits, dim=-1)
         record["attn_logits"], record["attn"] = logits, probs
         return torch.matmul(probs, v_all)
@@ -356,7 +393,7 @@ class Layer:
         out = []
         for begin in range(0, t, m.query_block):
             end = min(t, begin + m.query_block)
-            logits = causal_logits(q_heads[:, begin:end], k_all[:, :end], m.scale, self.window)
+            logits = causal_logits(q_heads[:, begin:end], k_all[:, :end], m.scale, self.window, m.attn_cap)
             out.append(torch.matmul(torch.softmax(logits, dim=-1), v_all[:, :end]))
         return torch.cat(out, dim=1)
 
@@ -365,13 +402,13 @@ class Layer:
         m = self.model
         q_imag = rope_imag(inputs["q_raw"], cos, sin)
         k_all = inputs["k_rope"].repeat_interleave(m.n_q // m.n_kv, dim=0)
-        logits = causal_logits(q_imag, k_all, m.scale, self.window)
+        logits = causal_logits(q_imag, k_all, m.scale, self.window, m.attn_cap)
         record["attn_logits_virtual_imag"] = logits
         record["attn_virtual_imag"] = torch.softmax(logits, dim=-1)
 
     def forward(self, hidden, cos, sin, record):
         m = self.model
-        x = rms_norm(hidden, self.w["input_layernorm.weight"], m.eps)
+        x = m.norm(hidden, self.w["input_layernorm.weight"])
         inputs = self.attention_inputs(x, cos, sin)
         heads = self.attend(inputs["q_heads"], inputs["k_rope"], inputs["v"], record)
         if record is not None:
@@ -380,7 +417,10 @@ class Layer:
             if m.variant == "rope" and self.rope:  # a NoPE layer has no imaginary part
                 self.virtual_imag(inputs, cos, sin, record)
         attn_out = heads.transpose(0, 1).reshape(hidden.shape[0], m.n_attn * m.head_dim)
-        hidden = hidden + self.linear("self_attn.o_proj", attn_out)
+        attn_out = self.linear("self_attn.o_proj", attn_out)
+        if m.family in GEMMA_FAMILIES:
+            return self.gemma_residuals(hidden, attn_out)
+        hidden = hidden + attn_out
         x = rms_norm(hidden, self.w["post_attention_layernorm.weight"], m.eps)
         if m.family == "phi3":
             # Phi3MLP: gate_up_proj's output chunked in two, gate first; up * silu(gate).
@@ -389,6 +429,16 @@ class Layer:
         else:
             mlp = torch.nn.functional.silu(self.linear("mlp.gate_proj", x)) * self.linear("mlp.up_proj", x)
         return hidden + self.linear("mlp.down_proj", mlp)
+
+    def gemma_residuals(self, hidden, attn_out):
+        """Gemma2/3DecoderLayer after attention: post_attention_layernorm normalises the attention
+        output before the residual add; pre/post_feedforward_layernorm sandwich the GELU-tanh MLP."""
+        m = self.model
+        hidden = hidden + m.norm(attn_out, self.w["post_attention_layernorm.weight"])
+        x = m.norm(hidden, self.w["pre_feedforward_layernorm.weight"])
+        gate = torch.nn.functional.gelu(self.linear("mlp.gate_proj", x), approximate="tanh")
+        mlp = self.linear("mlp.down_proj", gate * self.linear("mlp.up_proj", x))
+        return hidden + m.norm(mlp, self.w["post_feedforward_layernorm.weight"])
 
 
 # ---------------------------------------------------------------- the model ----------------------
@@ -402,28 +452,43 @@ FAMILY_BIASES = {
     "qwen3": lambda c: (c.get("attention_bias", False), c.get("attention_bias", False)),
     "smollm3": lambda c: (c.get("attention_bias", False), c.get("attention_bias", False)),
     "phi3": lambda c: (False, False),
+    "gemma2": lambda c: (c.get("attention_bias", False), c.get("attention_bias", False)),
+    "gemma3_text": lambda c: (c.get("attention_bias", False), c.get("attention_bias", False)),
 }
+
+# Gemma2Config / Gemma3TextConfig defaults the reference reads: (attn_logit_softcapping,
+# final_logit_softcapping, query_pre_attn_scalar); both tie word embeddings by default.
+GEMMA_DEFAULTS = {"gemma2": (50.0, 30.0, 256), "gemma3_text": (None, None, 256)}
 
 
 class ReferenceModel:
     """Llama / RoPE++ causal LM over float32 weights with HF tensor names."""
 
     def __init__(self, config, weights, rope_config=None, query_block=256):
-        if config.get("hidden_act", "silu") != "silu":
-            raise NotImplementedError(f"hidden_act {config['hidden_act']!r}")
         self.config = config
         self.family = config.get("model_type", "llama")
         if self.family not in FAMILY_BIASES:
             raise NotImplementedError(f"model_type {self.family!r}")
+        check_activation(config, self.family)
         self.rope_config = resolve_rope_config(config, rope_config)
         self.variant = variant_of(self.rope_config)
         self.weights = {name: t.float() for name, t in weights.items()}
         self.head_dim = head_dim_of(config)
         self.n_q, self.n_kv, self.n_attn = head_counts(config, self.rope_config)
         self.scale = self.head_dim ** -0.5
+        self.attn_cap = self.final_cap = None
+        if self.family in GEMMA_FAMILIES:
+            attn_cap, final_cap, scalar = GEMMA_DEFAULTS[self.family]
+            self.attn_cap = config.get("attn_logit_softcapping", attn_cap)
+            self.final_cap = config.get("final_logit_softcapping", final_cap)
+            self.scale = config.get("query_pre_attn_scalar", scalar) ** -0.5
         self.eps = config.get("rms_norm_eps", 1e-6)
         self.query_block = query_block
         self.inv_freq, self.mscale = inverse_frequencies(config, self.rope_config)
+        self.inv_freq_local = None
+        if self.family == "gemma3_text":  # sliding layers: default RoPE on rope_local_base_freq
+            self.inv_freq_local = default_inv_freq(config.get("rope_local_base_freq", 10000.0),
+                                                   rotary_dim_of(config))
         self.layers = [Layer(self, i) for i in range(config["num_hidden_layers"])]
         self.check_shapes()
 
@@ -449,8 +514,14 @@ class ReferenceModel:
                     raise ValueError(f"layer {layer_index} {name}: shape {tuple(layer.w[name].shape)}, "
                                      f"{self.variant} needs {shape}")
 
+    def norm(self, x, weight):
+        """The family's RMSNorm: Gemma multiplies by (1 + w), the others by w."""
+        if self.family in GEMMA_FAMILIES:
+            return gemma_rms_norm(x, weight, self.eps)
+        return rms_norm(x, weight, self.eps)
+
     def lm_head(self):
-        if self.config.get("tie_word_embeddings", False):
+        if self.config.get("tie_word_embeddings", self.family in GEMMA_FAMILIES):
             return self.weights["model.embed_tokens.weight"]
         return self.weights["lm_head.weight"]
 
@@ -461,22 +532,39 @@ class ReferenceModel:
         # longrope and dynamic NTK depend on the run length: the spectrum of this run.
         self.inv_freq, self.mscale = inverse_frequencies(self.config, self.rope_config, ids.shape[0])
         cos, sin = cos_sin(self.inv_freq, self.mscale, torch.arange(ids.shape[0]))
+        if self.inv_freq_local is not None:
+            cos_sin_local = cos_sin(self.inv_freq_local, 1.0, torch.arange(ids.shape[0]))
         hidden = self.weights["model.embed_tokens.weight"][ids]
+        if self.family in GEMMA_FAMILIES:
+            # Gemma scales the embeddings by sqrt(hidden_size) cast to the activation dtype.
+            hidden = hidden * torch.tensor(self.config["hidden_size"] ** 0.5, dtype=hidden.dtype)
         records, states = [], []
         for layer in self.layers:
             states.append(hidden)
             record = {} if output_attentions else None
-            hidden = layer.forward(hidden, cos, sin, record)
+            tables = cos_sin_local if layer.local_rope else (cos, sin)
+            hidden = layer.forward(hidden, *tables, record)
             records.append(record)
-        hidden = rms_norm(hidden, self.weights["model.norm.weight"], self.eps)
+        hidden = self.norm(hidden, self.weights["model.norm.weight"])
         states.append(hidden)
-        logits = torch.nn.functional.linear(hidden, self.lm_head())
+        logits = soft_cap(torch.nn.functional.linear(hidden, self.lm_head()), self.final_cap)
         out = {"logits": logits, "nll": next_token_nll(logits, ids)}
         if output_attentions:
             out["layers"] = records
         if output_hidden_states:
             out["hidden_states"] = states
         return out
+
+
+def check_activation(config, family):
+    """Llama-like families use silu (hidden_act); Gemma 2/3 read hidden_activation (their config
+    classes default it to gelu_pytorch_tanh and ignore hidden_act)."""
+    if family in GEMMA_FAMILIES:
+        act = config.get("hidden_activation", "gelu_pytorch_tanh")
+        if act != "gelu_pytorch_tanh":
+            raise NotImplementedError(f"hidden_activation {act!r}")
+    elif config.get("hidden_act", "silu") != "silu":
+        raise NotImplementedError(f"hidden_act {config['hidden_act']!r}")
 
 
 def next_token_nll(logits, ids):
