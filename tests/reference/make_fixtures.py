@@ -32,6 +32,18 @@ GEMMA2_CONFIG = {
     "transformers_version": "4.42.4",
 }
 GEMMA2_DROP = ["mlp_bias", "pretraining_tp", "rope_scaling", "tie_word_embeddings"]
+# google/gemma-3-1b-pt's keys (no hidden_act; no caps): here the global layers get linear
+# rope_scaling (factor 2) as gemma-3-4b's do, and one layer in 3 is full attention.
+GEMMA3_CONFIG = {
+    "model_type": "gemma3_text", "architectures": ["Gemma3ForCausalLM"], "num_hidden_layers": 4,
+    "head_dim": 16, "hidden_activation": "gelu_pytorch_tanh", "attn_logit_softcapping": None,
+    "final_logit_softcapping": None, "query_pre_attn_scalar": 8, "sliding_window": 8,
+    "sliding_window_pattern": 3, "rope_theta": 1000000.0, "rope_local_base_freq": 10000.0,
+    "rope_scaling": {"factor": 2.0, "rope_type": "linear"}, "cache_implementation": "hybrid",
+    "max_position_embeddings": 32768, "rms_norm_eps": 1e-06, "bos_token_id": 2, "eos_token_id": 1,
+    "pad_token_id": 0, "transformers_version": "4.50.0.dev0",
+}
+GEMMA3_DROP = ["mlp_bias", "pretraining_tp", "hidden_act", "tie_word_embeddings"]
 
 
 # name, variant rope_config (None = vanilla), dtype, shards, config overrides, description.
@@ -131,6 +143,23 @@ FIXTURES = [
          description="Gemma 2 layout: embeddings x sqrt(64), (1 + w) RMSNorms around attention and MLP, "
                      "GELU-tanh MLP, query_pre_attn_scalar 24, attention soft-cap 3, final soft-cap 2, "
                      "tied embeddings, layers 0 and 2 sliding (window 8), 1 and 3 full"),
+    dict(name="gemma2_bf16_sharded", rc=None, dtype="BF16", shards=3, tokens=40, drop=GEMMA2_DROP,
+         config=dict(GEMMA2_CONFIG),
+         description="Gemma 2 layout as gemma2_f32, BF16 weights in 3 shards with model.safetensors.index.json"),
+    dict(name="gemma3_text_f32", rc=None, dtype="F32", shards=1, tokens=40, drop=GEMMA3_DROP,
+         config=dict(GEMMA3_CONFIG),
+         description="Gemma 3 text layout: q_norm / k_norm (1 + w) per head before RoPE, "
+                     "sliding_window_pattern 3 (layer 2 full, 0, 1, 3 sliding, window 8), full layers "
+                     "rope_theta 1e6 with linear rope_scaling 2, sliding layers rope_local_base_freq 1e4 "
+                     "unscaled, query_pre_attn_scalar 8, no soft-caps, tied embeddings"),
+    dict(name="gemma3_text_layer_types", rc=None, dtype="F32", shards=1, tokens=40, drop=GEMMA3_DROP,
+         config=dict(GEMMA3_CONFIG, layer_types=["full_attention", "sliding_attention", "full_attention",
+                                                 "sliding_attention"],
+                     sliding_window_pattern=6, query_pre_attn_scalar=16, rope_scaling=None,
+                     tie_word_embeddings=True, transformers_version="4.53.0"),
+         description="Gemma 3 text with explicit layer_types (layers 0 and 2 full, 1 and 3 sliding), "
+                     "which win over sliding_window_pattern 6; no rope_scaling, query_pre_attn_scalar 16, "
+                     "tie_word_embeddings written"),
 ]
 
 
@@ -282,6 +311,8 @@ def expected_outputs(model, ids):
     expected = {"input_ids": ids, "logits": out["logits"], "nll": out["nll"],
                 "inv_freq": model.inv_freq.float(),
                 "cos_sin_scale": torch.tensor([model.mscale], dtype=torch.float32)}
+    if model.inv_freq_local is not None:  # Gemma 3: the sliding layers' own spectrum
+        expected["inv_freq_local"] = model.inv_freq_local.float()
     keys = ["attn", "attn_logits", "q_rope", "k_rope", "attn_virtual_imag", "attn_logits_virtual_imag"]
     for l, record in enumerate(out["layers"]):
         for key in keys:

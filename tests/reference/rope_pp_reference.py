@@ -479,7 +479,12 @@ class ReferenceModel:
         self.attn_cap = self.final_cap = None
         if self.family in GEMMA_FAMILIES:
             attn_cap, final_cap, scalar = GEMMA_DEFAULTS[self.family]
-            self.attn_cap = config.get("attn_logit_softcapping", attn_cap)
+            # Gemma3Attention keeps attn_logit_softcapping but never hands it to the attention
+            # function, so transformers does not cap Gemma 3's attention logits whatever the config says.
+            if self.family == "gemma2":
+                self.attn_cap = config.get("attn_logit_softcapping", attn_cap)
+            if config.get("use_bidirectional_attention", False):
+                raise NotImplementedError("use_bidirectional_attention (non-causal Gemma 3)")
             self.final_cap = config.get("final_logit_softcapping", final_cap)
             self.scale = config.get("query_pre_attn_scalar", scalar) ** -0.5
         self.eps = config.get("rms_norm_eps", 1e-6)
