@@ -357,6 +357,8 @@ def check_gemma_numpy_forward(c, name, config, weights, expected, plan):
     for bend, key in ((attn_bend, "attn_logit_softcapping"), (final_bend, "final_logit_softcapping")):
         if config.get(key) is not None and (key != "attn_logit_softcapping" or config["model_type"] == "gemma2"):
             c.that(bend is not None and bend > 1.0, f"{name}: {key} bends the logits (max |x| / cap {bend})")
+    if config.get("tie_word_embeddings", True):
+        c.that("lm_head.weight" not in weights, f"{name}: tied Gemma checkpoint stores no lm_head.weight")
     windows = [lp["window"] for lp in plan]
     c.that(any(w is None for w in windows) and any(w is not None and w < len(expected["input_ids"]) for w in windows),
            f"{name}: full layers and sliding layers whose window hides keys")
