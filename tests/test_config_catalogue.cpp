@@ -53,7 +53,10 @@ void expect_nothing_unapplied(const json& f, const ModelConfig& c, const std::st
                 EXPECT_GE(w, f["max_position_embeddings"].get<int>()) << file;
             }
     }
-    EXPECT_TRUE(f["softcapping"].is_null()) << file;
+    // Soft-caps are applied exactly as written (Gemma 2), or absent.
+    const json& cap = f["softcapping"];
+    EXPECT_EQ(c.attn_logit_softcap, cap.is_null() ? 0.0 : cap["attn"].get<double>()) << file;
+    EXPECT_EQ(c.final_logit_softcap, cap.is_null() ? 0.0 : cap["final"].get<double>()) << file;
     EXPECT_FALSE(f.value("mla", false)) << file;
     EXPECT_EQ(f.value("pairing", "rotate_half"), "rotate_half") << file;
 }

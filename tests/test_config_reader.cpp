@@ -48,7 +48,7 @@ json llama3_scaling() {
 
 TEST(ConfigFamily, RefusesQwenGemmaPhiByNameBeforeAnyOtherField) {
     for (const char* t :
-         {"qwen2_moe", "mixtral", "gemma2", "gemma3", "phi", "deepseek_v2", "llama4"}) {
+         {"qwen2_moe", "mixtral", "gemma", "gemma3", "phi", "deepseek_v2", "llama4"}) {
         json j = base_config();
         j["model_type"] = t;
         j["hidden_act"] = "gelu_pytorch_tanh";  // the family, not this field, must be named
@@ -57,7 +57,7 @@ TEST(ConfigFamily, RefusesQwenGemmaPhiByNameBeforeAnyOtherField) {
                   std::string::npos)
             << why;
         EXPECT_NE(why.find("RoPEScope opens model_type llama (including RoPE++ checkpoints), "
-                           "mistral, qwen2, qwen3, smollm3 and phi3"),
+                           "mistral, qwen2, qwen3, smollm3, phi3 and gemma2"),
                   std::string::npos);
     }
     json j = base_config();
@@ -65,7 +65,7 @@ TEST(ConfigFamily, RefusesQwenGemmaPhiByNameBeforeAnyOtherField) {
     EXPECT_EQ(
         refusal(j),
         "config.json: model_type \"mamba\" is not a family RoPEScope knows; it opens model_type "
-        "llama (including RoPE++ checkpoints), mistral, qwen2, qwen3, smollm3 and phi3");
+        "llama (including RoPE++ checkpoints), mistral, qwen2, qwen3, smollm3, phi3 and gemma2");
 }
 
 // Phi-3 has no biases and keeps a top-level original_max_position_embeddings (read by longrope
@@ -340,9 +340,10 @@ TEST(PositionalKeys, KnownKeysAppliedOrRefusedByValue) {
     const Case cases[] = {
         {"rope_interleave", false, true, "interleaved pairs"},
         {"attn_logit_softcapping", nullptr, 50.0,
-         "attention logit soft-capping is not computed yet"},
-        {"final_logit_softcapping", nullptr, 30.0, "final logit soft-capping is not computed yet"},
-        {"query_pre_attn_scalar", 16, 256, "a query scale other than 1/sqrt(head_dim)"},
+         "only Gemma soft-caps attention logits; transformers' other families never read this key"},
+        {"final_logit_softcapping", nullptr, 30.0, "only Gemma soft-caps the output logits"},
+        {"query_pre_attn_scalar", 16, 256, "only Gemma scales queries by query_pre_attn_scalar^-1/2"},
+        {"sliding_window_size", nullptr, 4096, "only Gemma 2 configs carry it"},
         {"attention_chunk_size", nullptr, 8192, "chunked attention is not computed yet"},
         {"kv_lora_rank", nullptr, 512, "multi-head latent attention"},
         {"qk_rope_head_dim", nullptr, 64, "multi-head latent attention"},

@@ -12,6 +12,7 @@
 
 #include "attention_tile.h"
 #include "error.h"
+#include "model_config.h"
 #include "trace_reader.h"
 #include "trace_schema.h"
 #include "tests/trace/trace_fixture.h"
@@ -85,6 +86,17 @@ TEST(TraceWindow, MistralTilesApplyTheWindowOfEveryLayer) {
 
 TEST(TraceWindow, Qwen2TilesApplyTheWindowOfTheWindowedLayersOnly) {
     expect_tiles_match_run("qwen2_window", {0, 8, 8});
+}
+
+// Gemma 2: alternating windows, and soft-capped logits the tiles recompute as the run capped them.
+TEST(TraceWindow, Gemma2TilesApplyItsAlternatingWindowsAndSoftCap) {
+    expect_tiles_match_run("gemma2_f32", {8, 0, 8, 0});
+    test::TempDir dir;
+    test::trace_fixture("gemma2_f32", dir / "run.h5", 40, QKPrecision::F32);
+    const TraceReader r = TraceReader::open((dir / "run.h5").string());
+    const ModelConfig c = load_model_config(test::fixture_dir("gemma2_f32/config.json").string());
+    EXPECT_EQ(r.meta().logit_softcap, float(c.attn_logit_softcap));
+    EXPECT_EQ(r.meta().logit_scale, c.attention_scale());
 }
 
 // The bucket export lists the windowed layers' uniform reference beside the full one.

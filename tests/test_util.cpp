@@ -126,7 +126,18 @@ GoldenFixture load_golden_fixture(const std::string& name) {
 std::vector<std::string> golden_fixture_names() {
     std::ifstream f(fixture_dir("fixtures.json"));
     std::vector<std::string> names;
-    for (const auto& e : nlohmann::json::parse(f)) names.push_back(e["name"].get<std::string>());
+    for (const auto& e : nlohmann::json::parse(f)) {
+        const auto name = e["name"].get<std::string>();
+        const auto& refused = fixtures_refused_for_now();
+        if (std::find(refused.begin(), refused.end(), name) == refused.end()) names.push_back(name);
+    }
+    return names;
+}
+
+const std::vector<std::string>& fixtures_refused_for_now() {
+    // Gemma 3: its reference exists, but RoPEScope applies one RoPE spectrum to every layer and
+    // Gemma 3's sliding layers rotate with their own base (test_gemma_config.cpp checks the refusal).
+    static const std::vector<std::string> names = {"gemma3_text_f32", "gemma3_text_layer_types"};
     return names;
 }
 

@@ -12,6 +12,7 @@
 #include "attention_window.h"
 
 #include "error.h"
+#include "soft_cap.h"
 #include "tensor.h"
 
 namespace rs {
@@ -118,6 +119,7 @@ double for_each_chunk(const TileSource& src, const std::vector<int>& rows, const
         qn = std::max(qn, double(q.rowwise().norm().maxCoeff()));
         MatrixRM logits = q * k.transpose();  // [chunk, k rows]
         logits *= src.logit_scale;
+        soft_cap(logits.data(), logits.size(), src.softcap);
         consume(chunk, r0, logits);
     }
     return qn;
@@ -218,8 +220,11 @@ Tile compute_tile(const TileRequest& r, const TileSource& src) {
                            : subsampled(src, rows, cols, k, probs, tile);
     float lse_max = 0.0f;
     for (int t : rows) lse_max = std::max(lse_max, std::abs(src.lse[t]));
+    // cap tanh(x / cap) has slope <= 1, so capping never widens a difference; the run and the tile
+    // each round their tanh (Eigen's float tanh: a few ulp of at most cap).
     tile.logit_error_bound =
-        logit_bound(qn, kn, src.rope->head_dim, src.logit_scale, src.unit_roundoff);
+        logit_bound(qn, kn, src.rope->head_dim, src.logit_scale, src.unit_roundoff) +
+        (src.softcap > 0 ? 2.0 * 8.0 * kFloatEps * double(src.softcap) : 0.0);
     // The stored lse is a float (relative rounding of its magnitude), and exp adds a few ulps.
     tile.prob_rel_error_bound =
         std::expm1(tile.logit_error_bound + 2.0 * kFloatEps * double(lse_max)) + 4.0 * kFloatEps;

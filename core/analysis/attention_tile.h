@@ -3,6 +3,7 @@
 // anywhere in a 32k x 32k map without ever storing it.
 //
 //   logit(t, s) = (q_t . k_s) * logit_scale          (q of an imaginary head =
+//   (then, with a soft-cap c: c tanh(logit / c), as the run did)
 //   -rotate_half(q_real)) prob(t, s)  = exp(logit(t, s) - lse(t))  for visible keys s, 0 elsewhere
 //   (logit -inf there). Visible: s <= t, and in a sliding-window layer (window W) s > t - W.
 //
@@ -76,6 +77,7 @@ struct TileSource {
     float logit_scale = 0.0f;
     double unit_roundoff = 0.0;  // of the stored Q/K: 2^-11 for f16, 0 for f32 (stored exactly)
     int window = 0;  // the layer's sliding window W: keys s <= t - W are masked; 0 = none
+    float softcap = 0.0f;  // Gemma 2: logit = softcap tanh(q.k scale / softcap); 0 = none
 };
 
 // The request must already pass check_tile_request.

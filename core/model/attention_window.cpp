@@ -1,7 +1,7 @@
 // Per-layer sliding windows as each family's transformers configuration and modeling code set
 // them: Mistral and Phi-3 window every layer by sliding_window; Qwen2/Qwen3 window the layers from
-// max_window_layers on when use_sliding_window is true; SmolLM3 its NoPE layers; an explicit
-// layer_types (transformers 4.53+/5) names each layer's type.
+// max_window_layers on when use_sliding_window is true; SmolLM3 its NoPE layers; Gemma 2 every
+// other layer; an explicit layer_types (transformers 4.53+/5) names each layer's type.
 #include "attention_window.h"
 
 #include <stdexcept>
@@ -82,6 +82,37 @@ std::vector<int> chosen_layers(const json& j, const json& sw, const json& use, c
     return window;
 }
 
+// Gemma 2: layer_types as written, else every other layer from layer 0 slides (Gemma2Config's
+// default); the window is sliding_window, 4096 (the config class default) when the key is absent.
+std::vector<int> alternating_layers(const json& j, const json& types, int num_layers,
+                                    const std::vector<std::string>& ignored,
+                                    std::vector<ConfigSource>& notes) {
+    std::vector<int> layers;
+    if (types.is_array()) {
+        layers = sliding_in(types);
+    } else {
+        for (int l = 0; l < num_layers; l += 2) layers.push_back(l);
+        notes.push_back({"layer_types", "sliding_attention in even layers, full_attention in odd ones",
+                         "the Gemma2Config default", true});
+    }
+    int w = 4096;
+    if (listed(ignored, "sliding_window")) {
+        w = 0;  // run without it: every layer full
+    } else if (!j.contains("sliding_window")) {
+        notes.push_back({"sliding_window", "4096", "the Gemma2Config default", true});
+    } else if (j["sliding_window"].is_null()) {
+        if (!layers.empty())
+            throw std::invalid_argument("sliding_window is null, but layers " + layer_list(layers) +
+                                        " are sliding_attention layers; RoPEScope will not guess the window");
+        w = 0;
+    } else {
+        w = j["sliding_window"].get<int>();
+    }
+    std::vector<int> window(std::size_t(num_layers), 0);
+    for (int l : layers) window[std::size_t(l)] = w;
+    return window;
+}
+
 bool any_window(const std::vector<int>& w) {
     return std::any_of(w.begin(), w.end(), [](int v) { return v > 0; });
 }
@@ -111,6 +142,10 @@ LayerWindows resolve_layer_windows(const json& j, const std::string& family, int
         out.window = every_layer(sw, use, types, family, num_layers, out.notes);
     } else if (family == "qwen2" || family == "qwen3" || family == "smollm3") {
         out.window = chosen_layers(j, sw, use, types, family, num_layers, rope_layers, ignored);
+    } else if (family == "gemma2") {
+        if (!use.is_null())
+            out.notes.push_back({"use_sliding_window", use.dump(), "not read by transformers' gemma2"});
+        out.window = alternating_layers(j, types, num_layers, ignored, out.notes);
     } else {  // llama: LlamaModel builds the causal mask only
         if (types.is_array() && !sliding_in(types).empty())
             throw std::invalid_argument("layer_types asks for sliding_attention in layers " +
@@ -130,8 +165,9 @@ LayerWindows resolve_layer_windows(const json& j, const std::string& family, int
         if (any_window(out.window)) out.layer_types.push_back("sliding_attention");
     }
     if (any_window(out.window)) {
-        out.notes.push_back({"sliding_window", sw.dump(),
-                             "query t sees keys t - " + sw.dump() + " < s <= t in " + window_summary(out.window) +
+        const std::string w = std::to_string(*std::max_element(out.window.begin(), out.window.end()));
+        out.notes.push_back({"sliding_window", w,
+                             "query t sees keys t - " + w + " < s <= t in " + window_summary(out.window) +
                                  " (of " + std::to_string(num_layers) + ")"});
     } else if (!sw.is_null() && family != "llama") {
         out.notes.push_back({"sliding_window", sw.dump(), "not used: use_sliding_window = " + (use.is_null() ? std::string("false (absent)") : use.dump())});

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <limits>
 
+#include "soft_cap.h"
+
 namespace rs {
 
 namespace {
@@ -81,6 +83,12 @@ void causal_attention_head(const HeadAttentionJob& job, std::span<AttentionProbe
             S.noalias() = Q.middleRows(r0, rows) * K.middleRows(k0, cols - k0).transpose();
             S *= job.scale;
         }
+        // Capped before the mask, as transformers does; only each row's visible keys matter.
+        if (job.softcap > 0)
+            for (int r = 0; r < rows; ++r) {
+                const int lo = first_visible_key(r0 + r, job.window);
+                soft_cap(&s.logits[std::size_t(r) * cols + lo], r0 + r + 1 - lo, job.softcap);
+            }
         // Without probes the probabilities overwrite the logits in place: same arithmetic, less
         // memory.
         float* P = observed ? s.probs.data() : s.logits.data();

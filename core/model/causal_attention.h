@@ -20,7 +20,8 @@ struct HeadAttentionJob {
     int head = 0;     // analysis head index
     int tokens = 0;   // T
     int head_dim = 0; // d
-    float scale = 0;  // 1/sqrt(d)
+    float scale = 0;  // 1/sqrt(d), or the family's own (ModelConfig::attention_scale)
+    float softcap = 0;  // Gemma 2: scaled logits -> softcap tanh(logit / softcap); 0 = none
     int window = 0;   // sliding window W: query t sees keys t - W < s <= t; 0 = full causal
     int block_rows = 128;
     StridedMatrix q;  // [T, d] rotated query (real or imaginary)

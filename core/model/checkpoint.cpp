@@ -124,6 +124,10 @@ std::vector<std::pair<std::string, std::vector<std::int64_t>>> expected_tensors(
         const std::string p = "model.layers." + std::to_string(i) + ".";
         t.push_back({p + "input_layernorm.weight", {D}});
         t.push_back({p + "post_attention_layernorm.weight", {D}});
+        if (c.sandwich_norms) {
+            t.push_back({p + "pre_feedforward_layernorm.weight", {D}});
+            t.push_back({p + "post_feedforward_layernorm.weight", {D}});
+        }
         if (c.fused_projections) {
             t.push_back({p + "self_attn.qkv_proj.weight", {q + 2 * kv, D}});
         } else {

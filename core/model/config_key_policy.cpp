@@ -33,9 +33,6 @@ const RefusedFamily kRefusedFamilies[] = {
     {"mixtral", "Mixtral's MLP is a mixture of experts"},
     {"gemma",
      "Gemma scales embeddings by sqrt(hidden_size) and uses (1 + w) RMSNorm and a GELU-tanh MLP"},
-    {"gemma2",
-     "Gemma 2 adds attention logit soft-capping and alternating local/global layers to Gemma's "
-     "changes"},
     {"gemma3", "Gemma 3 has local/global layers with two RoPE bases, q/k norms and a vision tower"},
     {"gemma3_text", "Gemma 3 has local/global layers with two RoPE bases and q/k norms"},
     {"phi", "Phi-1/2 use LayerNorm, parallel attention and MLP, and biases"},
@@ -46,7 +43,7 @@ const RefusedFamily kRefusedFamilies[] = {
     {"llama4_text", "Llama 4 mixes chunked attention, NoPE layers and mixture-of-experts"},
 };
 constexpr const char* kSupported =
-    "llama (including RoPE++ checkpoints), mistral, qwen2, qwen3, smollm3 and phi3";
+    "llama (including RoPE++ checkpoints), mistral, qwen2, qwen3, smollm3, phi3 and gemma2";
 
 }  // namespace
 
@@ -57,7 +54,8 @@ std::string model_family(const json& j, const std::string& path, std::vector<Con
     }
     if (!j["model_type"].is_string()) throw FileError(path, "\"model_type\" must be a string");
     const std::string t = j["model_type"].get<std::string>();
-    if (t == "llama" || t == "mistral" || t == "qwen2" || t == "qwen3" || t == "smollm3" || t == "phi3")
+    if (t == "llama" || t == "mistral" || t == "qwen2" || t == "qwen3" || t == "smollm3" ||
+        t == "phi3" || t == "gemma2")
         return t;
     for (const auto& f : kRefusedFamilies)
         if (t == f.model_type)
@@ -91,12 +89,21 @@ const Rule applied = nullptr;
 
 // Keys accepted only when null, each with the reason a value is refused.
 const std::pair<const char*, const char*> kNullOnly[] = {
-    {"attn_logit_softcapping", "attention logit soft-capping is not computed yet"},
-    {"final_logit_softcapping", "final logit soft-capping is not computed yet"},
     {"attention_chunk_size", "chunked attention is not computed yet"},
     {"qk_rope_head_dim", "multi-head latent attention (MLA) is not computed yet"},
     {"kv_lora_rank", "multi-head latent attention (MLA) is not computed yet"},
 };
+
+// Gemma's attention keys: read (and range-checked) by model_config.cpp in Gemma configs; any
+// other family's modeling code never applies them, so a value there cannot mean what it says.
+bool gemma(const Context& c) { return c.family == "gemma2"; }
+
+Rule gemma_only(std::string why) {
+    return [why = std::move(why)](const json& v, Context& c) -> std::optional<std::string> {
+        if (v.is_null() || gemma(c)) return std::nullopt;
+        return why;
+    };
+}
 
 Rule null_only(std::string why) {
     return [why = std::move(why)](const json& v, Context&) -> std::optional<std::string> {
@@ -139,6 +146,16 @@ std::vector<std::pair<std::string, Rule>> special_rules() {
                                  v.get<long long>() <= (1LL << 30)))
                  return std::nullopt;
              return "must be a positive integer (the window in tokens)";
+         }},
+        // Old Gemma 2 configs repeat the window under a key transformers never reads.
+        {"sliding_window_size",
+         [](const json& v, Context& c) -> std::optional<std::string> {
+             if (v.is_null() || (gemma(c) && c.j.contains("sliding_window") && v == c.j["sliding_window"]))
+                 return std::nullopt;
+             return "only Gemma 2 configs carry it, as an unread copy of sliding_window; here it is "
+                    "not one (sliding_window " +
+                    (c.j.contains("sliding_window") ? c.j["sliding_window"].dump() : std::string("absent")) +
+                    "), so RoPEScope cannot tell which window was meant";
          }},
         {"use_sliding_window",
          [](const json& v, Context&) -> std::optional<std::string> {
@@ -192,10 +209,17 @@ std::vector<std::pair<std::string, Rule>> special_rules() {
          }},
         {"query_pre_attn_scalar",
          [](const json& v, Context& c) -> std::optional<std::string> {
-             if (v.is_null() || (v.is_number() && v.get<double>() == c.head_dim))
+             if (v.is_null() || gemma(c) || (v.is_number() && v.get<double>() == c.head_dim))
                  return std::nullopt;
-             return "a query scale other than 1/sqrt(head_dim) is not computed yet";
+             return "only Gemma scales queries by query_pre_attn_scalar^-1/2 instead of "
+                    "head_dim^-1/2";
          }},
+        {"attn_logit_softcapping",
+         gemma_only("only Gemma soft-caps attention logits; transformers' other families never "
+                    "read this key")},
+        {"final_logit_softcapping",
+         gemma_only("only Gemma soft-caps the output logits; transformers' other families never "
+                    "read this key")},
     };
 }
 

@@ -15,6 +15,7 @@
 
 #include "causal_attention.h"
 #include "error.h"
+#include "soft_cap.h"
 
 namespace rs {
 
@@ -45,6 +46,12 @@ void add_bias(MatrixRM& m, const VectorF& b) {
 
 float silu(float v) {
     return v / (1.0f + std::exp(-v));
+}
+
+// PyTorch's gelu(approximate="tanh"): 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
+float gelu_tanh(float v) {
+    constexpr float kBeta = 0.7978845608028654f, kKappa = 0.044715f;
+    return 0.5f * v * (1.0f + std::tanh(kBeta * (v + kKappa * v * v * v)));
 }
 
 }  // namespace
@@ -113,12 +120,14 @@ ForwardResult Model::forward(std::span<const std::int32_t> ids, const ForwardOpt
     std::optional<RopeSpectrum> run_rope;
     if (params_.depends_on_run_length()) run_rope = make_rope_spectrum(params_, T);
     const RopeSpectrum& rope = run_rope ? *run_rope : rope_;
-    RunInfo info{T, c.num_hidden_layers, &ck_->layout(), &rope, 1.0f / std::sqrt(float(c.head_dim)),
-                 c.layer_window};
+    RunInfo info{T, c.num_hidden_layers, &ck_->layout(), &rope, c.attention_scale(),
+                 float(c.attn_logit_softcap), c.layer_window};
     for (auto* p : opt.probes) p->begin_run(info);
 
     MatrixRM x(T, c.hidden_size);  // [T, D] residual stream
     for (int t = 0; t < T; ++t) weights_.embed_row(ids[t], x.row(t).data());
+    // Gemma: hidden_size**0.5 as a float32 tensor, as its modeling code rounds it.
+    if (c.embed_scale) x *= static_cast<float>(std::sqrt(double(c.hidden_size)));
     const RopeTable table = make_rope_table(rope, T);
     report(0);
     for (int l = 0; l < c.num_hidden_layers; ++l) {
@@ -180,7 +189,7 @@ void Model::attention(int layer, const LayerWeights& w, MatrixRM& x, const RopeT
     }
 
     MatrixRM attn_out = MatrixRM::Zero(T, long(L.model_heads) * d);  // [T, model_heads*d]
-    const float scale = 1.0f / std::sqrt(float(d));
+    const float scale = c.attention_scale();
     std::exception_ptr failure;
 #pragma omp parallel
     {
@@ -203,6 +212,7 @@ void Model::attention(int layer, const LayerWeights& w, MatrixRM& x, const RopeT
                 job.tokens = T;
                 job.head_dim = d;
                 job.scale = scale;
+                job.softcap = float(c.attn_logit_softcap);
                 job.window = c.attention_window(layer);
                 job.block_rows = opt.block_rows;
                 job.q = {qh.data(), d};
@@ -223,12 +233,16 @@ void Model::attention(int layer, const LayerWeights& w, MatrixRM& x, const RopeT
     if (failure) std::rethrow_exception(failure);
     MatrixRM o = attn_out * w.wo.transpose();  // [T, D]
     add_bias(o, w.bo);
+    if (w.post_attn_norm.size())
+        rms_norm_rows(o.data(), o.data(), T, c.hidden_size, c.hidden_size, c.hidden_size, w.post_attn_norm,
+                      float(c.rms_norm_eps));
     x += o;
 }
 
 void Model::mlp(const LayerWeights& w, MatrixRM& x, int chunk_rows, Poll& poll) const {
     const auto& c = ck_->config();
     const long T = x.rows(), D = c.hidden_size;
+    const bool gelu = c.hidden_act == "gelu_pytorch_tanh";
     MatrixRM xn, g, u, y;
     for (long r0 = 0; r0 < T; r0 += chunk_rows) {
         const long rows = std::min<long>(chunk_rows, T - r0);
@@ -239,9 +253,14 @@ void Model::mlp(const LayerWeights& w, MatrixRM& x, int chunk_rows, Poll& poll) 
         u.noalias() = xn * w.w_up.transpose();    // [rows, I]
         add_bias(g, w.b_gate);
         add_bias(u, w.b_up);
-        g = g.unaryExpr([](float v) { return silu(v); }).cwiseProduct(u);
+        if (gelu)
+            g = g.unaryExpr([](float v) { return gelu_tanh(v); }).cwiseProduct(u);
+        else
+            g = g.unaryExpr([](float v) { return silu(v); }).cwiseProduct(u);
         y.noalias() = g * w.w_down.transpose();  // [rows, D]
         add_bias(y, w.b_down);
+        if (w.post_mlp_norm.size())
+            rms_norm_rows(y.data(), y.data(), rows, D, D, D, w.post_mlp_norm, float(c.rms_norm_eps));
         x.middleRows(r0, rows) += y;
         poll();
     }
@@ -267,6 +286,7 @@ void Model::lm_head(const MatrixRM& x, std::span<const std::int32_t> ids, const 
             logits.resize(rows, cols);  // [rows, cols] = xn [rows, D] x w [cols, D]^T
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(rows), int(cols), int(D), 1.0f,
                         xn.data() + r0 * D, int(D), w, int(D), 0.0f, logits.data(), int(cols));
+            soft_cap(logits.data(), logits.size(), float(c.final_logit_softcap));
             for (long r = 0; r < rows; ++r) {
                 const long t = r0 + r;
                 if (t + 1 >= T) continue;

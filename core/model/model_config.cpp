@@ -58,6 +58,18 @@ public:
         if (!j_[key].is_boolean()) fail(std::string("\"") + key + "\" must be true or false, got " + j_[key].dump());
         return j_[key].get<bool>();
     }
+    std::string string(const char* key) const {
+        if (!j_[key].is_string()) fail(std::string("\"") + key + "\" must be a string, got " + j_[key].dump());
+        return j_[key].get<std::string>();
+    }
+    // A positive number, `fallback` when the key is absent, 0 when it is null (None: switched off).
+    double positive_or_null(const char* key, double fallback) const {
+        if (!j_.contains(key)) return fallback;
+        if (j_[key].is_null()) return 0;
+        if (!j_[key].is_number() || !(j_[key].get<double>() > 0) || !std::isfinite(j_[key].get<double>()))
+            fail(std::string("\"") + key + "\" must be a positive number or null, got " + j_[key].dump());
+        return j_[key].get<double>();
+    }
     std::optional<int> optional_id(const char* key) const {
         if (!has(key)) return std::nullopt;
         const auto& v = j_[key];
@@ -133,6 +145,13 @@ void apply_family(ModelConfig& c, const json& j, const Reader& r) {
         refuse_true("mlp_bias", "has no MLP biases");
         c.qkv_bias = c.o_bias = c.attention_bias;
         c.qk_norm = true;
+    } else if (c.family == "gemma2") {
+        refuse_true("mlp_bias", "has no MLP biases");
+        c.qkv_bias = c.o_bias = c.attention_bias;
+        c.embed_scale = c.norm_offset = c.sandwich_norms = true;
+        c.sources.push_back({"layers", "embeddings x sqrt(hidden_size); RMSNorm weights as (1 + w); norms on the "
+                             "attention and MLP outputs before each residual add; GELU (tanh) MLP",
+                             "transformers' gemma2 modeling code"});
     } else if (c.family == "phi3") {
         refuse_true("attention_bias", "has no attention biases");
         refuse_true("mlp_bias", "has no MLP biases");
@@ -146,6 +165,37 @@ void apply_family(ModelConfig& c, const json& j, const Reader& r) {
                                               (c.o_bias ? ", o_proj bias" : ", no o_proj bias") +
                                               (c.qk_norm ? ", RMSNorm of each head's q and k before RoPE" : ""),
                              "transformers' " + c.family + " modeling code"});
+}
+
+// Gemma 2's attention and MLP settings, each with Gemma2Config's default when absent (null
+// switches a soft-cap off, as None does in transformers).
+void read_gemma_settings(ModelConfig& c, const json& j, const Reader& r) {
+    auto noted = [&](const char* key, double value, const std::string& what) {
+        const std::string shown = value > 0 ? csv_number(value) : "none";
+        if (!j.contains(key))
+            c.sources.push_back({key, shown, "the Gemma2Config default; " + what, true});
+        else
+            c.sources.push_back({key, j[key].dump(), key + std::string("; ") + what});
+    };
+    c.query_pre_attn_scalar = r.positive_or_null("query_pre_attn_scalar", 256);
+    if (c.query_pre_attn_scalar == 0)
+        r.fail("\"query_pre_attn_scalar\" is null; transformers' gemma2 needs it for the attention scale");
+    noted("query_pre_attn_scalar", c.query_pre_attn_scalar, "attention logits x query_pre_attn_scalar^-1/2");
+    c.attn_logit_softcap = r.positive_or_null("attn_logit_softcapping", 50.0);
+    noted("attn_logit_softcapping", c.attn_logit_softcap, "logits -> cap tanh(logits / cap) before the mask");
+    c.final_logit_softcap = r.positive_or_null("final_logit_softcapping", 30.0);
+    noted("final_logit_softcapping", c.final_logit_softcap, "output logits -> cap tanh(logits / cap)");
+    c.hidden_act = r.has("hidden_activation") ? r.string("hidden_activation") : "gelu_pytorch_tanh";
+    if (c.hidden_act != "gelu_pytorch_tanh")
+        r.fail("hidden_activation \"" + c.hidden_act + "\" is not supported (Gemma 2 uses gelu_pytorch_tanh)");
+    // The MLP reads hidden_activation only; a different hidden_act beside it is a contradiction.
+    if (r.has("hidden_act") && r.string("hidden_act") != c.hidden_act)
+        r.fail("hidden_act \"" + r.string("hidden_act") + "\" but hidden_activation \"" + c.hidden_act +
+               "\"; transformers' gemma2 reads hidden_activation, RoPEScope will not guess which was meant");
+    if (!r.has("hidden_activation"))
+        c.sources.push_back({"hidden_activation", "gelu_pytorch_tanh", "the Gemma2Config default", true});
+    if (!r.has("tie_word_embeddings"))  // lm_head is the embedding: a stored lm_head.weight is not read
+        c.sources.push_back({"tie_word_embeddings", "true", "the Gemma2Config default", true});
 }
 
 // What the checkpoint said about the position scaling, for the override's provenance line.
@@ -232,6 +282,12 @@ void apply_rope_override(ModelConfig& c, const RopeOverride& o) {
 
 }  // namespace
 
+float ModelConfig::attention_scale() const {
+    // Gemma: query_pre_attn_scalar**-0.5 in Python doubles, then a float32 tensor multiplier.
+    if (query_pre_attn_scalar > 0) return static_cast<float>(std::pow(query_pre_attn_scalar, -0.5));
+    return 1.0f / std::sqrt(float(head_dim));
+}
+
 RopeParams ModelConfig::rope_params() const {
     RopeParams p;
     p.theta = rope_theta * rope_config.scaling_factor.value_or(1.0);
@@ -283,6 +339,8 @@ ModelConfig parse_model_config(const std::string& text, const std::string& path,
     c.vocab_size = r.positive_int("vocab_size");
     if (r.has("head_dim")) {
         c.head_dim = r.positive_int("head_dim");
+    } else if (c.family == "gemma2") {
+        c.head_dim = 256;  // Gemma2Config's default, not hidden_size / heads
     } else {
         if (c.hidden_size % c.num_attention_heads)
             r.fail("hidden_size " + std::to_string(c.hidden_size) + " is not divisible by num_attention_heads " +
@@ -309,22 +367,25 @@ ModelConfig parse_model_config(const std::string& text, const std::string& path,
     c.sources.insert(c.sources.end(), policy.notes.begin(), policy.notes.end());
     c.sources.insert(c.sources.end(), rope.sources.begin(), rope.sources.end());
     if (!r.has("head_dim"))
-        c.sources.push_back({"head_dim", std::to_string(c.head_dim), "hidden_size / num_attention_heads", true});
+        c.sources.push_back({"head_dim", std::to_string(c.head_dim),
+                             c.family == "gemma2" ? "the Gemma2Config default" : "hidden_size / num_attention_heads", true});
     else
         c.sources.push_back({"head_dim", j["head_dim"].dump(), "head_dim"});
     if (!r.has("max_position_embeddings"))
         c.sources.push_back({"max_position_embeddings", "unknown", "no training length is marked", true});
     const int rotary = static_cast<int>(c.head_dim * c.partial_rotary_factor);
     if (rotary < 2 || rotary % 2) r.fail("head_dim * partial_rotary_factor must be an even number");
-    c.tie_word_embeddings = r.boolean("tie_word_embeddings", false);
+    // Gemma's config classes tie by default, the others do not.
+    c.tie_word_embeddings = r.boolean("tie_word_embeddings", c.family == "gemma2");
     c.attention_bias = r.boolean("attention_bias", false);
     c.mlp_bias = r.boolean("mlp_bias", false);
-    if (r.has("hidden_act")) {
-        if (!j["hidden_act"].is_string()) r.fail("\"hidden_act\" must be a string");
-        c.hidden_act = j["hidden_act"].get<std::string>();
+    if (c.family == "gemma2") {
+        read_gemma_settings(c, j, r);
+    } else {
+        if (r.has("hidden_act")) c.hidden_act = r.string("hidden_act");
+        if (c.hidden_act != "silu" && c.hidden_act != "swish")
+            r.fail("hidden_act \"" + c.hidden_act + "\" is not supported (Llama uses silu)");
     }
-    if (c.hidden_act != "silu" && c.hidden_act != "swish")
-        r.fail("hidden_act \"" + c.hidden_act + "\" is not supported (Llama uses silu)");
     c.bos_token_id = r.optional_id("bos_token_id");
     c.eos_token_id = r.optional_id("eos_token_id");
     if (r.has("rope_config")) {

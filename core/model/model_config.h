@@ -1,4 +1,5 @@
-// Typed view of a Hugging Face Llama-family config.json plus upstream RoPE++'s `rope_config`.
+// Typed view of a Hugging Face config.json of the Llama-like families plus upstream RoPE++'s
+// `rope_config`.
 #pragma once
 
 #include <optional>
@@ -31,7 +32,7 @@ struct ModelConfig {
     std::string path;         // config.json path, for messages
     std::string source_text;  // the file as read, kept verbatim for traces
     std::string model_type;
-    std::string family;  // the layout RoPEScope runs: "llama", "mistral", "qwen2", "qwen3" or "smollm3"
+    std::string family;  // the layout RoPEScope runs: llama, mistral, qwen2, qwen3, smollm3, phi3, gemma2
     int hidden_size = 0;
     int intermediate_size = 0;
     int num_attention_heads = 0;  // attention heads as upstream counts them (RoPE++_EH: 2x query heads)
@@ -60,7 +61,19 @@ struct ModelConfig {
     std::vector<int> layer_window;
     int attention_window(int layer) const { return layer_window.empty() ? 0 : layer_window[std::size_t(layer)]; }
     bool mlp_bias = false;
-    std::string hidden_act = "silu";
+    std::string hidden_act = "silu";  // "silu", or Gemma's "gelu_pytorch_tanh" (tanh approximation)
+    // Gemma's changes to the Llama layer (apply_family): embeddings x sqrt(hidden_size), every
+    // RMSNorm weight applied as (1 + w), and a norm on the attention and MLP outputs before each
+    // residual add (post_attention_layernorm normalises the attention OUTPUT there, and
+    // pre_feedforward_layernorm is the MLP's input norm).
+    bool embed_scale = false;
+    bool norm_offset = false;
+    bool sandwich_norms = false;
+    double query_pre_attn_scalar = 0;  // Gemma: logits scaled by its ^-1/2; 0 = head_dim^-1/2
+    double attn_logit_softcap = 0;     // Gemma 2: logits -> cap tanh(logits / cap) before the mask; 0 = none
+    double final_logit_softcap = 0;    // Gemma 2: the same on the output logits; 0 = none
+    // The float the scaled dot products are multiplied by, exactly as the family's code rounds it.
+    float attention_scale() const;
     std::optional<int> bos_token_id;
     std::optional<int> eos_token_id;
     RopePPConfig rope_config;

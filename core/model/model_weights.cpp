@@ -46,11 +46,25 @@ void split_fused(const Checkpoint& ck, const std::string& p, LayerWeights& w) {
     w.w_up = gate_up.bottomRows(inter);
 }
 
+// An RMSNorm weight as the forward pass multiplies by it: Gemma's norms scale by 1 + w, computed
+// in float32 as its modeling code does.
+VectorF load_norm(const Checkpoint& ck, const std::string& name) {
+    VectorF w = load_vector(ck.tensor(name));
+    if (ck.config().norm_offset) w.array() += 1.0f;
+    return w;
+}
+
 std::shared_ptr<LayerWeights> convert_layer(const Checkpoint& ck, int i) {
     const std::string p = "model.layers." + std::to_string(i) + ".";
     auto w = std::make_shared<LayerWeights>();
-    w->attn_norm = load_vector(ck.tensor(p + "input_layernorm.weight"));
-    w->mlp_norm = load_vector(ck.tensor(p + "post_attention_layernorm.weight"));
+    w->attn_norm = load_norm(ck, p + "input_layernorm.weight");
+    if (ck.config().sandwich_norms) {  // Gemma's post_attention_layernorm is on the attention output
+        w->post_attn_norm = load_norm(ck, p + "post_attention_layernorm.weight");
+        w->mlp_norm = load_norm(ck, p + "pre_feedforward_layernorm.weight");
+        w->post_mlp_norm = load_norm(ck, p + "post_feedforward_layernorm.weight");
+    } else {
+        w->mlp_norm = load_norm(ck, p + "post_attention_layernorm.weight");
+    }
     if (ck.config().fused_projections) {
         split_fused(ck, p, *w);
     } else {
@@ -68,8 +82,8 @@ std::shared_ptr<LayerWeights> convert_layer(const Checkpoint& ck, int i) {
     }
     if (ck.config().o_bias) w->bo = load_vector(ck.tensor(p + "self_attn.o_proj.bias"));
     if (ck.config().qk_norm) {
-        w->q_norm = load_vector(ck.tensor(p + "self_attn.q_norm.weight"));
-        w->k_norm = load_vector(ck.tensor(p + "self_attn.k_norm.weight"));
+        w->q_norm = load_norm(ck, p + "self_attn.q_norm.weight");
+        w->k_norm = load_norm(ck, p + "self_attn.k_norm.weight");
     }
     w->w_down = load_matrix(ck.tensor(p + "mlp.down_proj.weight"));
     if (ck.config().mlp_bias) {
@@ -86,7 +100,7 @@ ModelWeights::ModelWeights(const Checkpoint& ck, bool keep_layers_resident,
                            const ProgressFn& progress)
     : ck_(ck), resident_(keep_layers_resident), layers_(ck.config().num_hidden_layers) {
     embed_view_ = &require_matrix(ck.tensor("model.embed_tokens.weight"));
-    final_norm_ = load_vector(ck.tensor("model.norm.weight"));
+    final_norm_ = load_norm(ck, "model.norm.weight");
     lm_head_view_ = &require_matrix(ck.tensor(
         ck.config().tie_word_embeddings ? "model.embed_tokens.weight" : "lm_head.weight"));
     if (resident_) {

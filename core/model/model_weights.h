@@ -14,8 +14,11 @@
 namespace rs {
 
 struct LayerWeights {
+    // Norm weights as applied: Gemma's (1 + w) is added here, once, so every norm is w * x_hat.
     VectorF attn_norm;             // [D]
-    VectorF mlp_norm;              // [D]
+    VectorF mlp_norm;              // [D] the MLP's input norm
+    VectorF post_attn_norm;        // [D] Gemma: on the attention output before the add, else empty
+    VectorF post_mlp_norm;         // [D] Gemma: on the MLP output before the add, else empty
     MatrixRM wq;                   // [query_heads*d, D]
     MatrixRM wk;                   // [kv_heads*d, D]
     MatrixRM wv;                   // [kv_heads*d, D]
@@ -32,7 +35,7 @@ struct LayerWeights {
         for (const MatrixRM* m : {&wq, &wk, &wv, &wo, &w_gate, &w_up, &w_down})
             n += std::uint64_t(m->size());
         for (const VectorF* v :
-             {&attn_norm, &mlp_norm, &bq, &bk, &bv, &bo, &q_norm, &k_norm, &b_gate, &b_up, &b_down})
+             {&attn_norm, &mlp_norm, &post_attn_norm, &post_mlp_norm, &bq, &bk, &bv, &bo, &q_norm, &k_norm, &b_gate, &b_up, &b_down})
             n += std::uint64_t(v->size());
         return n;
     }

@@ -24,7 +24,8 @@ struct RunInfo {
     const HeadLayout* layout = nullptr;
     const RopeSpectrum* rope = nullptr;  // this run's spectrum; per run for longrope/dynamic NTK,
                                          // so valid until end_run (copy it to keep it)
-    float logit_scale = 0.0f;  // 1/sqrt(head_dim)
+    float logit_scale = 0.0f;  // 1/sqrt(head_dim), or the family's own (Gemma's query_pre_attn_scalar)
+    float logit_softcap = 0.0f;  // Gemma 2: block logits are softcap tanh(q.k scale / softcap); 0 = none
     std::vector<int> layer_window;  // [layers] sliding window, 0 = full; empty = every layer full
     int window(int layer) const { return layer_window.empty() ? 0 : layer_window[std::size_t(layer)]; }
 };

@@ -98,7 +98,7 @@ double conversion_rate(std::mt19937& rng) {
 double seconds_per_entry(const ModelConfig& c, const HeadLayout& layout, bool instrumented) {
     const int T = 1024, d = layout.head_dim, threads = std::max(1, omp_get_max_threads());
     const RopeSpectrum rope = make_rope_spectrum(c.rope_params());
-    const RunInfo info{T, 1, &layout, &rope, 1.0f / std::sqrt(float(d)), {}};
+    const RunInfo info{T, 1, &layout, &rope, 1.0f / std::sqrt(float(d)), 0.0f, {}};
     std::vector<double> seconds(threads, 0.0);
 #pragma omp parallel num_threads(threads)
     {

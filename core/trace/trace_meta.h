@@ -47,7 +47,8 @@ struct TraceMeta {
     double yarn_factor = 0.0;
     int tokens = 0;
     int layers = 0;
-    float logit_scale = 0.0f;  // 1/sqrt(head_dim), the float the run multiplied by
+    float logit_scale = 0.0f;  // 1/sqrt(head_dim) (or the family's), the float the run multiplied by
+    float logit_softcap = 0.0f;  // Gemma 2: logits = cap tanh(scaled / cap); 0 = none (absent in older traces)
     QKPrecision qk_precision = QKPrecision::F16;
     std::vector<int> overview_cells;  // [levels] cells per side, finest first
     std::vector<char> rope_layers;    // [layers] 0 = NoPE layer (no imaginary heads), from /layers/NN@rope

@@ -253,6 +253,8 @@ void TraceReader::Impl::read_meta() {
     meta.linear_factor = ranged(mg, "linear_factor", 0, kHuge, true);
     meta.yarn_factor = ranged(mg, "yarn_factor", 0, kHuge, false);
     meta.logit_scale = float(ranged(mg, "logit_scale", 0, 1e30, true, true));
+    if (h5::has_attr(mg, "logit_softcap"))  // absent before soft-capped families existed: none
+        meta.logit_softcap = float(ranged(mg, "logit_softcap", 0, 1e30, false, true));
     const std::string qk = h5::read_attr_string(mg, "qk_dtype");
     if (qk != "f16" && qk != "f32") throw h5::Failure("unknown Q/K storage type '" + qk + "'");
     meta.qk_precision = qk == "f16" ? QKPrecision::F16 : QKPrecision::F32;
@@ -800,7 +802,7 @@ Tile TraceReader::tile(const TileRequest& r) {
                            lse->data(),   m.tokens,
                            h.imag,        &m.rope,
                            m.logit_scale, m.qk_precision == QKPrecision::F16 ? 0x1.0p-11 : 0.0,
-                           m.window(r.layer)};
+                           m.window(r.layer), m.logit_softcap};
             Tile t = compute_tile(r, src);
             impl_->check_tile(t, trace::layer_group(r.layer, m.layers) + " head " +
                                      std::to_string(r.head) + " (" + m.layout.label(r.head) + ")");

@@ -245,6 +245,8 @@ void TraceWriter::Impl::write_meta() {
     h5::write_attr(mg, "yarn_factor", params.yarn_factor);
     h5::write_attr_f32(mg, "cos_sin_scale", rope.cos_sin_scale);
     h5::write_attr_f32(mg, "logit_scale", info.logit_scale);
+    // Always written (0 = none): whoever recomputes logits from Q and K must cap them as the run did.
+    h5::write_attr_f32(mg, "logit_softcap", info.logit_softcap);
     h5::write_attr(mg, "qk_dtype", qk_precision_name(precision));
     h5::write_attr(mg, "has_text", std::int64_t(!tokens.text.empty()));
     h5::write_attr(mg, "has_token_display", std::int64_t(!tokens.display.empty()));

@@ -1,0 +1,160 @@
+// Gemma 2 configs: every setting transformers' gemma2 code applies is read (with Gemma2Config's
+// defaults shown when absent), the soft-cap helper matches tanh, and contradictions are refused.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include <nlohmann/json.hpp>
+
+#include "error.h"
+#include "model_config.h"
+#include "soft_cap.h"
+#include "tests/test_util.h"
+
+using namespace rs;
+
+namespace {
+
+using json = nlohmann::json;
+
+json gemma2_config() {
+    return json::parse(R"({"model_type": "gemma2", "hidden_size": 64, "intermediate_size": 96,
+        "num_attention_heads": 4, "num_key_value_heads": 2, "num_hidden_layers": 4, "vocab_size": 97,
+        "head_dim": 16, "max_position_embeddings": 256, "rms_norm_eps": 1e-6,
+        "query_pre_attn_scalar": 24, "attn_logit_softcapping": 3.0, "final_logit_softcapping": 2.0,
+        "sliding_window": 8, "hidden_act": "gelu_pytorch_tanh", "hidden_activation": "gelu_pytorch_tanh"})");
+}
+
+ModelConfig parse(const json& j) { return parse_model_config(j.dump(), "config.json"); }
+
+std::string refusal(const json& j) {
+    try {
+        parse(j);
+    } catch (const Error& e) {
+        return e.what();
+    }
+    return "";
+}
+
+std::string line_of(const ModelConfig& c, const std::string& parameter) {
+    for (const auto& s : c.sources)
+        if (s.parameter == parameter) return source_line(s);
+    return "(none)";
+}
+
+}  // namespace
+
+TEST(GemmaConfig, ReadsEverySettingGemma2Applies) {
+    const ModelConfig c = parse(gemma2_config());
+    EXPECT_EQ(c.family, "gemma2");
+    EXPECT_TRUE(c.embed_scale && c.norm_offset && c.sandwich_norms);
+    EXPECT_EQ(c.hidden_act, "gelu_pytorch_tanh");
+    EXPECT_EQ(c.attn_logit_softcap, 3.0);
+    EXPECT_EQ(c.final_logit_softcap, 2.0);
+    EXPECT_EQ(c.attention_scale(), static_cast<float>(1.0 / std::sqrt(24.0)));
+    EXPECT_TRUE(c.tie_word_embeddings);  // Gemma2Config's default
+    EXPECT_FALSE(c.qkv_bias || c.o_bias || c.mlp_bias);
+    EXPECT_EQ(c.layer_window, (std::vector<int>{8, 0, 8, 0}));  // even layers slide
+    EXPECT_EQ(line_of(c, "attn_logit_softcapping"),
+              "attn_logit_softcapping = 3.0 (attn_logit_softcapping; logits -> cap tanh(logits / cap) "
+              "before the mask)");
+    EXPECT_EQ(line_of(c, "tie_word_embeddings"), "tie_word_embeddings absent -> true (the Gemma2Config default)");
+}
+
+TEST(GemmaConfig, AbsentKeysTakeGemma2ConfigDefaultsAndSayItNullSwitchesACapOff) {
+    json j = gemma2_config();
+    for (const char* k : {"head_dim", "query_pre_attn_scalar", "attn_logit_softcapping", "sliding_window",
+                          "hidden_act", "hidden_activation"})
+        j.erase(k);
+    j["final_logit_softcapping"] = nullptr;
+    const ModelConfig c = parse(j);
+    EXPECT_EQ(c.head_dim, 256);
+    EXPECT_EQ(c.query_pre_attn_scalar, 256);
+    EXPECT_EQ(c.attention_scale(), 0.0625f);
+    EXPECT_EQ(c.attn_logit_softcap, 50.0);
+    EXPECT_EQ(c.final_logit_softcap, 0.0);
+    EXPECT_EQ(c.hidden_act, "gelu_pytorch_tanh");
+    EXPECT_EQ(c.layer_window, (std::vector<int>{4096, 0, 4096, 0}));
+    EXPECT_EQ(line_of(c, "head_dim"), "head_dim absent -> 256 (the Gemma2Config default)");
+    EXPECT_EQ(line_of(c, "attn_logit_softcapping"),
+              "attn_logit_softcapping absent -> 50 (the Gemma2Config default; logits -> cap tanh(logits / "
+              "cap) before the mask)");
+    EXPECT_EQ(line_of(c, "final_logit_softcapping"),
+              "final_logit_softcapping = null (final_logit_softcapping; output logits -> cap tanh(logits / cap))");
+    EXPECT_EQ(line_of(c, "sliding_window"), "sliding_window absent -> 4096 (the Gemma2Config default)");
+}
+
+TEST(GemmaConfig, LayerTypesDecideWhichLayersSlide) {
+    json j = gemma2_config();
+    j["layer_types"] = {"full_attention", "sliding_attention", "sliding_attention", "full_attention"};
+    EXPECT_EQ(parse(j).layer_window, (std::vector<int>{0, 8, 8, 0}));
+    j["sliding_window"] = nullptr;
+    EXPECT_EQ(refusal(j), "config.json: sliding_window is null, but layers 1, 2 are sliding_attention layers; "
+                          "RoPEScope will not guess the window");
+}
+
+TEST(GemmaConfig, ContradictionsAreRefusedByName) {
+    struct Case {
+        const char* key;
+        json value;
+        const char* message;
+    };
+    const Case cases[] = {
+        {"hidden_act", "silu",
+         "config.json: hidden_act \"silu\" but hidden_activation \"gelu_pytorch_tanh\"; transformers' gemma2 "
+         "reads hidden_activation, RoPEScope will not guess which was meant"},
+        {"hidden_activation", "relu",
+         "config.json: hidden_activation \"relu\" is not supported (Gemma 2 uses gelu_pytorch_tanh)"},
+        {"mlp_bias", true,
+         "config.json: \"mlp_bias\" = true, but transformers' gemma2 has no MLP biases; RoPEScope will not "
+         "guess which was meant"},
+        {"query_pre_attn_scalar", nullptr,
+         "config.json: \"query_pre_attn_scalar\" is null; transformers' gemma2 needs it for the attention scale"},
+        {"attn_logit_softcapping", -1.0,
+         "config.json: \"attn_logit_softcapping\" must be a positive number or null, got -1.0"},
+        {"sliding_window_size", 16,
+         "config.json: \"sliding_window_size\" = 16: only Gemma 2 configs carry it, as an unread copy of "
+         "sliding_window; here it is not one (sliding_window 8), so RoPEScope cannot tell which window was "
+         "meant (pass --ignore-config-key sliding_window_size to run without it; every output then says so)"},
+    };
+    for (const auto& k : cases) {
+        json j = gemma2_config();
+        j[k.key] = k.value;
+        EXPECT_EQ(refusal(j), k.message) << k.key;
+    }
+    json j = gemma2_config();
+    j["sliding_window_size"] = 8;  // the unread copy Gemma 2 configs carry
+    EXPECT_EQ(refusal(j), "");
+}
+
+TEST(GemmaConfig, SoftCapIsCapTimesTanhWithinAFewUlp) {
+    std::vector<float> x;
+    for (int i = -400; i <= 400; ++i) x.push_back(float(i) * 0.037f);
+    std::vector<float> y = x;
+    soft_cap(y.data(), long(y.size()), 3.0f);
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        const double want = 3.0 * std::tanh(double(x[i] / 3.0f));
+        EXPECT_NEAR(y[i], want, 4 * 3.0 * 0x1.0p-24) << x[i];
+    }
+    std::vector<float> z = x;
+    soft_cap(z.data(), long(z.size()), 0.0f);  // no cap: unchanged
+    EXPECT_EQ(z, x);
+}
+
+// The Gemma 3 reference fixtures are refused by name, for the reason, until RoPEScope applies a
+// second RoPE spectrum to the sliding layers.
+TEST(GemmaConfig, Gemma3FixturesAreRefusedByNameForTheirTwoRopeBases) {
+    ASSERT_FALSE(test::fixtures_refused_for_now().empty());
+    for (const auto& name : test::fixtures_refused_for_now()) {
+        const auto path = test::fixture_dir(name) / "config.json";
+        try {
+            load_model_config(path.string());
+            ADD_FAILURE() << name << " opened";
+        } catch (const FileError& e) {
+            EXPECT_EQ(std::string(e.what()),
+                      path.string() + ": model_type \"gemma3_text\" is not supported yet: Gemma 3 has local/global "
+                                      "layers with two RoPE bases and q/k norms. RoPEScope opens model_type llama "
+                                      "(including RoPE++ checkpoints), mistral, qwen2, qwen3, smollm3, phi3 and gemma2");
+        }
+    }
+}
