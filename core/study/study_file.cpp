@@ -239,7 +239,42 @@ Study read_study(hid_t f) {
     return s;
 }
 
+// NaN (no finite value) on both sides counts as equal.
+bool same(double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); }
+
+AggregateTable read_aggregate(hid_t f, const TextTable& t) {
+    Bootstrap no_resamples(0, 0);  // mean and n only: cheap, and exactly what was stored
+    const AggregateTable want = aggregate(t, no_resamples);
+    const h5::Dims ad = want.dims.empty() ? h5::Dims{1} : dims_of(want.dims);
+    AggregateTable a;
+    a.dims = want.dims;
+    a.mean = get<double>(f, t.group + "/mean", ad);
+    a.sd = get<double>(f, t.group + "/sd", ad);
+    a.low = get<double>(f, t.group + "/ci_low", ad);
+    a.high = get<double>(f, t.group + "/ci_high", ad);
+    a.n = get<std::int32_t>(f, t.group + "/n", ad);
+    for (std::size_t i = 0; i < a.mean.size(); ++i) {
+        if (!same(a.mean[i], want.mean[i]) || a.n[i] != want.n[i])
+            throw h5::Failure(t.group + "/mean and n disagree with " + t.group + "/values at entry " +
+                              std::to_string(i));
+        if (a.sd[i] < 0 || a.low[i] > a.high[i] || std::isinf(a.sd[i]) || std::isinf(a.low[i]) ||
+            std::isinf(a.high[i]))
+            throw h5::Failure(t.group + " has an impossible s.d. or interval at entry " + std::to_string(i));
+    }
+    return a;
+}
+
 }  // namespace
+
+std::vector<AggregateTable> read_stored_aggregates(const std::string& path,
+                                                   const std::vector<TextTable>& tables) {
+    return h5::as_file_error(path, "", [&] {
+        h5::Handle file = h5::open_file_read(path);
+        std::vector<AggregateTable> out;
+        for (const auto& t : tables) out.push_back(read_aggregate(file.get(), t));
+        return out;
+    });
+}
 
 void write_study_file(const std::string& destination, const Study& study) {
     h5::as_file_error(destination, "cannot write the study: ", [&] {

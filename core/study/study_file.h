@@ -4,8 +4,10 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "study_spec.h"
+#include "study_tables.h"
 
 namespace rs {
 
@@ -18,5 +20,13 @@ void write_study_file(const std::string& destination, const Study& study);
 // The header and the done units of a study file. Throws FileError naming `path` for anything
 // that is not a study file of this schema or is inconsistent.
 Study read_study_file(const std::string& path);
+
+// The aggregates over texts the file stores for each of `tables` (study_tables of the study read
+// from `path`): mean, sd, ci_low, ci_high and n of the table's group, shaped as the table without
+// its text axis. Read, not recomputed — the bootstrap is the costly part — but checked against
+// the table's own values first: mean and n exactly as aggregate() gives them, sd >= 0 and
+// ci_low <= ci_high wherever they are numbers. Throws FileError naming `path` and the dataset.
+std::vector<AggregateTable> read_stored_aggregates(const std::string& path,
+                                                   const std::vector<TextTable>& tables);
 
 }  // namespace rs

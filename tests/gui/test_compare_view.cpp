@@ -282,6 +282,37 @@ void TestCompareView::a_file_that_is_not_a_study_is_refused_naming_it() {
     } catch (const FileError& e) {
         QVERIFY2(QString(e.what()).startsWith(cut) && QString(e.what()).contains("nll"), e.what());
     }
+    // Stored aggregates are read, not recomputed, so they are checked: a mean that is not the mean
+    // of the stored values, or an interval upside down, is refused naming the table.
+    struct Edit {
+        const char* dataset;
+        double value;
+        const char* expected;
+    };
+    for (const Edit& e : {Edit{"summary/mean", 123.0, "summary/mean and n disagree with summary/values"},
+                          Edit{"checkpoints/c00/heads/ci_low", 1e9, "checkpoints/c00/heads has an impossible"}}) {
+        const QString edited = tmp_.filePath("edited.h5");
+        QFile::remove(edited);
+        QVERIFY(QFile::copy(study_, edited));
+        {
+            h5::Handle file = h5::open_file_write(edited.toStdString());
+            const hid_t d = H5Dopen2(file.get(), e.dataset, H5P_DEFAULT);
+            QVERIFY(d >= 0);
+            const hid_t space = H5Dget_space(d);
+            std::vector<double> v(std::size_t(H5Sget_simple_extent_npoints(space)));
+            H5Sclose(space);
+            QVERIFY(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()) >= 0);
+            v[0] = e.value;
+            QVERIFY(H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()) >= 0);
+            H5Dclose(d);
+        }
+        try {
+            load_study_comparison(edited);
+            QFAIL("a study with damaged aggregates was read");
+        } catch (const FileError& err) {
+            QVERIFY2(QString(err.what()).startsWith(edited) && QString(err.what()).contains(e.expected), err.what());
+        }
+    }
 }
 
 void TestCompareView::main_window_opens_a_study_in_the_compare_tab() {

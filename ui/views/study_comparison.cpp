@@ -1,12 +1,11 @@
-// Loading a study file for the Compare view: read and validated by core/study, aggregated with the
-// file's own bootstrap seed and resample count.
+// Loading a study file for the Compare view: read and validated by core/study, with the aggregates
+// the file stores (checked against its per-text values, never re-bootstrapped).
 #include "study_comparison.h"
 
 #include <QFileInfo>
 #include <filesystem>
 
 #include "error.h"
-#include "study_bootstrap.h"
 #include "study_file.h"
 
 namespace rs::ui {
@@ -48,14 +47,21 @@ StudyComparison load_study_comparison(const QString& path) {
     c.path = QFileInfo(path).absoluteFilePath();
     c.study = read_study_file(path.toStdString());
     const auto tables = study_tables(c.study);
-    Bootstrap bootstrap(c.header().bootstrap, c.header().seed);
-    c.summary = aggregate(table_named(tables, "summary"), bootstrap);
+    // The plotted tables in order: summary, then per checkpoint heads (and NLL by position).
+    const bool by_position = !c.header().nll_position_edges.empty();
+    std::vector<TextTable> plotted{table_named(tables, "summary")};
     for (int ck = 0; ck < int(c.header().checkpoints.size()); ++ck) {
         const std::string group = checkpoint_group(ck);
-        c.heads.push_back(aggregate(table_named(tables, group + "/heads"), bootstrap));
+        plotted.push_back(table_named(tables, group + "/heads"));
+        if (by_position) plotted.push_back(table_named(tables, group + "/nll_by_position"));
         c.nll.push_back(table_named(tables, group + "/nll"));
-        if (!c.header().nll_position_edges.empty())
-            c.nll_by_position.push_back(aggregate(table_named(tables, group + "/nll_by_position"), bootstrap));
+    }
+    auto stored = read_stored_aggregates(path.toStdString(), plotted);
+    auto next = stored.begin();
+    c.summary = std::move(*next++);
+    for (int ck = 0; ck < int(c.header().checkpoints.size()); ++ck) {
+        c.heads.push_back(std::move(*next++));
+        if (by_position) c.nll_by_position.push_back(std::move(*next++));
     }
     return c;
 }

@@ -1,6 +1,7 @@
 // A study file as the Compare view reads it: the header, and the aggregates over texts the file
-// stores (recomputed from its per-text values by the core's own code, so they equal the stored
-// ones) for the tables the view plots: /summary, each checkpoint's heads and nll.
+// stores (read_stored_aggregates: checked against the per-text values, not re-bootstrapped) for
+// the tables the view plots: /summary, each checkpoint's heads and NLL by position, and the
+// per-text NLL.
 #pragma once
 
 #include <QString>
