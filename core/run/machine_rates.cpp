@@ -98,7 +98,8 @@ double conversion_rate(std::mt19937& rng) {
 double seconds_per_entry(const ModelConfig& c, const HeadLayout& layout, bool instrumented) {
     const int T = 1024, d = layout.head_dim, threads = std::max(1, omp_get_max_threads());
     const RopeSpectrum rope = make_rope_spectrum(c.rope_params());
-    const RunInfo info{T, 1, &layout, &rope, 1.0f / std::sqrt(float(d)), 0.0f, {}};
+    // The family's scale and soft-cap (Gemma 2's tanh on every logit is part of the entry cost).
+    const RunInfo info{T, 1, &layout, &rope, c.attention_scale(), float(c.attn_logit_softcap), {}};
     std::vector<double> seconds(threads, 0.0);
 #pragma omp parallel num_threads(threads)
     {
@@ -114,6 +115,7 @@ double seconds_per_entry(const ModelConfig& c, const HeadLayout& layout, bool in
         job.tokens = T;
         job.head_dim = d;
         job.scale = info.logit_scale;
+        job.softcap = info.logit_softcap;
         job.q = {q.data(), d};
         job.k = {k.data(), d};
         job.v = {v.data(), d};
