@@ -90,8 +90,15 @@ Base load_base() {
     return base;
 }
 
+// Each fuzzing process edits its own work file; it goes when the process ends normally.
+struct WorkFileRemover {
+    std::string path;
+    ~WorkFileRemover() { std::remove(path.c_str()); }
+};
+
 const Base& base() {
     static const Base b = load_base();
+    static const WorkFileRemover remover{b.work_path};  // destroyed before b
     return b;
 }
 
