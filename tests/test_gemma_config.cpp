@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
 
 #include <nlohmann/json.hpp>
 
@@ -141,20 +142,26 @@ TEST(GemmaConfig, SoftCapIsCapTimesTanhWithinAFewUlp) {
     EXPECT_EQ(z, x);
 }
 
-// The Gemma 3 reference fixtures are refused by name, for the reason, until RoPEScope applies a
-// second RoPE spectrum to the sliding layers.
-TEST(GemmaConfig, Gemma3FixturesAreRefusedByNameForTheirTwoRopeBases) {
-    ASSERT_FALSE(test::fixtures_refused_for_now().empty());
-    for (const auto& name : test::fixtures_refused_for_now()) {
-        const auto path = test::fixture_dir(name) / "config.json";
-        try {
-            load_model_config(path.string());
-            ADD_FAILURE() << name << " opened";
-        } catch (const FileError& e) {
-            EXPECT_EQ(std::string(e.what()),
-                      path.string() + ": model_type \"gemma3_text\" is not supported yet: Gemma 3 has local/global "
-                                      "layers with two RoPE bases and q/k norms. RoPEScope opens model_type llama "
-                                      "(including RoPE++ checkpoints), mistral, qwen2, qwen3, smollm3, phi3 and gemma2");
-        }
-    }
+// Multimodal Gemma 3 (vision tower, other tensor names) stays refused by name, and so does an
+// attn_logit_softcapping that transformers' Gemma3Attention would never apply.
+TEST(GemmaConfig, MultimodalGemma3AndGemma3AttentionSoftCapAreRefusedByName) {
+    EXPECT_TRUE(test::fixtures_refused_for_now().empty());
+    const auto path = test::fixture_dir("gemma3_text_f32") / "config.json";
+    std::ifstream f(path);
+    json j = json::parse(f);
+    j["model_type"] = "gemma3";
+    EXPECT_EQ(refusal(j),
+              "config.json: model_type \"gemma3\" is not supported yet: multimodal Gemma 3 adds a vision tower "
+              "and keeps its language model under other tensor names (its text-only form is model_type "
+              "gemma3_text). RoPEScope opens model_type llama (including RoPE++ checkpoints), mistral, qwen2, "
+              "qwen3, smollm3, phi3, gemma2 and gemma3_text");
+    j["model_type"] = "gemma3_text";
+    j["attn_logit_softcapping"] = 50.0;
+    EXPECT_EQ(refusal(j),
+              "config.json: \"attn_logit_softcapping\" = 50.0: transformers' Gemma3Attention keeps "
+              "attn_logit_softcapping but never applies it, so a value here cannot mean what it says (pass "
+              "--ignore-config-key attn_logit_softcapping to run without it; every output then says so)");
+    // Ignored at the user's request, it runs as transformers does: no cap.
+    const ModelConfig c = parse_model_config(j.dump(), "config.json", {{"attn_logit_softcapping"}, {}});
+    EXPECT_EQ(c.attn_logit_softcap, 0.0);
 }
