@@ -48,7 +48,7 @@ TEST(Gemma3Config, DefaultsAreGemma3TextConfigs) {
     EXPECT_EQ(c.query_pre_attn_scalar, 256);
     EXPECT_EQ(c.attn_logit_softcap, 0);
     EXPECT_EQ(c.final_logit_softcap, 0);
-    EXPECT_EQ(c.rope_theta, 10000.0);  // the transformers default (Gemma3TextConfig writes 1e6 into configs)
+    EXPECT_EQ(c.rope_theta, 1e6);  // Gemma3TextConfig's, not the transformers default 10000
     EXPECT_EQ(c.rope_local_theta, 10000.0);
     EXPECT_TRUE(c.qk_norm && c.norm_offset && c.sandwich_norms && c.embed_scale && c.tie_word_embeddings);
     EXPECT_EQ(c.hidden_act, "gelu_pytorch_tanh");

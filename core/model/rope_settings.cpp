@@ -486,6 +486,9 @@ RopeSettings read_rope_settings(const json& j, const std::string& path, const st
         if (!(*theta > 1))
             in.fail("rope_theta must be greater than 1, got " + std::to_string(*theta));
         s.rope_theta = *theta;
+    } else if (family == "gemma3_text") {  // Gemma3TextConfig's own default
+        s.rope_theta = 1e6;
+        in.sources().push_back({"rope_theta", "1000000", "the Gemma3TextConfig default", true});
     } else {
         in.sources().push_back({"rope_theta", "10000", "the transformers default", true});
     }
