@@ -22,7 +22,8 @@ namespace fs = std::filesystem;
 // The transformers 5 form of a 4.x config: rope_theta, partial_rotary_factor and rope_scaling move
 // into rope_parameters (rope_scaling's "type" becomes "rope_type").
 json to_transformers5(json c, bool per_layer_type) {
-    const std::vector<int> windows = parse_model_config(c.dump(), "config.json").layer_window;
+    const ModelConfig parsed = parse_model_config(c.dump(), "config.json");
+    const std::vector<int> windows = parsed.layer_window;
     json rp = {{"rope_type", "default"}};
     if (c.contains("rope_scaling") && c["rope_scaling"].is_object())
         for (const auto& [k, v] : c["rope_scaling"].items()) rp[k == "type" ? "rope_type" : k] = v;
@@ -38,6 +39,12 @@ json to_transformers5(json c, bool per_layer_type) {
             c["layer_types"].push_back(!windows.empty() && windows[std::size_t(l)] ? "sliding_attention"
                                                                                   : "full_attention");
         c["rope_parameters"] = {{"full_attention", rp}, {"sliding_attention", rp}};
+        if (parsed.family == "gemma3_text") {
+            // Gemma 3: the sliding layers' own default RoPE on rope_local_base_freq.
+            c["rope_parameters"]["sliding_attention"] = {{"rope_type", "default"},
+                                                         {"rope_theta", parsed.rope_local_theta}};
+            c.erase("rope_local_base_freq");
+        }
     } else {
         c["rope_parameters"] = rp;
     }
@@ -83,7 +90,7 @@ TEST_P(Generations, Transformers5TwinGivesBitIdenticalNllAndInfo) {
         EXPECT_EQ(info_without_provenance(tmp.path()), info) << what;
         // And both generations at once, agreeing, are accepted as the same model.
         json both = to_transformers5(config4, per_layer_type);
-        for (const char* key : {"rope_theta", "rope_scaling", "partial_rotary_factor"})
+        for (const char* key : {"rope_theta", "rope_scaling", "partial_rotary_factor", "rope_local_base_freq"})
             if (config4.contains(key)) both[key] = config4[key];
         test::write_file(tmp / "config.json", both.dump(2));
         expect_bit_identical(nll_of(tmp.path(), fx.ids), reference, what + " with 4.x keys too");

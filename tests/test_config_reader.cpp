@@ -57,7 +57,7 @@ TEST(ConfigFamily, RefusesQwenGemmaPhiByNameBeforeAnyOtherField) {
                   std::string::npos)
             << why;
         EXPECT_NE(why.find("RoPEScope opens model_type llama (including RoPE++ checkpoints), "
-                           "mistral, qwen2, qwen3, smollm3, phi3 and gemma2"),
+                           "mistral, qwen2, qwen3, smollm3, phi3, gemma2 and gemma3_text"),
                   std::string::npos);
     }
     json j = base_config();
@@ -65,7 +65,7 @@ TEST(ConfigFamily, RefusesQwenGemmaPhiByNameBeforeAnyOtherField) {
     EXPECT_EQ(
         refusal(j),
         "config.json: model_type \"mamba\" is not a family RoPEScope knows; it opens model_type "
-        "llama (including RoPE++ checkpoints), mistral, qwen2, qwen3, smollm3, phi3 and gemma2");
+        "llama (including RoPE++ checkpoints), mistral, qwen2, qwen3, smollm3, phi3, gemma2 and gemma3_text");
 }
 
 // Phi-3 has no biases and keeps a top-level original_max_position_embeddings (read by longrope
@@ -314,19 +314,19 @@ TEST(RopeSettings, UnknownTypesAndUnreadFieldsAreRefusedByKey) {
 
 TEST(PositionalKeys, UnknownPositionalKeyIsRefusedUnlessIgnored) {
     json j = base_config();
-    j["rope_local_base_freq"] = 10000.0;
+    j["rotary_emb_base"] = 10000.0;
     EXPECT_EQ(
         refusal(j),
-        "config.json: config key \"rope_local_base_freq\" = 10000.0 is not one RoPEScope reads, "
-        "and it may change positions or attention (pass --ignore-config-key rope_local_base_freq "
+        "config.json: config key \"rotary_emb_base\" = 10000.0 is not one RoPEScope reads, "
+        "and it may change positions or attention (pass --ignore-config-key rotary_emb_base "
         "to run without it; every output then says so)");
-    const auto c = parse(j, {"rope_local_base_freq"});
+    const auto c = parse(j, {"rotary_emb_base"});
     const auto lines = provenance_lines(c);
     EXPECT_EQ(
         lines.back(),
-        "rope_local_base_freq IGNORED at the user's request (--ignore-config-key): not applied");
+        "rotary_emb_base IGNORED at the user's request (--ignore-config-key): not applied");
     // Naming a key that is not there (or not a refused one) is a usage error, not a silent no-op.
-    EXPECT_THROW(parse(base_config(), {"rope_local_base_freq"}), UsageError);
+    EXPECT_THROW(parse(base_config(), {"rotary_emb_base"}), UsageError);
     EXPECT_THROW(parse(base_config(), {"hidden_size"}), UsageError);
 }
 

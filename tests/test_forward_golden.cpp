@@ -50,6 +50,16 @@ TEST_P(Golden, MatchesReference) {
     for (std::size_t i = 0; i < inv.size(); ++i)
         EXPECT_TRUE(close(rope.inv_freq_f32[i], inv[i], 0, 2e-7)) << "inv_freq " << i;
     EXPECT_TRUE(close(rope.cos_sin_scale, test::tensor_floats(expected.tensor("cos_sin_scale"))[0], 0, 1e-7));
+    // Gemma 3: the sliding layers' own (unscaled) spectrum.
+    if (expected.contains("inv_freq_local")) {
+        ASSERT_NE(model.local_rope(), nullptr);
+        const auto local = test::tensor_floats(expected.tensor("inv_freq_local"));
+        ASSERT_EQ(local.size(), model.local_rope()->inv_freq_f32.size());
+        for (std::size_t i = 0; i < local.size(); ++i)
+            EXPECT_TRUE(close(model.local_rope()->inv_freq_f32[i], local[i], 0, 2e-7)) << "inv_freq_local " << i;
+    } else {
+        EXPECT_EQ(model.local_rope(), nullptr);
+    }
 
     const auto logits = test::tensor_floats(expected.tensor("logits"));
     ASSERT_EQ(std::size_t(out.logits.size()), logits.size());

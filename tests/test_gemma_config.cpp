@@ -1,8 +1,10 @@
-// Gemma 2 configs: every setting transformers' gemma2 code applies is read (with Gemma2Config's
-// defaults shown when absent), the soft-cap helper matches tanh, and contradictions are refused.
+// Gemma 2 and Gemma 3 (text) configs: every setting transformers' gemma2 / gemma3 code applies is
+// read (with the config class's defaults shown when absent), the soft-cap helper matches tanh, and
+// contradictions are refused.
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
 
 #include <nlohmann/json.hpp>
 
@@ -141,20 +143,134 @@ TEST(GemmaConfig, SoftCapIsCapTimesTanhWithinAFewUlp) {
     EXPECT_EQ(z, x);
 }
 
-// The Gemma 3 reference fixtures are refused by name, for the reason, until RoPEScope applies a
-// second RoPE spectrum to the sliding layers.
-TEST(GemmaConfig, Gemma3FixturesAreRefusedByNameForTheirTwoRopeBases) {
-    ASSERT_FALSE(test::fixtures_refused_for_now().empty());
-    for (const auto& name : test::fixtures_refused_for_now()) {
-        const auto path = test::fixture_dir(name) / "config.json";
-        try {
-            load_model_config(path.string());
-            ADD_FAILURE() << name << " opened";
-        } catch (const FileError& e) {
-            EXPECT_EQ(std::string(e.what()),
-                      path.string() + ": model_type \"gemma3_text\" is not supported yet: Gemma 3 has local/global "
-                                      "layers with two RoPE bases and q/k norms. RoPEScope opens model_type llama "
-                                      "(including RoPE++ checkpoints), mistral, qwen2, qwen3, smollm3, phi3 and gemma2");
-        }
-    }
+// Multimodal Gemma 3 (vision tower, other tensor names) stays refused by name, and so does an
+// attn_logit_softcapping that transformers' Gemma3Attention would never apply.
+TEST(GemmaConfig, MultimodalGemma3AndGemma3AttentionSoftCapAreRefusedByName) {
+    EXPECT_TRUE(test::fixtures_refused_for_now().empty());
+    const auto path = test::fixture_dir("gemma3_text_f32") / "config.json";
+    std::ifstream f(path);
+    json j = json::parse(f);
+    j["model_type"] = "gemma3";
+    EXPECT_EQ(refusal(j),
+              "config.json: model_type \"gemma3\" is not supported yet: multimodal Gemma 3 adds a vision tower "
+              "and keeps its language model under other tensor names (its text-only form is model_type "
+              "gemma3_text). RoPEScope opens model_type llama (including RoPE++ checkpoints), mistral, qwen2, "
+              "qwen3, smollm3, phi3, gemma2 and gemma3_text");
+    j["model_type"] = "gemma3_text";
+    j["attn_logit_softcapping"] = 50.0;
+    EXPECT_EQ(refusal(j),
+              "config.json: \"attn_logit_softcapping\" = 50.0: transformers' Gemma3Attention keeps "
+              "attn_logit_softcapping but never applies it, so a value here cannot mean what it says (pass "
+              "--ignore-config-key attn_logit_softcapping to run without it; every output then says so)");
+    // Ignored at the user's request, it runs as transformers does: no cap.
+    const ModelConfig c = parse_model_config(j.dump(), "config.json", {{"attn_logit_softcapping"}, {}});
+    EXPECT_EQ(c.attn_logit_softcap, 0.0);
+}
+
+// Gemma 3 (text): Gemma3TextConfig defaults, the layer pattern, the local RoPE in both transformers
+// generations, and Gemma 3's keys refused elsewhere.
+namespace {
+
+json gemma3_config() {
+    return json::parse(R"({"model_type": "gemma3_text", "hidden_size": 64, "intermediate_size": 96,
+        "num_attention_heads": 4, "num_key_value_heads": 2, "num_hidden_layers": 7, "vocab_size": 97,
+        "head_dim": 16, "max_position_embeddings": 256})");
+}
+
+std::vector<char> local_layers(const ModelConfig& c) {
+    std::vector<char> out;
+    for (int l = 0; l < c.num_hidden_layers; ++l) out.push_back(c.uses_local_rope(l));
+    return out;
+}
+
+}  // namespace
+
+TEST(Gemma3Config, DefaultsAreGemma3TextConfigs) {
+    json j = gemma3_config();
+    j.erase("head_dim");
+    const ModelConfig c = parse(j);
+    EXPECT_EQ(c.family, "gemma3_text");
+    EXPECT_EQ(c.head_dim, 256);
+    EXPECT_EQ(c.query_pre_attn_scalar, 256);
+    EXPECT_EQ(c.attn_logit_softcap, 0);
+    EXPECT_EQ(c.final_logit_softcap, 0);
+    EXPECT_EQ(c.rope_theta, 1e6);  // Gemma3TextConfig's, not the transformers default 10000
+    EXPECT_EQ(c.rope_local_theta, 10000.0);
+    EXPECT_TRUE(c.qk_norm && c.norm_offset && c.sandwich_norms && c.embed_scale && c.tie_word_embeddings);
+    EXPECT_EQ(c.hidden_act, "gelu_pytorch_tanh");
+    // sliding_window_pattern 6: layer 5 is the only full layer of 7; the window defaults to 4096.
+    EXPECT_EQ(local_layers(c), (std::vector<char>{1, 1, 1, 1, 1, 0, 1}));
+    EXPECT_EQ(c.layer_window, (std::vector<int>{4096, 4096, 4096, 4096, 4096, 0, 4096}));
+}
+
+TEST(Gemma3Config, PatternAndLayerTypesChooseTheLocalLayers) {
+    json j = gemma3_config();
+    j["sliding_window_pattern"] = 3;
+    j["sliding_window"] = 8;
+    j["rope_theta"] = 1e6;
+    j["rope_local_base_freq"] = 20000.0;
+    ModelConfig c = parse(j);
+    EXPECT_EQ(local_layers(c), (std::vector<char>{1, 1, 0, 1, 1, 0, 1}));
+    EXPECT_EQ(c.layer_window, (std::vector<int>{8, 8, 0, 8, 8, 0, 8}));
+    EXPECT_EQ(c.rope_local_theta, 20000.0);
+    EXPECT_EQ(c.local_rope_params().theta, 20000.0);
+    EXPECT_EQ(c.rope_params().theta, 1e6);
+    // layer_types wins over the pattern.
+    j["layer_types"] = {"full_attention", "sliding_attention", "full_attention", "sliding_attention",
+                        "full_attention", "full_attention", "sliding_attention"};
+    c = parse(j);
+    EXPECT_EQ(local_layers(c), (std::vector<char>{0, 1, 0, 1, 0, 0, 1}));
+    EXPECT_EQ(c.layer_window, (std::vector<int>{0, 8, 0, 8, 0, 0, 8}));
+    // Every layer full: one spectrum.
+    j["layer_types"] = std::vector<std::string>(7, "full_attention");
+    EXPECT_TRUE(parse(j).local_rope_layers.empty());
+}
+
+TEST(Gemma3Config, Transformers5RopeParametersPerLayerType) {
+    json j = gemma3_config();
+    j["sliding_window"] = 8;
+    j["rope_parameters"] = json::parse(R"({
+        "full_attention": {"rope_type": "linear", "factor": 8.0, "rope_theta": 1000000.0},
+        "sliding_attention": {"rope_type": "default", "rope_theta": 10000.0}})");
+    ModelConfig c = parse(j);
+    EXPECT_EQ(c.rope_theta, 1e6);
+    ASSERT_TRUE(c.rope_scaling);
+    EXPECT_EQ(c.rope_scaling->type, "linear");
+    EXPECT_EQ(c.rope_scaling->factor, 8.0);
+    EXPECT_EQ(c.rope_local_theta, 10000.0);
+    // Both generations: they must agree.
+    j["rope_local_base_freq"] = 10000;
+    EXPECT_EQ(parse(j).rope_local_theta, 10000.0);
+    j["rope_local_base_freq"] = 20000.0;
+    EXPECT_EQ(refusal(j),
+              "config.json: rope_local_base_freq = 20000.0 but rope_parameters.sliding_attention.rope_theta = "
+              "10000.0 (transformers 4 reads the first, transformers 5 the second); RoPEScope will not guess "
+              "which applies");
+    j.erase("rope_local_base_freq");
+    j["rope_parameters"]["sliding_attention"]["rope_type"] = "linear";
+    j["rope_parameters"]["sliding_attention"]["factor"] = 2.0;
+    EXPECT_EQ(refusal(j),
+              "config.json: rope_parameters.sliding_attention.factor = 2.0 is not read by the default RoPE of "
+              "Gemma 3's sliding layers; RoPEScope will not guess what it was meant to change");
+    j["rope_parameters"]["sliding_attention"].erase("factor");
+    EXPECT_EQ(refusal(j),
+              "config.json: rope_parameters.sliding_attention.rope_type = \"linear\": transformers' Gemma 3 "
+              "rotates its sliding layers with rope_type \"default\" only; RoPEScope will not guess what else "
+              "was meant");
+}
+
+TEST(Gemma3Config, Gemma3KeysAreRefusedElsewhereAndChecked) {
+    json j = gemma3_config();
+    j["sliding_window_pattern"] = 0;
+    EXPECT_EQ(refusal(j),
+              "config.json: \"sliding_window_pattern\" = 0: must be a positive integer: every "
+              "sliding_window_pattern-th layer has full attention (pass --ignore-config-key "
+              "sliding_window_pattern to run without it; every output then says so)");
+    json l = gemma3_config();
+    l["model_type"] = "llama";
+    l["rope_local_base_freq"] = 10000.0;
+    EXPECT_EQ(refusal(l),
+              "config.json: \"rope_local_base_freq\" = 10000.0: only Gemma 3 reads it (a number greater than 1, "
+              "the RoPE base of the sliding_attention layers) (pass --ignore-config-key rope_local_base_freq to "
+              "run without it; every output then says so)");
 }

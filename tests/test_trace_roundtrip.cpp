@@ -190,7 +190,7 @@ TEST(TraceRoundTrip, StatisticsNllAndCurves) {
     EXPECT_DOUBLE_EQ(r.mean_nll(), run->result.mean_nll());
 
     const TraceCurves want =
-        make_trace_curves(run->ck->config().rope_params(), *run->full.info().rope, b);
+        make_trace_curves(run->ck->config().rope_params(), run->full.info(), b);
     const TraceCurves& got = r.curves();
     expect_same(got.uniform.distance, want.uniform.distance, "distance");
     expect_same(got.uniform.real_sum, want.uniform.real_sum, "real_sum");

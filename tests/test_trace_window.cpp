@@ -1,4 +1,4 @@
-// Sliding-window layers in a trace: each layer's window is stored and read back (validated, absent
+// Sliding-window layers in a trace (and Gemma 3's per-layer RoPE spectra): each layer's window is stored and read back (validated, absent
 // = full attention), and exact tiles recomputed from the stored Q/K apply the same mask as the run:
 // masked cells are probability 0 / logit -inf and flagged, visible ones equal the run's map.
 #include <gtest/gtest.h>
@@ -6,6 +6,7 @@
 #include <hdf5.h>
 
 #include <cmath>
+#include <complex>
 #include <utility>
 
 #include <nlohmann/json.hpp>
@@ -97,6 +98,57 @@ TEST(TraceWindow, Gemma2TilesApplyItsAlternatingWindowsAndSoftCap) {
     const ModelConfig c = load_model_config(test::fixture_dir("gemma2_f32/config.json").string());
     EXPECT_EQ(r.meta().logit_softcap, float(c.attn_logit_softcap));
     EXPECT_EQ(r.meta().logit_scale, c.attention_scale());
+}
+
+// Gemma 3: the sliding layers rotate with their own spectrum, stored beside the global one with
+// each layer's choice; tiles match the run, and each layer's frequency weights are un-rotated with
+// the tables of the spectrum it ran with.
+TEST(TraceWindow, Gemma3StoresEachLayersSpectrumAndUnrotatesWithIt) {
+    expect_tiles_match_run("gemma3_text_f32", {8, 8, 0, 8});
+    test::TempDir dir;
+    const int T = 40;
+    auto run = test::trace_fixture("gemma3_text_f32", dir / "run.h5", T, QKPrecision::F32);
+    const TraceReader r = TraceReader::open((dir / "run.h5").string());
+    const TraceMeta& m = r.meta();
+    ASSERT_TRUE(m.rope_local);
+    ASSERT_NE(run->model->local_rope(), nullptr);
+    EXPECT_EQ(m.local_rope_layers, (std::vector<char>{1, 1, 0, 1}));
+    EXPECT_EQ(m.rope_local->inv_freq_f32, run->model->local_rope()->inv_freq_f32);
+    EXPECT_EQ(m.rope_local->inv_freq, run->model->local_rope()->inv_freq);
+    EXPECT_EQ(m.rope.inv_freq_f32, run->model->rope().inv_freq_f32);
+    EXPECT_NE(m.rope.inv_freq_f32, m.rope_local->inv_freq_f32);
+    for (int l = 0; l < 4; ++l) EXPECT_EQ(&m.rope_of(l), l == 2 ? &m.rope : &*m.rope_local) << l;
+
+    // Mean un-rotated pair i of head 0's query times the conjugate of its key's, with a spectrum.
+    auto weight = [&](int layer, const RopeSpectrum& s, int i) {
+        const RopeTable tab = make_rope_table(s, T);
+        const MatrixRM& q = run->full.qk(layer).first;
+        const MatrixRM& k = run->full.qk(layer).second;
+        const int half = s.half();
+        auto mean = [&](const MatrixRM& x) {
+            std::complex<double> sum = 0;
+            for (int t = 0; t < T; ++t) {
+                const std::size_t at = std::size_t(t) * half + i;
+                sum += std::complex<double>(x(t, i), x(t, i + half)) *
+                       std::complex<double>(tab.cos[at], -tab.sin[at]);
+            }
+            return sum / double(T);
+        };
+        return mean(q) * std::conj(mean(k));
+    };
+    for (int l : {0, 2}) {
+        const RopeSpectrum& own = l == 2 ? run->model->rope() : *run->model->local_rope();
+        const RopeSpectrum& other = l == 2 ? *run->model->local_rope() : run->model->rope();
+        const HeadStats& st = run->stats.at(l, 0);
+        double differs = 0;
+        for (int i = 0; i < own.half(); ++i) {
+            const auto want = weight(l, own, i);
+            EXPECT_NEAR(st.freq_re[std::size_t(i)], want.real(), 1e-5 * (1 + std::abs(want))) << l << " " << i;
+            EXPECT_NEAR(st.freq_im[std::size_t(i)], want.imag(), 1e-5 * (1 + std::abs(want))) << l << " " << i;
+            differs = std::max(differs, std::abs(weight(l, other, i) - want));
+        }
+        EXPECT_GT(differs, 1e-2) << "layer " << l << ": the other spectrum would give the same weights";
+    }
 }
 
 // The bucket export lists the windowed layers' uniform reference beside the full one.

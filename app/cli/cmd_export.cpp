@@ -139,7 +139,6 @@ Table freq_table(TraceReader& r, const Args& args) {
     if (nbands < 1) throw UsageError("--bands must be >= 1");
     const auto bands = frequency_bands(half, nbands);
     const auto distances = freq_distances(args, m.tokens);
-    const auto& w = m.rope.inv_freq;
     Table t;
     t.header = {"layer",          "head",           "label",    "band", "pair_first",
                 "pair_last",      "wavelength_min", "wavelength_max", "distance",
@@ -149,6 +148,7 @@ Table freq_table(TraceReader& r, const Args& args) {
         for (const auto& h : m.layout.heads) {
             if (!st.observed[std::size_t(l) * st.heads + h.index]) continue;
             const HeadStats& s = st.at(l, h.index);
+            const auto& w = m.rope_of(l).inv_freq;  // Gemma 3: the layer's own (local or global) spectrum
             for (std::size_t b = 0; b < bands.size(); ++b)
                 for (double dist : distances)
                     t.add({cell(long(l)), cell(long(h.index)), cell(m.layout.label(h.index)),

@@ -63,6 +63,19 @@ HeadStatsProbe::HeadStatsProbe(bool virtual_heads, HeadStatsOptions options)
     make_query_buckets(1, 0, options_.bucket_edges);  // refuses bad edges before the run
 }
 
+// Unscaled rotation tables: undoing RoPE with them leaves the YaRN amplitude s in q̃ and k̃.
+namespace {
+
+void unscaled_tables(const RopeSpectrum& rope, int tokens, std::vector<float>& cos, std::vector<float>& sin) {
+    const RopeTable t = make_rope_table(rope, tokens);
+    cos = t.cos;
+    sin = t.sin;
+    for (auto& v : cos) v /= rope.cos_sin_scale;
+    for (auto& v : sin) v /= rope.cos_sin_scale;
+}
+
+}  // namespace
+
 void HeadStatsProbe::begin_run(const RunInfo& info) {
     info_ = info;
     stats_ = RunStats{};
@@ -98,13 +111,10 @@ void HeadStatsProbe::begin_run(const RunInfo& info) {
         a.piece.assign(piece_edges_.size() - 1, zero);
         a.bin_logit.assign(bins, 0.0);
     }
-    // Unscaled rotation tables: undoing RoPE with them leaves the YaRN amplitude s in q̃ and k̃.
-    const RopeTable t = make_rope_table(*info.rope, info.tokens);
-    cos_ = t.cos;
-    sin_ = t.sin;
-    const float s = info.rope->cos_sin_scale;
-    for (auto& v : cos_) v /= s;
-    for (auto& v : sin_) v /= s;
+    unscaled_tables(*info.rope, info.tokens, cos_, sin_);
+    cos_local_.clear();
+    sin_local_.clear();
+    if (info.rope_local) unscaled_tables(*info.rope_local, info.tokens, cos_local_, sin_local_);
 }
 
 void HeadStatsProbe::make_segments() {
@@ -268,7 +278,11 @@ void HeadStatsProbe::on_block(const AttentionBlock& b) {
 
 void HeadStatsProbe::on_layer_qk(int layer, const MatrixRM& q, const MatrixRM& k) {
     const HeadLayout& L = *info_.layout;
-    const RopeSpectrum& rope = *info_.rope;
+    // Each layer is un-rotated with the RoPE it ran with (Gemma 3: local or global).
+    const RopeSpectrum& rope = info_.rope_of(layer);
+    const bool local = info_.uses_local_rope(layer);
+    const std::vector<float>& cos_table = local ? cos_local_ : cos_;
+    const std::vector<float>& sin_table = local ? sin_local_ : sin_;
     const int T = int(q.rows()), d = L.head_dim, half = rope.half();
     // Mean un-rotated complex pairs per query head and per KV head: [heads][half] (re, im), plus
     // mean pass-through entries [heads][d - rotary_dim].
@@ -278,8 +292,8 @@ void HeadStatsProbe::on_layer_qk(int layer, const MatrixRM& q, const MatrixRM& k
         im.assign(std::size_t(heads) * half, 0.0);
         pass.assign(std::size_t(heads) * (d - rope.rotary_dim), 0.0);
         for (int t = 0; t < T; ++t) {
-            const float* c = &cos_[std::size_t(t) * half];
-            const float* s = &sin_[std::size_t(t) * half];
+            const float* c = &cos_table[std::size_t(t) * half];
+            const float* s = &sin_table[std::size_t(t) * half];
             for (int h = 0; h < heads; ++h) {
                 const float* x = m.data() + std::size_t(t) * m.cols() + std::size_t(h) * d;
                 for (int i = 0; i < half; ++i) {  // (a' + j b') e^{-jθt}

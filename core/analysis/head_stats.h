@@ -135,6 +135,7 @@ class HeadStatsProbe : public AttentionProbe {
     RunStats stats_;
     std::vector<Accumulator> acc_;  // [layers * heads]
     std::vector<float> cos_, sin_;  // [T, half] rotation tables, to undo RoPE for c_i
+    std::vector<float> cos_local_, sin_local_;  // the same for Gemma 3's local-RoPE layers, else empty
     std::vector<int> cuts_;         // sorted distance cut points: bin edges and thresholds
     std::vector<int> seg_bin_;      // [cuts] bin of the segment starting at each cut
     std::vector<std::size_t> threshold_seg_;  // [thresholds] first segment at distance >= D

@@ -5,8 +5,7 @@
 
 namespace rs {
 
-TraceCurves make_trace_curves(const RopeParams& params, const RopeSpectrum& spectrum,
-                              const RunStats& stats) {
+TraceCurves make_trace_curves(const RopeParams& params, const RunInfo& run, const RunStats& stats) {
     TraceCurves c;
     const auto distances = log_distances(std::max(stats.tokens - 1, 2), kTraceCurvePoints);
     c.uniform = characteristic_curves(params, distances);
@@ -17,7 +16,7 @@ TraceCurves make_trace_curves(const RopeParams& params, const RopeSpectrum& spec
     for (int l = 0; l < stats.layers; ++l)
         for (int h = 0; h < stats.heads; ++h)
             for (double dist : distances)
-                c.expected_logit[at++] = stats.expected_logit(l, h, spectrum.inv_freq, dist);
+                c.expected_logit[at++] = stats.expected_logit(l, h, run.rope_of(l).inv_freq, dist);
     return c;
 }
 

@@ -25,7 +25,8 @@ struct TraceCurves {
 // Points of the distance grid: log-spaced from 1 to max(T - 1, 2).
 constexpr int kTraceCurvePoints = 256;
 
-TraceCurves make_trace_curves(const RopeParams& params, const RopeSpectrum& spectrum,
-                              const RunStats& stats);
+// Each layer's expected logit uses the spectrum it ran with (RunInfo::rope_of: Gemma 3's
+// local-RoPE layers their own); the uniform curves are those of `params`, the global RoPE.
+TraceCurves make_trace_curves(const RopeParams& params, const RunInfo& run, const RunStats& stats);
 
 }  // namespace rs

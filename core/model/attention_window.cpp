@@ -1,7 +1,7 @@
 // Per-layer sliding windows as each family's transformers configuration and modeling code set
 // them: Mistral and Phi-3 window every layer by sliding_window; Qwen2/Qwen3 window the layers from
 // max_window_layers on when use_sliding_window is true; SmolLM3 its NoPE layers; Gemma 2 every
-// other layer; an explicit layer_types (transformers 4.53+/5) names each layer's type.
+// other layer, Gemma 3 all but every sliding_window_pattern-th; an explicit layer_types (transformers 4.53+/5) names each layer's type.
 #include "attention_window.h"
 
 #include <stdexcept>
@@ -82,24 +82,33 @@ std::vector<int> chosen_layers(const json& j, const json& sw, const json& use, c
     return window;
 }
 
-// Gemma 2: layer_types as written, else every other layer from layer 0 slides (Gemma2Config's
-// default); the window is sliding_window, 4096 (the config class default) when the key is absent.
-std::vector<int> alternating_layers(const json& j, const json& types, int num_layers,
-                                    const std::vector<std::string>& ignored,
-                                    std::vector<ConfigSource>& notes) {
-    std::vector<int> layers;
+// Gemma 2/3: layer_types as written, else layer l is full iff (l + 1) % period == 0: every other
+// layer slides from layer 0 in Gemma2Config (period 2), five of each six in Gemma3TextConfig
+// (sliding_window_pattern, default 6). The window is sliding_window, 4096 (both config classes'
+// default) when the key is absent. `sliding` gets the layers whose type is sliding_attention.
+std::vector<int> patterned_layers(const json& j, const json& types, int num_layers, int period,
+                                  const std::string& config_class,
+                                  const std::vector<std::string>& ignored,
+                                  std::vector<ConfigSource>& notes, std::vector<int>& layers) {
     if (types.is_array()) {
         layers = sliding_in(types);
     } else {
-        for (int l = 0; l < num_layers; l += 2) layers.push_back(l);
-        notes.push_back({"layer_types", "sliding_attention in even layers, full_attention in odd ones",
-                         "the Gemma2Config default", true});
+        for (int l = 0; l < num_layers; ++l)
+            if ((l + 1) % period != 0) layers.push_back(l);
+        if (period == 2)
+            notes.push_back({"layer_types", "sliding_attention in even layers, full_attention in odd ones",
+                             "the " + config_class + " default", true});
+        else
+            notes.push_back({"layer_types",
+                             "full_attention in layers l with (l + 1) % " + std::to_string(period) +
+                                 " == 0, sliding_attention in the others",
+                             "the " + config_class + " default from sliding_window_pattern", true});
     }
     int w = 4096;
     if (listed(ignored, "sliding_window")) {
         w = 0;  // run without it: every layer full
     } else if (!j.contains("sliding_window")) {
-        notes.push_back({"sliding_window", "4096", "the Gemma2Config default", true});
+        notes.push_back({"sliding_window", "4096", "the " + config_class + " default", true});
     } else if (j["sliding_window"].is_null()) {
         if (!layers.empty())
             throw std::invalid_argument("sliding_window is null, but layers " + layer_list(layers) +
@@ -111,6 +120,23 @@ std::vector<int> alternating_layers(const json& j, const json& types, int num_la
     std::vector<int> window(std::size_t(num_layers), 0);
     for (int l : layers) window[std::size_t(l)] = w;
     return window;
+}
+
+// Gemma3TextConfig's sliding_window_pattern (type-checked by the key policy), 6 when absent;
+// layer_types, when given, wins over it.
+int gemma3_period(const json& j, const json& types, const std::vector<std::string>& ignored,
+                  std::vector<ConfigSource>& notes) {
+    const json p = read(j, "sliding_window_pattern", ignored);
+    if (types.is_array()) {
+        if (!p.is_null())
+            notes.push_back({"sliding_window_pattern", p.dump(), "not read: layer_types names each layer's type"});
+        return 0;
+    }
+    if (p.is_null()) {
+        notes.push_back({"sliding_window_pattern", "6", "the Gemma3TextConfig default", true});
+        return 6;
+    }
+    return int(std::min<long long>(p.get<long long>(), 1 << 20));
 }
 
 bool any_window(const std::vector<int>& w) {
@@ -142,10 +168,18 @@ LayerWindows resolve_layer_windows(const json& j, const std::string& family, int
         out.window = every_layer(sw, use, types, family, num_layers, out.notes);
     } else if (family == "qwen2" || family == "qwen3" || family == "smollm3") {
         out.window = chosen_layers(j, sw, use, types, family, num_layers, rope_layers, ignored);
-    } else if (family == "gemma2") {
+    } else if (family == "gemma2" || family == "gemma3_text") {
         if (!use.is_null())
-            out.notes.push_back({"use_sliding_window", use.dump(), "not read by transformers' gemma2"});
-        out.window = alternating_layers(j, types, num_layers, ignored, out.notes);
+            out.notes.push_back({"use_sliding_window", use.dump(), "not read by transformers' " + family});
+        const bool gemma3 = family == "gemma3_text";
+        const int period = gemma3 ? gemma3_period(j, types, ignored, out.notes) : 2;
+        std::vector<int> sliding;
+        out.window = patterned_layers(j, types, num_layers, period,
+                                      gemma3 ? "Gemma3TextConfig" : "Gemma2Config", ignored, out.notes, sliding);
+        if (gemma3) {
+            out.sliding_type.assign(std::size_t(num_layers), 0);
+            for (int l : sliding) out.sliding_type[std::size_t(l)] = 1;
+        }
     } else {  // llama: LlamaModel builds the causal mask only
         if (types.is_array() && !sliding_in(types).empty())
             throw std::invalid_argument("layer_types asks for sliding_attention in layers " +

@@ -27,6 +27,9 @@ struct LayerWindows {
     std::vector<int> window;                 // [layers] 0 = full attention; empty = every layer full
     std::vector<std::string> layer_types;    // the distinct attention types the layers use
     std::vector<ConfigSource> notes;         // how the windows were decided, for `info` and traces
+    // Gemma 3: [layers] 1 = a sliding_attention layer (it rotates with the local RoPE, even when
+    // its window is ignored); empty in other families.
+    std::vector<char> sliding_type;
 };
 
 // The per-layer windows of `family` from config.json's sliding_window, use_sliding_window,

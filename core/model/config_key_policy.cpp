@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <functional>
 #include <optional>
 #include <stdexcept>
@@ -33,8 +34,9 @@ const RefusedFamily kRefusedFamilies[] = {
     {"mixtral", "Mixtral's MLP is a mixture of experts"},
     {"gemma",
      "Gemma scales embeddings by sqrt(hidden_size) and uses (1 + w) RMSNorm and a GELU-tanh MLP"},
-    {"gemma3", "Gemma 3 has local/global layers with two RoPE bases, q/k norms and a vision tower"},
-    {"gemma3_text", "Gemma 3 has local/global layers with two RoPE bases and q/k norms"},
+    {"gemma3",
+     "multimodal Gemma 3 adds a vision tower and keeps its language model under other tensor names "
+     "(its text-only form is model_type gemma3_text)"},
     {"phi", "Phi-1/2 use LayerNorm, parallel attention and MLP, and biases"},
     {"deepseek_v2", "DeepSeek-V2 uses multi-head latent attention with a decoupled RoPE key"},
     {"deepseek_v3", "DeepSeek-V3 uses multi-head latent attention with a decoupled RoPE key"},
@@ -43,7 +45,8 @@ const RefusedFamily kRefusedFamilies[] = {
     {"llama4_text", "Llama 4 mixes chunked attention, NoPE layers and mixture-of-experts"},
 };
 constexpr const char* kSupported =
-    "llama (including RoPE++ checkpoints), mistral, qwen2, qwen3, smollm3, phi3 and gemma2";
+    "llama (including RoPE++ checkpoints), mistral, qwen2, qwen3, smollm3, phi3, gemma2 and "
+    "gemma3_text";
 
 }  // namespace
 
@@ -55,7 +58,7 @@ std::string model_family(const json& j, const std::string& path, std::vector<Con
     if (!j["model_type"].is_string()) throw FileError(path, "\"model_type\" must be a string");
     const std::string t = j["model_type"].get<std::string>();
     if (t == "llama" || t == "mistral" || t == "qwen2" || t == "qwen3" || t == "smollm3" ||
-        t == "phi3" || t == "gemma2")
+        t == "phi3" || t == "gemma2" || t == "gemma3_text")
         return t;
     for (const auto& f : kRefusedFamilies)
         if (t == f.model_type)
@@ -96,7 +99,18 @@ const std::pair<const char*, const char*> kNullOnly[] = {
 
 // Gemma's attention keys: read (and range-checked) by model_config.cpp in Gemma configs; any
 // other family's modeling code never applies them, so a value there cannot mean what it says.
-bool gemma(const Context& c) { return c.family == "gemma2"; }
+bool gemma(const Context& c) { return c.family == "gemma2" || c.family == "gemma3_text"; }
+
+// Gemma 3's own keys: applied (model_config.cpp, rope_settings.cpp, attention_window.cpp) when
+// `ok`, refused in every other family, whose modeling code never reads them.
+Rule gemma3_only(bool (*ok)(const json&), std::string what) {
+    return [ok, what = std::move(what)](const json& v, Context& c) -> std::optional<std::string> {
+        if (v.is_null()) return std::nullopt;
+        if (c.family != "gemma3_text") return "only Gemma 3 reads it (" + what + ")";
+        if (ok(v)) return std::nullopt;
+        return "must be " + what;
+    };
+}
 
 Rule gemma_only(std::string why) {
     return [why = std::move(why)](const json& v, Context& c) -> std::optional<std::string> {
@@ -215,8 +229,19 @@ std::vector<std::pair<std::string, Rule>> special_rules() {
                     "head_dim^-1/2";
          }},
         {"attn_logit_softcapping",
-         gemma_only("only Gemma soft-caps attention logits; transformers' other families never "
-                    "read this key")},
+         [](const json& v, Context& c) -> std::optional<std::string> {
+             if (!v.is_null() && c.family == "gemma3_text")
+                 return "transformers' Gemma3Attention keeps attn_logit_softcapping but never applies "
+                        "it, so a value here cannot mean what it says";
+             return gemma_only("only Gemma soft-caps attention logits; transformers' other "
+                               "families never read this key")(v, c);
+         }},
+        {"rope_local_base_freq",
+         gemma3_only([](const json& v) { return v.is_number() && v.get<double>() > 1 && std::isfinite(v.get<double>()); },
+                     "a number greater than 1, the RoPE base of the sliding_attention layers")},
+        {"sliding_window_pattern",
+         gemma3_only([](const json& v) { return v.is_number_integer() && v.get<long long>() >= 1; },
+                     "a positive integer: every sliding_window_pattern-th layer has full attention")},
         {"final_logit_softcapping",
          gemma_only("only Gemma soft-caps the output logits; transformers' other families never "
                     "read this key")},
@@ -334,6 +359,7 @@ KeyPolicyResult check_config_keys(const json& j, const std::string& path, const 
         LayerWindows w = resolve_layer_windows(j, family, num_layers, out.rope_layers, ignored);
         out.layer_window = std::move(w.window);
         out.layer_types = std::move(w.layer_types);
+        out.local_rope_layers = std::move(w.sliding_type);
         out.notes.insert(out.notes.end(), w.notes.begin(), w.notes.end());
     } catch (const std::invalid_argument& e) {
         throw FileError(path, e.what());

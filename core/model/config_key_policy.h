@@ -28,6 +28,8 @@ struct KeyPolicyResult {
     // [layers] sliding window of each layer, 0 = full attention; empty = every layer full
     // (attention_window.h: Mistral v0.1, Qwen2 with use_sliding_window, layer_types).
     std::vector<int> layer_window;
+    // Gemma 3: [layers] 1 = sliding_attention layer, rotated with the local RoPE; else empty.
+    std::vector<char> local_rope_layers;
 };
 
 // Throws FileError(path, ...) naming the key, its value and what RoPEScope would need, for a

@@ -98,7 +98,10 @@ Model::Model(std::shared_ptr<const Checkpoint> ck, bool keep_layers_resident,
     : ck_(std::move(ck)),
       weights_(*ck_, keep_layers_resident, progress),
       params_(ck_->config().rope_params()),
-      rope_(make_rope_spectrum(params_)) {}
+      rope_(make_rope_spectrum(params_)) {
+    if (!ck_->config().local_rope_layers.empty())
+        local_rope_ = make_rope_spectrum(ck_->config().local_rope_params());
+}
 
 RopeSpectrum Model::rope_for(long tokens) const {
     return params_.depends_on_run_length() ? make_rope_spectrum(params_, tokens) : rope_;
@@ -121,7 +124,7 @@ ForwardResult Model::forward(std::span<const std::int32_t> ids, const ForwardOpt
     if (params_.depends_on_run_length()) run_rope = make_rope_spectrum(params_, T);
     const RopeSpectrum& rope = run_rope ? *run_rope : rope_;
     RunInfo info{T, c.num_hidden_layers, &ck_->layout(), &rope, c.attention_scale(),
-                 float(c.attn_logit_softcap), c.layer_window};
+                 float(c.attn_logit_softcap), c.layer_window, local_rope(), c.local_rope_layers};
     for (auto* p : opt.probes) p->begin_run(info);
 
     MatrixRM x(T, c.hidden_size);  // [T, D] residual stream
@@ -129,12 +132,16 @@ ForwardResult Model::forward(std::span<const std::int32_t> ids, const ForwardOpt
     // Gemma: hidden_size**0.5 as a float32 tensor, as its modeling code rounds it.
     if (c.embed_scale) x *= static_cast<float>(std::sqrt(double(c.hidden_size)));
     const RopeTable table = make_rope_table(rope, T);
+    const RopeTable local_table = local_rope_ ? make_rope_table(*local_rope_, T) : RopeTable{};
     report(0);
     for (int l = 0; l < c.num_hidden_layers; ++l) {
         // A streamed layer is this run's own and is freed at the end of the iteration (or when
         // a cancel unwinds), before the next one is converted.
         const auto w = weights_.layer(l);
-        attention(l, *w, x, table, opt, poll);
+        if (c.uses_local_rope(l))
+            attention(l, *w, x, *local_rope_, local_table, opt, poll);
+        else
+            attention(l, *w, x, rope, table, opt, poll);
         mlp(*w, x, opt.chunk_rows, poll);
         for (auto* p : opt.probes) p->end_layer(l);
         report(l + 1);
@@ -147,8 +154,8 @@ ForwardResult Model::forward(std::span<const std::int32_t> ids, const ForwardOpt
     return out;
 }
 
-void Model::attention(int layer, const LayerWeights& w, MatrixRM& x, const RopeTable& table,
-                      const ForwardOptions& opt, Poll& poll) const {
+void Model::attention(int layer, const LayerWeights& w, MatrixRM& x, const RopeSpectrum& rope_spectrum,
+                      const RopeTable& table, const ForwardOptions& opt, Poll& poll) const {
     const auto& c = ck_->config();
     const auto& L = ck_->layout();
     const int T = static_cast<int>(x.rows()), d = c.head_dim;
@@ -162,15 +169,15 @@ void Model::attention(int layer, const LayerWeights& w, MatrixRM& x, const RopeT
     add_bias(k, w.bk);
     add_bias(v, w.bv);
     xn.resize(0, 0);
-    if (c.qk_norm) {  // Qwen3: each head's q and k normalised over head_dim before RoPE
+    if (c.qk_norm) {  // Qwen3, Gemma 3: each head's q and k normalised over head_dim before RoPE
         rms_norm_rows(q.data(), q.data(), long(T) * L.query_heads, d, d, d, w.q_norm, float(c.rms_norm_eps));
         rms_norm_rows(k.data(), k.data(), long(T) * L.kv_heads, d, d, d, w.k_norm, float(c.rms_norm_eps));
     }
     // A NoPE layer (SmolLM3) attends by content alone: no rotation, hence no imaginary part.
     const bool rope = c.layer_has_rope(layer);
     if (rope) {
-        apply_rope(rope_, table, q.data(), T, L.query_heads, q.cols());
-        apply_rope(rope_, table, k.data(), T, L.kv_heads, k.cols());
+        apply_rope(rope_spectrum, table, q.data(), T, L.query_heads, q.cols());
+        apply_rope(rope_spectrum, table, k.data(), T, L.kv_heads, k.cols());
     }
     for (auto* p : opt.probes) p->on_layer_qk(layer, q, k);
 
@@ -201,7 +208,7 @@ void Model::attention(int layer, const LayerWeights& w, MatrixRM& x, const RopeT
                 const HeadInfo& h = L.heads[runs[i].head];
                 const float* qsrc = q.data() + long(h.query_head) * d;
                 if (h.imag)
-                    imag_from_real(rope_, qsrc, q.cols(), qh.data(), d, T);
+                    imag_from_real(rope_spectrum, qsrc, q.cols(), qh.data(), d, T);
                 else
                     for (int t = 0; t < T; ++t)
                         std::copy_n(qsrc + long(t) * q.cols(), d, qh.data() + long(t) * d);

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -53,13 +54,17 @@ class Model {
     // The spectrum a run of `tokens` tokens uses: rope() unless the scaling depends on the run
     // length (longrope, dynamic NTK).
     RopeSpectrum rope_for(long tokens) const;
+    // Gemma 3: the unscaled spectrum of the sliding_attention layers; null when every layer uses
+    // rope_for(tokens) (ModelConfig::local_rope_layers).
+    const RopeSpectrum* local_rope() const { return local_rope_ ? &*local_rope_ : nullptr; }
     bool layers_resident() const { return weights_.resident(); }
     std::uint64_t held_weight_bytes() const { return weights_.held_bytes(); }
 
   private:
     class Poll;
-    void attention(int layer, const LayerWeights& w, MatrixRM& x, const RopeTable& table,
-                   const ForwardOptions& opt, Poll& poll) const;
+    // `rope` and `table`: the spectrum and cos/sin this layer rotates with.
+    void attention(int layer, const LayerWeights& w, MatrixRM& x, const RopeSpectrum& rope,
+                   const RopeTable& table, const ForwardOptions& opt, Poll& poll) const;
     void mlp(const LayerWeights& w, MatrixRM& x, int chunk_rows, Poll& poll) const;
     void lm_head(const MatrixRM& x, std::span<const std::int32_t> ids, const ForwardOptions& opt,
                  ForwardResult& out, Poll& poll) const;
@@ -68,6 +73,7 @@ class Model {
     ModelWeights weights_;
     RopeParams params_;
     RopeSpectrum rope_;
+    std::optional<RopeSpectrum> local_rope_;
 };
 
 // RMSNorm as HF computes it (variance in fp32 semantics, x * rsqrt(var + eps) * weight), in place

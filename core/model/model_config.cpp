@@ -145,13 +145,14 @@ void apply_family(ModelConfig& c, const json& j, const Reader& r) {
         refuse_true("mlp_bias", "has no MLP biases");
         c.qkv_bias = c.o_bias = c.attention_bias;
         c.qk_norm = true;
-    } else if (c.family == "gemma2") {
+    } else if (c.family == "gemma2" || c.family == "gemma3_text") {
         refuse_true("mlp_bias", "has no MLP biases");
         c.qkv_bias = c.o_bias = c.attention_bias;
         c.embed_scale = c.norm_offset = c.sandwich_norms = true;
+        c.qk_norm = c.family == "gemma3_text";  // Gemma3Attention: (1 + w) RMSNorm of q and k heads
         c.sources.push_back({"layers", "embeddings x sqrt(hidden_size); RMSNorm weights as (1 + w); norms on the "
                              "attention and MLP outputs before each residual add; GELU (tanh) MLP",
-                             "transformers' gemma2 modeling code"});
+                             "transformers' " + c.family + " modeling code"});
     } else if (c.family == "phi3") {
         refuse_true("attention_bias", "has no attention biases");
         refuse_true("mlp_bias", "has no MLP biases");
@@ -167,35 +168,42 @@ void apply_family(ModelConfig& c, const json& j, const Reader& r) {
                              "transformers' " + c.family + " modeling code"});
 }
 
-// Gemma 2's attention and MLP settings, each with Gemma2Config's default when absent (null
-// switches a soft-cap off, as None does in transformers).
+// Gemma 2's and 3's attention and MLP settings, each with its config class's default when absent
+// (null switches a soft-cap off, as None does in transformers). Gemma3TextConfig soft-caps
+// nothing by default, and Gemma3Attention never applies attn_logit_softcapping (the key policy
+// refuses a value).
 void read_gemma_settings(ModelConfig& c, const json& j, const Reader& r) {
+    const bool gemma3 = c.family == "gemma3_text";
+    const std::string config_class = gemma3 ? "Gemma3TextConfig" : "Gemma2Config";
     auto noted = [&](const char* key, double value, const std::string& what) {
         const std::string shown = value > 0 ? csv_number(value) : "none";
         if (!j.contains(key))
-            c.sources.push_back({key, shown, "the Gemma2Config default; " + what, true});
+            c.sources.push_back({key, shown, "the " + config_class + " default; " + what, true});
         else
             c.sources.push_back({key, j[key].dump(), key + std::string("; ") + what});
     };
     c.query_pre_attn_scalar = r.positive_or_null("query_pre_attn_scalar", 256);
     if (c.query_pre_attn_scalar == 0)
-        r.fail("\"query_pre_attn_scalar\" is null; transformers' gemma2 needs it for the attention scale");
+        r.fail("\"query_pre_attn_scalar\" is null; transformers' " + c.family + " needs it for the attention scale");
     noted("query_pre_attn_scalar", c.query_pre_attn_scalar, "attention logits x query_pre_attn_scalar^-1/2");
-    c.attn_logit_softcap = r.positive_or_null("attn_logit_softcapping", 50.0);
-    noted("attn_logit_softcapping", c.attn_logit_softcap, "logits -> cap tanh(logits / cap) before the mask");
-    c.final_logit_softcap = r.positive_or_null("final_logit_softcapping", 30.0);
+    if (!gemma3) {
+        c.attn_logit_softcap = r.positive_or_null("attn_logit_softcapping", 50.0);
+        noted("attn_logit_softcapping", c.attn_logit_softcap, "logits -> cap tanh(logits / cap) before the mask");
+    }
+    c.final_logit_softcap = r.positive_or_null("final_logit_softcapping", gemma3 ? 0.0 : 30.0);
     noted("final_logit_softcapping", c.final_logit_softcap, "output logits -> cap tanh(logits / cap)");
     c.hidden_act = r.has("hidden_activation") ? r.string("hidden_activation") : "gelu_pytorch_tanh";
     if (c.hidden_act != "gelu_pytorch_tanh")
-        r.fail("hidden_activation \"" + c.hidden_act + "\" is not supported (Gemma 2 uses gelu_pytorch_tanh)");
+        r.fail("hidden_activation \"" + c.hidden_act + "\" is not supported (" +
+               (gemma3 ? "Gemma 3" : "Gemma 2") + " uses gelu_pytorch_tanh)");
     // The MLP reads hidden_activation only; a different hidden_act beside it is a contradiction.
     if (r.has("hidden_act") && r.string("hidden_act") != c.hidden_act)
         r.fail("hidden_act \"" + r.string("hidden_act") + "\" but hidden_activation \"" + c.hidden_act +
-               "\"; transformers' gemma2 reads hidden_activation, RoPEScope will not guess which was meant");
+               "\"; transformers' " + c.family + " reads hidden_activation, RoPEScope will not guess which was meant");
     if (!r.has("hidden_activation"))
-        c.sources.push_back({"hidden_activation", "gelu_pytorch_tanh", "the Gemma2Config default", true});
+        c.sources.push_back({"hidden_activation", "gelu_pytorch_tanh", "the " + config_class + " default", true});
     if (!r.has("tie_word_embeddings"))  // lm_head is the embedding: a stored lm_head.weight is not read
-        c.sources.push_back({"tie_word_embeddings", "true", "the Gemma2Config default", true});
+        c.sources.push_back({"tie_word_embeddings", "true", "the " + config_class + " default", true});
 }
 
 // What the checkpoint said about the position scaling, for the override's provenance line.
@@ -288,6 +296,14 @@ float ModelConfig::attention_scale() const {
     return 1.0f / std::sqrt(float(head_dim));
 }
 
+RopeParams ModelConfig::local_rope_params() const {
+    RopeParams p;
+    p.theta = rope_local_theta;
+    p.head_dim = head_dim;
+    p.partial_rotary_factor = partial_rotary_factor;
+    return p;
+}
+
 RopeParams ModelConfig::rope_params() const {
     RopeParams p;
     p.theta = rope_theta * rope_config.scaling_factor.value_or(1.0);
@@ -339,8 +355,8 @@ ModelConfig parse_model_config(const std::string& text, const std::string& path,
     c.vocab_size = r.positive_int("vocab_size");
     if (r.has("head_dim")) {
         c.head_dim = r.positive_int("head_dim");
-    } else if (c.family == "gemma2") {
-        c.head_dim = 256;  // Gemma2Config's default, not hidden_size / heads
+    } else if (c.family == "gemma2" || c.family == "gemma3_text") {
+        c.head_dim = 256;  // Gemma2Config's and Gemma3TextConfig's default, not hidden_size / heads
     } else {
         if (c.hidden_size % c.num_attention_heads)
             r.fail("hidden_size " + std::to_string(c.hidden_size) + " is not divisible by num_attention_heads " +
@@ -363,12 +379,19 @@ ModelConfig parse_model_config(const std::string& text, const std::string& path,
     c.rope_scaling = rope.scaling;
     c.partial_rotary_factor = rope.partial_rotary_factor;
     c.rope_format = rope.format;
+    // Gemma 3: the sliding_attention layers rotate with the local RoPE.
+    c.rope_local_theta = rope.local_theta;
+    if (std::count(policy.local_rope_layers.begin(), policy.local_rope_layers.end(), 1) > 0)
+        c.local_rope_layers = policy.local_rope_layers;
     c.sources = family_notes;
     c.sources.insert(c.sources.end(), policy.notes.begin(), policy.notes.end());
     c.sources.insert(c.sources.end(), rope.sources.begin(), rope.sources.end());
     if (!r.has("head_dim"))
         c.sources.push_back({"head_dim", std::to_string(c.head_dim),
-                             c.family == "gemma2" ? "the Gemma2Config default" : "hidden_size / num_attention_heads", true});
+                             c.family == "gemma2"        ? "the Gemma2Config default"
+                             : c.family == "gemma3_text" ? "the Gemma3TextConfig default"
+                                                         : "hidden_size / num_attention_heads",
+                             true});
     else
         c.sources.push_back({"head_dim", j["head_dim"].dump(), "head_dim"});
     if (!r.has("max_position_embeddings"))
@@ -376,10 +399,11 @@ ModelConfig parse_model_config(const std::string& text, const std::string& path,
     const int rotary = static_cast<int>(c.head_dim * c.partial_rotary_factor);
     if (rotary < 2 || rotary % 2) r.fail("head_dim * partial_rotary_factor must be an even number");
     // Gemma's config classes tie by default, the others do not.
-    c.tie_word_embeddings = r.boolean("tie_word_embeddings", c.family == "gemma2");
+    const bool gemma = c.family == "gemma2" || c.family == "gemma3_text";
+    c.tie_word_embeddings = r.boolean("tie_word_embeddings", gemma);
     c.attention_bias = r.boolean("attention_bias", false);
     c.mlp_bias = r.boolean("mlp_bias", false);
-    if (c.family == "gemma2") {
+    if (gemma) {
         read_gemma_settings(c, j, r);
     } else {
         if (r.has("hidden_act")) c.hidden_act = r.string("hidden_act");
@@ -406,6 +430,9 @@ ModelConfig parse_model_config(const std::string& text, const std::string& path,
     if (c.rope_scaling && c.rope_config.factor)
         r.fail("both rope_scaling and rope_config.factor are set; RoPEScope will not guess which applies");
     apply_rope_override(c, options.rope_override);
+    if (!options.rope_override.empty() && !c.local_rope_layers.empty())
+        c.sources.push_back({"RoPE override", "full_attention layers only",
+                             "Gemma 3's sliding layers keep their local RoPE on rope_local_base_freq"});
     return c;
 }
 

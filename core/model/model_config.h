@@ -32,7 +32,7 @@ struct ModelConfig {
     std::string path;         // config.json path, for messages
     std::string source_text;  // the file as read, kept verbatim for traces
     std::string model_type;
-    std::string family;  // the layout RoPEScope runs: llama, mistral, qwen2, qwen3, smollm3, phi3, gemma2
+    std::string family;  // the layout RoPEScope runs: llama, mistral, qwen2, qwen3, smollm3, phi3, gemma2, gemma3_text
     int hidden_size = 0;
     int intermediate_size = 0;
     int num_attention_heads = 0;  // attention heads as upstream counts them (RoPE++_EH: 2x query heads)
@@ -70,8 +70,8 @@ struct ModelConfig {
     bool norm_offset = false;
     bool sandwich_norms = false;
     double query_pre_attn_scalar = 0;  // Gemma: logits scaled by its ^-1/2; 0 = head_dim^-1/2
-    double attn_logit_softcap = 0;     // Gemma 2: logits -> cap tanh(logits / cap) before the mask; 0 = none
-    double final_logit_softcap = 0;    // Gemma 2: the same on the output logits; 0 = none
+    double attn_logit_softcap = 0;     // Gemma 2 (Gemma 3 never applies it): logits -> cap tanh(logits / cap) before the mask; 0 = none
+    double final_logit_softcap = 0;    // Gemma 2/3: the same on the output logits; 0 = none
     // The float the scaled dot products are multiplied by, exactly as the family's code rounds it.
     float attention_scale() const;
     std::optional<int> bos_token_id;
@@ -84,6 +84,15 @@ struct ModelConfig {
 
     // RoPE parameters the model actually uses: theta x scaling_factor, PI/YaRN/llama3 scaling.
     RopeParams rope_params() const;
+    // Gemma 3 rotates its sliding_attention layers with a second, unscaled default RoPE on
+    // rope_local_base_freq (transformers' rotary_emb_local); rope_params() is then the RoPE of the
+    // full_attention layers. 0 / empty: every layer uses rope_params().
+    double rope_local_theta = 0;
+    std::vector<char> local_rope_layers;  // [layers] 1 = the layer uses the local RoPE
+    bool uses_local_rope(int layer) const {
+        return !local_rope_layers.empty() && local_rope_layers[std::size_t(layer)];
+    }
+    RopeParams local_rope_params() const;  // only meaningful when rope_local_theta > 0
 };
 
 // Parses and validates config.json text; throws FileError(path, reason) for malformed or

@@ -28,6 +28,14 @@ struct RunInfo {
     float logit_softcap = 0.0f;  // Gemma 2: block logits are softcap tanh(q.k scale / softcap); 0 = none
     std::vector<int> layer_window;  // [layers] sliding window, 0 = full; empty = every layer full
     int window(int layer) const { return layer_window.empty() ? 0 : layer_window[std::size_t(layer)]; }
+    // Gemma 3: the sliding_attention layers (local_rope_layers[l] = 1) rotate with rope_local, an
+    // unscaled default RoPE on rope_local_base_freq; null/empty = every layer uses `rope`.
+    const RopeSpectrum* rope_local = nullptr;
+    std::vector<char> local_rope_layers;  // [layers] or empty
+    bool uses_local_rope(int layer) const {
+        return rope_local && !local_rope_layers.empty() && local_rope_layers[std::size_t(layer)];
+    }
+    const RopeSpectrum& rope_of(int layer) const { return uses_local_rope(layer) ? *rope_local : *rope; }
 };
 
 // One block of query rows of one head. Keys are positions [0, row_end); for query row t only

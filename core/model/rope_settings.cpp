@@ -68,7 +68,7 @@ bool is_layer_type_name(const std::string& k) {
 }
 
 // rope_parameters is one dict for the model, or {"full_attention": {...}, ...} keyed by layer type.
-Fields transformers5_fields(const json& j, const std::string& path,
+Fields transformers5_fields(const json& j, const std::string& path, const std::string& family,
                             const std::vector<std::string>& layer_types) {
     Fields f;
     if (!j.contains("rope_parameters") || j["rope_parameters"].is_null()) return f;
@@ -85,6 +85,14 @@ Fields transformers5_fields(const json& j, const std::string& path,
     for (const auto& t : used)
         if (!rp.contains(t) || !rp[t].is_object())
             throw FileError(path, "rope_parameters has no \"" + t + "\" entry, an attention type the layers use");
+    // Gemma 3: full_attention's entry is the global RoPE; sliding_attention's is the local one
+    // (gemma3_local_theta).
+    if (family == "gemma3_text") {
+        if (!rp.contains("full_attention") || !rp["full_attention"].is_object())
+            throw FileError(path, "rope_parameters has no \"full_attention\" entry, Gemma 3's global RoPE");
+        collect(rp["full_attention"], "rope_parameters.full_attention.", f, path);
+        return f;
+    }
     // Windowed and full layers may share one RoPE (Qwen2, Mistral); two different ones are Gemma's.
     const std::string& type = *used.begin();
     for (const auto& t : used)
@@ -402,6 +410,58 @@ RopeScaling read_dynamic(Interpreter& in, const json& j) {
     return r;
 }
 
+bool numbers_equal(const json& a, const json& b) {
+    return a.is_number() && b.is_number() && a.get<double>() == b.get<double>();
+}
+
+// Gemma 3's local RoPE: transformers 4 reads rope_local_base_freq, transformers 5 the
+// sliding_attention entry of a per-layer-type rope_parameters; both are an unscaled default RoPE.
+double gemma3_local_theta(const json& j, const std::string& path, const std::vector<std::string>& ignore,
+                          std::vector<ConfigSource>& sources) {
+    const json top = (j.contains("rope_local_base_freq") && !listed(ignore, "rope_local_base_freq"))
+                         ? j["rope_local_base_freq"] : json(nullptr);  // type-checked by the key policy
+    json v5 = nullptr;
+    std::string v5_key;
+    if (j.contains("rope_parameters") && j["rope_parameters"].is_object() &&
+        j["rope_parameters"].contains("sliding_attention") && j["rope_parameters"]["sliding_attention"].is_object()) {
+        const json& e = j["rope_parameters"]["sliding_attention"];
+        for (const auto& [k, v] : e.items()) {
+            const std::string key = "rope_parameters.sliding_attention." + k;
+            if (v.is_null()) continue;
+            if ((k == "rope_type" || k == "type") && v != "default")
+                throw FileError(path, key + " = " + v.dump() +
+                                          ": transformers' Gemma 3 rotates its sliding layers with rope_type "
+                                          "\"default\" only; RoPEScope will not guess what else was meant");
+            if (k == "rope_theta") {
+                if (!v.is_number() || !(v.get<double>() > 1) || !std::isfinite(v.get<double>()))
+                    throw FileError(path, key + " = " + v.dump() + ": must be a number greater than 1");
+                v5 = v;
+                v5_key = key;
+            } else if (k != "rope_type" && k != "type") {
+                throw FileError(path, key + " = " + v.dump() +
+                                          " is not read by the default RoPE of Gemma 3's sliding layers; "
+                                          "RoPEScope will not guess what it was meant to change");
+            }
+        }
+    }
+    const std::string what = "default RoPE of the sliding_attention layers (unscaled)";
+    if (!top.is_null() && !v5.is_null() && !numbers_equal(top, v5))
+        throw FileError(path, "rope_local_base_freq = " + top.dump() + " but " + v5_key + " = " + v5.dump() +
+                                  " (transformers 4 reads the first, transformers 5 the second); RoPEScope "
+                                  "will not guess which applies");
+    if (!top.is_null() && !v5.is_null()) {
+        sources.push_back({"rope_local_base_freq", top.dump(), "rope_local_base_freq and " + v5_key + " (agree); " + what});
+        return top.get<double>();
+    }
+    if (!top.is_null() || !v5.is_null()) {
+        const json& v = top.is_null() ? v5 : top;
+        sources.push_back({"rope_local_base_freq", v.dump(), (top.is_null() ? v5_key : "rope_local_base_freq") + "; " + what});
+        return v.get<double>();
+    }
+    sources.push_back({"rope_local_base_freq", "10000", "the Gemma3TextConfig default; " + what, true});
+    return 10000.0;
+}
+
 }  // namespace
 
 std::string source_line(const ConfigSource& s) {
@@ -414,7 +474,7 @@ RopeSettings read_rope_settings(const json& j, const std::string& path, const st
                                 const std::vector<std::string>& ignore,
                                 std::vector<std::string>& ignored) {
     const Fields v4 = transformers4_fields(j, path);
-    const Fields v5 = transformers5_fields(j, path, layer_types);
+    const Fields v5 = transformers5_fields(j, path, family, layer_types);
     RopeSettings s;
     s.format = v4.empty() ? (v5.empty() ? "none" : "transformers 5 (rope_parameters)")
                           : (v5.empty() ? "transformers 4 (rope_theta / rope_scaling)"
@@ -426,6 +486,9 @@ RopeSettings read_rope_settings(const json& j, const std::string& path, const st
         if (!(*theta > 1))
             in.fail("rope_theta must be greater than 1, got " + std::to_string(*theta));
         s.rope_theta = *theta;
+    } else if (family == "gemma3_text") {  // Gemma3TextConfig's own default
+        s.rope_theta = 1e6;
+        in.sources().push_back({"rope_theta", "1000000", "the Gemma3TextConfig default", true});
     } else {
         in.sources().push_back({"rope_theta", "10000", "the transformers default", true});
     }
@@ -467,6 +530,7 @@ RopeSettings read_rope_settings(const json& j, const std::string& path, const st
     }
     in.refuse_unread(type, family == "phi3");
     s.sources = std::move(in.sources());
+    if (family == "gemma3_text") s.local_theta = gemma3_local_theta(j, path, ignore, s.sources);
     return s;
 }
 

@@ -40,6 +40,7 @@ struct RopeSettings {
     std::string format;  // which keys held them: "transformers 4", "transformers 5", "both
                          // (agreeing)", "none"
     std::vector<ConfigSource> sources;
+    double local_theta = 0;  // Gemma 3: base of the sliding layers' default RoPE; 0 = one RoPE
 };
 
 // Resolves the RoPE settings of a parsed config.json; `layer_types` are the attention types the

@@ -99,7 +99,7 @@ double seconds_per_entry(const ModelConfig& c, const HeadLayout& layout, bool in
     const int T = 1024, d = layout.head_dim, threads = std::max(1, omp_get_max_threads());
     const RopeSpectrum rope = make_rope_spectrum(c.rope_params());
     // The family's scale and soft-cap (Gemma 2's tanh on every logit is part of the entry cost).
-    const RunInfo info{T, 1, &layout, &rope, c.attention_scale(), float(c.attn_logit_softcap), {}};
+    const RunInfo info{T, 1, &layout, &rope, c.attention_scale(), float(c.attn_logit_softcap), {}, nullptr, {}};
     std::vector<double> seconds(threads, 0.0);
 #pragma omp parallel num_threads(threads)
     {

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -58,6 +59,15 @@ struct TraceMeta {
     std::vector<int> layer_window;
     int window(int l) const { return layer_window.empty() ? 0 : layer_window[std::size_t(l)]; }
     TraceTokens input;
+    // Gemma 3: the spectrum of the local-RoPE (sliding_attention) layers, from meta/inv_freq_local
+    // (+ _f32), and which layers used it, from /layers/NN@local_rope; absent = one spectrum.
+    std::optional<RopeSpectrum> rope_local;
+    std::vector<char> local_rope_layers;  // [layers] 1 = rope_local; empty = none
+    bool uses_local_rope(int l) const {
+        return rope_local && !local_rope_layers.empty() && local_rope_layers[std::size_t(l)];
+    }
+    // The spectrum layer l rotated its queries and keys with.
+    const RopeSpectrum& rope_of(int l) const { return uses_local_rope(l) ? *rope_local : rope; }
 };
 
 }  // namespace rs

@@ -141,6 +141,7 @@ struct TraceReader::Impl {
     void read_meta();
     void read_layout(hid_t meta_group);
     void read_rope_layers();
+    void read_local_rope();
     void read_tokens();
     void validate();
     long vocab_size() const;
@@ -279,6 +280,7 @@ void TraceReader::Impl::read_meta() {
     s.head_dim = hsize_t(meta.layout.head_dim);
     s.half = hsize_t(r.rotary_dim / 2);
     s.overview_cells = overview_levels(meta.tokens);
+    s.local_rope = h5::exists(f(), "meta/inv_freq_local");
     s.thresholds = length(f(), "stats/thresholds");
     s.bins = length(f(), "stats/bin_edges");
     s.curve_points = length(f(), "curves/distance");
@@ -310,6 +312,14 @@ void TraceReader::Impl::read_rope_layers() {
                                   std::to_string(w) + ", not 0 (full attention) or a window in tokens");
             meta.layer_window[std::size_t(l)] = int(w);
         }
+        if (h5::has_attr(g.get(), "local_rope")) {  // absent before Gemma 3: the one spectrum
+            const auto v = h5::read_attr_int(g.get(), "local_rope");
+            if (v != 0 && v != 1)
+                throw h5::Failure(trace::layer_group(l, meta.layers) + " attribute 'local_rope' is " +
+                                  std::to_string(v) + ", not 0 or 1");
+            if (v) meta.local_rope_layers.resize(std::size_t(meta.layers), 0);
+            if (v) meta.local_rope_layers[std::size_t(l)] = 1;
+        }
         if (!h5::has_attr(g.get(), "rope")) continue;
         const auto v = h5::read_attr_int(g.get(), "rope");
         if (v != 0 && v != 1)
@@ -317,6 +327,20 @@ void TraceReader::Impl::read_rope_layers() {
                               ", not 0 or 1");
         meta.rope_layers[std::size_t(l)] = char(v);
     }
+}
+
+// Gemma 3's local spectrum (shapes checked by validate()): the same rotary dims, unscaled, and
+// present exactly when some layer says it used it.
+void TraceReader::Impl::read_local_rope() {
+    if (shape.local_rope) {
+        RopeSpectrum local = meta.rope;
+        local.cos_sin_scale = 1.0f;
+        local.inv_freq = read<double>(f(), "meta/inv_freq_local");
+        local.inv_freq_f32 = read<float>(f(), "meta/inv_freq_local_f32");
+        meta.rope_local = std::move(local);
+    }
+    if (!meta.local_rope_layers.empty() && !meta.rope_local)
+        throw h5::Failure("layers say they used the local RoPE spectrum, but 'meta/inv_freq_local' is missing");
 }
 
 void TraceReader::Impl::read_layout(hid_t mg) {
@@ -376,6 +400,7 @@ void TraceReader::Impl::read_tokens() {
     auto& r = meta.rope;
     r.inv_freq = read<double>(f(), "meta/inv_freq");
     r.inv_freq_f32 = read<float>(f(), "meta/inv_freq_f32");
+    read_local_rope();
 
     TraceTokens& in = meta.input;
     in.ids = read<std::int32_t>(f(), "meta/token_ids");
@@ -800,7 +825,7 @@ Tile TraceReader::tile(const TileRequest& r) {
             const auto lse = impl_->cached(TraceArrayCache::Kind::Lse, r.layer, r.head);
             TileSource src{q->data(),     k->data(),
                            lse->data(),   m.tokens,
-                           h.imag,        &m.rope,
+                           h.imag,        &m.rope_of(r.layer),
                            m.logit_scale, m.qk_precision == QKPrecision::F16 ? 0x1.0p-11 : 0.0,
                            m.window(r.layer), m.logit_softcap};
             Tile t = compute_tile(r, src);

@@ -41,7 +41,7 @@ std::string overview_path(int layer, int layers, int cells) {
 }
 
 std::vector<DatasetSpec> meta_datasets(const Shape& s) {
-    return {{"meta/input_text", Elem::Str, {}},
+    std::vector<DatasetSpec> out = {{"meta/input_text", Elem::Str, {}},
             {"meta/token_ids", Elem::I32, {s.tokens}},
             {"meta/token_display", Elem::Str, {s.tokens}},
             {"meta/token_offsets", Elem::I64, {s.tokens, 2}},
@@ -54,6 +54,11 @@ std::vector<DatasetSpec> meta_datasets(const Shape& s) {
             {"meta/heads/kv_head", Elem::I32, {s.heads}},
             {"meta/heads/twin", Elem::I32, {s.heads}},
             {"meta/heads/label", Elem::Str, {s.heads}}};
+    if (s.local_rope) {
+        out.push_back({"meta/inv_freq_local", Elem::F64, {s.half}});
+        out.push_back({"meta/inv_freq_local_f32", Elem::F32, {s.half}});
+    }
+    return out;
 }
 
 std::vector<DatasetSpec> layer_datasets(const Shape& s, int layer) {

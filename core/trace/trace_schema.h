@@ -31,6 +31,8 @@ struct Shape {
     // Sink-aware, query-bucketed statistics (optional: traces before them have none).
     bool buckets_stored = false;
     hsize_t sink_counts = 0, buckets = 0;
+    // Gemma 3's second spectrum, of its local-RoPE layers (optional: one spectrum without it).
+    bool local_rope = false;
     std::vector<int> overview_cells;  // finest first
 };
 

@@ -113,6 +113,7 @@ struct TraceWriter::Impl {
     RunInfo info;
     HeadLayout layout;
     RopeSpectrum rope;
+    std::optional<RopeSpectrum> rope_local;  // Gemma 3's local-RoPE layers' spectrum
     trace::Shape shape;
     std::vector<float> lse;        // [heads, T] of the layer being run
     std::vector<char> layer_done;  // [layers] bit 1: q/k, 2: lse, 4: overview
@@ -197,6 +198,10 @@ void TraceWriter::begin_run(const RunInfo& info) {
         m.rope = *info.rope;
         m.info.layout = &m.layout;
         m.info.rope = &m.rope;
+        if (info.rope_local) {  // copied like the main spectrum: the run's may not outlive it
+            m.rope_local = *info.rope_local;
+            m.info.rope_local = &*m.rope_local;
+        }
         auto& s = m.shape;
         s.tokens = hsize_t(info.tokens);
         s.layers = hsize_t(info.layers);
@@ -205,6 +210,7 @@ void TraceWriter::begin_run(const RunInfo& info) {
         s.kv_heads = hsize_t(m.layout.kv_heads);
         s.head_dim = hsize_t(m.layout.head_dim);
         s.half = hsize_t(m.rope.half());
+        s.local_rope = m.rope_local.has_value();
         s.overview_cells = overview_levels(info.tokens);
         m.lse.assign(s.heads * s.tokens, 0.0f);
         m.layer_done.assign(info.layers, 0);
@@ -215,6 +221,7 @@ void TraceWriter::begin_run(const RunInfo& info) {
             h5::write_attr(g.get(), "layer", std::int64_t(l));
             h5::write_attr(g.get(), "rope", std::int64_t(m.rope_layers.empty() || m.rope_layers[l]));
             h5::write_attr(g.get(), "window", std::int64_t(m.layer_window.empty() ? 0 : m.layer_window[l]));
+            h5::write_attr(g.get(), "local_rope", std::int64_t(m.info.uses_local_rope(l)));
             h5::create_group(g.get(), "overview");
             m.create(trace::layer_datasets(s, l));
         }
@@ -267,6 +274,10 @@ void TraceWriter::Impl::write_meta() {
     put("meta/token_offsets", offsets);
     put("meta/inv_freq", rope.inv_freq);
     put("meta/inv_freq_f32", rope.inv_freq_f32);
+    if (rope_local) {
+        put("meta/inv_freq_local", rope_local->inv_freq);
+        put("meta/inv_freq_local_f32", rope_local->inv_freq_f32);
+    }
     put("meta/overview_cells",
         std::vector<std::int32_t>(shape.overview_cells.begin(), shape.overview_cells.end()));
     write_heads();
@@ -442,7 +453,7 @@ void TraceWriter::Impl::write_results(std::span<const float> nll, const RunStats
     double sum = 0.0;
     for (float v : nll) sum += v;
     h5::write_attr(loss.get(), "mean_nll", nll.empty() ? 0.0 : sum / double(nll.size()));
-    const TraceCurves c = make_trace_curves(params, rope, st);
+    const TraceCurves c = make_trace_curves(params, info, st);
     shape.curve_points = c.uniform.distance.size();
     h5::Handle cg = h5::create_group(f(), "curves");
     h5::write_attr(cg.get(), "base", c.uniform.base);

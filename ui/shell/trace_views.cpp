@@ -64,7 +64,11 @@ void show_trace(HeadsView& view, const TraceBundle& trace) {
 void show_trace(CurvesView& view, const TraceBundle& trace) {
     const TraceMeta& meta = trace.reader->meta();
     view.set_figure_source(trace_figure_source(trace));
-    view.set_model_rope(traced_rope(meta, trace.path), meta.rope.inv_freq);  // the run's own spectrum
+    // The run's own spectrum, and each layer's where they differ (Gemma 3's local-RoPE layers).
+    std::vector<std::vector<double>> per_layer;
+    if (meta.rope_local)
+        for (int l = 0; l < meta.layers; ++l) per_layer.push_back(meta.rope_of(l).inv_freq);
+    view.set_model_rope(traced_rope(meta, trace.path), meta.rope.inv_freq, std::move(per_layer));
     view.set_run(&trace.reader->stats(), &meta.layout);
 }
 

@@ -188,9 +188,11 @@ std::optional<DecaySettings> CurvesView::settings() const {
     return s;
 }
 
-void CurvesView::set_model_rope(const RopeParams& params, const std::vector<double>& run_inv_freq) {
+void CurvesView::set_model_rope(const RopeParams& params, const std::vector<double>& run_inv_freq,
+                                std::vector<std::vector<double>> layer_inv_freq) {
     model_rope_ = params;
     model_inv_freq_ = run_inv_freq.empty() ? make_rope_spectrum(params).inv_freq : run_inv_freq;
+    layer_inv_freq_ = std::move(layer_inv_freq);
     DecaySettings s = settings().value_or(DecaySettings{});
     std::vector<double> bases{params.theta};
     for (double b : s.bases)
@@ -226,8 +228,9 @@ std::vector<HeadDecayCurve> CurvesView::head_curves(const DecaySettings& s) cons
     const auto distances = decay_distances(s.max_distance, s.log_distance);
     for (const auto& [layer, head] : overlays_) {
         if (layer < 0 || layer >= stats_->layers || head < 0 || head >= stats_->heads) continue;
-        out.push_back(head_decay_curve(*stats_, layout_ ? &*layout_ : nullptr, model_inv_freq_,
-                                       layer, head, distances));
+        const auto& inv_freq =
+            std::size_t(layer) < layer_inv_freq_.size() ? layer_inv_freq_[std::size_t(layer)] : model_inv_freq_;
+        out.push_back(head_decay_curve(*stats_, layout_ ? &*layout_ : nullptr, inv_freq, layer, head, distances));
     }
     return out;
 }

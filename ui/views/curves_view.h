@@ -37,7 +37,10 @@ class CurvesView : public QWidget, public Exportable {
     // follow it (head dim, rotary fraction, scaling; the model's base goes first in the base list,
     // the other bases stay for comparison). `run_inv_freq`: the spectrum the run used, as a trace
     // stores it (longrope and dynamic NTK depend on the run length); empty = the params' own.
-    void set_model_rope(const RopeParams& params, const std::vector<double>& run_inv_freq = {});
+    // `layer_inv_freq`: [layers] each layer's own spectrum where layers differ (Gemma 3's local
+    // RoPE); empty = every layer's overlay uses the model's.
+    void set_model_rope(const RopeParams& params, const std::vector<double>& run_inv_freq = {},
+                        std::vector<std::vector<double>> layer_inv_freq = {});
     // The run whose heads can be overlaid (copied; nullptr clears the overlays' data).
     void set_run(const RunStats* stats, const HeadLayout* layout);
     // Heads to overlay, as (layer, head); heads outside the run are ignored. Also editable in the
@@ -80,6 +83,7 @@ class CurvesView : public QWidget, public Exportable {
 
     std::optional<RopeParams> model_rope_;
     std::vector<double> model_inv_freq_;
+    std::vector<std::vector<double>> layer_inv_freq_;  // [layers] or empty
     std::optional<RunStats> stats_;
     std::optional<HeadLayout> layout_;
     std::vector<std::pair<int, int>> overlays_;
