@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "config_key_policy.h"
+
 namespace rs {
 
 namespace {
@@ -168,14 +170,14 @@ LayerWindows resolve_layer_windows(const json& j, const std::string& family, int
         out.window = every_layer(sw, use, types, family, num_layers, out.notes);
     } else if (family == "qwen2" || family == "qwen3" || family == "smollm3") {
         out.window = chosen_layers(j, sw, use, types, family, num_layers, rope_layers, ignored);
-    } else if (family == "gemma2" || family == "gemma3_text") {
+    } else if (is_gemma_family(family)) {
         if (!use.is_null())
             out.notes.push_back({"use_sliding_window", use.dump(), "not read by transformers' " + family});
         const bool gemma3 = family == "gemma3_text";
         const int period = gemma3 ? gemma3_period(j, types, ignored, out.notes) : 2;
         std::vector<int> sliding;
         out.window = patterned_layers(j, types, num_layers, period,
-                                      gemma3 ? "Gemma3TextConfig" : "Gemma2Config", ignored, out.notes, sliding);
+                                      config_class_name(family), ignored, out.notes, sliding);
         if (gemma3) {
             out.sliding_type.assign(std::size_t(num_layers), 0);
             for (int l : sliding) out.sliding_type[std::size_t(l)] = 1;

@@ -9,6 +9,7 @@
 #include <functional>
 #include <optional>
 #include <stdexcept>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -44,11 +45,26 @@ const RefusedFamily kRefusedFamilies[] = {
      "Llama 4 mixes chunked attention, NoPE layers, mixture-of-experts and a vision tower"},
     {"llama4_text", "Llama 4 mixes chunked attention, NoPE layers and mixture-of-experts"},
 };
+// The families RoPEScope runs, with the transformers configuration class whose defaults apply.
+constexpr std::pair<const char*, const char*> kSupportedFamilies[] = {
+    {"llama", "LlamaConfig"},   {"mistral", "MistralConfig"}, {"qwen2", "Qwen2Config"},
+    {"qwen3", "Qwen3Config"},   {"smollm3", "SmolLM3Config"}, {"phi3", "Phi3Config"},
+    {"gemma2", "Gemma2Config"}, {"gemma3_text", "Gemma3TextConfig"}};
 constexpr const char* kSupported =
     "llama (including RoPE++ checkpoints), mistral, qwen2, qwen3, smollm3, phi3, gemma2 and "
     "gemma3_text";
 
 }  // namespace
+
+bool is_gemma_family(const std::string& family) {
+    return family == "gemma2" || family == "gemma3_text";
+}
+
+std::string config_class_name(const std::string& family) {
+    for (const auto& [type, name] : kSupportedFamilies)
+        if (family == type) return name;
+    throw std::invalid_argument("no configuration class for model family \"" + family + "\"");
+}
 
 std::string model_family(const json& j, const std::string& path, std::vector<ConfigSource>& notes) {
     if (!j.contains("model_type") || j["model_type"].is_null()) {
@@ -57,9 +73,8 @@ std::string model_family(const json& j, const std::string& path, std::vector<Con
     }
     if (!j["model_type"].is_string()) throw FileError(path, "\"model_type\" must be a string");
     const std::string t = j["model_type"].get<std::string>();
-    if (t == "llama" || t == "mistral" || t == "qwen2" || t == "qwen3" || t == "smollm3" ||
-        t == "phi3" || t == "gemma2" || t == "gemma3_text")
-        return t;
+    for (const auto& f : kSupportedFamilies)
+        if (t == f.first) return t;
     for (const auto& f : kRefusedFamilies)
         if (t == f.model_type)
             throw FileError(path, "model_type \"" + t + "\" is not supported yet: " + f.why +
@@ -99,7 +114,7 @@ const std::pair<const char*, const char*> kNullOnly[] = {
 
 // Gemma's attention keys: read (and range-checked) by model_config.cpp in Gemma configs; any
 // other family's modeling code never applies them, so a value there cannot mean what it says.
-bool gemma(const Context& c) { return c.family == "gemma2" || c.family == "gemma3_text"; }
+bool gemma(const Context& c) { return is_gemma_family(c.family); }
 
 // Gemma 3's own keys: applied (model_config.cpp, rope_settings.cpp, attention_window.cpp) when
 // `ok`, refused in every other family, whose modeling code never reads them.

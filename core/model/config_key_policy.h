@@ -19,6 +19,14 @@ namespace rs {
 std::string model_family(const nlohmann::json& config, const std::string& path,
                          std::vector<ConfigSource>& notes);
 
+// Gemma 2 and Gemma 3 text: the families with embedding scaling, (1 + w) norms, sandwich norms and
+// Gemma's own attention keys.
+bool is_gemma_family(const std::string& family);
+
+// The transformers configuration class whose defaults an absent key takes ("Gemma2Config", ...),
+// named in the notes `info` shows.
+std::string config_class_name(const std::string& family);
+
 // What the key policy accepted, for `info` and traces.
 struct KeyPolicyResult {
     std::vector<std::string> layer_types;  // per-layer attention types the RoPE reader resolves for

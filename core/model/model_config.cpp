@@ -145,7 +145,7 @@ void apply_family(ModelConfig& c, const json& j, const Reader& r) {
         refuse_true("mlp_bias", "has no MLP biases");
         c.qkv_bias = c.o_bias = c.attention_bias;
         c.qk_norm = true;
-    } else if (c.family == "gemma2" || c.family == "gemma3_text") {
+    } else if (is_gemma_family(c.family)) {
         refuse_true("mlp_bias", "has no MLP biases");
         c.qkv_bias = c.o_bias = c.attention_bias;
         c.embed_scale = c.norm_offset = c.sandwich_norms = true;
@@ -174,7 +174,7 @@ void apply_family(ModelConfig& c, const json& j, const Reader& r) {
 // refuses a value).
 void read_gemma_settings(ModelConfig& c, const json& j, const Reader& r) {
     const bool gemma3 = c.family == "gemma3_text";
-    const std::string config_class = gemma3 ? "Gemma3TextConfig" : "Gemma2Config";
+    const std::string config_class = config_class_name(c.family);
     auto noted = [&](const char* key, double value, const std::string& what) {
         const std::string shown = value > 0 ? csv_number(value) : "none";
         if (!j.contains(key))
@@ -355,7 +355,7 @@ ModelConfig parse_model_config(const std::string& text, const std::string& path,
     c.vocab_size = r.positive_int("vocab_size");
     if (r.has("head_dim")) {
         c.head_dim = r.positive_int("head_dim");
-    } else if (c.family == "gemma2" || c.family == "gemma3_text") {
+    } else if (is_gemma_family(c.family)) {
         c.head_dim = 256;  // Gemma2Config's and Gemma3TextConfig's default, not hidden_size / heads
     } else {
         if (c.hidden_size % c.num_attention_heads)
@@ -388,9 +388,8 @@ ModelConfig parse_model_config(const std::string& text, const std::string& path,
     c.sources.insert(c.sources.end(), rope.sources.begin(), rope.sources.end());
     if (!r.has("head_dim"))
         c.sources.push_back({"head_dim", std::to_string(c.head_dim),
-                             c.family == "gemma2"        ? "the Gemma2Config default"
-                             : c.family == "gemma3_text" ? "the Gemma3TextConfig default"
-                                                         : "hidden_size / num_attention_heads",
+                             is_gemma_family(c.family) ? "the " + config_class_name(c.family) + " default"
+                                                       : "hidden_size / num_attention_heads",
                              true});
     else
         c.sources.push_back({"head_dim", j["head_dim"].dump(), "head_dim"});
@@ -399,7 +398,7 @@ ModelConfig parse_model_config(const std::string& text, const std::string& path,
     const int rotary = static_cast<int>(c.head_dim * c.partial_rotary_factor);
     if (rotary < 2 || rotary % 2) r.fail("head_dim * partial_rotary_factor must be an even number");
     // Gemma's config classes tie by default, the others do not.
-    const bool gemma = c.family == "gemma2" || c.family == "gemma3_text";
+    const bool gemma = is_gemma_family(c.family);
     c.tie_word_embeddings = r.boolean("tie_word_embeddings", gemma);
     c.attention_bias = r.boolean("attention_bias", false);
     c.mlp_bias = r.boolean("mlp_bias", false);

@@ -266,12 +266,12 @@ AggregateTable read_aggregate(hid_t f, const TextTable& t) {
 
 }  // namespace
 
-std::vector<AggregateTable> read_stored_aggregates(const std::string& path,
-                                                   const std::vector<TextTable>& tables) {
+StudyWithAggregates read_study_with_aggregates(
+    const std::string& path, const std::function<std::vector<TextTable>(const Study&)>& choose) {
     return h5::as_file_error(path, "", [&] {
         h5::Handle file = h5::open_file_read(path);
-        std::vector<AggregateTable> out;
-        for (const auto& t : tables) out.push_back(read_aggregate(file.get(), t));
+        StudyWithAggregates out{read_study(file.get()), {}};
+        for (const auto& t : choose(out.study)) out.aggregates.push_back(read_aggregate(file.get(), t));
         return out;
     });
 }

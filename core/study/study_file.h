@@ -3,6 +3,7 @@
 // field validated, since a study file is as untrusted as any input.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -21,12 +22,17 @@ void write_study_file(const std::string& destination, const Study& study);
 // that is not a study file of this schema or is inconsistent.
 Study read_study_file(const std::string& path);
 
-// The aggregates over texts the file stores for each of `tables` (study_tables of the study read
-// from `path`): mean, sd, ci_low, ci_high and n of the table's group, shaped as the table without
-// its text axis. Read, not recomputed — the bootstrap is the costly part — but checked against
-// the table's own values first: mean and n exactly as aggregate() gives them, sd >= 0 and
-// ci_low <= ci_high wherever they are numbers. Throws FileError naming `path` and the dataset.
-std::vector<AggregateTable> read_stored_aggregates(const std::string& path,
-                                                   const std::vector<TextTable>& tables);
+// The study of `path` (as read_study_file gives it) and the aggregates over texts the file stores
+// for the tables `choose` picks from the study's own (study_tables), in that order: mean, sd,
+// ci_low, ci_high and n of each table's group, shaped as the table without its text axis. Read,
+// not recomputed — the bootstrap is the costly part — but checked against the table's own values
+// first: mean and n exactly as aggregate() gives them, sd >= 0 and ci_low <= ci_high wherever they
+// are numbers. One open of the file. Throws FileError naming `path` and the dataset.
+struct StudyWithAggregates {
+    Study study;
+    std::vector<AggregateTable> aggregates;  // one per table `choose` returned
+};
+StudyWithAggregates read_study_with_aggregates(
+    const std::string& path, const std::function<std::vector<TextTable>(const Study&)>& choose);
 
 }  // namespace rs

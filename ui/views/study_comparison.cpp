@@ -45,19 +45,23 @@ double StudyComparison::summary_at(const std::vector<double>& field, int checkpo
 StudyComparison load_study_comparison(const QString& path) {
     StudyComparison c;
     c.path = QFileInfo(path).absoluteFilePath();
-    c.study = read_study_file(path.toStdString());
-    const auto tables = study_tables(c.study);
     // The plotted tables in order: summary, then per checkpoint heads (and NLL by position).
+    auto plotted = [&c](const Study& study) {
+        const auto tables = study_tables(study);
+        const bool by_position = !study.header.nll_position_edges.empty();
+        std::vector<TextTable> out{table_named(tables, "summary")};
+        for (int ck = 0; ck < int(study.header.checkpoints.size()); ++ck) {
+            const std::string group = checkpoint_group(ck);
+            out.push_back(table_named(tables, group + "/heads"));
+            if (by_position) out.push_back(table_named(tables, group + "/nll_by_position"));
+            c.nll.push_back(table_named(tables, group + "/nll"));
+        }
+        return out;
+    };
+    auto read = read_study_with_aggregates(path.toStdString(), plotted);
+    c.study = std::move(read.study);
     const bool by_position = !c.header().nll_position_edges.empty();
-    std::vector<TextTable> plotted{table_named(tables, "summary")};
-    for (int ck = 0; ck < int(c.header().checkpoints.size()); ++ck) {
-        const std::string group = checkpoint_group(ck);
-        plotted.push_back(table_named(tables, group + "/heads"));
-        if (by_position) plotted.push_back(table_named(tables, group + "/nll_by_position"));
-        c.nll.push_back(table_named(tables, group + "/nll"));
-    }
-    auto stored = read_stored_aggregates(path.toStdString(), plotted);
-    auto next = stored.begin();
+    auto next = read.aggregates.begin();
     c.summary = std::move(*next++);
     for (int ck = 0; ck < int(c.header().checkpoints.size()); ++ck) {
         c.heads.push_back(std::move(*next++));

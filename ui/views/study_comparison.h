@@ -1,5 +1,5 @@
 // A study file as the Compare view reads it: the header, and the aggregates over texts the file
-// stores (read_stored_aggregates: checked against the per-text values, not re-bootstrapped) for
+// stores (read_study_with_aggregates: checked against the per-text values, not re-bootstrapped) for
 // the tables the view plots: /summary, each checkpoint's heads and NLL by position, and the
 // per-text NLL.
 #pragma once
