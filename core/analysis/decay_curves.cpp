@@ -69,6 +69,14 @@ std::vector<CharacteristicCurves> decay_theory(const DecaySettings& s) {
     if (s.bases.empty()) return {};
     const std::vector<double> distances = decay_distances(s.max_distance, s.log_distance);
     auto family = curve_family(decay_rope_params(s, s.bases.front()), s.bases, distances);
+    if (s.local_base > 0) {
+        DecaySettings unscaled = s;
+        unscaled.scaling = DecayScaling::None;
+        unscaled.factor = 1.0;
+        const double base[] = {s.local_base};
+        auto local = curve_family(decay_rope_params(unscaled, s.local_base), base, distances);
+        family.push_back(std::move(local.front()));
+    }
     for (auto& c : family) normalise(c);
     return family;
 }

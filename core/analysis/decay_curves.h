@@ -38,6 +38,10 @@ struct DecaySettings {
     bool closed_form = true;  // Ci/Si closed form (where the spectrum has one)
     bool log_distance = true;
     double max_distance = 32768.0;
+    // One more base drawn without the scaling above: Gemma 3's sliding-window layers rotate with
+    // an unscaled local RoPE (rope_local_base_freq) while its full layers use the scaled one.
+    // 0 = none.
+    double local_base = 0.0;
 };
 
 // The bases a view compares: each > 1, at most 8 at once (one colour each).
@@ -55,8 +59,9 @@ std::vector<double> decay_distances(double max_distance, bool log_axis);
 RopeParams decay_rope_params(const DecaySettings& s, double base);
 
 // The theory curves of every base on the settings' grid, normalised: the sums, the closed form and
-// the gaps' max_abs are divided by d/2 (the relative gaps are unchanged). Empty without bases;
-// throws rs::UsageError for impossible settings, e.g. an odd rotary dimension.
+// the gaps' max_abs are divided by d/2 (the relative gaps are unchanged); then, when local_base >
+// 0, one more entry for it without scaling. Empty without bases; throws rs::UsageError for
+// impossible settings, e.g. an odd rotary dimension.
 std::vector<CharacteristicCurves> decay_theory(const DecaySettings& s);
 
 struct DecayPoint {

@@ -216,6 +216,55 @@ class TestChartViews : public QObject {
             QVERIFY2(csv.contains(QString::fromUtf8(line)), line);
     }
 
+    // Gemma 3: full layers use the scaled global RoPE, sliding layers an unscaled local one. The
+    // local base is drawn without the scaling, checked against the sum written out here.
+    void curves_view_draws_the_local_base_unscaled() {
+        rs::ui::CurvesView view;
+        rs::RopeParams model;
+        model.theta = 1e6;
+        model.head_dim = 16;
+        model.linear_factor = 2;
+        view.set_model_rope(model, {}, {}, 10000.0);
+        view.flush();
+        rs::DecaySettings s = *view.settings();
+        QCOMPARE(s.local_base, 10000.0);
+        QCOMPARE(s.scaling, rs::DecayScaling::Linear);
+        auto* box = view.findChild<QCheckBox*>("local_rope");
+        QVERIFY(box && !box->isHidden() && box->isChecked());
+        const auto spec = view.spec();
+        const auto* local = series_named(spec, "b=10k local real Σcos");
+        const auto* local_sin = series_named(spec, "b=10k local imag Σsin");
+        const auto* global = series_named(spec, "b=1M real Σcos");
+        QVERIFY(local && local_sin && global);
+        const int half = 8;
+        for (std::size_t i = 0; i < local->points.size(); i += 97) {
+            const double d = local->points[i].x();
+            double c = 0, sn = 0, cg = 0;
+            for (int k = 0; k < half; ++k) {
+                const double theta = std::pow(1e4, -2.0 * k / 16);  // unscaled
+                c += std::cos(theta * d);
+                sn += std::sin(theta * d);
+                cg += std::cos(std::pow(1e6, -2.0 * k / 16) / 2 * d);  // linear PI x2
+            }
+            QVERIFY2(close(local->points[i].y(), c / half, 1e-12), qPrintable(QString::number(d)));
+            QVERIFY(close(local_sin->points[i].y(), sn / half, 1e-12));
+            QVERIFY(close(global->points[i].y(), cg / half, 1e-12));
+        }
+        QVERIFY2(spec.footnote.contains("b=10k local: the sliding-window layers"),
+                 qPrintable(spec.footnote));
+        QVERIFY(view.figure_parameters().contains(
+            "local base (sliding-window layers, unscaled): 10k"));
+        box->setChecked(false);  // the user turns it off: gone from chart and settings
+        view.flush();
+        QCOMPARE(view.settings()->local_base, 0.0);
+        QVERIFY(!series_named(view.spec(), "b=10k local real Σcos"));
+        QVERIFY(!view.spec().footnote.contains("local"));
+        view.set_model_rope(model);  // a model without local RoPE: no box
+        view.flush();
+        QVERIFY(box->isHidden());
+        QCOMPARE(view.settings()->local_base, 0.0);
+    }
+
     // Heads of a model with another head dim or scaling than the theory drawn: a warning.
     void curves_overlay_on_another_theory_warns() {
         rs::ui::CurvesView view;

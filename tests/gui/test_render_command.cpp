@@ -219,6 +219,22 @@ class TestRenderCommand : public QObject {
     }
 
     // The noise view from a checkpoint folder runs the sweep itself.
+    // A Gemma 3 trace: the curves name and draw its local base (unscaled) next to the global one.
+    void curves_of_a_gemma3_trace_draw_its_local_base() {
+        const QString fixture = QString(ROPESCOPE_SOURCE_DIR) + "/tests/fixtures/gemma3_text_f32";
+        const QString trace = path("gemma3.h5");
+        const Cli r = run_cli({"trace", fixture, "--ids", "2,5,9,14,20,33,41,50,61,70,80,90",
+                               "--quiet", "-o", trace});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(render({trace, "--view", "curves", "-o", path("gemma3_curves.csv")}));
+        const QString csv = QString::fromUtf8(read_all(path("gemma3_curves.csv")));
+        for (const char* want : {"# bases: 1M", "# scaling: linear PI ×2",
+                                 "# local base (sliding-window layers, unscaled): 10k",
+                                 "\nb=10k local real Σcos,", "\nb=1M real Σcos,"})
+            QVERIFY2(csv.contains(QString::fromUtf8(want)), want);
+        QVERIFY(!csv.contains("\nb=10k real"));  // not also drawn scaled under the same base
+    }
+
     void noise_from_a_checkpoint_folder() {
         QString out;
         QVERIFY(render({kSample, "--view", "noise", "--text-file", kText, "--max-tokens", "64",

@@ -26,6 +26,16 @@ RopeParams traced_rope(const TraceMeta& meta, const std::string& trace_path) {
     }
 }
 
+double traced_local_theta(const TraceMeta& meta, const std::string& trace_path) {
+    if (!meta.rope_local) return 0.0;
+    try {
+        return parse_model_config(meta.config_json, trace_path, {meta.ignored_config_keys, meta.rope_override})
+            .rope_local_theta;
+    } catch (const std::exception&) {
+        return 0.0;  // the per-layer spectra still reach the overlays; no theory curve to name
+    }
+}
+
 int traced_training_context(const TraceMeta& meta, const std::string& trace_path) {
     try {
         return parse_model_config(meta.config_json, trace_path, {meta.ignored_config_keys, meta.rope_override}).max_position_embeddings;
@@ -68,7 +78,8 @@ void show_trace(CurvesView& view, const TraceBundle& trace) {
     std::vector<std::vector<double>> per_layer;
     if (meta.rope_local)
         for (int l = 0; l < meta.layers; ++l) per_layer.push_back(meta.rope_of(l).inv_freq);
-    view.set_model_rope(traced_rope(meta, trace.path), meta.rope.inv_freq, std::move(per_layer));
+    view.set_model_rope(traced_rope(meta, trace.path), meta.rope.inv_freq, std::move(per_layer),
+                        traced_local_theta(meta, trace.path));
     view.set_run(&trace.reader->stats(), &meta.layout);
 }
 

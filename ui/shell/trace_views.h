@@ -18,6 +18,9 @@ class PerplexityView;
 // The traced model's exact RoPE (llama3 scaling included) from its config.json, or the trace's
 // own RoPE fields when that config does not parse.
 RopeParams traced_rope(const TraceMeta& meta, const std::string& trace_path);
+// Gemma 3's rope_local_base_freq when the trace has local-RoPE layers; 0 otherwise or when the
+// config does not parse.
+double traced_local_theta(const TraceMeta& meta, const std::string& trace_path);
 // max_position_embeddings of the traced model; 0 when unknown.
 int traced_training_context(const TraceMeta& meta, const std::string& trace_path);
 

@@ -83,6 +83,10 @@ CurvesView::CurvesView(QWidget* parent) : QWidget(parent) {
     factor_->setPrefix("× ");
     discrete_ = new QCheckBox("discrete sum", this);
     closed_ = new QCheckBox("Ci/Si closed form", this);
+    local_ = new QCheckBox(this);
+    local_->setObjectName("local_rope");
+    local_->setToolTip("The sliding-window layers' RoPE (rope_local_base_freq): drawn without the "
+                       "scaling, as the model applies it");
     axis_ = new QComboBox(this);
     axis_->addItem("log distance", true);
     axis_->addItem("linear distance", false);
@@ -119,6 +123,7 @@ CurvesView::CurvesView(QWidget* parent) : QWidget(parent) {
     grid->addWidget(new QLabel("Overlay heads", this), 1, 6);
     grid->addWidget(heads_, 1, 7, 1, 2);
     grid->addWidget(paper, 1, 9);
+    grid->addWidget(local_, 2, 0, 1, 4);
     grid->setColumnStretch(1, 2);
     grid->setColumnStretch(7, 1);
     auto* layout = new QVBoxLayout(this);
@@ -137,6 +142,7 @@ CurvesView::CurvesView(QWidget* parent) : QWidget(parent) {
     connect(scaling_, qOverload<int>(&QComboBox::currentIndexChanged), this, &CurvesView::schedule);
     connect(factor_, qOverload<double>(&QDoubleSpinBox::valueChanged), this, &CurvesView::schedule);
     connect(discrete_, &QCheckBox::toggled, this, &CurvesView::schedule);
+    connect(local_, &QCheckBox::toggled, this, &CurvesView::schedule);
     connect(closed_, &QCheckBox::toggled, this, [this](bool on) {
         if (closed_->isEnabled()) closed_wanted_ = on;
         schedule();
@@ -153,7 +159,7 @@ CurvesView::CurvesView(QWidget* parent) : QWidget(parent) {
 
 void CurvesView::fill_controls(const DecaySettings& s) {
     const QSignalBlocker b1(bases_), b2(head_dim_), b3(partial_), b4(scaling_), b5(factor_),
-        b6(discrete_), b7(closed_), b8(axis_), b9(max_distance_);
+        b6(discrete_), b7(closed_), b8(axis_), b9(max_distance_), b10(local_);
     bases_->setText(bases_text(s.bases));
     head_dim_->setValue(s.head_dim);
     partial_->setValue(s.partial_rotary);
@@ -165,6 +171,11 @@ void CurvesView::fill_controls(const DecaySettings& s) {
     closed_->setChecked(s.closed_form);
     axis_->setCurrentIndex(s.log_distance ? 0 : 1);
     max_distance_->setValue(int(std::min<double>(s.max_distance, max_distance_->maximum())));
+    if (s.local_base > 0) local_base_ = s.local_base;
+    local_->setChecked(s.local_base > 0);
+    local_->setText(QString("local RoPE b=%1 (sliding-window layers), unscaled")
+                        .arg(format_base(local_base_)));
+    local_->setHidden(local_base_ <= 0);
 }
 
 void CurvesView::set_settings(const DecaySettings& settings) {
@@ -185,24 +196,29 @@ std::optional<DecaySettings> CurvesView::settings() const {
     s.closed_form = closed_->isEnabled() && closed_->isChecked();
     s.log_distance = axis_->currentData().toBool();
     s.max_distance = max_distance_->value();
+    s.local_base = local_base_ > 0 && local_->isChecked() ? local_base_ : 0.0;
     return s;
 }
 
 void CurvesView::set_model_rope(const RopeParams& params, const std::vector<double>& run_inv_freq,
-                                std::vector<std::vector<double>> layer_inv_freq) {
+                                std::vector<std::vector<double>> layer_inv_freq, double local_base) {
     model_rope_ = params;
     model_inv_freq_ = run_inv_freq.empty() ? make_rope_spectrum(params).inv_freq : run_inv_freq;
     layer_inv_freq_ = std::move(layer_inv_freq);
     DecaySettings s = settings().value_or(DecaySettings{});
     std::vector<double> bases{params.theta};
+    // The local base is drawn unscaled on its own line; the same base scaled would look like it.
+    auto same = [](double a, double b) { return std::abs(a - b) <= 1e-9 * b; };
     for (double b : s.bases)
-        if (std::abs(b - params.theta) > 1e-9 * params.theta) bases.push_back(b);
+        if (!same(b, params.theta) && !(local_base > 0 && same(b, local_base))) bases.push_back(b);
     if (bases.size() > kDecayBaseBounds.max_count) bases.resize(kDecayBaseBounds.max_count);
     s.bases = bases;
     s.head_dim = params.head_dim;
     s.partial_rotary = params.partial_rotary_factor;
     s.scaling = decay_scaling_of(params);
     s.factor = decay_factor_of(params);
+    local_base_ = local_base;
+    s.local_base = local_base;
     fill_controls(s);
     schedule();
 }
@@ -364,6 +380,8 @@ QStringList CurvesView::figure_parameters() const {
                       .arg(s->log_distance ? "log" : "linear")
                       .arg(s->max_distance),
                   "curves: " + (curves.isEmpty() ? QString("none") : curves.join(" + "))};
+    if (s->local_base > 0)
+        p << "local base (sliding-window layers, unscaled): " + format_base(s->local_base);
     if (!overlays_.empty()) {
         QStringList heads;
         for (const auto& [l, h] : overlays_) heads << QString("%1:%2").arg(l).arg(h);

@@ -38,9 +38,12 @@ class CurvesView : public QWidget, public Exportable {
     // the other bases stay for comparison). `run_inv_freq`: the spectrum the run used, as a trace
     // stores it (longrope and dynamic NTK depend on the run length); empty = the params' own.
     // `layer_inv_freq`: [layers] each layer's own spectrum where layers differ (Gemma 3's local
-    // RoPE); empty = every layer's overlay uses the model's.
+    // RoPE); empty = every layer's overlay uses the model's. `local_base`: Gemma 3's
+    // rope_local_base_freq, offered (and drawn by default) as one more base without the model's
+    // scaling, as its sliding-window layers use it; 0 = the model has no local RoPE.
     void set_model_rope(const RopeParams& params, const std::vector<double>& run_inv_freq = {},
-                        std::vector<std::vector<double>> layer_inv_freq = {});
+                        std::vector<std::vector<double>> layer_inv_freq = {},
+                        double local_base = 0.0);
     // The run whose heads can be overlaid (copied; nullptr clears the overlays' data).
     void set_run(const RunStats* stats, const HeadLayout* layout);
     // Heads to overlay, as (layer, head); heads outside the run are ignored. Also editable in the
@@ -90,6 +93,7 @@ class CurvesView : public QWidget, public Exportable {
     QString error_;
     QString warning_;
     bool closed_wanted_ = true;  // the closed-form box as the user left it (YaRN has none)
+    double local_base_ = 0.0;    // the base the "local RoPE" box draws; 0 = box hidden
 
     QLineEdit* bases_ = nullptr;
     QSpinBox* head_dim_ = nullptr;
@@ -98,6 +102,7 @@ class CurvesView : public QWidget, public Exportable {
     QDoubleSpinBox* factor_ = nullptr;
     QCheckBox* discrete_ = nullptr;
     QCheckBox* closed_ = nullptr;
+    QCheckBox* local_ = nullptr;
     QComboBox* axis_ = nullptr;
     QSpinBox* max_distance_ = nullptr;
     QLineEdit* heads_ = nullptr;

@@ -61,7 +61,8 @@ ChartSpec decay_chart(const DecaySettings& settings, const std::vector<HeadDecay
     bool closed_drawn = false;
     for (std::size_t b = 0; b < family.size(); ++b) {
         const CharacteristicCurves& c = family[b];
-        const QString name = "b=" + format_base(c.base);
+        const bool local = settings.local_base > 0 && b + 1 == family.size();  // decay_theory's order
+        const QString name = "b=" + format_base(c.base) + (local ? " local" : "");
         const QColor color = base_color(b);
         auto add = [&](const QString& what, const std::vector<double>& y, Qt::PenStyle style,
                        double width, QColor col) {
@@ -118,6 +119,10 @@ ChartSpec decay_chart(const DecaySettings& settings, const std::vector<HeadDecay
         QString("Theory: Σcos(θᵢΔ)/(d/2) solid, Σsin(θᵢΔ)/(d/2) dashed, d = %1 rotary dims")
             .arg(rotary);
     foot += closed_drawn ? "; darker dotted = Ci/Si closed form." : ".";
+    if (settings.local_base > 0 && !family.empty())
+        foot += QString(" b=%1 local: the sliding-window layers' RoPE (rope_local_base_freq), "
+                        "drawn without scaling.")
+                    .arg(format_base(settings.local_base));
     if (!heads.empty())
         foot +=
             " Heads, on the model's own spectrum: (logit − passthrough) / (Σ|cᵢ|/√d_head), cᵢ the "

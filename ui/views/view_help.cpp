@@ -47,7 +47,9 @@ QString view_help(ViewTopic topic) {
                 "C ≈ d/(2 ln b)·[Ci(Δ/k) − Ci(Δ/(kb))], S ≈ d/(2 ln b)·[Si(Δ/k) − Si(Δ/(kb))] "
                 "with the cosine and sine integrals Ci and Si. C decays and oscillates; S rises "
                 "and stays positive far longer — why imaginary heads reach further. YaRN and "
-                "llama3 spectra have no closed form: only their exact sums are drawn.</p>");
+                "llama3 spectra have no closed form: only their exact sums are drawn. Gemma 3 "
+                "rotates its sliding-window layers with a second, unscaled base "
+                "(rope_local_base_freq): it is drawn as \"local\", without the scaling.</p>");
         case ViewTopic::LongRange:
             return tr(
                 "<b>Long-range mass by distance</b><p>M(D) = mean over queries t ≥ D of "
