@@ -143,19 +143,63 @@ TEST(GemmaConfig, SoftCapIsCapTimesTanhWithinAFewUlp) {
     EXPECT_EQ(z, x);
 }
 
-// Multimodal Gemma 3 (vision tower, other tensor names) stays refused by name, and so does an
-// attn_logit_softcapping that transformers' Gemma3Attention would never apply.
-TEST(GemmaConfig, MultimodalGemma3AndGemma3AttentionSoftCapAreRefusedByName) {
+// Multimodal Gemma 3 (model_type gemma3): its text_config is read as the language model, the
+// vision and image-token keys are noted as unused, anything else at the top is refused by name; an
+// attn_logit_softcapping that transformers' Gemma3Attention would never apply is refused too.
+TEST(GemmaConfig, MultimodalGemma3ReadsTextConfigAndRefusesWhatItCannotApply) {
     EXPECT_TRUE(test::fixtures_refused_for_now().empty());
     const auto path = test::fixture_dir("gemma3_text_f32") / "config.json";
     std::ifstream f(path);
     json j = json::parse(f);
-    j["model_type"] = "gemma3";
-    EXPECT_EQ(refusal(j),
-              "config.json: model_type \"gemma3\" is not supported yet: multimodal Gemma 3 adds a vision tower "
-              "and keeps its language model under other tensor names (its text-only form is model_type "
-              "gemma3_text). RoPEScope opens model_type llama (including RoPE++ checkpoints), mistral, qwen2, "
-              "qwen3, smollm3, phi3, gemma2 and gemma3_text");
+    json top = {{"architectures", {"Gemma3ForConditionalGeneration"}}, {"model_type", "gemma3"},
+                {"text_config", j}, {"vision_config", {{"model_type", "siglip_vision_model"}}},
+                {"mm_tokens_per_image", 256}, {"eos_token_id", {1, 106}}};
+    const ModelConfig text = parse(j), wrapped = parse(top);
+    EXPECT_EQ(wrapped.model_type, "gemma3");
+    EXPECT_EQ(wrapped.language_model_of, "gemma3");
+    EXPECT_EQ(wrapped.family, "gemma3_text");
+    EXPECT_TRUE(text.language_model_of.empty());
+    EXPECT_EQ(wrapped.num_hidden_layers, text.num_hidden_layers);
+    EXPECT_EQ(wrapped.local_rope_layers, text.local_rope_layers);
+    EXPECT_EQ(wrapped.layer_window, text.layer_window);
+    EXPECT_EQ(wrapped.rope_local_theta, text.rope_local_theta);
+    EXPECT_EQ(wrapped.rope_params().linear_factor, text.rope_params().linear_factor);
+    EXPECT_EQ(line_of(wrapped, "vision_config"),
+              "vision_config = {\"model_type\":\"siglip_vision_model\"} (the vision tower: not "
+              "loaded, runs are text only)");
+    EXPECT_EQ(line_of(wrapped, "mm_tokens_per_image"),
+              "mm_tokens_per_image = 256 (image tokens: not used by text-only runs)");
+
+    json bad = top;
+    bad["rope_theta"] = 5e5;  // meant for the language model, written where it is not read
+    EXPECT_EQ(refusal(bad),
+              "config.json: key \"rope_theta\" at the top of a gemma3 (multimodal) config is not read: "
+              "RoPEScope runs the language model of text_config, so a setting for it must be inside "
+              "text_config");
+    bad = top;
+    bad["text_config"]["model_type"] = "gemma2";
+    EXPECT_EQ(refusal(bad), "config.json: text_config.model_type is \"gemma2\"; a gemma3 config's "
+                            "language model is gemma3_text");
+    bad = top;
+    bad.erase("text_config");
+    EXPECT_EQ(refusal(bad),
+              "config.json: model_type \"gemma3\" needs a \"text_config\" object (its language model)");
+
+    // A sparse text_config, as the published multimodal checkpoints write it: Gemma3TextConfig's
+    // defaults fill the sizes, and each one applied is shown.
+    json sparse = top;
+    sparse["text_config"] = {{"hidden_size", 2560}, {"intermediate_size", 10240}, {"model_type", "gemma3_text"},
+                             {"num_hidden_layers", 34}, {"sliding_window", 1024}};
+    const ModelConfig big = parse(sparse);
+    EXPECT_EQ(big.num_attention_heads, 8);
+    EXPECT_EQ(big.num_key_value_heads, 4);
+    EXPECT_EQ(big.vocab_size, 262208);
+    EXPECT_EQ(big.head_dim, 256);
+    EXPECT_EQ(big.max_position_embeddings, 131072);
+    EXPECT_EQ(line_of(big, "vocab_size"), "vocab_size absent -> 262208 (the Gemma3TextConfig default)");
+    EXPECT_EQ(line_of(big, "num_attention_heads"),
+              "num_attention_heads absent -> 8 (the Gemma3TextConfig default)");
+
     j["model_type"] = "gemma3_text";
     j["attn_logit_softcapping"] = 50.0;
     EXPECT_EQ(refusal(j),

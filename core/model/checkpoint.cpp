@@ -164,8 +164,23 @@ std::vector<std::pair<std::string, std::vector<std::int64_t>>> expected_tensors(
     return t;
 }
 
+// Multimodal Gemma 3 keeps its language model's tensors under a prefix: language_model.model.*
+// and language_model.lm_head.weight as published on the Hub, model.language_model.* as
+// transformers 5 saves it. They are indexed under the text model's names; the vision tower's
+// tensors keep theirs and are never read.
+namespace {
+std::string language_model_name(const std::string& name) {
+    for (const char* prefix : {"language_model.model.", "model.language_model."})
+        if (name.rfind(prefix, 0) == 0) return "model." + name.substr(std::strlen(prefix));
+    if (name == "language_model.lm_head.weight") return "lm_head.weight";
+    return name;
+}
+}  // namespace
+
 void Checkpoint::index_file(std::shared_ptr<SafetensorsFile> f) {
-    for (const auto& [name, view] : f->tensors()) {
+    const bool wrapped = !config_.language_model_of.empty();
+    for (const auto& [stored, view] : f->tensors()) {
+        const std::string name = wrapped ? language_model_name(stored) : stored;
         auto [it, fresh] = index_.emplace(name, &view);
         if (!fresh)
             throw FileError(f->path(), "tensor '" + name + "' also appears in " + it->second->file);

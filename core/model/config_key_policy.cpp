@@ -35,9 +35,6 @@ const RefusedFamily kRefusedFamilies[] = {
     {"mixtral", "Mixtral's MLP is a mixture of experts"},
     {"gemma",
      "Gemma scales embeddings by sqrt(hidden_size) and uses (1 + w) RMSNorm and a GELU-tanh MLP"},
-    {"gemma3",
-     "multimodal Gemma 3 adds a vision tower and keeps its language model under other tensor names "
-     "(its text-only form is model_type gemma3_text)"},
     {"phi", "Phi-1/2 use LayerNorm, parallel attention and MLP, and biases"},
     {"deepseek_v2", "DeepSeek-V2 uses multi-head latent attention with a decoupled RoPE key"},
     {"deepseek_v3", "DeepSeek-V3 uses multi-head latent attention with a decoupled RoPE key"},
@@ -51,8 +48,8 @@ constexpr std::pair<const char*, const char*> kSupportedFamilies[] = {
     {"qwen3", "Qwen3Config"},   {"smollm3", "SmolLM3Config"}, {"phi3", "Phi3Config"},
     {"gemma2", "Gemma2Config"}, {"gemma3_text", "Gemma3TextConfig"}};
 constexpr const char* kSupported =
-    "llama (including RoPE++ checkpoints), mistral, qwen2, qwen3, smollm3, phi3, gemma2 and "
-    "gemma3_text";
+    "llama (including RoPE++ checkpoints), mistral, qwen2, qwen3, smollm3, phi3, gemma2, "
+    "gemma3_text and gemma3 (its language model)";
 
 }  // namespace
 

@@ -288,6 +288,59 @@ void apply_rope_override(ModelConfig& c, const RopeOverride& o) {
     }
 }
 
+// The multimodal Gemma3Config (model_type gemma3): RoPEScope runs its language model, whose
+// settings are text_config (a Gemma3TextConfig). The top level's other keys describe the vision
+// tower and image tokens, which a text-only run never uses; they are noted, any other key refused.
+json gemma3_language_config(const json& top, const std::string& path, std::vector<ConfigSource>& notes) {
+    static const std::pair<const char*, const char*> kTopLevel[] = {
+        {"architectures", ""}, {"model_type", ""}, {"text_config", ""},
+        {"torch_dtype", ""}, {"dtype", ""}, {"transformers_version", ""}, {"initializer_range", ""},
+        {"vision_config", "the vision tower: not loaded, runs are text only"},
+        {"mm_tokens_per_image", "image tokens: not used by text-only runs"},
+        {"boi_token_index", "image tokens: not used by text-only runs"},
+        {"eoi_token_index", "image tokens: not used by text-only runs"},
+        {"image_token_index", "image tokens: not used by text-only runs"},
+        {"bos_token_id", "read from text_config (Gemma3TextConfig default 2) instead"},
+        {"eos_token_id", "generation's stop tokens: not used by runs"},
+        {"pad_token_id", "not used by runs"}};
+    notes.push_back({"model_type", "gemma3",
+                     "multimodal Gemma 3: its language model (text_config, a Gemma3TextConfig) is run "
+                     "on text; the keys after the top-level ones are text_config's"});
+    for (const auto& item : top.items()) {
+        const std::string& key = item.key();
+        const json& value = item.value();
+        const auto* known = std::find_if(std::begin(kTopLevel), std::end(kTopLevel),
+                                         [&](const auto& k) { return key == k.first; });
+        if (known == std::end(kTopLevel))
+            throw FileError(path, "key \"" + key + "\" at the top of a gemma3 (multimodal) config is not "
+                                  "read: RoPEScope runs the language model of text_config, so a "
+                                  "setting for it must be inside text_config");
+        if (*known->second) notes.push_back({key, value.dump(), known->second});
+    }
+    if (!top.contains("text_config") || !top["text_config"].is_object())
+        throw FileError(path, "model_type \"gemma3\" needs a \"text_config\" object (its language model)");
+    json text = top["text_config"];
+    if (text.contains("model_type") && text["model_type"] != "gemma3_text")
+        throw FileError(path, "text_config.model_type is " + text["model_type"].dump() +
+                                  "; a gemma3 config's language model is gemma3_text");
+    text["model_type"] = "gemma3_text";
+    return text;
+}
+
+// Gemma3TextConfig's defaults for the sizes a sparse text_config leaves out (the multimodal
+// checkpoints write only what differs from them); each one applied is shown.
+void gemma3_text_size_defaults(json& j, std::vector<ConfigSource>& notes) {
+    static const std::pair<const char*, long long> kDefaults[] = {
+        {"vocab_size", 262208}, {"hidden_size", 2304}, {"intermediate_size", 9216},
+        {"num_hidden_layers", 26}, {"num_attention_heads", 8}, {"num_key_value_heads", 4},
+        {"max_position_embeddings", 131072}};
+    for (const auto& [key, value] : kDefaults)
+        if (!j.contains(key)) {
+            j[key] = value;
+            notes.push_back({key, std::to_string(value), "the Gemma3TextConfig default", true});
+        }
+}
+
 }  // namespace
 
 float ModelConfig::attention_scale() const {
@@ -333,18 +386,23 @@ ModelConfig parse_model_config(const std::string& text, const std::string& path,
         throw FileError(path, std::string("not valid JSON (") + e.what() + ")");
     }
     if (!j.is_object()) throw FileError(path, "not a JSON object");
-    Reader r(j, path);
     ModelConfig c;
     c.path = path;
     c.source_text = text;
-    if (r.has("model_type")) {
-        if (!j["model_type"].is_string()) r.fail("\"model_type\" must be a string");
+    if (j.contains("model_type") && !j["model_type"].is_null()) {
+        if (!j["model_type"].is_string()) throw FileError(path, "\"model_type\" must be a string");
         c.model_type = j["model_type"].get<std::string>();
     }
+    std::vector<ConfigSource> family_notes;
+    if (c.model_type == "gemma3") {
+        j = gemma3_language_config(j, path, family_notes);
+        c.language_model_of = "gemma3";
+    }
+    Reader r(j, path);
     // The family first: a Gemma config must be refused for what it is, not for a field that
     // happens to differ from Llama's.
-    std::vector<ConfigSource> family_notes;
     c.family = model_family(j, path, family_notes);
+    if (c.family == "gemma3_text") gemma3_text_size_defaults(j, family_notes);
     c.hidden_size = r.positive_int("hidden_size");
     c.intermediate_size = r.positive_int("intermediate_size");
     c.num_attention_heads = r.bounded_count("num_attention_heads", kMaxHeads);

@@ -31,7 +31,11 @@ struct ConfigReadOptions {
 struct ModelConfig {
     std::string path;         // config.json path, for messages
     std::string source_text;  // the file as read, kept verbatim for traces
-    std::string model_type;
+    std::string model_type;   // as written at the top of config.json
+    // "gemma3" when config.json is the multimodal Gemma3Config: its text_config is what was read
+    // (family gemma3_text) and the language model's tensors carry a prefix the checkpoint strips
+    // (language_model.model. or model.language_model.); the vision tower is not loaded.
+    std::string language_model_of;
     std::string family;  // the layout RoPEScope runs: llama, mistral, qwen2, qwen3, smollm3, phi3, gemma2, gemma3_text
     int hidden_size = 0;
     int intermediate_size = 0;
