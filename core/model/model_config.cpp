@@ -300,7 +300,7 @@ json gemma3_language_config(const json& top, const std::string& path, std::vecto
         {"boi_token_index", "image tokens: not used by text-only runs"},
         {"eoi_token_index", "image tokens: not used by text-only runs"},
         {"image_token_index", "image tokens: not used by text-only runs"},
-        {"bos_token_id", "read from text_config (Gemma3TextConfig default 2) instead"},
+        {"bos_token_id", "not used by runs"},
         {"eos_token_id", "generation's stop tokens: not used by runs"},
         {"pad_token_id", "not used by runs"}};
     notes.push_back({"model_type", "gemma3",
