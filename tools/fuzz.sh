@@ -55,7 +55,11 @@ seed_dir() {
     safetensors) for f in tests/fixtures/*/model*.safetensors; do
                    cp "$f" "$d/$(basename "$(dirname "$f")")-$(basename "$f")"; done ;;
     config) for f in tests/fixtures/*/config.json tests/fixtures/*/model.safetensors.index.json; do
-              cp "$f" "$d/$(basename "$(dirname "$f")")-$(basename "$f")"; done ;;
+              cp "$f" "$d/$(basename "$(dirname "$f")")-$(basename "$f")"; done
+            # The catalogue's real configs (tests/data/configs), every family and both generations.
+            for f in tests/data/configs/*.json; do
+              [[ $f == */facts.json || $f == */outcomes.json ]] || cp "$f" "$d/catalogue-$(basename "$f")"
+            done ;;
     tokenizer) for f in tests/fixtures/tokenizers/*/tokenizer.json; do
                  cp "$f" "$d/$(basename "$(dirname "$f")").json"; done ;;
     trace) printf '\x01\x02\x03\x04' >"$d/edit" ;;  # inputs are edit scripts, not files
