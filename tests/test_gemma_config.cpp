@@ -185,6 +185,20 @@ TEST(GemmaConfig, MultimodalGemma3ReadsTextConfigAndRefusesWhatItCannotApply) {
     EXPECT_EQ(refusal(bad),
               "config.json: model_type \"gemma3\" needs a \"text_config\" object (its language model)");
 
+    // The multimodal model's logits are never soft-capped: a cap is refused, or ignored on request.
+    bad = top;
+    bad["text_config"]["final_logit_softcapping"] = 30.0;
+    EXPECT_EQ(refusal(bad),
+              "config.json: text_config.final_logit_softcapping = 30.0: transformers' "
+              "Gemma3ForConditionalGeneration never applies it to the logits, so a value here cannot mean "
+              "what it says (pass --ignore-config-key final_logit_softcapping to run without it; every "
+              "output then says so)");
+    const ModelConfig uncapped =
+        parse_model_config(bad.dump(), "config.json", {{"final_logit_softcapping"}, {}});
+    EXPECT_EQ(uncapped.final_logit_softcap, 0.0);
+    EXPECT_EQ(uncapped.ignored_keys, std::vector<std::string>{"final_logit_softcapping"});
+    EXPECT_EQ(parse(j).final_logit_softcap, 0.0);  // the fixture writes null
+
     // A sparse text_config, as the published multimodal checkpoints write it: Gemma3TextConfig's
     // defaults fill the sizes, and each one applied is shown.
     json sparse = top;

@@ -291,7 +291,8 @@ void apply_rope_override(ModelConfig& c, const RopeOverride& o) {
 // The multimodal Gemma3Config (model_type gemma3): RoPEScope runs its language model, whose
 // settings are text_config (a Gemma3TextConfig). The top level's other keys describe the vision
 // tower and image tokens, which a text-only run never uses; they are noted, any other key refused.
-json gemma3_language_config(const json& top, const std::string& path, std::vector<ConfigSource>& notes) {
+json gemma3_language_config(const json& top, const std::string& path, const std::vector<std::string>& ignore,
+                            std::vector<ConfigSource>& notes) {
     static const std::pair<const char*, const char*> kTopLevel[] = {
         {"architectures", ""}, {"model_type", ""}, {"text_config", ""},
         {"torch_dtype", ""}, {"dtype", ""}, {"transformers_version", ""}, {"initializer_range", ""},
@@ -324,6 +325,18 @@ json gemma3_language_config(const json& top, const std::string& path, std::vecto
         throw FileError(path, "text_config.model_type is " + text["model_type"].dump() +
                                   "; a gemma3 config's language model is gemma3_text");
     text["model_type"] = "gemma3_text";
+    // Gemma3ForConditionalGeneration's logits are lm_head's output as is: unlike Gemma3ForCausalLM
+    // it never applies final_logit_softcapping (null in every published config).
+    const char* cap = "final_logit_softcapping";
+    if (text.contains(cap) && !text[cap].is_null()) {
+        if (std::find(ignore.begin(), ignore.end(), cap) == ignore.end())
+            throw FileError(path, std::string("text_config.") + cap + " = " + text[cap].dump() +
+                                      ": transformers' Gemma3ForConditionalGeneration never applies it "
+                                      "to the logits, so a value here cannot mean what it says (pass "
+                                      "--ignore-config-key " + cap + " to run without it; every output "
+                                      "then says so)");
+        text[cap] = nullptr;  // the key policy lists it among the keys ignored on request
+    }
     return text;
 }
 
@@ -395,7 +408,7 @@ ModelConfig parse_model_config(const std::string& text, const std::string& path,
     }
     std::vector<ConfigSource> family_notes;
     if (c.model_type == "gemma3") {
-        j = gemma3_language_config(j, path, family_notes);
+        j = gemma3_language_config(j, path, options.ignore_keys, family_notes);
         c.language_model_of = "gemma3";
     }
     Reader r(j, path);
