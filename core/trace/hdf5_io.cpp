@@ -298,15 +298,18 @@ bool exists(hid_t loc, const std::string& path) {
     return found;
 }
 
-std::string object_identity(hid_t loc, const std::string& path) {
+std::optional<LinkedDataset> find_dataset(hid_t loc, const std::string& path) {
     bool found = false;
     const H5L_info_t info = hard_link_info(loc, path, &found);
-    if (!found) throw Failure("'" + path + "' is missing");
+    if (!found) return std::nullopt;
 #if H5_VERSION_GE(1, 12, 0)
-    return std::string(reinterpret_cast<const char*>(&info.u.token), sizeof info.u.token);
+    std::string identity(reinterpret_cast<const char*>(&info.u.token), sizeof info.u.token);
 #else
-    return std::string(reinterpret_cast<const char*>(&info.u.address), sizeof info.u.address);
+    std::string identity(reinterpret_cast<const char*>(&info.u.address), sizeof info.u.address);
 #endif
+    Handle d{check_id(H5Dopen2(loc, path.c_str(), H5P_DEFAULT), "open dataset '" + path + "'"),
+             H5Dclose};
+    return LinkedDataset{std::move(d), std::move(identity)};
 }
 
 bool has_attr(hid_t obj, const std::string& name) {

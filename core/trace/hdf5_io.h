@@ -6,6 +6,7 @@
 #include <hdf5.h>
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -49,9 +50,14 @@ Handle open_group(hid_t loc, const std::string& name);
 // external link may name a FIFO or a file on a hung mount) nor aliased inside (a soft link would
 // make one object's data read as another's). open_dataset / open_group check the same.
 bool exists(hid_t loc, const std::string& path);
-// Identity of the object a relative path of hard links leads to (its file address), so callers
-// can refuse two names for one dataset.
-std::string object_identity(hid_t loc, const std::string& path);
+// The dataset a relative path of hard links leads to, opened, with its identity (its file
+// address) so callers can refuse two names for one dataset; nullopt when a component is missing.
+// One walk of the path does what exists + open_dataset would do in two.
+struct LinkedDataset {
+    Handle dset;
+    std::string identity;
+};
+std::optional<LinkedDataset> find_dataset(hid_t loc, const std::string& path);
 
 // ---- attributes ------------------------------------------------------------------------------
 bool has_attr(hid_t obj, const std::string& name);

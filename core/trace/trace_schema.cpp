@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 
 namespace rs::trace {
 
@@ -184,9 +185,10 @@ h5::Handle file_type_of(Elem e, QKPrecision qk) {
 }
 
 void check_dataset(hid_t file, const DatasetSpec& spec, QKPrecision qk, std::string* identity) {
-    if (!h5::exists(file, spec.path)) throw h5::Failure("dataset '" + spec.path + "' is missing");
-    if (identity) *identity = h5::object_identity(file, spec.path);
-    h5::Handle d = h5::open_dataset(file, spec.path);
+    std::optional<h5::LinkedDataset> found = h5::find_dataset(file, spec.path);
+    if (!found) throw h5::Failure("dataset '" + spec.path + "' is missing");
+    if (identity) *identity = std::move(found->identity);
+    const h5::Handle& d = found->dset;
     const h5::Dims got = h5::shape(d.get());
     if (got != spec.dims)
         throw h5::Failure("dataset '" + spec.path + "' has shape " + dims_text(got) +
