@@ -4,13 +4,13 @@
 #include <QDateTime>
 #include <filesystem>
 
+#include "app_state.h"
 #include "error.h"
 #include "run_budget.h"
+#include "run_cost.h"
 #include "run_input.h"
 #include "run_plan.h"
 #include "trace_run.h"
-#include "app_state.h"
-#include "run_cost.h"
 
 namespace rs::ui {
 
@@ -23,14 +23,26 @@ CheckpointBundle load_checkpoint_bundle(const std::string& dir, const ProgressFn
     // Resident layers make the GUI's repeated runs fast; a model whose fp32 layers would leave no
     // room for a trace of the default length converts one layer at a time instead.
     const RunBudget budget = budget_run(
-        *b.checkpoint,
-        trace_plan(kDefaultTraceTokens, trace_precision(kDefaultTraceTokens), true));
+        *b.checkpoint, trace_plan(kDefaultTraceTokens, trace_precision(kDefaultTraceTokens), true));
     b.load_notes = budget.notes;
     b.model = std::make_shared<Model>(b.checkpoint, budget.plan.layers_resident, progress);
     if (std::filesystem::exists(std::filesystem::path(dir) / "tokenizer.json"))
         b.tokenizer = std::make_shared<const Tokenizer>(Tokenizer::load(dir));
     return b;
 }
+
+namespace {
+
+std::optional<ModelConfig> traced_config(const TraceMeta& meta, const std::string& trace_path) {
+    try {
+        return parse_model_config(meta.config_json, trace_path,
+                                  {meta.ignored_config_keys, meta.rope_override});
+    } catch (const std::exception&) {
+        return std::nullopt;  // the views fall back on the RoPE fields the trace stores itself
+    }
+}
+
+}  // namespace
 
 TraceBundle open_trace_bundle(const std::string& path) {
     TraceBundle t;
@@ -43,6 +55,7 @@ TraceBundle open_trace_bundle(const std::string& path) {
     t.nll.count.assign(nll.size(), 1);
     t.nll.mean = t.reader->mean_nll();
     t.noise = t.reader->noise();
+    t.config = traced_config(t.reader->meta(), path);
     t.reader->curves();  // load now, on the worker, rather than on first paint
     t.tiles = std::make_shared<TraceTileSource>(t.reader);
     return t;

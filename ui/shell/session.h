@@ -4,12 +4,14 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "checkpoint.h"
 #include "machine_rates.h"
 #include "model.h"
+#include "model_config.h"
 #include "noise_experiment.h"
 #include "perplexity.h"
 #include "tokenizer.h"
@@ -33,6 +35,9 @@ struct TraceBundle {
     std::shared_ptr<TraceTileSource> tiles;
     PositionNll nll;                // per-position NLL of the traced text (one window)
     std::vector<NoiseSweep> noise;  // stored sweeps, plus any run from the GUI
+    // The traced model's config.json as the run read it (its ignored keys and RoPE override
+    // applied); nullopt when it does not parse (older or hand-made traces).
+    std::optional<ModelConfig> config;
 };
 
 // `progress` follows the weight conversion and cancels it (Cancelled) by returning false.

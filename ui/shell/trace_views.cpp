@@ -1,7 +1,6 @@
 // Trace -> view wiring shared by the main window and the headless renderer.
 #include "trace_views.h"
 
-#include "model_config.h"
 #include "attention_view.h"
 #include "curves_view.h"
 #include "heads_view.h"
@@ -11,37 +10,16 @@
 
 namespace rs::ui {
 
-RopeParams traced_rope(const TraceMeta& meta, const std::string& trace_path) {
-    try {
-        return parse_model_config(meta.config_json, trace_path, {meta.ignored_config_keys, meta.rope_override}).rope_params();
-    } catch (const std::exception&) {
-        // Older or hand-made traces: the RoPE fields the trace stores itself are enough.
-        RopeParams p;
-        p.theta = meta.rope_theta;
-        p.head_dim = meta.layout.head_dim;
-        p.partial_rotary_factor = meta.partial_rotary_factor;
-        p.linear_factor = meta.linear_factor;
-        p.yarn_factor = meta.yarn_factor;
-        return p;
-    }
-}
-
-double traced_local_theta(const TraceMeta& meta, const std::string& trace_path) {
-    if (!meta.rope_local) return 0.0;
-    try {
-        return parse_model_config(meta.config_json, trace_path, {meta.ignored_config_keys, meta.rope_override})
-            .rope_local_theta;
-    } catch (const std::exception&) {
-        return 0.0;  // the per-layer spectra still reach the overlays; no theory curve to name
-    }
-}
-
-int traced_training_context(const TraceMeta& meta, const std::string& trace_path) {
-    try {
-        return parse_model_config(meta.config_json, trace_path, {meta.ignored_config_keys, meta.rope_override}).max_position_embeddings;
-    } catch (const std::exception&) {
-        return 0;
-    }
+RopeParams traced_rope(const TraceMeta& meta, const std::optional<ModelConfig>& config) {
+    if (config) return config->rope_params();
+    // Older or hand-made traces: the RoPE fields the trace stores itself are enough.
+    RopeParams p;
+    p.theta = meta.rope_theta;
+    p.head_dim = meta.layout.head_dim;
+    p.partial_rotary_factor = meta.partial_rotary_factor;
+    p.linear_factor = meta.linear_factor;
+    p.yarn_factor = meta.yarn_factor;
+    return p;
 }
 
 FigureSource trace_figure_source(const TraceBundle& trace) {
@@ -51,7 +29,8 @@ FigureSource trace_figure_source(const TraceBundle& trace) {
     s.variant = QString::fromStdString(variant_name(meta.layout.variant));
     s.trace = QString::fromStdString(trace.path);
     s.tokens = meta.tokens;
-    for (const std::string& line : meta.rope_sources) s.rope_sources << QString::fromStdString(line);
+    for (const std::string& line : meta.rope_sources)
+        s.rope_sources << QString::fromStdString(line);
     return s;
 }
 
@@ -78,8 +57,12 @@ void show_trace(CurvesView& view, const TraceBundle& trace) {
     std::vector<std::vector<double>> per_layer;
     if (meta.rope_local)
         for (int l = 0; l < meta.layers; ++l) per_layer.push_back(meta.rope_of(l).inv_freq);
-    view.set_model_rope(traced_rope(meta, trace.path), meta.rope.inv_freq, std::move(per_layer),
-                        traced_local_theta(meta, trace.path));
+    const std::optional<ModelConfig>& config = trace.config;
+    // Without a parsed config the per-layer spectra still reach the overlays, with no local
+    // theory curve to name.
+    const double local_theta = meta.rope_local && config ? config->rope_local_theta : 0.0;
+    view.set_model_rope(traced_rope(meta, config), meta.rope.inv_freq, std::move(per_layer),
+                        local_theta);
     view.set_run(&trace.reader->stats(), &meta.layout);
 }
 
@@ -91,7 +74,8 @@ void show_trace(LongRangeView& view, const TraceBundle& trace) {
 void show_trace(PerplexityView& view, const TraceBundle& trace) {
     view.set_figure_source(trace_figure_source(trace));
     view.set_nll(&trace.nll);
-    view.set_training_context(traced_training_context(trace.reader->meta(), trace.path));
+    // 0: the training context is unknown.
+    view.set_training_context(trace.config ? trace.config->max_position_embeddings : 0);
 }
 
 void show_trace(NoiseView& view, const TraceBundle& trace) {

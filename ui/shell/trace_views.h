@@ -2,8 +2,11 @@
 // renderer, so a figure rendered from the CLI shows exactly what the GUI tab shows.
 #pragma once
 
-#include "rope.h"
+#include <optional>
+
 #include "exportable.h"
+#include "model_config.h"
+#include "rope.h"
 #include "session.h"
 
 namespace rs::ui {
@@ -15,14 +18,9 @@ class LongRangeView;
 class NoiseView;
 class PerplexityView;
 
-// The traced model's exact RoPE (llama3 scaling included) from its config.json, or the trace's
-// own RoPE fields when that config does not parse.
-RopeParams traced_rope(const TraceMeta& meta, const std::string& trace_path);
-// Gemma 3's rope_local_base_freq when the trace has local-RoPE layers; 0 otherwise or when the
-// config does not parse.
-double traced_local_theta(const TraceMeta& meta, const std::string& trace_path);
-// max_position_embeddings of the traced model; 0 when unknown.
-int traced_training_context(const TraceMeta& meta, const std::string& trace_path);
+// The traced model's exact RoPE (llama3 scaling included) from its config, or the trace's own
+// RoPE fields without one.
+RopeParams traced_rope(const TraceMeta& meta, const std::optional<ModelConfig>& config);
 
 // What the views of `trace` name as their source: its model, the trace file and its tokens.
 FigureSource trace_figure_source(const TraceBundle& trace);
