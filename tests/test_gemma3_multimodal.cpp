@@ -7,8 +7,8 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
-#include <functional>
 #include <filesystem>
+#include <functional>
 
 #include <nlohmann/json.hpp>
 
@@ -24,10 +24,17 @@ using json = nlohmann::json;
 
 namespace {
 
+// A tensor of a written file under another (or the same) name, its bytes copied.
+test::RawTensor raw_tensor(const std::string& name, const TensorView& t) {
+    return {name, dtype_name(t.dtype), t.shape,
+            std::string(reinterpret_cast<const char*>(t.bytes.data()), t.bytes.size())};
+}
+
 // The fixture's tensors under `rename(name)`, plus one vision tensor, written to `dir` with a
 // gemma3 config wrapping the fixture's. `untied`: an lm_head tensor (a copy of the embedding, so
 // the logits stay the same) under `rename("lm_head.weight")`, and tie_word_embeddings false.
-void write_multimodal(const fs::path& dir, const std::function<std::string(const std::string&)>& rename,
+void write_multimodal(const fs::path& dir,
+                      const std::function<std::string(const std::string&)>& rename,
                       bool untied = false) {
     fs::create_directories(dir);
     const fs::path src = test::fixture_dir("gemma3_text_f32");
@@ -41,13 +48,14 @@ void write_multimodal(const fs::path& dir, const std::function<std::string(const
     SafetensorsFile weights((src / "model.safetensors").string());
     std::vector<test::RawTensor> out;
     for (const auto& [name, t] : weights.tensors()) {
-        const std::string bytes(reinterpret_cast<const char*>(t.bytes.data()), t.bytes.size());
-        out.push_back({rename(name), dtype_name(t.dtype), t.shape, bytes});
+        out.push_back(raw_tensor(rename(name), t));
         if (untied && name == "model.embed_tokens.weight")
-            out.push_back({rename("lm_head.weight"), dtype_name(t.dtype), t.shape, bytes});
+            out.push_back(raw_tensor(rename("lm_head.weight"), t));
     }
     const float vision[4] = {1, 2, 3, 4};
-    out.push_back({"vision_tower.vision_model.post_layernorm.weight", "F32", {4},
+    out.push_back({"vision_tower.vision_model.post_layernorm.weight",
+                   "F32",
+                   {4},
                    std::string(reinterpret_cast<const char*>(vision), sizeof vision)});
     test::write_safetensors(dir / "model.safetensors", out);
 }
@@ -96,10 +104,9 @@ TEST(Gemma3Multimodal, ATensorUnderBothNamesIsRefused) {
     SafetensorsFile written((dir / "model.safetensors").string());
     std::vector<test::RawTensor> out;
     for (const auto& [name, t] : written.tensors()) {
-        const std::string bytes(reinterpret_cast<const char*>(t.bytes.data()), t.bytes.size());
-        out.push_back({name, dtype_name(t.dtype), t.shape, bytes});
+        out.push_back(raw_tensor(name, t));
         if (name == "language_model.model.norm.weight")
-            out.push_back({"model.norm.weight", dtype_name(t.dtype), t.shape, bytes});
+            out.push_back(raw_tensor("model.norm.weight", t));
     }
     test::write_safetensors(dir / "model.safetensors", out);
     try {

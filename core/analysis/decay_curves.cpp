@@ -69,13 +69,13 @@ std::vector<CharacteristicCurves> decay_theory(const DecaySettings& s) {
     if (s.bases.empty()) return {};
     const std::vector<double> distances = decay_distances(s.max_distance, s.log_distance);
     auto family = curve_family(decay_rope_params(s, s.bases.front()), s.bases, distances);
-    if (s.local_base > 0) {
-        DecaySettings unscaled = s;
-        unscaled.scaling = DecayScaling::None;
-        unscaled.factor = 1.0;
+    if (s.local_base > 0) {  // Gemma 3's local layers: their own base, never scaled
+        RopeParams local;
+        local.theta = s.local_base;
+        local.head_dim = s.head_dim;
+        local.partial_rotary_factor = s.partial_rotary;
         const double base[] = {s.local_base};
-        auto local = curve_family(decay_rope_params(unscaled, s.local_base), base, distances);
-        family.push_back(std::move(local.front()));
+        family.push_back(std::move(curve_family(local, base, distances).front()));
     }
     for (auto& c : family) normalise(c);
     return family;
