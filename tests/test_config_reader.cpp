@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "attention_window.h"
 #include "error.h"
 #include "model_config.h"
 
@@ -88,6 +89,16 @@ TEST(ConfigFamily, Phi3FusesProjectionsAndRefusesWhatItNeverBuilds) {
         << refusal(llama);
 }
 
+TEST(ConfigFamily, WindowSummaryGroupsLayersByWidth) {
+    EXPECT_EQ(window_summary({}), "none");
+    EXPECT_EQ(window_summary({0, 0}), "none");
+    EXPECT_EQ(window_summary({0, 8, 0}), "layer 1: 8 tokens");
+    // Gemma 3's pattern: every sixth layer global, the others one list of ranges.
+    EXPECT_EQ(window_summary({8, 8, 8, 8, 8, 0, 8, 8, 8, 8, 8, 0, 8}),
+              "layers 0-4, 6-10, 12: 8 tokens");
+    EXPECT_EQ(window_summary({16, 8, 8, 0, 16}), "layers 1-2: 8 tokens; layers 0, 4: 16 tokens");
+}
+
 TEST(ConfigFamily, MistralWindowMasksEveryLayer) {
     json j = base_config();
     j["model_type"] = "mistral";
@@ -99,7 +110,7 @@ TEST(ConfigFamily, MistralWindowMasksEveryLayer) {
     EXPECT_EQ(windowed.layer_window, (std::vector<int>{4096, 4096}));
     EXPECT_EQ(windowed.attention_window(1), 4096);
     EXPECT_EQ(origin_of(windowed, "sliding_window"),
-              "query t sees keys t - 4096 < s <= t in layers 0-1: 4096 tokens (of 2)");
+              "query t sees keys t - 4096 < s <= t in layers 0-1: 4096 tokens (2 of 2 layers)");
     for (const json& bad : {json(0), json(-5), json(2.5), json("4096")}) {
         j["sliding_window"] = bad;
         EXPECT_NE(refusal(j).find("must be a positive integer"), std::string::npos) << bad;

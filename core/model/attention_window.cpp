@@ -4,6 +4,7 @@
 // other layer, Gemma 3 all but every sliding_window_pattern-th; an explicit layer_types (transformers 4.53+/5) names each layer's type.
 #include "attention_window.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
@@ -148,15 +149,26 @@ bool any_window(const std::vector<int>& w) {
 }  // namespace
 
 std::string window_summary(const std::vector<int>& window) {
+    // Grouped by width, so Gemma's every-sixth-layer-global pattern reads as one list of ranges.
+    std::vector<int> widths;
+    for (int w : window)
+        if (w > 0 && std::find(widths.begin(), widths.end(), w) == widths.end()) widths.push_back(w);
+    std::sort(widths.begin(), widths.end());
     std::string s;
-    for (std::size_t l = 0; l < window.size();) {
-        std::size_t e = l;
-        while (e + 1 < window.size() && window[e + 1] == window[l]) ++e;
-        if (window[l] > 0)
-            s += std::string(s.empty() ? "" : "; ") + (e > l ? "layers " + std::to_string(l) + "-" + std::to_string(e)
-                                                              : "layer " + std::to_string(l)) +
-                 ": " + std::to_string(window[l]) + " tokens";
-        l = e + 1;
+    for (int w : widths) {
+        std::string ranges;
+        int count = 0;
+        for (std::size_t l = 0; l < window.size(); ++l) {
+            if (window[l] != w) continue;
+            std::size_t e = l;
+            while (e + 1 < window.size() && window[e + 1] == w) ++e;
+            ranges += (ranges.empty() ? "" : ", ") + std::to_string(l) +
+                      (e > l ? "-" + std::to_string(e) : "");
+            count += int(e - l + 1);
+            l = e;
+        }
+        s += (s.empty() ? "" : "; ") + std::string(count > 1 ? "layers " : "layer ") + ranges +
+             ": " + std::to_string(w) + " tokens";
     }
     return s.empty() ? "none" : s;
 }
@@ -204,7 +216,8 @@ LayerWindows resolve_layer_windows(const json& j, const std::string& family, int
         const std::string w = std::to_string(*std::max_element(out.window.begin(), out.window.end()));
         out.notes.push_back({"sliding_window", w,
                              "query t sees keys t - " + w + " < s <= t in " + window_summary(out.window) +
-                                 " (of " + std::to_string(num_layers) + ")"});
+                                 " (" + std::to_string(num_layers - std::count(out.window.begin(), out.window.end(), 0)) +
+                                 " of " + std::to_string(num_layers) + " layers)"});
     } else if (!sw.is_null() && family != "llama") {
         out.notes.push_back({"sliding_window", sw.dump(), "not used: use_sliding_window = " + (use.is_null() ? std::string("false (absent)") : use.dump())});
     }

@@ -41,7 +41,8 @@ LayerWindows resolve_layer_windows(const nlohmann::json& config, const std::stri
                                    int num_layers, const std::vector<char>& rope_layers,
                                    const std::vector<std::string>& ignored);
 
-// "none" or "layers 2-3: 8 tokens; layer 5: 16 tokens", for `info` and messages.
+// "none" or "layers 0-4, 6-10: 1024 tokens; layer 5: 16 tokens" (grouped by width), for `info`
+// and messages.
 std::string window_summary(const std::vector<int>& window);
 
 }  // namespace rs
