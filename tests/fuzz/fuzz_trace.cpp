@@ -5,7 +5,10 @@
 // file truncated; since issue 18 also soft, external and duplicate hard links, other element types
 // (big-endian, bfloat16), fuzzed chunk layouts, unwritten data and single non-finite or garbage
 // values — and the edited file is opened and read everywhere a viewer would read it.
-// Base trace: $ROPESCOPE_FUZZ_TRACE_BASE, else tests/corpus/trace/valid.h5 (make_corpus.py).
+// Base traces (the input's first choice picks one): tests/corpus/trace/valid.h5 (make_corpus.py:
+// RoPE, f16 Q/K) and tests/fuzz/bases/ (make_trace_bases.sh: Gemma 3 with local RoPE, f32 Q/K,
+// noise sweeps, query buckets and sink counts; RoPE++_EC with a noise sweep), so the readers of
+// every optional part are fuzzed too; $ROPESCOPE_FUZZ_TRACE_BASE replaces them with one file.
 #include <fuzzer/FuzzedDataProvider.h>
 #include <hdf5.h>
 #include <unistd.h>
@@ -32,7 +35,6 @@ struct Base {
     std::string bytes;
     std::vector<std::pair<std::string, std::string>> attrs;  // (object path, attribute name)
     std::vector<std::string> datasets;
-    std::string work_path;  // the edited copy, one per fuzzing process
 };
 
 herr_t collect_attr(hid_t, const char* name, const H5A_info_t*, void* op) {
@@ -67,16 +69,12 @@ void keep_hdf5_blocks() {
     H5set_free_list_limits(global, per_list, global, per_list, global, per_list);
 }
 
-Base load_base() {
+Base load_base(const std::string& path) {
     Base base;
-    const char* env = std::getenv("ROPESCOPE_FUZZ_TRACE_BASE");
-    const std::string path = env ? env : ROPESCOPE_SOURCE_DIR "/tests/corpus/trace/valid.h5";
     std::ifstream in(path, std::ios::binary);
     std::stringstream ss;
     ss << in.rdbuf();
     base.bytes = ss.str();
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-    keep_hdf5_blocks();
     const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
     if (base.bytes.empty() || file < 0) {
         std::fprintf(stderr, "fuzz_trace: cannot read the base trace %s\n", path.c_str());
@@ -85,21 +83,39 @@ Base load_base() {
     collect_attrs(base, file, ".");
     H5Lvisit(file, H5_INDEX_NAME, H5_ITER_INC, collect_link, &base);
     H5Fclose(file);
-    const char* shm = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
-    base.work_path = std::string(shm) + "/ropescope-fuzz-trace-" + std::to_string(getpid()) + ".h5";
     return base;
 }
 
+std::vector<Base> load_bases() {
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    keep_hdf5_blocks();
+    if (const char* env = std::getenv("ROPESCOPE_FUZZ_TRACE_BASE")) return {load_base(env)};
+    const std::string root = ROPESCOPE_SOURCE_DIR;
+    std::vector<Base> bases;
+    for (const char* file : {"/tests/corpus/trace/valid.h5", "/tests/fuzz/bases/gemma3_rich.h5",
+                             "/tests/fuzz/bases/ec_noise.h5"})
+        bases.push_back(load_base(root + file));
+    return bases;
+}
+
 // Each fuzzing process edits its own work file; it goes when the process ends normally.
-struct WorkFileRemover {
+struct WorkFile {
     std::string path;
-    ~WorkFileRemover() { std::remove(path.c_str()); }
+    WorkFile() {
+        const char* shm = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+        path = std::string(shm) + "/ropescope-fuzz-trace-" + std::to_string(getpid()) + ".h5";
+    }
+    ~WorkFile() { std::remove(path.c_str()); }
 };
 
-const Base& base() {
-    static const Base b = load_base();
-    static const WorkFileRemover remover{b.work_path};  // destroyed before b
+const std::vector<Base>& bases() {
+    static const std::vector<Base> b = load_bases();
     return b;
+}
+
+const std::string& work_path() {
+    static const WorkFile w;
+    return w.path;
 }
 
 void write_scalar_attr(hid_t file, const std::string& obj, const std::string& name, hid_t type,
@@ -243,14 +259,14 @@ void hostile_edit(hid_t file, const std::string& path, const std::string& other,
     H5Sclose(space);
 }
 
-// Writes the base trace to the work file and applies the edits the input describes.
+// Writes the base trace the input picks to the work file and applies the edits it describes.
 void make_edited_trace(FuzzedDataProvider& fdp) {
-    const Base& b = base();
+    const Base& b = bases()[fdp.ConsumeIntegralInRange<std::size_t>(0, bases().size() - 1)];
     {
-        std::ofstream out(b.work_path, std::ios::binary | std::ios::trunc);
+        std::ofstream out(work_path(), std::ios::binary | std::ios::trunc);
         out.write(b.bytes.data(), std::streamsize(b.bytes.size()));
     }
-    const hid_t file = H5Fopen(b.work_path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    const hid_t file = H5Fopen(work_path().c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
     if (file < 0) std::abort();
     const int edits = fdp.ConsumeIntegralInRange(1, 4);
     for (int e = 0; e < edits && fdp.remaining_bytes() > 0; ++e) {
@@ -289,7 +305,7 @@ void make_edited_trace(FuzzedDataProvider& fdp) {
     }
     H5Fclose(file);
     if (fdp.ConsumeIntegralInRange(0, 7) == 0)
-        truncate(b.work_path.c_str(),
+        truncate(work_path().c_str(),
                  off_t(fdp.ConsumeIntegralInRange<std::size_t>(0, std::size_t(b.bytes.size()))));
 }
 
@@ -332,7 +348,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FuzzedDataProvider fdp(data, size);
     make_edited_trace(fdp);
     try {
-        read_everything(base().work_path);
+        read_everything(work_path());
     } catch (const rs::Error&) {
         // FileError naming the trace: the expected outcome for a damaged one.
     }
