@@ -170,6 +170,19 @@ TEST_F(TraceNoise, DamagedNoiseValuesAreRefusedNamingTheDataset) {
     remove(f, g + "/delta_nll_by_distance");
     EXPECT_EQ(noise_error(f), damaged(f, "dataset '" + g + "/delta_nll_by_distance' is missing"));
 
+    const fs::path t = copy("tokens_wrapped.h5");
+    {  // 2^32 + 40 narrows to the trace's 40 tokens: compared as stored, it is refused
+        const hid_t file = H5Fopen(t.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+        const hid_t grp = H5Gopen2(file, g.c_str(), H5P_DEFAULT);
+        const std::int64_t wrapped = (std::int64_t(1) << 32) + 40;
+        const hid_t a = H5Aopen(grp, "tokens", H5P_DEFAULT);
+        EXPECT_GE(H5Awrite(a, H5T_NATIVE_INT64, &wrapped), 0);
+        H5Aclose(a);
+        H5Gclose(grp);
+        EXPECT_GE(H5Fclose(file), 0);
+    }
+    EXPECT_EQ(noise_error(t), damaged(t, "'" + g + "' attribute 'tokens' = 4294967336, but the trace has 40 tokens"));
+
     const fs::path h = copy("empty_bucket.h5");
     // A bucket with predictions holding NaN is refused; so is an empty one holding a number.
     const NoiseSweep& s = (*sweeps_)[1];

@@ -204,10 +204,12 @@ NoiseSweep read_sweep(hid_t f, const std::string& g, int tokens) {
     h5::Handle sg = h5::open_group(f, g);
     NoiseSweep s;
     s.seed = h5::read_attr_u64(sg.get(), "seed");
-    s.tokens = int(h5::read_attr_int(sg.get(), "tokens"));
-    if (s.tokens != tokens)
-        throw h5::Failure("'" + g + "' attribute 'tokens' = " + std::to_string(s.tokens) +
+    // Compared before narrowing: 2^32 + T would otherwise pass as T.
+    const std::int64_t stored_tokens = h5::read_attr_int(sg.get(), "tokens");
+    if (stored_tokens != tokens)
+        throw h5::Failure("'" + g + "' attribute 'tokens' = " + std::to_string(stored_tokens) +
                           ", but the trace has " + std::to_string(tokens) + " tokens");
+    s.tokens = tokens;
     s.baseline_nll = h5::read_attr_double(sg.get(), "baseline_nll");
     if (!std::isfinite(s.baseline_nll) || s.baseline_nll < -kNllTolerance)
         throw h5::Failure("'" + g + "' attribute 'baseline_nll' = " + value_text(s.baseline_nll) +
