@@ -677,6 +677,44 @@ TEST_F(TraceHostile, TilesWithImpossibleValuesAreRefused) {
                            "row 3, column 0; its stored queries, keys or lse are damaged"));
 }
 
+TEST_F(TraceHostile, StoredCurvesOutsideTheirDefinitionAreRefused) {
+    struct Case {
+        const char* file;
+        std::function<void(hid_t)> edit;
+        std::string says;
+    };
+    const double nan = NAN, big = 100, early = 0.5, negative = -1;
+    const Case cases[] = {
+        {"curves_sum_nan.h5",
+         [&](hid_t f) { poke(f, "curves/real_sum", {3}, H5T_NATIVE_DOUBLE, &nan); },
+         "dataset 'curves/real_sum' holds NaN at [3]; a sum over 8 rotary frequencies is within ±8"},
+        {"curves_sum_big.h5",
+         [&](hid_t f) { poke(f, "curves/imag_sum", {0}, H5T_NATIVE_DOUBLE, &big); },
+         "dataset 'curves/imag_sum' holds 100 at [0]; a sum over 8 rotary frequencies is within ±8"},
+        {"curves_distance.h5",
+         [&](hid_t f) { poke(f, "curves/distance", {5}, H5T_NATIVE_DOUBLE, &early); },
+         "dataset 'curves/distance' must rise strictly from 1 to 29 (the trace's tokens fix both "
+         "ends)"},
+        {"curves_base.h5",
+         [&](hid_t f) { set_attr(f, "curves", "base", H5T_NATIVE_DOUBLE, &negative); },
+         "'curves' attribute 'base' = -1 is outside (0, Inf)"},
+        {"curves_expected.h5",
+         [&](hid_t f) { poke(f, "curves/expected_logit", {1, 3, 7}, H5T_NATIVE_DOUBLE, &nan); },
+         "dataset 'curves/expected_logit' holds NaN for observed layer 1 head 3 at [7]"},
+    };
+    for (const Case& c : cases) {
+        SCOPED_TRACE(c.file);
+        const fs::path p = copy(c.file);
+        {
+            Edit f(p);
+            c.edit(f.get());
+        }
+        EXPECT_EQ(read_error(p, [](TraceReader& r) { r.curves(); }), damaged(p, c.says));
+    }
+    expect_cli_error({"export", (*dir_ / "curves_sum_nan.h5").string(), "--what", "curves"},
+                     damaged(*dir_ / "curves_sum_nan.h5", cases[0].says));
+}
+
 TEST_F(TraceHostile, GoodTracesStillOpenWithoutWarnings) {
     for (const char* name : {"good.h5", "good32.h5"}) {
         TraceReader r = TraceReader::open((*dir_ / name).string());

@@ -157,6 +157,7 @@ struct TraceReader::Impl {
                          const std::vector<double>& ent);
     void check_tile(const Tile& t, const std::string& head_name) const;
     TraceCurves read_curves();
+    void check_curves(const TraceCurves& c) const;
     std::vector<NoiseSweep> read_noise();
     std::vector<float> read_qk(const char* name, int layer, int head, int heads);
     void check_slab(const std::string& dataset, int head, const std::vector<float>& v);
@@ -643,7 +644,51 @@ TraceCurves TraceReader::Impl::read_curves() {
     c.layers = meta.layers;
     c.heads = meta.layout.analysis_heads();
     c.expected_logit = read<double>(f(), "curves/expected_logit");
+    check_curves(c);
     return c;
+}
+
+// The stored curves are derived values `export --what curves` prints as they are: each is checked
+// against what its definition allows (docs/trace-format.md, "/curves").
+void TraceReader::Impl::check_curves(const TraceCurves& c) const {
+    const auto& u = c.uniform;
+    auto attr = [](const char* name, double v, bool ok, const char* range) {
+        if (!ok)
+            throw h5::Failure("'curves' attribute '" + std::string(name) + "' = " + value_text(v) +
+                              " is outside " + range);
+    };
+    attr("base", u.base, std::isfinite(u.base) && u.base > 0, "(0, Inf)");
+    attr("rotary_dim", u.rotary_dim, u.rotary_dim >= 2 && u.rotary_dim <= meta.layout.head_dim,
+         "[2, head_dim]");
+    attr("logit_scale", u.logit_scale, std::isfinite(u.logit_scale) && u.logit_scale > 0,
+         "(0, Inf)");
+    const double last = std::max(meta.tokens - 1, 2);
+    bool rising = !u.distance.empty() && u.distance.front() == 1.0 && u.distance.back() == last;
+    for (std::size_t i = 1; rising && i < u.distance.size(); ++i)
+        rising = u.distance[i] > u.distance[i - 1];
+    if (!rising)
+        throw h5::Failure("dataset 'curves/distance' must rise strictly from 1 to " +
+                          value_text(last) + " (the trace's tokens fix both ends)");
+    // A sum of cos or sin over rotary_dim / 2 frequencies, times the scale when applied.
+    const double bound = (u.logit_scale_applied ? u.logit_scale : 1.0) * (u.rotary_dim / 2);
+    for (const auto& [name, v] : {std::pair{"real_sum", &u.real_sum}, {"imag_sum", &u.imag_sum}})
+        for (std::size_t i = 0; i < v->size(); ++i)
+            if (!(std::abs((*v)[i]) <= bound * (1 + 1e-9)))  // NaN fails too
+                throw h5::Failure("dataset 'curves/" + std::string(name) + "' holds " +
+                                  value_text((*v)[i]) + " at [" + std::to_string(i) +
+                                  "]; a sum over " + std::to_string(u.rotary_dim / 2) +
+                                  " rotary frequencies is within ±" + value_text(bound));
+    const std::size_t n = u.distance.size();
+    for (std::size_t i = 0; i < c.expected_logit.size(); ++i) {
+        const std::size_t head = i / n;  // layer * heads + head
+        const bool observed = head >= stats.observed.size() || stats.observed[head];
+        if (observed && !std::isfinite(c.expected_logit[i]))
+            throw h5::Failure("dataset 'curves/expected_logit' holds " +
+                              value_text(c.expected_logit[i]) + " for observed layer " +
+                              std::to_string(head / std::size_t(c.heads)) + " head " +
+                              std::to_string(head % std::size_t(c.heads)) + " at [" +
+                              std::to_string(i % n) + "]");
+    }
 }
 
 std::vector<NoiseSweep> TraceReader::Impl::read_noise() {
