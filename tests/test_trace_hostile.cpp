@@ -683,7 +683,7 @@ TEST_F(TraceHostile, StoredCurvesOutsideTheirDefinitionAreRefused) {
         std::function<void(hid_t)> edit;
         std::string says;
     };
-    const double nan = NAN, big = 100, early = 0.5, negative = -1;
+    const double nan = NAN, inf = INFINITY, big = 100, early = 0.5, negative = -1;
     const Case cases[] = {
         {"curves_sum_nan.h5",
          [&](hid_t f) { poke(f, "curves/real_sum", {3}, H5T_NATIVE_DOUBLE, &nan); },
@@ -698,6 +698,17 @@ TEST_F(TraceHostile, StoredCurvesOutsideTheirDefinitionAreRefused) {
         {"curves_base.h5",
          [&](hid_t f) { set_attr(f, "curves", "base", H5T_NATIVE_DOUBLE, &negative); },
          "'curves' attribute 'base' = -1 is outside (0, Inf)"},
+        {"curves_closed_inf.h5",
+         [&](hid_t f) { poke(f, "curves/imag_closed", {9}, H5T_NATIVE_DOUBLE, &inf); },
+         "dataset 'curves/imag_closed' holds +Inf at [9]; the closed form is finite "
+         "('curves' attribute 'has_closed_form' = 1)"},
+        {"curves_closed_where_none.h5",
+         [&](hid_t f) {
+             const std::int64_t no = 0;
+             set_attr(f, "curves", "has_closed_form", H5T_NATIVE_INT64, &no);
+         },
+         "dataset 'curves/real_closed' holds 7.79170217 at [0]; without a closed form it is NaN "
+         "('curves' attribute 'has_closed_form' = 0)"},
         {"curves_expected.h5",
          [&](hid_t f) { poke(f, "curves/expected_logit", {1, 3, 7}, H5T_NATIVE_DOUBLE, &nan); },
          "dataset 'curves/expected_logit' holds NaN for observed layer 1 head 3 at [7]"},

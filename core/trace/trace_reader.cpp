@@ -678,6 +678,17 @@ void TraceReader::Impl::check_curves(const TraceCurves& c) const {
                                   value_text((*v)[i]) + " at [" + std::to_string(i) +
                                   "]; a sum over " + std::to_string(u.rotary_dim / 2) +
                                   " rotary frequencies is within ±" + value_text(bound));
+    // The Ci/Si closed form: finite everywhere when the run's RoPE has one, NaN everywhere if not.
+    for (const auto& [name, v] :
+         {std::pair{"real_closed", &u.real_closed}, {"imag_closed", &u.imag_closed}})
+        for (std::size_t i = 0; i < v->size(); ++i)
+            if (u.has_closed_form ? !std::isfinite((*v)[i]) : !std::isnan((*v)[i]))
+                throw h5::Failure("dataset 'curves/" + std::string(name) + "' holds " +
+                                  value_text((*v)[i]) + " at [" + std::to_string(i) + "]; " +
+                                  (u.has_closed_form ? "the closed form is finite"
+                                                     : "without a closed form it is NaN") +
+                                  " ('curves' attribute 'has_closed_form' = " +
+                                  (u.has_closed_form ? "1)" : "0)"));
     const std::size_t n = u.distance.size();
     for (std::size_t i = 0; i < c.expected_logit.size(); ++i) {
         const std::size_t head = i / n;  // layer * heads + head
