@@ -565,6 +565,26 @@ TEST_F(TraceHostile, NonFiniteStatsOfAnObservedHeadAreRefused) {
     EXPECT_EQ(test::trace_open_error(u), "");
 }
 
+TEST_F(TraceHostile, NonFiniteFrequencyContributionsOfAnObservedHeadAreRefused) {
+    const double nan = NAN, inf = -INFINITY;
+    const fs::path p = copy("freq_nan.h5");
+    {
+        Edit f(p);
+        poke(f.get(), "stats/freq_im", {0, 2, 5}, H5T_NATIVE_DOUBLE, &nan);
+    }
+    const std::string msg =
+        damaged(p, "dataset 'stats/freq_im' holds NaN for observed layer 0 head 2 at 5");
+    EXPECT_EQ(test::trace_open_error(p), msg);
+    expect_cli_error({"export", p.string(), "--what", "freq"}, msg);
+    const fs::path q = copy("passthrough_inf.h5");
+    {
+        Edit f(q);
+        poke(f.get(), "stats/passthrough", {1, 0}, H5T_NATIVE_DOUBLE, &inf);
+    }
+    EXPECT_EQ(test::trace_open_error(q),
+              damaged(q, "dataset 'stats/passthrough' holds -Inf for observed layer 1 head 0"));
+}
+
 TEST_F(TraceHostile, ImpossibleNllIsRefused) {
     const fs::path p = copy("nll_negative.h5");
     {

@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <new>
+#include <tuple>
 
 #include <nlohmann/json.hpp>
 #if defined(__F16C__)
@@ -155,6 +156,8 @@ struct TraceReader::Impl {
                          const std::vector<double>& bm, const std::vector<double>& bl,
                          const std::vector<double>& bp, const std::vector<double>& dist,
                          const std::vector<double>& ent);
+    void check_frequency_row(std::size_t i, const std::vector<double>& fre,
+                             const std::vector<double>& fim, const std::vector<double>& pass) const;
     void check_tile(const Tile& t, const std::string& head_name) const;
     TraceCurves read_curves();
     void check_curves(const TraceCurves& c) const;
@@ -443,6 +446,22 @@ long TraceReader::Impl::vocab_size() const {
 
 // An observed head's statistics are finite, except the two NaNs a run writes on purpose: M(D) for
 // a threshold no position reaches (D >= T) and the mean logit of a distance bin with no pairs.
+// The per-frequency logit contributions of an observed head (export --what freq, the curves
+// view's head overlays): finite, as the run computes them from finite Q/K.
+void TraceReader::Impl::check_frequency_row(std::size_t i, const std::vector<double>& fre,
+                                            const std::vector<double>& fim,
+                                            const std::vector<double>& pass) const {
+    const std::size_t A = std::size_t(meta.layout.analysis_heads()), half = shape.half;
+    for (const auto& [name, v, width] :
+         {std::tuple{"freq_re", &fre, half}, {"freq_im", &fim, half}, {"passthrough", &pass, 1}})
+        for (std::size_t k = 0; k < width; ++k)
+            if (!std::isfinite((*v)[i * width + k]))
+                throw h5::Failure("dataset 'stats/" + std::string(name) + "' holds " +
+                                  value_text((*v)[i * width + k]) + " for observed layer " +
+                                  std::to_string(i / A) + " head " + std::to_string(i % A) +
+                                  (width > 1 ? " at " + std::to_string(k) : std::string()));
+}
+
 void TraceReader::Impl::check_stats_row(std::size_t i, const std::vector<double>& lrm,
                                         const std::vector<double>& bm,
                                         const std::vector<double>& bl,
@@ -502,6 +521,7 @@ void TraceReader::Impl::read_stats() {
         h.passthrough = pass[i];
         if (!observed[i]) continue;
         check_stats_row(i, lrm, bm, bl, bp, dist, ent);
+        check_frequency_row(i, fre, fim, pass);
         st.observed[i] = true;
         h.long_range_mass = slice(lrm, i, shape.thresholds);
         h.mean_distance = dist[i];
