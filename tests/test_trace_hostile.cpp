@@ -585,6 +585,31 @@ TEST_F(TraceHostile, NonFiniteFrequencyContributionsOfAnObservedHeadAreRefused) 
               damaged(q, "dataset 'stats/passthrough' holds -Inf for observed layer 1 head 0"));
 }
 
+TEST_F(TraceHostile, OverviewCellsOutsideZeroToOneAreRefusedWhereRead) {
+    const int cells = TraceReader::open((*dir_ / "good.h5").string()).meta().overview_cells.front();
+    const fs::path p = copy("overview_bad.h5");
+    const std::string level = "layers/01/overview/" + std::to_string(cells);
+    {
+        Edit f(p);
+        const double nan = NAN, negative = -0.25, big = 3;
+        poke(f.get(), level.c_str(), {2, 1, 0}, H5T_NATIVE_DOUBLE, &nan);
+        poke(f.get(), level.c_str(), {3, 0, 0}, H5T_NATIVE_DOUBLE, &negative);
+        poke(f.get(), level.c_str(), {4, 1, 1}, H5T_NATIVE_DOUBLE, &big);
+    }
+    const auto says = [&](int head, const char* value, int row, int col) {
+        return damaged(p, "dataset '" + level + "' holds " + value + " for head " +
+                              std::to_string(head) + " at row " + std::to_string(row) +
+                              ", column " + std::to_string(col) +
+                              "; a cell is a mean attention probability in [0, 1]");
+    };
+    EXPECT_EQ(read_error(p, [&](TraceReader& r) { r.overview(1, 2, cells); }),
+              says(2, "NaN", 1, 0));
+    EXPECT_EQ(read_error(p, [&](TraceReader& r) { r.overview(1, 3, cells); }),
+              says(3, "-0.25", 0, 0));
+    EXPECT_EQ(read_error(p, [&](TraceReader& r) { r.overview(1, 4, cells); }), says(4, "3", 1, 1));
+    EXPECT_EQ(read_error(p, [&](TraceReader& r) { r.overview(1, 5, cells); }), "");  // untouched
+}
+
 TEST_F(TraceHostile, ImpossibleNllIsRefused) {
     const fs::path p = copy("nll_negative.h5");
     {

@@ -866,6 +866,15 @@ OverviewMap TraceReader::overview(int layer, int head, int cells) {
         h5::Handle ds = h5::open_dataset(impl_->f(), trace::overview_path(layer, m.layers, cells));
         h5::read_block(ds.get(), H5T_NATIVE_FLOAT, {hsize_t(head), 0, 0},
                        {1, hsize_t(cells), hsize_t(cells)}, map.mean.data());
+        // A cell is a mean probability (0 above the diagonal and for unobserved heads); the
+        // tolerance covers float accumulation. Anything else would paint as a real map.
+        for (std::size_t i = 0; i < map.mean.size(); ++i)
+            if (!(map.mean[i] >= 0.0f && map.mean[i] <= 1.001f))
+                throw h5::Failure("dataset '" + trace::overview_path(layer, m.layers, cells) +
+                                  "' holds " + value_text(map.mean[i]) + " for head " +
+                                  std::to_string(head) + " at row " + std::to_string(i / cells) +
+                                  ", column " + std::to_string(i % cells) +
+                                  "; a cell is a mean attention probability in [0, 1]");
         return map;
     });
 }
