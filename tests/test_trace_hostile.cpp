@@ -610,6 +610,24 @@ TEST_F(TraceHostile, OverviewCellsOutsideZeroToOneAreRefusedWhereRead) {
     EXPECT_EQ(read_error(p, [&](TraceReader& r) { r.overview(1, 5, cells); }), "");  // untouched
 }
 
+TEST_F(TraceHostile, RopeFrequenciesThatAreNotPositiveAreRefused) {
+    const double nan = NAN, zero = 0, negative = -0.5;
+    const std::pair<const char*, const double*> cases[] = {
+        {"meta/inv_freq", &nan}, {"meta/inv_freq", &zero}, {"meta/inv_freq_f32", &negative}};
+    for (const auto& [path, value] : cases) {
+        const fs::path p = copy("inv_freq_bad.h5");
+        {
+            Edit f(p);
+            poke(f.get(), path, {3}, H5T_NATIVE_DOUBLE, value);
+        }
+        EXPECT_EQ(test::trace_open_error(p),
+                  damaged(p, "dataset '" + std::string(path) + "' holds " +
+                                 (std::isnan(*value) ? std::string("NaN")
+                                                     : (*value == 0 ? "0" : "-0.5")) +
+                                 " at [3]; a RoPE frequency is finite and > 0"));
+    }
+}
+
 TEST_F(TraceHostile, ImpossibleNllIsRefused) {
     const fs::path p = copy("nll_negative.h5");
     {

@@ -99,6 +99,17 @@ std::vector<T> read(hid_t file, const std::string& path) {
     return h5::read_array<T>(d.get());
 }
 
+// A RoPE spectrum (the export's wavelengths and the curves view's head overlays read it).
+template <class T>
+std::vector<T> read_spectrum(hid_t file, const std::string& path) {
+    std::vector<T> v = read<T>(file, path);
+    for (std::size_t i = 0; i < v.size(); ++i)
+        if (!(std::isfinite(v[i]) && v[i] > 0))
+            throw h5::Failure("dataset '" + path + "' holds " + value_text(double(v[i])) + " at [" +
+                              std::to_string(i) + "]; a RoPE frequency is finite and > 0");
+    return v;
+}
+
 // Appends n IEEE halves to `out` as floats (exact), eight at a time with F16C where available.
 void decode_halves(const std::uint16_t* h, std::size_t n, std::vector<float>& out) {
     std::size_t i = 0;
@@ -339,8 +350,8 @@ void TraceReader::Impl::read_local_rope() {
     if (shape.local_rope) {
         RopeSpectrum local = meta.rope;
         local.cos_sin_scale = 1.0f;
-        local.inv_freq = read<double>(f(), "meta/inv_freq_local");
-        local.inv_freq_f32 = read<float>(f(), "meta/inv_freq_local_f32");
+        local.inv_freq = read_spectrum<double>(f(), "meta/inv_freq_local");
+        local.inv_freq_f32 = read_spectrum<float>(f(), "meta/inv_freq_local_f32");
         meta.rope_local = std::move(local);
     }
     if (!meta.local_rope_layers.empty() && !meta.rope_local)
@@ -402,8 +413,8 @@ void TraceReader::Impl::read_tokens() {
         L.heads[a] = HeadInfo{a, qh[a], kvh[a], imag[a] != 0, virt[a] != 0, twin[a]};
     }
     auto& r = meta.rope;
-    r.inv_freq = read<double>(f(), "meta/inv_freq");
-    r.inv_freq_f32 = read<float>(f(), "meta/inv_freq_f32");
+    r.inv_freq = read_spectrum<double>(f(), "meta/inv_freq");
+    r.inv_freq_f32 = read_spectrum<float>(f(), "meta/inv_freq_f32");
     read_local_rope();
 
     TraceTokens& in = meta.input;
