@@ -455,8 +455,6 @@ long TraceReader::Impl::vocab_size() const {
     return it->get<long>();
 }
 
-// An observed head's statistics are finite, except the two NaNs a run writes on purpose: M(D) for
-// a threshold no position reaches (D >= T) and the mean logit of a distance bin with no pairs.
 // The per-frequency logit contributions of an observed head (export --what freq, the curves
 // view's head overlays): finite, as the run computes them from finite Q/K.
 void TraceReader::Impl::check_frequency_row(std::size_t i, const std::vector<double>& fre,
@@ -473,6 +471,8 @@ void TraceReader::Impl::check_frequency_row(std::size_t i, const std::vector<dou
                                   (width > 1 ? " at " + std::to_string(k) : std::string()));
 }
 
+// An observed head's statistics are finite, except the two NaNs a run writes on purpose: M(D) for
+// a threshold no position reaches (D >= T) and the mean logit of a distance bin with no pairs.
 void TraceReader::Impl::check_stats_row(std::size_t i, const std::vector<double>& lrm,
                                         const std::vector<double>& bm,
                                         const std::vector<double>& bl,
