@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <functional>
 #include <sstream>
+#include <tuple>
 
 #include "error.h"
 #include "trace_reader.h"
@@ -165,6 +166,14 @@ class TraceHostile : public ::testing::Test {
         const fs::path p = *dir_ / name;
         fs::copy_file(*dir_ / (f32 ? "good32.h5" : "good.h5"), p,
                       fs::copy_options::overwrite_existing);
+        return p;
+    }
+    // A fresh copy of the good f16 trace with `value` written at `at` of `dataset`.
+    static fs::path poked(const std::string& name, const char* dataset, std::vector<hsize_t> at,
+                          double value) {
+        const fs::path p = copy(name);
+        Edit f(p);
+        poke(f.get(), dataset, std::move(at), H5T_NATIVE_DOUBLE, &value);
         return p;
     }
     static test::TempDir* dir_;
@@ -543,12 +552,7 @@ TEST_F(TraceHostile, NonFiniteQueriesKeysAndLseAreRefusedWhereRead) {
 }
 
 TEST_F(TraceHostile, NonFiniteStatsOfAnObservedHeadAreRefused) {
-    const fs::path p = copy("stats_nan.h5");
-    {
-        Edit f(p);
-        const double nan = NAN;
-        poke(f.get(), "stats/entropy", {1, 3}, H5T_NATIVE_DOUBLE, &nan);
-    }
+    const fs::path p = poked("stats_nan.h5", "stats/entropy", {1, 3}, NAN);
     const std::string msg =
         damaged(p, "dataset 'stats/entropy' holds NaN for observed layer 1 head 3");
     EXPECT_EQ(test::trace_open_error(p), msg);
@@ -566,21 +570,12 @@ TEST_F(TraceHostile, NonFiniteStatsOfAnObservedHeadAreRefused) {
 }
 
 TEST_F(TraceHostile, NonFiniteFrequencyContributionsOfAnObservedHeadAreRefused) {
-    const double nan = NAN, inf = -INFINITY;
-    const fs::path p = copy("freq_nan.h5");
-    {
-        Edit f(p);
-        poke(f.get(), "stats/freq_im", {0, 2, 5}, H5T_NATIVE_DOUBLE, &nan);
-    }
+    const fs::path p = poked("freq_nan.h5", "stats/freq_im", {0, 2, 5}, NAN);
     const std::string msg =
         damaged(p, "dataset 'stats/freq_im' holds NaN for observed layer 0 head 2 at 5");
     EXPECT_EQ(test::trace_open_error(p), msg);
     expect_cli_error({"export", p.string(), "--what", "freq"}, msg);
-    const fs::path q = copy("passthrough_inf.h5");
-    {
-        Edit f(q);
-        poke(f.get(), "stats/passthrough", {1, 0}, H5T_NATIVE_DOUBLE, &inf);
-    }
+    const fs::path q = poked("passthrough_inf.h5", "stats/passthrough", {1, 0}, -INFINITY);
     EXPECT_EQ(test::trace_open_error(q),
               damaged(q, "dataset 'stats/passthrough' holds -Inf for observed layer 1 head 0"));
 }
@@ -611,19 +606,12 @@ TEST_F(TraceHostile, OverviewCellsOutsideZeroToOneAreRefusedWhereRead) {
 }
 
 TEST_F(TraceHostile, RopeFrequenciesThatAreNotPositiveAreRefused) {
-    const double nan = NAN, zero = 0, negative = -0.5;
-    const std::pair<const char*, const double*> cases[] = {
-        {"meta/inv_freq", &nan}, {"meta/inv_freq", &zero}, {"meta/inv_freq_f32", &negative}};
-    for (const auto& [path, value] : cases) {
-        const fs::path p = copy("inv_freq_bad.h5");
-        {
-            Edit f(p);
-            poke(f.get(), path, {3}, H5T_NATIVE_DOUBLE, value);
-        }
+    const std::tuple<const char*, double, const char*> cases[] = {
+        {"meta/inv_freq", NAN, "NaN"}, {"meta/inv_freq", 0, "0"}, {"meta/inv_freq_f32", -0.5, "-0.5"}};
+    for (const auto& [path, value, text] : cases) {
+        const fs::path p = poked("inv_freq_bad.h5", path, {3}, value);
         EXPECT_EQ(test::trace_open_error(p),
-                  damaged(p, "dataset '" + std::string(path) + "' holds " +
-                                 (std::isnan(*value) ? std::string("NaN")
-                                                     : (*value == 0 ? "0" : "-0.5")) +
+                  damaged(p, "dataset '" + std::string(path) + "' holds " + text +
                                  " at [3]; a RoPE frequency is finite and > 0"));
     }
 }
