@@ -88,7 +88,6 @@ for t in "${targets[@]}"; do
   for ((j = 0; j < jobs; j++)); do
     jlog=$log
     ((jobs == 1)) || jlog=$out/$t/fuzz-$j.log
-    # -close_fd_mask: silence the library's stdout/stderr during fuzzing (crash reports still show).
     "$fuzz_build/tests/fuzz/fuzz_$t" -max_total_time="$seconds" -max_len="${max_len[$t]}" \
       -timeout=20 -rss_limit_mb=4096 -print_final_stats=1 -artifact_prefix="$out/$t/" \
       "${dirs[@]}" >"$jlog" 2>&1 &
