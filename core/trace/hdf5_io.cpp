@@ -131,15 +131,18 @@ H5L_info_t hard_link_info(hid_t loc, const std::string& path, bool* found) {
     while (true) {
         const auto slash = path.find('/', pos);
         const std::string prefix = path.substr(0, slash);
-        // H5Lexists and H5Lget_info resolve every component but the last: checking prefix by
-        // prefix means no soft or external link is ever traversed.
-        if (check_tri(H5Lexists(loc, prefix.c_str(), H5P_DEFAULT), "look up '" + prefix + "'") <=
-            0) {
-            *found = false;
-            return info;
+        // H5Lget_info resolves every component but the last: checking prefix by prefix means no
+        // soft or external link is ever traversed. Asked first, as the components of a trace's
+        // paths are nearly always there; only its failure is looked into (missing, or damaged).
+        if (H5Lget_info(loc, prefix.c_str(), &info, H5P_DEFAULT) < 0) {
+            if (check_tri(H5Lexists(loc, prefix.c_str(), H5P_DEFAULT),
+                          "look up '" + prefix + "'") <= 0) {
+                *found = false;
+                return info;
+            }
+            check(H5Lget_info(loc, prefix.c_str(), &info, H5P_DEFAULT),
+                  "look up link '" + prefix + "'");
         }
-        check(H5Lget_info(loc, prefix.c_str(), &info, H5P_DEFAULT),
-              "look up link '" + prefix + "'");
         if (info.type == H5L_TYPE_SOFT) {
             std::string target(info.u.val_size + 1, '\0');
             H5Lget_val(loc, prefix.c_str(), target.data(), target.size(), H5P_DEFAULT);
@@ -405,6 +408,11 @@ Handle create_dataset(hid_t loc, const std::string& name, hid_t type, const Dims
 Handle open_dataset(hid_t loc, const std::string& name) {
     bool found = false;
     hard_link_info(loc, name, &found);
+    return {check_id(H5Dopen2(loc, name.c_str(), H5P_DEFAULT), "open dataset '" + name + "'"),
+            H5Dclose};
+}
+
+Handle reopen_dataset(hid_t loc, const std::string& name) {
     return {check_id(H5Dopen2(loc, name.c_str(), H5P_DEFAULT), "open dataset '" + name + "'"),
             H5Dclose};
 }

@@ -82,6 +82,9 @@ struct Storage {
 Handle create_dataset(hid_t loc, const std::string& name, hid_t type, const Dims& dims,
                       const Storage& storage = {});
 Handle open_dataset(hid_t loc, const std::string& name);
+// A dataset whose path find_dataset has already walked in this open file (a reader's second
+// look at what it validated): opened without walking its links again.
+Handle reopen_dataset(hid_t loc, const std::string& name);
 Dims shape(hid_t dset);
 H5T_class_t type_class(hid_t dset);
 std::size_t type_size(hid_t dset);

@@ -109,18 +109,8 @@ void write_sweep(hid_t f, const std::string& g, const NoiseSweep& s) {
     if (!s.position_edges.empty()) write_buckets(f, g, s);
 }
 
-[[noreturn]] void bad_value(const std::string& path, std::size_t at, double v, const std::string& why) {
-    throw h5::Failure("dataset '" + path + "' holds " + value_text(v) + " at [" + std::to_string(at) +
-                      "]; " + why);
-}
-
 hsize_t list_length(hid_t f, const std::string& path) {
-    if (!h5::exists(f, path)) throw h5::Failure("dataset '" + path + "' is missing");
-    h5::Handle d = h5::open_dataset(f, path);
-    const h5::Dims s = h5::shape(d.get());
-    if (s.size() != 1) throw h5::Failure("dataset '" + path + "' is not a list");
-    if (s[0] > kMaxBuckets) throw h5::Failure("dataset '" + path + "' is implausibly long");
-    return s[0];
+    return trace::list_length(f, path, kMaxBuckets);
 }
 
 // Edges strictly increasing from `first` to `last`.

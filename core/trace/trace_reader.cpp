@@ -5,8 +5,10 @@
 #include <cstdio>
 #include <filesystem>
 #include <functional>
+#include <limits>
 #include <map>
 #include <new>
+#include <set>
 #include <tuple>
 
 #include <nlohmann/json.hpp>
@@ -85,28 +87,17 @@ std::int64_t bounded(hid_t g, const char* name, std::int64_t lo, std::int64_t hi
     return v;
 }
 
+// Bounded by read_meta, which names what is implausibly many.
 hsize_t length(hid_t file, const std::string& path) {
-    if (!h5::exists(file, path)) throw h5::Failure("dataset '" + path + "' is missing");
-    h5::Handle d = h5::open_dataset(file, path);
-    const h5::Dims s = h5::shape(d.get());
-    if (s.size() != 1) throw h5::Failure("dataset '" + path + "' is not a list");
-    return s[0];
-}
-
-template <class T>
-std::vector<T> read(hid_t file, const std::string& path) {
-    h5::Handle d = h5::open_dataset(file, path);
-    return h5::read_array<T>(d.get());
+    return trace::list_length(file, path, std::numeric_limits<hsize_t>::max());
 }
 
 // A RoPE spectrum (the export's wavelengths and the curves view's head overlays read it).
 template <class T>
-std::vector<T> read_spectrum(hid_t file, const std::string& path) {
-    std::vector<T> v = read<T>(file, path);
+std::vector<T> checked_spectrum(std::vector<T> v, const std::string& path) {
     for (std::size_t i = 0; i < v.size(); ++i)
         if (!(std::isfinite(v[i]) && v[i] > 0))
-            throw h5::Failure("dataset '" + path + "' holds " + value_text(double(v[i])) + " at [" +
-                              std::to_string(i) + "]; a RoPE frequency is finite and > 0");
+            trace::bad_value(path, i, double(v[i]), "a RoPE frequency is finite and > 0");
     return v;
 }
 
@@ -148,7 +139,31 @@ struct TraceReader::Impl {
         if (std::find(warnings.begin(), warnings.end(), w) == warnings.end()) warnings.push_back(w);
     }
 
+    // Paths validate() found by hard links alone: reading them again skips the link walk. And
+    // the meta and stats datasets it opened, handed over to open()'s own reads of them (one each)
+    // instead of opened twice; layer data is read later, through `validated`. Walks and second
+    // opens were a third of the time to open a trace.
+    std::set<std::string> validated;
+    std::map<std::string, h5::Handle> held;
+
     hid_t f() const { return file.get(); }
+    h5::Handle open(const std::string& dataset) {
+        if (const auto it = held.find(dataset); it != held.end()) {
+            h5::Handle d = std::move(it->second);
+            held.erase(it);
+            return d;
+        }
+        return validated.count(dataset) ? h5::reopen_dataset(f(), dataset)
+                                        : h5::open_dataset(f(), dataset);
+    }
+    template <class T>
+    std::vector<T> read(const std::string& dataset) {
+        return h5::read_array<T>(open(dataset).get());
+    }
+    template <class T>
+    std::vector<T> read_spectrum(const std::string& dataset) {
+        return checked_spectrum(read<T>(dataset), dataset);
+    }
     void check_root();
     void read_meta();
     void read_layout(hid_t meta_group);
@@ -167,6 +182,11 @@ struct TraceReader::Impl {
                          const std::vector<double>& bm, const std::vector<double>& bl,
                          const std::vector<double>& bp, const std::vector<double>& dist,
                          const std::vector<double>& ent);
+    // Throws "dataset 'stats/NAME' holds V for observed layer L head H [at AT]" for row i
+    // (layer * heads + head); kWhole: the row's one value.
+    static constexpr std::size_t kWhole = std::size_t(-1);
+    [[noreturn]] void bad_head_value(const char* name, std::size_t i, std::size_t at,
+                                     double v) const;
     void check_frequency_row(std::size_t i, const std::vector<double>& fre,
                              const std::vector<double>& fim, const std::vector<double>& pass) const;
     void check_tile(const Tile& t, const std::string& head_name) const;
@@ -229,6 +249,7 @@ TraceReader TraceReader::open(const std::string& path) {
             impl->validate();
             impl->read_tokens();
             impl->read_stats();
+            impl->held.clear();  // what open() did not read (a display it has none of)
         },
         "the trace's metadata and statistics");
     return TraceReader(std::move(impl));
@@ -350,8 +371,8 @@ void TraceReader::Impl::read_local_rope() {
     if (shape.local_rope) {
         RopeSpectrum local = meta.rope;
         local.cos_sin_scale = 1.0f;
-        local.inv_freq = read_spectrum<double>(f(), "meta/inv_freq_local");
-        local.inv_freq_f32 = read_spectrum<float>(f(), "meta/inv_freq_local_f32");
+        local.inv_freq = read_spectrum<double>("meta/inv_freq_local");
+        local.inv_freq_f32 = read_spectrum<float>("meta/inv_freq_local_f32");
         meta.rope_local = std::move(local);
     }
     if (!meta.local_rope_layers.empty() && !meta.rope_local)
@@ -374,25 +395,25 @@ void TraceReader::Impl::read_layout(hid_t mg) {
 }
 
 void TraceReader::Impl::validate() {
-    std::vector<trace::DatasetSpec> all = trace::meta_datasets(shape);
-    for (int l = 0; l < meta.layers; ++l) {
-        auto layer = trace::layer_datasets(shape, l);
-        all.insert(all.end(), layer.begin(), layer.end());
-    }
-    for (const auto& group : {trace::stats_datasets(shape), trace::result_datasets(shape)})
-        all.insert(all.end(), group.begin(), group.end());
     // Two names for one dataset (a hard link made by hand) would read one layer's data as
     // another's, as a soft link would.
     std::map<std::string, std::string> seen;  // identity -> first path
-    for (const auto& spec : all) {
-        std::string id;
-        trace::check_dataset(f(), spec, meta.qk_precision, &id);
-        const auto [it, fresh] = seen.emplace(id, spec.path);
-        if (!fresh)
-            throw h5::Failure("dataset '" + spec.path + "' is the same object as '" + it->second +
-                              "' (a second link to it)");
-    }
-    const auto cells = read<std::int32_t>(f(), "meta/overview_cells");
+    const auto check = [&](const std::vector<trace::DatasetSpec>& specs, bool hold) {
+        for (const auto& spec : specs) {
+            h5::LinkedDataset d = trace::check_dataset(f(), spec, meta.qk_precision);
+            const auto [it, fresh] = seen.emplace(std::move(d.identity), spec.path);
+            if (!fresh)
+                throw h5::Failure("dataset '" + spec.path + "' is the same object as '" +
+                                  it->second + "' (a second link to it)");
+            validated.insert(spec.path);
+            if (hold) held.emplace(spec.path, std::move(d.dset));
+        }
+    };
+    check(trace::meta_datasets(shape), true);
+    for (int l = 0; l < meta.layers; ++l) check(trace::layer_datasets(shape, l), false);
+    check(trace::stats_datasets(shape), true);
+    check(trace::result_datasets(shape), false);
+    const auto cells = read<std::int32_t>("meta/overview_cells");
     if (!std::equal(cells.begin(), cells.end(), shape.overview_cells.begin()))
         throw h5::Failure("'meta/overview_cells' does not match the token count");
     meta.overview_cells = shape.overview_cells;
@@ -400,11 +421,11 @@ void TraceReader::Impl::validate() {
 
 void TraceReader::Impl::read_tokens() {
     HeadLayout& L = meta.layout;
-    const auto imag = read<std::uint8_t>(f(), "meta/heads/imag");
-    const auto virt = read<std::uint8_t>(f(), "meta/heads/virtual");
-    const auto qh = read<std::int32_t>(f(), "meta/heads/query_head");
-    const auto kvh = read<std::int32_t>(f(), "meta/heads/kv_head");
-    const auto twin = read<std::int32_t>(f(), "meta/heads/twin");
+    const auto imag = read<std::uint8_t>("meta/heads/imag");
+    const auto virt = read<std::uint8_t>("meta/heads/virtual");
+    const auto qh = read<std::int32_t>("meta/heads/query_head");
+    const auto kvh = read<std::int32_t>("meta/heads/kv_head");
+    const auto twin = read<std::int32_t>("meta/heads/twin");
     for (int a = 0; a < L.analysis_heads(); ++a) {
         if (qh[a] < 0 || qh[a] >= L.query_heads || kvh[a] < 0 || kvh[a] >= L.kv_heads ||
             twin[a] < -1 || twin[a] >= L.analysis_heads())
@@ -413,12 +434,12 @@ void TraceReader::Impl::read_tokens() {
         L.heads[a] = HeadInfo{a, qh[a], kvh[a], imag[a] != 0, virt[a] != 0, twin[a]};
     }
     auto& r = meta.rope;
-    r.inv_freq = read_spectrum<double>(f(), "meta/inv_freq");
-    r.inv_freq_f32 = read_spectrum<float>(f(), "meta/inv_freq_f32");
+    r.inv_freq = read_spectrum<double>("meta/inv_freq");
+    r.inv_freq_f32 = read_spectrum<float>("meta/inv_freq_f32");
     read_local_rope();
 
     TraceTokens& in = meta.input;
-    in.ids = read<std::int32_t>(f(), "meta/token_ids");
+    in.ids = read<std::int32_t>("meta/token_ids");
     const long vocab = vocab_size();
     for (std::size_t t = 0; t < in.ids.size(); ++t)
         if (in.ids[t] < 0 || (vocab > 0 && in.ids[t] >= vocab))
@@ -430,14 +451,14 @@ void TraceReader::Impl::read_tokens() {
     in.display.clear();
     h5::Handle mg = h5::open_group(f(), "meta");
     if (h5::read_attr_int(mg.get(), "has_token_display") != 0) {
-        h5::Handle d = h5::open_dataset(f(), "meta/token_display");
+        h5::Handle d = open("meta/token_display");
         in.display = h5::read_strings(d.get());
     }
     {
-        h5::Handle d = h5::open_dataset(f(), "meta/input_text");
+        h5::Handle d = open("meta/input_text");
         in.text = h5::read_string_dataset(d.get());
     }
-    const auto off = read<std::int64_t>(f(), "meta/token_offsets");  // [T, 2]
+    const auto off = read<std::int64_t>("meta/token_offsets");  // [T, 2]
     in.offsets.clear();
     if (!off.empty() && off[0] >= 0)
         for (std::size_t t = 0; t < in.ids.size(); ++t)
@@ -460,15 +481,21 @@ long TraceReader::Impl::vocab_size() const {
 void TraceReader::Impl::check_frequency_row(std::size_t i, const std::vector<double>& fre,
                                             const std::vector<double>& fim,
                                             const std::vector<double>& pass) const {
-    const std::size_t A = std::size_t(meta.layout.analysis_heads()), half = shape.half;
+    const std::size_t half = shape.half;
     for (const auto& [name, v, width] :
          {std::tuple{"freq_re", &fre, half}, {"freq_im", &fim, half}, {"passthrough", &pass, 1}})
         for (std::size_t k = 0; k < width; ++k)
             if (!std::isfinite((*v)[i * width + k]))
-                throw h5::Failure("dataset 'stats/" + std::string(name) + "' holds " +
-                                  value_text((*v)[i * width + k]) + " for observed layer " +
-                                  std::to_string(i / A) + " head " + std::to_string(i % A) +
-                                  (width > 1 ? " at " + std::to_string(k) : std::string()));
+                bad_head_value(name, i, width > 1 ? k : kWhole, (*v)[i * width + k]);
+}
+
+void TraceReader::Impl::bad_head_value(const char* name, std::size_t i, std::size_t at,
+                                       double v) const {
+    const std::size_t A = std::size_t(meta.layout.analysis_heads());
+    throw h5::Failure("dataset 'stats/" + std::string(name) + "' holds " + value_text(v) +
+                      " for observed layer " + std::to_string(i / A) + " head " +
+                      std::to_string(i % A) +
+                      (at == kWhole ? std::string() : " at " + std::to_string(at)));
 }
 
 // An observed head's statistics are finite, except the two NaNs a run writes on purpose: M(D) for
@@ -479,15 +506,11 @@ void TraceReader::Impl::check_stats_row(std::size_t i, const std::vector<double>
                                         const std::vector<double>& bp,
                                         const std::vector<double>& dist,
                                         const std::vector<double>& ent) {
-    const std::size_t A = std::size_t(meta.layout.analysis_heads());
-    auto bad = [&](const char* name, std::size_t at, double v) {
-        throw h5::Failure("dataset 'stats/" + std::string(name) + "' holds " + value_text(v) +
-                          " for observed layer " + std::to_string(i / A) + " head " +
-                          std::to_string(i % A) +
-                          (at == std::size_t(-1) ? std::string() : " at " + std::to_string(at)));
+    const auto bad = [&](const char* name, std::size_t at, double v) {
+        bad_head_value(name, i, at, v);
     };
-    if (!std::isfinite(dist[i])) bad("mean_distance", std::size_t(-1), dist[i]);
-    if (!std::isfinite(ent[i])) bad("entropy", std::size_t(-1), ent[i]);
+    if (!std::isfinite(dist[i])) bad("mean_distance", kWhole, dist[i]);
+    if (!std::isfinite(ent[i])) bad("entropy", kWhole, ent[i]);
     for (std::size_t k = 0; k < shape.thresholds; ++k) {
         const double v = lrm[i * shape.thresholds + k];
         if (!std::isfinite(v) && !(std::isnan(v) && stats.thresholds[k] >= meta.tokens))
@@ -508,20 +531,20 @@ void TraceReader::Impl::read_stats() {
     st.layers = meta.layers;
     st.heads = meta.layout.analysis_heads();
     st.logit_scale = meta.logit_scale;
-    const auto thresholds = read<std::int32_t>(f(), "stats/thresholds");
-    const auto edges = read<std::int32_t>(f(), "stats/bin_edges");
+    const auto thresholds = read<std::int32_t>("stats/thresholds");
+    const auto edges = read<std::int32_t>("stats/bin_edges");
     st.thresholds.assign(thresholds.begin(), thresholds.end());
     st.bin_edges.assign(edges.begin(), edges.end());
-    const auto observed = read<std::uint8_t>(f(), "stats/observed");
-    const auto lrm = read<double>(f(), "stats/long_range_mass");
-    const auto dist = read<double>(f(), "stats/mean_distance");
-    const auto ent = read<double>(f(), "stats/entropy");
-    const auto bm = read<double>(f(), "stats/bin_mass");
-    const auto bl = read<double>(f(), "stats/bin_logit");
-    const auto bp = read<double>(f(), "stats/bin_pairs");
-    const auto fre = read<double>(f(), "stats/freq_re");
-    const auto fim = read<double>(f(), "stats/freq_im");
-    const auto pass = read<double>(f(), "stats/passthrough");
+    const auto observed = read<std::uint8_t>("stats/observed");
+    const auto lrm = read<double>("stats/long_range_mass");
+    const auto dist = read<double>("stats/mean_distance");
+    const auto ent = read<double>("stats/entropy");
+    const auto bm = read<double>("stats/bin_mass");
+    const auto bl = read<double>("stats/bin_logit");
+    const auto bp = read<double>("stats/bin_pairs");
+    const auto fre = read<double>("stats/freq_re");
+    const auto fim = read<double>("stats/freq_im");
+    const auto pass = read<double>("stats/passthrough");
     const std::size_t n = std::size_t(st.layers) * st.heads;
     st.head.assign(n, HeadStats{});
     st.observed.assign(n, false);
@@ -556,7 +579,7 @@ std::vector<double> TraceReader::Impl::read_bucket_field(
     const std::function<bool(std::size_t)>& row_checked,
     const std::function<bool(std::size_t, std::size_t)>& may_be_nan) {
     const std::string path = group + "/" + name;
-    auto v = read<double>(f(), path);
+    auto v = read<double>(path);
     const std::size_t B = shape.buckets;
     for (std::size_t r = 0; r < rows; ++r) {
         if (!row_checked(r)) continue;
@@ -586,13 +609,13 @@ void TraceReader::Impl::read_bucket_stats() {
         st.train_length = int(bounded(grp.get(), "train_length", 0, 0x7fffffff));
         st.train_length_source = h5::read_attr_string(grp.get(), "train_length_source");
     }
-    const auto k = read<std::int32_t>(f(), "stats/sink_counts");
+    const auto k = read<std::int32_t>("stats/sink_counts");
     for (std::size_t i = 0; i < k.size(); ++i)
         if (k[i] <= 0 || (i && k[i] <= k[i - 1]))
             throw h5::Failure("dataset 'stats/sink_counts' is not positive and increasing");
     st.sink_counts.assign(k.begin(), k.end());
-    const auto range = read<std::int32_t>(f(), g + "/range");
-    h5::Handle nd = h5::open_dataset(f(), g + "/name");
+    const auto range = read<std::int32_t>(g + "/range");
+    h5::Handle nd = open(g + "/name");
     const auto names = h5::read_strings(nd.get());
     const int T = meta.tokens;
     for (std::size_t b = 0; b < names.size(); ++b) {
@@ -667,14 +690,14 @@ TraceCurves TraceReader::Impl::read_curves() {
         gap->relative = h5::read_attr_double(cg, std::string(name) + "_relative");
         gap->at_distance = h5::read_attr_double(cg, std::string(name) + "_at_distance");
     }
-    u.distance = read<double>(f(), "curves/distance");
-    u.real_sum = read<double>(f(), "curves/real_sum");
-    u.imag_sum = read<double>(f(), "curves/imag_sum");
-    u.real_closed = read<double>(f(), "curves/real_closed");
-    u.imag_closed = read<double>(f(), "curves/imag_closed");
+    u.distance = read<double>("curves/distance");
+    u.real_sum = read<double>("curves/real_sum");
+    u.imag_sum = read<double>("curves/imag_sum");
+    u.real_closed = read<double>("curves/real_closed");
+    u.imag_closed = read<double>("curves/imag_closed");
     c.layers = meta.layers;
     c.heads = meta.layout.analysis_heads();
-    c.expected_logit = read<double>(f(), "curves/expected_logit");
+    c.expected_logit = read<double>("curves/expected_logit");
     check_curves(c);
     return c;
 }
@@ -744,7 +767,7 @@ std::vector<float> TraceReader::Impl::read_qk(const char* name, int layer, int h
         throw UsageError("layer " + std::to_string(layer) + " does not exist");
     const std::size_t n = std::size_t(meta.tokens) * meta.layout.head_dim;
     const std::string dataset = trace::layer_group(layer, meta.layers) + "/" + name;
-    h5::Handle ds = h5::open_dataset(f(), dataset);
+    h5::Handle ds = open(dataset);
     const h5::Dims offset{hsize_t(head), 0, 0};
     const h5::Dims count{1, hsize_t(meta.tokens), hsize_t(meta.layout.head_dim)};
     if (meta.qk_precision == QKPrecision::F32) {
@@ -795,7 +818,7 @@ TraceArrayCache::Array TraceReader::Impl::cached(TraceArrayCache::Kind kind, int
         if (layer < 0 || layer >= meta.layers)
             throw UsageError("layer " + std::to_string(layer) + " does not exist");
         const std::string dataset = trace::layer_group(layer, meta.layers) + "/lse";
-        h5::Handle ds = h5::open_dataset(f(), dataset);
+        h5::Handle ds = open(dataset);
         std::vector<float> out(meta.tokens);  // [T]
         h5::read_block(ds.get(), H5T_NATIVE_FLOAT, {hsize_t(index), 0}, {1, hsize_t(meta.tokens)},
                        out.data());
@@ -827,7 +850,7 @@ const std::vector<float>& TraceReader::token_nll() {
         impl_->nll = guarded(
             impl_->path,
             [&] {
-                auto nll = read<float>(impl_->f(), "loss/token_nll");
+                auto nll = impl_->read<float>("loss/token_nll");
                 for (std::size_t t = 0; t < nll.size(); ++t)
                     if (!std::isfinite(nll[t]) || nll[t] < -kNllTolerance)
                         throw h5::Failure("dataset 'loss/token_nll' holds " + value_text(nll[t]) +
@@ -874,7 +897,7 @@ OverviewMap TraceReader::overview(int layer, int head, int cells) {
             throw UsageError("no overview level with " + std::to_string(cells) + " cells");
         OverviewMap map{cells, overview_edges(m.tokens, cells),
                         std::vector<float>(std::size_t(cells) * cells)};
-        h5::Handle ds = h5::open_dataset(impl_->f(), trace::overview_path(layer, m.layers, cells));
+        h5::Handle ds = impl_->open(trace::overview_path(layer, m.layers, cells));
         h5::read_block(ds.get(), H5T_NATIVE_FLOAT, {hsize_t(head), 0, 0},
                        {1, hsize_t(cells), hsize_t(cells)}, map.mean.data());
         // A cell is a mean probability (0 above the diagonal and for unobserved heads); the

@@ -30,6 +30,20 @@ std::string value_text(double v) {
     return buf;
 }
 
+void bad_value(const std::string& path, std::size_t at, double v, const std::string& why) {
+    throw h5::Failure("dataset '" + path + "' holds " + value_text(v) + " at [" +
+                      std::to_string(at) + "]; " + why);
+}
+
+hsize_t list_length(hid_t file, const std::string& path, hsize_t most) {
+    const std::optional<h5::LinkedDataset> d = h5::find_dataset(file, path);
+    if (!d) throw h5::Failure("dataset '" + path + "' is missing");
+    const h5::Dims s = h5::shape(d->dset.get());
+    if (s.size() != 1) throw h5::Failure("dataset '" + path + "' is not a list");
+    if (s[0] > most) throw h5::Failure("dataset '" + path + "' is implausibly long");
+    return s[0];
+}
+
 std::string layer_group(int layer, int layers) {
     const int width = std::max(2, int(std::to_string(std::max(layers - 1, 0)).size()));
     char buf[32];
@@ -184,10 +198,9 @@ h5::Handle file_type_of(Elem e, QKPrecision qk) {
     throw h5::Failure("internal: unknown element kind");
 }
 
-void check_dataset(hid_t file, const DatasetSpec& spec, QKPrecision qk, std::string* identity) {
+h5::LinkedDataset check_dataset(hid_t file, const DatasetSpec& spec, QKPrecision qk) {
     std::optional<h5::LinkedDataset> found = h5::find_dataset(file, spec.path);
     if (!found) throw h5::Failure("dataset '" + spec.path + "' is missing");
-    if (identity) *identity = std::move(found->identity);
     const h5::Handle& d = found->dset;
     const h5::Dims got = h5::shape(d.get());
     if (got != spec.dims)
@@ -224,6 +237,7 @@ void check_dataset(hid_t file, const DatasetSpec& spec, QKPrecision qk, std::str
     } catch (const h5::Failure& e) {
         throw h5::Failure("dataset '" + spec.path + "' " + e.what());
     }
+    return std::move(*found);
 }
 
 }  // namespace rs::trace

@@ -38,6 +38,12 @@ struct Shape {
 
 // "NaN", "+Inf", "-Inf" or the number, for messages about a bad value.
 std::string value_text(double v);
+// Throws h5::Failure: "dataset 'PATH' holds V at [AT]; WHY".
+[[noreturn]] void bad_value(const std::string& path, std::size_t at, double v,
+                            const std::string& why);
+// The length of a one-dimensional dataset (found by hard links alone, as h5::find_dataset),
+// refused when missing, not a list or longer than `most`.
+hsize_t list_length(hid_t file, const std::string& path, hsize_t most);
 
 std::string layer_group(int layer, int layers);  // "layers/07": zero-padded so names sort
 std::string overview_path(int layer, int layers, int cells);  // "layers/07/overview/512"
@@ -63,8 +69,7 @@ h5::Handle noise_target_type();
 
 // Throws h5::Failure naming the dataset when it is missing, reached through a soft or external
 // link, its shape or exact element type is not the spec, or its storage is not bounded by its
-// shape (h5::check_storage). `identity`, when given, receives the object's identity.
-void check_dataset(hid_t file, const DatasetSpec& spec, QKPrecision qk,
-                   std::string* identity = nullptr);
+// shape (h5::check_storage). Returns the dataset, open, with its identity.
+h5::LinkedDataset check_dataset(hid_t file, const DatasetSpec& spec, QKPrecision qk);
 
 }  // namespace rs::trace
