@@ -616,6 +616,41 @@ TEST_F(TraceHostile, RopeFrequenciesThatAreNotPositiveAreRefused) {
     }
 }
 
+// Thresholds label M(D) and bin edges the distance bins: damaged, they would print masses under
+// distances they were not measured at. The fixture's 30 tokens give thresholds 1, 2, 3, 4, 6, ...
+// and edges 0, 1, 2, 4, 8, 16, 32.
+TEST_F(TraceHostile, DistanceGridOutOfOrderOrRangeIsRefused) {
+    const TraceReader good = TraceReader::open(copy("grid_read.h5").string());
+    const std::vector<int>& thresholds = good.stats().thresholds;
+    ASSERT_GE(thresholds.size(), 3u);
+    ASSERT_EQ(std::vector<int>(thresholds.begin(), thresholds.begin() + 3),
+              (std::vector<int>{1, 2, 3}));
+    ASSERT_EQ(good.stats().bin_edges, (std::vector<int>{0, 1, 2, 4, 8, 16, 32}));
+    const std::tuple<const char*, hsize_t, double, const char*> bad_thresholds[] = {
+        {"threshold_zero.h5", 0, 0, "0 at [0]"}, {"threshold_order.h5", 2, 1, "1 at [2]"}};
+    for (const auto& [name, at, value, says] : bad_thresholds) {
+        const fs::path p = poked(name, "stats/thresholds", {at}, value);
+        const std::string msg =
+            damaged(p, "dataset 'stats/thresholds' holds " + std::string(says) +
+                           "; distance thresholds are >= 1, in increasing order");
+        EXPECT_EQ(test::trace_open_error(p), msg);
+        expect_cli_error({"export", p.string(), "--what", "stats"}, msg);
+    }
+    const std::tuple<const char*, hsize_t, double> bad_edges[] = {
+        {"edge_first.h5", 0, 1}, {"edge_flat.h5", 6, 16}, {"edge_short.h5", 6, 29}};
+    for (const auto& [name, at, value] : bad_edges) {
+        const fs::path p = poked(name, "stats/bin_edges", {at}, value);
+        EXPECT_EQ(test::trace_open_error(p),
+                  damaged(p,
+                          "dataset 'stats/bin_edges' must rise strictly from 0 past 29 (the "
+                          "distance bins cover every distance in the trace)"))
+            << name;
+    }
+    // A last edge of exactly T still covers distance T - 1: accepted.
+    const fs::path t = poked("edge_exact.h5", "stats/bin_edges", {6}, 30);
+    EXPECT_EQ(test::trace_open_error(t), "");
+}
+
 TEST_F(TraceHostile, ImpossibleNllIsRefused) {
     const fs::path p = copy("nll_negative.h5");
     {

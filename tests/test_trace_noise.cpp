@@ -162,6 +162,17 @@ TEST_F(TraceNoise, DamagedNoiseValuesAreRefusedNamingTheDataset) {
     poke(d, g + "/distance_edges", {1}, 1);
     EXPECT_EQ(noise_error(d), damaged(d, "dataset '" + g + "/distance_edges' must rise strictly from 1 to 40 (the trace's tokens fix both ends)"));
 
+    const fs::path o = copy("thresholds_order.h5");  // they label M(D): out of order is damage
+    ASSERT_GE((*sweeps_)[1].thresholds.size(), 3u);
+    ASSERT_GT((*sweeps_)[1].thresholds[1], 1);
+    poke(o, g + "/thresholds", {2}, 1);
+    EXPECT_EQ(
+        noise_error(o),
+        damaged(
+            o,
+            "dataset '" + g +
+                "/thresholds' holds 1 at [2]; distance thresholds are >= 1, in increasing order"));
+
     const fs::path e = copy("mass.h5");
     poke(e, "experiments/noise/0/long_range_mass_imag", {0, 0}, 7.5);
     EXPECT_NE(noise_error(e).find("'experiments/noise/0/long_range_mass_imag' holds 7.5"), std::string::npos) << noise_error(e);

@@ -207,7 +207,9 @@ NoiseSweep read_sweep(hid_t f, const std::string& g, int tokens) {
     const auto th = get<std::int32_t>(f, g + "/thresholds");
     s.thresholds.assign(th.begin(), th.end());
     for (std::size_t i = 0; i < th.size(); ++i)
-        if (th[i] < 1) bad_value(g + "/thresholds", i, th[i], "a distance threshold is >= 1");
+        if (th[i] < 1 || (i > 0 && th[i] < th[i - 1]))
+            bad_value(g + "/thresholds", i, th[i],
+                      "distance thresholds are >= 1, in increasing order");
     s.baseline_mass_real = get<double>(f, g + "/baseline_mass_real");
     s.baseline_mass_imag = get<double>(f, g + "/baseline_mass_imag");
     const auto sigma = get<double>(f, g + "/sigma");

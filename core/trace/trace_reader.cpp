@@ -173,6 +173,8 @@ struct TraceReader::Impl {
     void validate();
     long vocab_size() const;
     void read_stats();
+    void check_distance_grid(const std::vector<std::int32_t>& thresholds,
+                             const std::vector<std::int32_t>& edges) const;
     void read_bucket_stats();
     std::vector<double> read_bucket_field(const std::string& group, const char* name,
                                           std::size_t rows, std::size_t n,
@@ -525,6 +527,23 @@ void TraceReader::Impl::check_stats_row(std::size_t i, const std::vector<double>
     }
 }
 
+// The distances the statistics are labelled with, as runs write them: thresholds >= 1 in
+// increasing order, bin edges rising strictly from 0 past the longest distance, T - 1. Damaged,
+// they would print M(D) and bin masses under distances they were not measured at.
+void TraceReader::Impl::check_distance_grid(const std::vector<std::int32_t>& thresholds,
+                                            const std::vector<std::int32_t>& edges) const {
+    for (std::size_t k = 0; k < thresholds.size(); ++k)
+        if (thresholds[k] < 1 || (k > 0 && thresholds[k] < thresholds[k - 1]))
+            trace::bad_value("stats/thresholds", k, thresholds[k],
+                             "distance thresholds are >= 1, in increasing order");
+    bool rising = edges.front() == 0 && edges.back() >= meta.tokens;
+    for (std::size_t b = 1; rising && b < edges.size(); ++b) rising = edges[b] > edges[b - 1];
+    if (!rising)
+        throw h5::Failure("dataset 'stats/bin_edges' must rise strictly from 0 past " +
+                          std::to_string(meta.tokens - 1) +
+                          " (the distance bins cover every distance in the trace)");
+}
+
 void TraceReader::Impl::read_stats() {
     RunStats& st = stats;
     st.tokens = meta.tokens;
@@ -533,6 +552,7 @@ void TraceReader::Impl::read_stats() {
     st.logit_scale = meta.logit_scale;
     const auto thresholds = read<std::int32_t>("stats/thresholds");
     const auto edges = read<std::int32_t>("stats/bin_edges");
+    check_distance_grid(thresholds, edges);
     st.thresholds.assign(thresholds.begin(), thresholds.end());
     st.bin_edges.assign(edges.begin(), edges.end());
     const auto observed = read<std::uint8_t>("stats/observed");
