@@ -569,6 +569,44 @@ TEST_F(TraceHostile, NonFiniteStatsOfAnObservedHeadAreRefused) {
     EXPECT_EQ(test::trace_open_error(u), "");
 }
 
+// Finite but impossible: each statistic has the range its definition gives (30 tokens here).
+TEST_F(TraceHostile, StatsOutsideTheirRangeAreRefused) {
+    const std::tuple<const char*, std::vector<hsize_t>, double, const char*> cases[] = {
+        {"stats/long_range_mass",
+         {1, 3, 2},
+         7.5,
+         "holds 7.5 for observed layer 1 head 3 at 2; a mass is in [0, 1]"},
+        {"stats/bin_mass",
+         {0, 2, 4},
+         -0.25,
+         "holds -0.25 for observed layer 0 head 2 at 4; a mass is in [0, 1]"},
+        {"stats/mean_distance",
+         {1, 3},
+         30,
+         "holds 30 for observed layer 1 head 3; a mean attended distance is in [0, T - 1]"},
+        {"stats/entropy",
+         {0, 2},
+         4,
+         "holds 4 for observed layer 0 head 2; a mean entropy over at most T keys is in [0, ln "
+         "T]"}};
+    for (const auto& [dataset, at, value, says] : cases) {
+        const fs::path p = poked("stats_range.h5", dataset, at, value);
+        EXPECT_EQ(test::trace_open_error(p),
+                  damaged(p, "dataset '" + std::string(dataset) + "' " + says));
+    }
+    // The edges of each range are what a run can write: accepted.
+    const fs::path ok = copy("stats_range_edges.h5");
+    {
+        Edit f(ok);
+        const double one = 1, zero = 0, far = 29, ln_t = std::log(30.0);
+        poke(f.get(), "stats/long_range_mass", {1, 3, 0}, H5T_NATIVE_DOUBLE, &one);
+        poke(f.get(), "stats/bin_mass", {0, 2, 4}, H5T_NATIVE_DOUBLE, &zero);
+        poke(f.get(), "stats/mean_distance", {1, 3}, H5T_NATIVE_DOUBLE, &far);
+        poke(f.get(), "stats/entropy", {0, 2}, H5T_NATIVE_DOUBLE, &ln_t);
+    }
+    EXPECT_EQ(test::trace_open_error(ok), "");
+}
+
 TEST_F(TraceHostile, NonFiniteFrequencyContributionsOfAnObservedHeadAreRefused) {
     const fs::path p = poked("freq_nan.h5", "stats/freq_im", {0, 2, 5}, NAN);
     const std::string msg =

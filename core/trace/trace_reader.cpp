@@ -187,8 +187,8 @@ struct TraceReader::Impl {
     // Throws "dataset 'stats/NAME' holds V for observed layer L head H [at AT]" for row i
     // (layer * heads + head); kWhole: the row's one value.
     static constexpr std::size_t kWhole = std::size_t(-1);
-    [[noreturn]] void bad_head_value(const char* name, std::size_t i, std::size_t at,
-                                     double v) const;
+    [[noreturn]] void bad_head_value(const char* name, std::size_t i, std::size_t at, double v,
+                                     const std::string& why = {}) const;
     void check_frequency_row(std::size_t i, const std::vector<double>& fre,
                              const std::vector<double>& fim, const std::vector<double>& pass) const;
     void check_tile(const Tile& t, const std::string& head_name) const;
@@ -491,13 +491,14 @@ void TraceReader::Impl::check_frequency_row(std::size_t i, const std::vector<dou
                 bad_head_value(name, i, width > 1 ? k : kWhole, (*v)[i * width + k]);
 }
 
-void TraceReader::Impl::bad_head_value(const char* name, std::size_t i, std::size_t at,
-                                       double v) const {
+void TraceReader::Impl::bad_head_value(const char* name, std::size_t i, std::size_t at, double v,
+                                       const std::string& why) const {
     const std::size_t A = std::size_t(meta.layout.analysis_heads());
     throw h5::Failure("dataset 'stats/" + std::string(name) + "' holds " + value_text(v) +
                       " for observed layer " + std::to_string(i / A) + " head " +
                       std::to_string(i % A) +
-                      (at == kWhole ? std::string() : " at " + std::to_string(at)));
+                      (at == kWhole ? std::string() : " at " + std::to_string(at)) +
+                      (why.empty() ? std::string() : "; " + why));
 }
 
 // An observed head's statistics are finite, except the two NaNs a run writes on purpose: M(D) for
@@ -508,20 +509,31 @@ void TraceReader::Impl::check_stats_row(std::size_t i, const std::vector<double>
                                         const std::vector<double>& bp,
                                         const std::vector<double>& dist,
                                         const std::vector<double>& ent) {
-    const auto bad = [&](const char* name, std::size_t at, double v) {
-        bad_head_value(name, i, at, v);
+    const auto bad = [&](const char* name, std::size_t at, double v, const char* why = "") {
+        bad_head_value(name, i, at, v, why);
     };
     if (!std::isfinite(dist[i])) bad("mean_distance", kWhole, dist[i]);
     if (!std::isfinite(ent[i])) bad("entropy", kWhole, ent[i]);
+    // Then each in the range its definition gives (head_stats.h), with room for float sums over
+    // long rows: a mass of 7.5 or a distance past the trace would otherwise be printed as measured.
+    constexpr double tol = 1e-3;
+    const double T = meta.tokens;
+    const auto within = [](double v, double lo, double hi) { return v >= lo && v <= hi; };
+    if (!within(dist[i], -tol, (T - 1) * (1 + tol)))
+        bad("mean_distance", kWhole, dist[i], "a mean attended distance is in [0, T - 1]");
+    if (!within(ent[i], -tol, std::log(T) * (1 + tol) + tol))
+        bad("entropy", kWhole, ent[i], "a mean entropy over at most T keys is in [0, ln T]");
     for (std::size_t k = 0; k < shape.thresholds; ++k) {
         const double v = lrm[i * shape.thresholds + k];
-        if (!std::isfinite(v) && !(std::isnan(v) && stats.thresholds[k] >= meta.tokens))
-            bad("long_range_mass", k, v);
+        if (std::isnan(v) && stats.thresholds[k] >= meta.tokens) continue;
+        if (!std::isfinite(v)) bad("long_range_mass", k, v);
+        if (!within(v, -tol, 1 + tol)) bad("long_range_mass", k, v, "a mass is in [0, 1]");
     }
     for (std::size_t b = 0; b < shape.bins; ++b) {
         const std::size_t at = i * shape.bins + b;
         if (!std::isfinite(bp[at])) bad("bin_pairs", b, bp[at]);
         if (!std::isfinite(bm[at])) bad("bin_mass", b, bm[at]);
+        if (!within(bm[at], -tol, 1 + tol)) bad("bin_mass", b, bm[at], "a mass is in [0, 1]");
         if (!std::isfinite(bl[at]) && !(std::isnan(bl[at]) && bp[at] == 0))
             bad("bin_logit", b, bl[at]);
     }
