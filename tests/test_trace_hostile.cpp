@@ -904,6 +904,28 @@ TEST_F(TraceHostile, NonFiniteBucketStatsAreRefusedExceptInEmptyBuckets) {
               damaged(u, "dataset 'stats/uniform/sink_mass' holds +Inf in bucket 0 at 1"));
 }
 
+TEST_F(TraceHostile, BucketStatsOutsideTheirRangeAreRefused) {
+    const std::tuple<const char*, std::vector<hsize_t>, double, const char*> cases[] = {
+        {"stats/buckets/sink_mass",
+         {1, 3, 0, 1},
+         7.5,
+         "holds 7.5 for observed layer 1 head 3 in bucket 0 at 1; a mass is in [0, 1]"},
+        {"stats/buckets/mean_distance_ex",
+         {0, 2, 1},
+         -3,
+         "holds -3 for observed layer 0 head 2 in bucket 1; a mean attended distance is in [0, T "
+         "- 1]"},
+        {"stats/uniform/entropy",
+         {0},
+         3.5,
+         "holds 3.5 in bucket 0; a mean entropy over at most T keys is in [0, ln T]"}};
+    for (const auto& [dataset, at, value, says] : cases) {
+        const fs::path p = poked("bucket_range_value.h5", dataset, at, value);
+        EXPECT_EQ(test::trace_open_error(p),
+                  damaged(p, "dataset '" + std::string(dataset) + "' " + says));
+    }
+}
+
 TEST_F(TraceHostile, BucketRangesOutsideTheRunAreRefused) {
     const fs::path p = copy("bucket_range.h5");
     {

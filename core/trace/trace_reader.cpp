@@ -119,6 +119,25 @@ std::vector<double> slice(const std::vector<double>& v, std::size_t at, std::siz
     return {v.begin() + std::ptrdiff_t(at * n), v.begin() + std::ptrdiff_t(at * n + n)};
 }
 
+// The range a statistic's definition gives it (head_stats.h), with room for float sums over
+// long rows: a finite but impossible value (a mass of 7.5) would otherwise be shown as measured.
+struct StatRange {
+    double lo, hi;
+    const char* why;
+    bool holds(double v) const { return v >= lo && v <= hi; }  // NaN does not
+};
+struct StatRanges {
+    StatRange mass, distance, entropy;
+};
+StatRanges stat_ranges(int tokens) {
+    constexpr double tol = 1e-3;
+    const double T = tokens;
+    return {{-tol, 1 + tol, "a mass is in [0, 1]"},
+            {-tol, (T - 1) * (1 + tol), "a mean attended distance is in [0, T - 1]"},
+            {-tol, std::log(T) * (1 + tol) + tol,
+             "a mean entropy over at most T keys is in [0, ln T]"}};
+}
+
 }  // namespace
 
 struct TraceReader::Impl {
@@ -176,10 +195,10 @@ struct TraceReader::Impl {
     void check_distance_grid(const std::vector<std::int32_t>& thresholds,
                              const std::vector<std::int32_t>& edges) const;
     void read_bucket_stats();
-    std::vector<double> read_bucket_field(const std::string& group, const char* name,
-                                          std::size_t rows, std::size_t n,
-                                          const std::function<bool(std::size_t)>& row_checked,
-                                          const std::function<bool(std::size_t, std::size_t)>& may_be_nan);
+    std::vector<double> read_bucket_field(
+        const std::string& group, const char* name, std::size_t rows, std::size_t n,
+        const std::function<bool(std::size_t)>& row_checked,
+        const std::function<bool(std::size_t, std::size_t)>& may_be_nan, const StatRange& range);
     void check_stats_row(std::size_t i, const std::vector<double>& lrm,
                          const std::vector<double>& bm, const std::vector<double>& bl,
                          const std::vector<double>& bp, const std::vector<double>& dist,
@@ -514,26 +533,20 @@ void TraceReader::Impl::check_stats_row(std::size_t i, const std::vector<double>
     };
     if (!std::isfinite(dist[i])) bad("mean_distance", kWhole, dist[i]);
     if (!std::isfinite(ent[i])) bad("entropy", kWhole, ent[i]);
-    // Then each in the range its definition gives (head_stats.h), with room for float sums over
-    // long rows: a mass of 7.5 or a distance past the trace would otherwise be printed as measured.
-    constexpr double tol = 1e-3;
-    const double T = meta.tokens;
-    const auto within = [](double v, double lo, double hi) { return v >= lo && v <= hi; };
-    if (!within(dist[i], -tol, (T - 1) * (1 + tol)))
-        bad("mean_distance", kWhole, dist[i], "a mean attended distance is in [0, T - 1]");
-    if (!within(ent[i], -tol, std::log(T) * (1 + tol) + tol))
-        bad("entropy", kWhole, ent[i], "a mean entropy over at most T keys is in [0, ln T]");
+    const StatRanges in = stat_ranges(meta.tokens);
+    if (!in.distance.holds(dist[i])) bad("mean_distance", kWhole, dist[i], in.distance.why);
+    if (!in.entropy.holds(ent[i])) bad("entropy", kWhole, ent[i], in.entropy.why);
     for (std::size_t k = 0; k < shape.thresholds; ++k) {
         const double v = lrm[i * shape.thresholds + k];
         if (std::isnan(v) && stats.thresholds[k] >= meta.tokens) continue;
         if (!std::isfinite(v)) bad("long_range_mass", k, v);
-        if (!within(v, -tol, 1 + tol)) bad("long_range_mass", k, v, "a mass is in [0, 1]");
+        if (!in.mass.holds(v)) bad("long_range_mass", k, v, in.mass.why);
     }
     for (std::size_t b = 0; b < shape.bins; ++b) {
         const std::size_t at = i * shape.bins + b;
         if (!std::isfinite(bp[at])) bad("bin_pairs", b, bp[at]);
         if (!std::isfinite(bm[at])) bad("bin_mass", b, bm[at]);
-        if (!within(bm[at], -tol, 1 + tol)) bad("bin_mass", b, bm[at], "a mass is in [0, 1]");
+        if (!in.mass.holds(bm[at])) bad("bin_mass", b, bm[at], in.mass.why);
         if (!std::isfinite(bl[at]) && !(std::isnan(bl[at]) && bp[at] == 0))
             bad("bin_logit", b, bl[at]);
     }
@@ -609,7 +622,7 @@ void TraceReader::Impl::read_stats() {
 std::vector<double> TraceReader::Impl::read_bucket_field(
     const std::string& group, const char* name, std::size_t rows, std::size_t n,
     const std::function<bool(std::size_t)>& row_checked,
-    const std::function<bool(std::size_t, std::size_t)>& may_be_nan) {
+    const std::function<bool(std::size_t, std::size_t)>& may_be_nan, const StatRange& range) {
     const std::string path = group + "/" + name;
     auto v = read<double>(path);
     const std::size_t B = shape.buckets;
@@ -618,15 +631,16 @@ std::vector<double> TraceReader::Impl::read_bucket_field(
         for (std::size_t b = 0; b < B; ++b)
             for (std::size_t k = 0; k < n; ++k) {
                 const double x = v[(r * B + b) * n + k];
-                if (std::isfinite(x) || (std::isnan(x) && may_be_nan(b, k))) continue;
-                throw h5::Failure("dataset '" + path + "' holds " + value_text(x) +
-                                  (group == trace::kUniformGroup
-                                       ? std::string()
-                                       : " for observed layer " +
-                                             std::to_string(r / std::size_t(stats.heads)) +
-                                             " head " + std::to_string(r % std::size_t(stats.heads))) +
-                                  " in bucket " + std::to_string(b) +
-                                  (n > 1 ? " at " + std::to_string(k) : std::string()));
+                if (range.holds(x) || (std::isnan(x) && may_be_nan(b, k))) continue;
+                throw h5::Failure(
+                    "dataset '" + path + "' holds " + value_text(x) +
+                    (group == trace::kUniformGroup
+                         ? std::string()
+                         : " for observed layer " + std::to_string(r / std::size_t(stats.heads)) +
+                               " head " + std::to_string(r % std::size_t(stats.heads))) +
+                    " in bucket " + std::to_string(b) +
+                    (n > 1 ? " at " + std::to_string(k) : std::string()) +
+                    (std::isfinite(x) ? "; " + std::string(range.why) : std::string()));
             }
     }
     return v;
@@ -672,18 +686,24 @@ void TraceReader::Impl::read_bucket_stats() {
     };
     auto ex_nan = [&](std::size_t b, std::size_t) { return !any(b) || last(b) < K; };
     const std::size_t D = shape.thresholds, S = shape.sink_counts, NB = shape.bins, B = shape.buckets;
+    const StatRanges in = stat_ranges(T);
     for (const std::string& grp : {g, std::string(trace::kUniformGroup)}) {
         const bool heads = grp == g;
         const std::size_t rows = heads ? st.head.size() : 1;
         auto checked = [&](std::size_t r) { return !heads || bool(st.observed[r]); };
-        const auto lrm = read_bucket_field(grp, "long_range_mass", rows, D, checked, lrm_nan);
-        const auto dist = read_bucket_field(grp, "mean_distance", rows, 1, checked, row_nan);
-        const auto ent = read_bucket_field(grp, "entropy", rows, 1, checked, row_nan);
-        const auto sink = read_bucket_field(grp, "sink_mass", rows, S, checked, sink_nan);
-        const auto lrm_ex = read_bucket_field(grp, "long_range_mass_ex", rows, D, checked, lrm_ex_nan);
-        const auto dist_ex = read_bucket_field(grp, "mean_distance_ex", rows, 1, checked, ex_nan);
-        const auto bin = read_bucket_field(grp, "bin_mass", rows, NB, checked, row_nan);
-        const auto bin_ex = read_bucket_field(grp, "bin_mass_ex", rows, NB, checked, ex_nan);
+        const auto lrm =
+            read_bucket_field(grp, "long_range_mass", rows, D, checked, lrm_nan, in.mass);
+        const auto dist =
+            read_bucket_field(grp, "mean_distance", rows, 1, checked, row_nan, in.distance);
+        const auto ent = read_bucket_field(grp, "entropy", rows, 1, checked, row_nan, in.entropy);
+        const auto sink = read_bucket_field(grp, "sink_mass", rows, S, checked, sink_nan, in.mass);
+        const auto lrm_ex =
+            read_bucket_field(grp, "long_range_mass_ex", rows, D, checked, lrm_ex_nan, in.mass);
+        const auto dist_ex =
+            read_bucket_field(grp, "mean_distance_ex", rows, 1, checked, ex_nan, in.distance);
+        const auto bin = read_bucket_field(grp, "bin_mass", rows, NB, checked, row_nan, in.mass);
+        const auto bin_ex =
+            read_bucket_field(grp, "bin_mass_ex", rows, NB, checked, ex_nan, in.mass);
         for (std::size_t r = 0; r < rows; ++r) {
             if (!checked(r)) continue;
             std::vector<BucketStats>& out = heads ? st.head[r].buckets : st.uniform;
