@@ -160,8 +160,8 @@ struct TraceReader::Impl {
 
     // Paths validate() found by hard links alone: reading them again skips the link walk. And
     // the meta and stats datasets it opened, handed over to open()'s own reads of them (one each)
-    // instead of opened twice; layer data is read later, through `validated`. Walks and second
-    // opens were a third of the time to open a trace.
+    // instead of opened twice; layer data is read later, through `validated`. (Walks and second
+    // opens were a third of the time the trace fuzzer spent opening its small edited traces.)
     std::set<std::string> validated;
     std::map<std::string, h5::Handle> held;
 
@@ -203,7 +203,7 @@ struct TraceReader::Impl {
                          const std::vector<double>& bm, const std::vector<double>& bl,
                          const std::vector<double>& bp, const std::vector<double>& dist,
                          const std::vector<double>& ent);
-    // Throws "dataset 'stats/NAME' holds V for observed layer L head H [at AT]" for row i
+    // Throws "dataset 'stats/NAME' holds V for observed layer L head H [at AT][; WHY]" for row i
     // (layer * heads + head); kWhole: the row's one value.
     static constexpr std::size_t kWhole = std::size_t(-1);
     [[noreturn]] void bad_head_value(const char* name, std::size_t i, std::size_t at, double v,
