@@ -2,6 +2,7 @@
 #include "trace_noise.h"
 
 #include <cmath>
+#include <map>
 #include <numeric>
 #include <string>
 
@@ -15,7 +16,6 @@ namespace {
 constexpr hsize_t kMaxBuckets = 1 << 16;
 constexpr std::int64_t kMaxSweeps = 100000;
 constexpr double kNllTolerance = 1e-4;  // float rounding of an NLL near 0
-constexpr double kMassTolerance = 1e-6;
 
 // The bucket datasets (present when the sweep has buckets: written since issue 16).
 std::vector<DatasetSpec> bucket_datasets(const std::string& g, hsize_t points, hsize_t nP, hsize_t nR) {
@@ -39,11 +39,23 @@ void put(hid_t f, const std::string& path, const std::vector<T>& v) {
     h5::write_whole(d.get(), std::span<const T>(v));
 }
 
-template <class T>
-std::vector<T> get(hid_t f, const std::string& path) {
-    h5::Handle d = h5::open_dataset(f, path);
-    return h5::read_array<T>(d.get());
-}
+// A sweep's datasets as check_dataset opened them, each read from that handle: one walk of its
+// path, not a second one to read it.
+class CheckedDatasets {
+  public:
+    void check(hid_t f, const std::vector<DatasetSpec>& specs) {
+        for (const auto& spec : specs)
+            open_.insert_or_assign(spec.path, check_dataset(f, spec, QKPrecision::F32).dset);
+    }
+    hid_t at(const std::string& path) const { return open_.at(path).get(); }
+    template <class T>
+    std::vector<T> get(const std::string& path) const {
+        return h5::read_array<T>(at(path));
+    }
+
+  private:
+    std::map<std::string, h5::Handle> open_;
+};
 
 void create(hid_t f, const std::vector<DatasetSpec>& specs) {
     for (const auto& spec : specs) {
@@ -114,8 +126,9 @@ hsize_t list_length(hid_t f, const std::string& path) {
 }
 
 // Edges strictly increasing from `first` to `last`.
-std::vector<int> read_edges(hid_t f, const std::string& path, int first, int last) {
-    const auto e = get<std::int32_t>(f, path);
+std::vector<int> read_edges(const CheckedDatasets& d, const std::string& path, int first,
+                            int last) {
+    const auto e = d.get<std::int32_t>(path);
     bool ok = e.size() >= 2 && e.front() == first && e.back() == last;
     for (std::size_t i = 1; ok && i < e.size(); ++i) ok = e[i] > e[i - 1];
     if (!ok)
@@ -124,8 +137,8 @@ std::vector<int> read_edges(hid_t f, const std::string& path, int first, int las
     return {e.begin(), e.end()};
 }
 
-std::vector<long> read_counts(hid_t f, const std::string& path, long total) {
-    const auto c = get<std::int64_t>(f, path);
+std::vector<long> read_counts(const CheckedDatasets& d, const std::string& path, long total) {
+    const auto c = d.get<std::int64_t>(path);
     long sum = 0;
     for (std::size_t i = 0; i < c.size(); ++i) {
         if (c[i] < 0 || c[i] > total) bad_value(path, i, double(c[i]), "a token count is between 0 and the predictions");
@@ -151,19 +164,19 @@ void check_bucket_values(const std::string& path, const std::vector<double>& val
 void read_buckets(hid_t f, const std::string& g, int tokens, NoiseSweep& s) {
     const hsize_t nP1 = list_length(f, g + "/position_edges"), nR1 = list_length(f, g + "/distance_edges");
     if (nP1 < 2 || nR1 < 2) throw h5::Failure("'" + g + "' has fewer than one bucket");
-    for (const auto& spec : bucket_datasets(g, s.points.size(), nP1 - 1, nR1 - 1))
-        check_dataset(f, spec, QKPrecision::F32);
+    CheckedDatasets d;
+    d.check(f, bucket_datasets(g, s.points.size(), nP1 - 1, nR1 - 1));
     const long predictions = tokens - 1;
-    s.position_edges = read_edges(f, g + "/position_edges", 0, tokens - 1);
-    s.distance_edges = read_edges(f, g + "/distance_edges", 1, tokens);
-    s.position_tokens = read_counts(f, g + "/position_tokens", predictions);
-    s.distance_tokens = read_counts(f, g + "/distance_tokens", predictions);
-    s.baseline_nll_by_position = get<double>(f, g + "/baseline_nll_by_position");
-    s.baseline_nll_by_distance = get<double>(f, g + "/baseline_nll_by_distance");
+    s.position_edges = read_edges(d, g + "/position_edges", 0, tokens - 1);
+    s.distance_edges = read_edges(d, g + "/distance_edges", 1, tokens);
+    s.position_tokens = read_counts(d, g + "/position_tokens", predictions);
+    s.distance_tokens = read_counts(d, g + "/distance_tokens", predictions);
+    s.baseline_nll_by_position = d.get<double>(g + "/baseline_nll_by_position");
+    s.baseline_nll_by_distance = d.get<double>(g + "/baseline_nll_by_distance");
     check_bucket_values(g + "/baseline_nll_by_position", s.baseline_nll_by_position, s.position_tokens);
     check_bucket_values(g + "/baseline_nll_by_distance", s.baseline_nll_by_distance, s.distance_tokens);
-    const auto dp = get<double>(f, g + "/delta_nll_by_position");
-    const auto dr = get<double>(f, g + "/delta_nll_by_distance");
+    const auto dp = d.get<double>(g + "/delta_nll_by_position");
+    const auto dr = d.get<double>(g + "/delta_nll_by_distance");
     check_bucket_values(g + "/delta_nll_by_position", dp, s.position_tokens);
     check_bucket_values(g + "/delta_nll_by_distance", dr, s.distance_tokens);
     const std::size_t nP = nP1 - 1;
@@ -180,17 +193,19 @@ void check_finite(const std::string& path, const std::vector<double>& v, double 
 
 // M(D) values: in [0, 1], NaN only for a threshold no position reaches (D >= tokens).
 void check_mass(const std::string& path, const std::vector<double>& v, const std::vector<int>& thresholds, int tokens) {
+    const StatRange mass = stat_ranges(tokens).mass;
     for (std::size_t i = 0; i < v.size(); ++i) {
         const int D = thresholds[i % thresholds.size()];
         if (std::isnan(v[i]) && D >= tokens) continue;
-        if (!std::isfinite(v[i]) || v[i] < -kMassTolerance || v[i] > 1 + kMassTolerance)
+        if (!mass.holds(v[i]))
             bad_value(path, i, v[i], "a long-range mass is in [0, 1] (NaN only for D >= tokens)");
     }
 }
 
 NoiseSweep read_sweep(hid_t f, const std::string& g, int tokens) {
     const hsize_t P = list_length(f, g + "/sigma"), D = list_length(f, g + "/thresholds");
-    for (const auto& spec : noise_datasets(g, P, D)) check_dataset(f, spec, QKPrecision::F32);
+    CheckedDatasets d;
+    d.check(f, noise_datasets(g, P, D));
     h5::Handle sg = h5::open_group(f, g);
     NoiseSweep s;
     s.seed = h5::read_attr_u64(sg.get(), "seed");
@@ -204,19 +219,16 @@ NoiseSweep read_sweep(hid_t f, const std::string& g, int tokens) {
     if (!std::isfinite(s.baseline_nll) || s.baseline_nll < -kNllTolerance)
         throw h5::Failure("'" + g + "' attribute 'baseline_nll' = " + value_text(s.baseline_nll) +
                           "; a negative log-likelihood is finite and >= 0");
-    const auto th = get<std::int32_t>(f, g + "/thresholds");
+    const auto th = d.get<std::int32_t>(g + "/thresholds");
+    check_thresholds(g + "/thresholds", th);
     s.thresholds.assign(th.begin(), th.end());
-    for (std::size_t i = 0; i < th.size(); ++i)
-        if (th[i] < 1 || (i > 0 && th[i] < th[i - 1]))
-            bad_value(g + "/thresholds", i, th[i],
-                      "distance thresholds are >= 1, in increasing order");
-    s.baseline_mass_real = get<double>(f, g + "/baseline_mass_real");
-    s.baseline_mass_imag = get<double>(f, g + "/baseline_mass_imag");
-    const auto sigma = get<double>(f, g + "/sigma");
-    const auto mean = get<double>(f, g + "/mean_nll");
-    const auto delta = get<double>(f, g + "/delta_nll");
-    const auto real = get<double>(f, g + "/long_range_mass_real");
-    const auto imag = get<double>(f, g + "/long_range_mass_imag");
+    s.baseline_mass_real = d.get<double>(g + "/baseline_mass_real");
+    s.baseline_mass_imag = d.get<double>(g + "/baseline_mass_imag");
+    const auto sigma = d.get<double>(g + "/sigma");
+    const auto mean = d.get<double>(g + "/mean_nll");
+    const auto delta = d.get<double>(g + "/delta_nll");
+    const auto real = d.get<double>(g + "/long_range_mass_real");
+    const auto imag = d.get<double>(g + "/long_range_mass_imag");
     check_finite(g + "/sigma", sigma, 0.0, "a noise standard deviation is finite and >= 0");
     check_finite(g + "/mean_nll", mean, -kNllTolerance, "a negative log-likelihood is finite and >= 0");
     check_finite(g + "/delta_nll", delta, -HUGE_VAL, "a change in loss is finite");
@@ -228,10 +240,12 @@ NoiseSweep read_sweep(hid_t f, const std::string& g, int tokens) {
     }
     std::vector<std::uint8_t> target(P);
     {
-        h5::Handle d = h5::open_dataset(f, g + "/target");
+        const hid_t td = d.at(g + "/target");
         h5::Handle tt = noise_target_type();
-        h5::check_chunks(d.get());
-        if (P) h5::check(H5Dread(d.get(), tt.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, target.data()), "read noise targets");
+        h5::check_chunks(td);
+        if (P)
+            h5::check(H5Dread(td, tt.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, target.data()),
+                      "read noise targets");
     }
     for (hsize_t p = 0; p < P; ++p) {
         if (target[p] > 2) throw h5::Failure("unknown noise target in '" + g + "'");

@@ -119,25 +119,6 @@ std::vector<double> slice(const std::vector<double>& v, std::size_t at, std::siz
     return {v.begin() + std::ptrdiff_t(at * n), v.begin() + std::ptrdiff_t(at * n + n)};
 }
 
-// The range a statistic's definition gives it (head_stats.h), with room for float sums over
-// long rows: a finite but impossible value (a mass of 7.5) would otherwise be shown as measured.
-struct StatRange {
-    double lo, hi;
-    const char* why;
-    bool holds(double v) const { return v >= lo && v <= hi; }  // NaN does not
-};
-struct StatRanges {
-    StatRange mass, distance, entropy;
-};
-StatRanges stat_ranges(int tokens) {
-    constexpr double tol = 1e-3;
-    const double T = tokens;
-    return {{-tol, 1 + tol, "a mass is in [0, 1]"},
-            {-tol, (T - 1) * (1 + tol), "a mean attended distance is in [0, T - 1]"},
-            {-tol, std::log(T) * (1 + tol) + tol,
-             "a mean entropy over at most T keys is in [0, ln T]"}};
-}
-
 }  // namespace
 
 struct TraceReader::Impl {
@@ -198,11 +179,12 @@ struct TraceReader::Impl {
     std::vector<double> read_bucket_field(
         const std::string& group, const char* name, std::size_t rows, std::size_t n,
         const std::function<bool(std::size_t)>& row_checked,
-        const std::function<bool(std::size_t, std::size_t)>& may_be_nan, const StatRange& range);
+        const std::function<bool(std::size_t, std::size_t)>& may_be_nan,
+        const trace::StatRange& range);
     void check_stats_row(std::size_t i, const std::vector<double>& lrm,
                          const std::vector<double>& bm, const std::vector<double>& bl,
                          const std::vector<double>& bp, const std::vector<double>& dist,
-                         const std::vector<double>& ent);
+                         const std::vector<double>& ent, const trace::StatRanges& in);
     // Throws "dataset 'stats/NAME' holds V for observed layer L head H [at AT][; WHY]" for row i
     // (layer * heads + head); kWhole: the row's one value.
     static constexpr std::size_t kWhole = std::size_t(-1);
@@ -522,18 +504,15 @@ void TraceReader::Impl::bad_head_value(const char* name, std::size_t i, std::siz
 
 // An observed head's statistics are finite, except the two NaNs a run writes on purpose: M(D) for
 // a threshold no position reaches (D >= T) and the mean logit of a distance bin with no pairs.
-void TraceReader::Impl::check_stats_row(std::size_t i, const std::vector<double>& lrm,
-                                        const std::vector<double>& bm,
-                                        const std::vector<double>& bl,
-                                        const std::vector<double>& bp,
-                                        const std::vector<double>& dist,
-                                        const std::vector<double>& ent) {
+void TraceReader::Impl::check_stats_row(
+    std::size_t i, const std::vector<double>& lrm, const std::vector<double>& bm,
+    const std::vector<double>& bl, const std::vector<double>& bp, const std::vector<double>& dist,
+    const std::vector<double>& ent, const trace::StatRanges& in) {
     const auto bad = [&](const char* name, std::size_t at, double v, const char* why = "") {
         bad_head_value(name, i, at, v, why);
     };
     if (!std::isfinite(dist[i])) bad("mean_distance", kWhole, dist[i]);
     if (!std::isfinite(ent[i])) bad("entropy", kWhole, ent[i]);
-    const StatRanges in = stat_ranges(meta.tokens);
     if (!in.distance.holds(dist[i])) bad("mean_distance", kWhole, dist[i], in.distance.why);
     if (!in.entropy.holds(ent[i])) bad("entropy", kWhole, ent[i], in.entropy.why);
     for (std::size_t k = 0; k < shape.thresholds; ++k) {
@@ -557,10 +536,7 @@ void TraceReader::Impl::check_stats_row(std::size_t i, const std::vector<double>
 // they would print M(D) and bin masses under distances they were not measured at.
 void TraceReader::Impl::check_distance_grid(const std::vector<std::int32_t>& thresholds,
                                             const std::vector<std::int32_t>& edges) const {
-    for (std::size_t k = 0; k < thresholds.size(); ++k)
-        if (thresholds[k] < 1 || (k > 0 && thresholds[k] < thresholds[k - 1]))
-            trace::bad_value("stats/thresholds", k, thresholds[k],
-                             "distance thresholds are >= 1, in increasing order");
+    trace::check_thresholds("stats/thresholds", thresholds);
     bool rising = edges.front() == 0 && edges.back() >= meta.tokens;
     for (std::size_t b = 1; rising && b < edges.size(); ++b) rising = edges[b] > edges[b - 1];
     if (!rising)
@@ -591,6 +567,7 @@ void TraceReader::Impl::read_stats() {
     const auto fim = read<double>("stats/freq_im");
     const auto pass = read<double>("stats/passthrough");
     const std::size_t n = std::size_t(st.layers) * st.heads;
+    const trace::StatRanges in = trace::stat_ranges(meta.tokens);
     st.head.assign(n, HeadStats{});
     st.observed.assign(n, false);
     for (std::size_t i = 0; i < n; ++i) {
@@ -599,7 +576,7 @@ void TraceReader::Impl::read_stats() {
         h.freq_im = slice(fim, i, shape.half);
         h.passthrough = pass[i];
         if (!observed[i]) continue;
-        check_stats_row(i, lrm, bm, bl, bp, dist, ent);
+        check_stats_row(i, lrm, bm, bl, bp, dist, ent, in);
         check_frequency_row(i, fre, fim, pass);
         st.observed[i] = true;
         h.long_range_mass = slice(lrm, i, shape.thresholds);
@@ -622,7 +599,8 @@ void TraceReader::Impl::read_stats() {
 std::vector<double> TraceReader::Impl::read_bucket_field(
     const std::string& group, const char* name, std::size_t rows, std::size_t n,
     const std::function<bool(std::size_t)>& row_checked,
-    const std::function<bool(std::size_t, std::size_t)>& may_be_nan, const StatRange& range) {
+    const std::function<bool(std::size_t, std::size_t)>& may_be_nan,
+    const trace::StatRange& range) {
     const std::string path = group + "/" + name;
     auto v = read<double>(path);
     const std::size_t B = shape.buckets;
@@ -686,7 +664,7 @@ void TraceReader::Impl::read_bucket_stats() {
     };
     auto ex_nan = [&](std::size_t b, std::size_t) { return !any(b) || last(b) < K; };
     const std::size_t D = shape.thresholds, S = shape.sink_counts, NB = shape.bins, B = shape.buckets;
-    const StatRanges in = stat_ranges(T);
+    const trace::StatRanges in = trace::stat_ranges(T);
     for (const std::string& grp : {g, std::string(trace::kUniformGroup)}) {
         const bool heads = grp == g;
         const std::size_t rows = heads ? st.head.size() : 1;

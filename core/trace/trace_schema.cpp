@@ -35,6 +35,21 @@ void bad_value(const std::string& path, std::size_t at, double v, const std::str
                       std::to_string(at) + "]; " + why);
 }
 
+void check_thresholds(const std::string& path, std::span<const std::int32_t> thresholds) {
+    for (std::size_t k = 0; k < thresholds.size(); ++k)
+        if (thresholds[k] < 1 || (k > 0 && thresholds[k] < thresholds[k - 1]))
+            bad_value(path, k, thresholds[k], "distance thresholds are >= 1, in increasing order");
+}
+
+StatRanges stat_ranges(int tokens) {
+    constexpr double tol = 1e-3;
+    const double T = tokens;
+    return {{-tol, 1 + tol, "a mass is in [0, 1]"},
+            {-tol, (T - 1) * (1 + tol), "a mean attended distance is in [0, T - 1]"},
+            {-tol, std::log(T) * (1 + tol) + tol,
+             "a mean entropy over at most T keys is in [0, ln T]"}};
+}
+
 hsize_t list_length(hid_t file, const std::string& path, hsize_t most) {
     const std::optional<h5::LinkedDataset> d = h5::find_dataset(file, path);
     if (!d) throw h5::Failure("dataset '" + path + "' is missing");

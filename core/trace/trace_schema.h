@@ -3,6 +3,8 @@
 // reader checks on open. Internal to the trace store.
 #pragma once
 
+#include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -41,6 +43,23 @@ std::string value_text(double v);
 // Throws h5::Failure: "dataset 'PATH' holds V at [AT]; WHY".
 [[noreturn]] void bad_value(const std::string& path, std::size_t at, double v,
                             const std::string& why);
+// Distance thresholds as runs write them (stats/thresholds, a noise sweep's thresholds): >= 1, in
+// increasing order. Throws bad_value naming `path` and the first one that is not.
+void check_thresholds(const std::string& path, std::span<const std::int32_t> thresholds);
+
+// The range a statistic's definition gives it (head_stats.h), with room for float sums over
+// 32k-token rows: a finite but impossible value (a mass of 7.5) would otherwise be shown as
+// measured. One tolerance, 1e-3, for every reader of the trace (stats, buckets, noise sweeps).
+struct StatRange {
+    double lo, hi;
+    const char* why;
+    bool holds(double v) const { return v >= lo && v <= hi; }  // NaN does not
+};
+struct StatRanges {
+    StatRange mass, distance, entropy;
+};
+StatRanges stat_ranges(int tokens);
+
 // The length of a one-dimensional dataset (found by hard links alone, as h5::find_dataset),
 // refused when missing, not a list or longer than `most`.
 hsize_t list_length(hid_t file, const std::string& path, hsize_t most);
