@@ -13,7 +13,13 @@ cmake --build build-hardening -j"$(nproc)"
 t1=$(date +%s)
 
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
-export ASAN_OPTIONS="detect_leaks=1:detect_stack_use_after_return=1:strict_string_checks=1"
+# intercept_tls_get_addr=0: clang 14's runtime (later ones ask the allocator instead) takes a
+# dynamic TLS block that malloc happens to place 16 bytes past a page boundary for one with
+# glibc 2.19's header and records the two words before it as the block's bounds; LeakSanitizer's
+# tracer then faults scanning that garbage range at exit ("Tracer caught signal 11 ...
+# LeakSanitizer has encountered a fatal error", google/sanitizers#1322): a rare failure of a test
+# that passed. The cost: dynamic TLS is not scanned for roots (docs/robustness.md).
+export ASAN_OPTIONS="detect_leaks=1:detect_stack_use_after_return=1:strict_string_checks=1:intercept_tls_get_addr=0"
 export LSAN_OPTIONS="suppressions=$PWD/tools/lsan-suppressions.txt:print_suppressions=0"
 (cd build-hardening && QT_QPA_PLATFORM=offscreen ctest --output-on-failure -j"$(nproc)" --timeout 900)
 t2=$(date +%s)
