@@ -730,32 +730,21 @@ TEST_F(TraceHostile, TokenIdsOutsideTheVocabularyAreRefused) {
     }
 }
 
+// Zeroed queries with the lse of uniform maps are a consistent file: its maps are uniform, and
+// every read that shows them says the queries are all zeros. (With the run's lse left in place
+// the rows no longer sum to 1: RowsThatDoNotSumToOneAreRefused.)
 TEST_F(TraceHostile, ZeroedQueriesWarnVisibly) {
     const fs::path p = copy("q_zero.h5");
+    int T = 0, twin = 0;
+    {
+        TraceReader good = TraceReader::open(p.string());
+        T = good.meta().tokens;
+        twin = good.meta().layout.query_heads;
+    }
     {
         Edit f(p);
         fill_head(f.get(), "layers/00/q", 0, 0.0);
-    }
-    TraceReader r = TraceReader::open(p.string());
-    EXPECT_TRUE(r.warnings().empty());
-    r.tile({0, 0, 0, 30, 0, 30, 1, TileValues::Probability});
-    const std::string warning = p.string() +
-                                ": dataset 'layers/00/q' head 0 is all zeros (a "
-                                "zeroed or damaged file?); its attention maps are "
-                                "uniform";
-    EXPECT_EQ(r.warnings(), std::vector<std::string>{warning});
-    const auto res = test::run_cli(
-        {"tile", p.string(), "--layer", "0", "--head", "0", "--rows", "0:4", "--cols", "0:4"});
-    EXPECT_EQ(res.exit_code, 0) << res.err;
-    EXPECT_EQ(res.err, "ropescope-cli tile: warning: " + warning + "\n");
-#if ROPESCOPE_CLI_HAS_RENDER
-    // A figure drawn from the zeroed head says so too: the warning comes from the tile reads the
-    // drawing makes, after the trace opened without one. The view draws the head's imaginary
-    // twin beside it (zero queries too), so both rows of lse are made those of uniform maps.
-    const int T = r.meta().tokens, twin = r.meta().layout.query_heads;
-    { TraceReader closed = std::move(r); }  // HDF5 opens a file once per process
-    {
-        Edit f(p);
+        // The views draw head 0's imaginary twin beside it (zero queries too).
         for (int t = 0; t < T; ++t) {
             const double uniform_lse = std::log(double(t + 1));
             for (int head : {0, twin})
@@ -763,6 +752,23 @@ TEST_F(TraceHostile, ZeroedQueriesWarnVisibly) {
                      &uniform_lse);
         }
     }
+    TraceReader r = TraceReader::open(p.string());
+    EXPECT_TRUE(r.warnings().empty());
+    const Tile tile = r.tile({0, 0, 0, 30, 0, 30, 1, TileValues::Probability});
+    EXPECT_FLOAT_EQ(tile.at(29, 0), 1.0f / 30);
+    const std::string warning = p.string() +
+                                ": dataset 'layers/00/q' head 0 is all zeros (a "
+                                "zeroed or damaged file?); its attention maps are "
+                                "uniform";
+    EXPECT_EQ(r.warnings(), std::vector<std::string>{warning});
+    { TraceReader closed = std::move(r); }  // HDF5 opens a file once per process
+    const auto res = test::run_cli(
+        {"tile", p.string(), "--layer", "0", "--head", "0", "--rows", "0:4", "--cols", "0:4"});
+    EXPECT_EQ(res.exit_code, 0) << res.err;
+    EXPECT_EQ(res.err, "ropescope-cli tile: warning: " + warning + "\n");
+#if ROPESCOPE_CLI_HAS_RENDER
+    // A figure drawn from the zeroed head says so too: the warning comes from the tile reads the
+    // drawing makes, after the trace opened without one.
     const auto png = *dir_ / "q_zero.png";
     const auto drawn = test::run_cli({"render", p.string(), "--view", "attention", "--layer", "0",
                                       "--head", "0", "-o", png.string()});
@@ -770,6 +776,68 @@ TEST_F(TraceHostile, ZeroedQueriesWarnVisibly) {
     EXPECT_NE(drawn.err.find("ropescope-cli render: warning: " + warning + "\n"), std::string::npos)
         << drawn.err;
 #endif
+}
+
+// The lse is each row's normaliser: raised, it dims the map without pushing any cell past 1;
+// queries zeroed under the run's lse give rows that sum to (t + 1) exp(-lse). A tile holding all
+// of a row's keys checks the row sums to 1; any tile checks no row's cells sum past 1.
+TEST_F(TraceHostile, RowsThatDoNotSumToOneAreRefused) {
+    const TileRequest whole{0, 0, 0, 30, 0, 30, 1, TileValues::Probability};
+    const fs::path raised = copy("lse_raised.h5", true);
+    {
+        TraceReader good = TraceReader::open(raised.string());
+        const float lse = good.lse(0, 0)[7];
+        EXPECT_NO_THROW(good.tile(whole));
+        good = TraceReader::open((*dir_ / "good.h5").string());  // the f16 trace too
+        EXPECT_NO_THROW(good.tile(whole));
+        Edit f(raised);
+        const double v = double(lse) + 0.25;
+        poke(f.get(), "layers/00/lse", {0, 7}, H5T_NATIVE_DOUBLE, &v);
+    }
+    const std::string err = read_error(raised, [&](TraceReader& r) { r.tile(whole); });
+    EXPECT_EQ(err.rfind(damaged(raised,
+                                "layers/00 head 0 (q0 real): the probabilities of row 7 "
+                                "sum to 0.7788"),
+                        0),
+              0u)
+        << err;
+    EXPECT_NE(err.find(" over all its keys, not 1; its stored queries, keys or lse are damaged"),
+              std::string::npos)
+        << err;
+    // A tile that holds only some of row 7's keys cannot see a sum too small.
+    const TileRequest from4{0, 0, 0, 30, 4, 30, 1, TileValues::Probability};
+    EXPECT_EQ(read_error(raised, [&](TraceReader& r) { r.tile(from4); }), "");
+
+    // Uniform rows (zero queries, lse = ln(t + 1)) with row 7's lse lowered by 0.25: each of its
+    // eight cells is e^0.25 / 8 = 0.16, within [0, 1], but keys 1..7 alone sum to 1.12.
+    const fs::path lowered = copy("lse_lowered.h5", true);
+    {
+        Edit f(lowered);
+        fill_head(f.get(), "layers/00/q", 0, 0.0);
+        for (int t = 0; t < 30; ++t) {
+            const double v = std::log(double(t + 1)) - (t == 7 ? 0.25 : 0.0);
+            poke(f.get(), "layers/00/lse", {0, hsize_t(t)}, H5T_NATIVE_DOUBLE, &v);
+        }
+    }
+    EXPECT_EQ(read_error(lowered, [&](TraceReader& r) { r.tile(from4); }), "");
+    const TileRequest from1{0, 0, 0, 30, 1, 30, 1, TileValues::Probability};
+    const std::string low = read_error(lowered, [&](TraceReader& r) { r.tile(from1); });
+    EXPECT_EQ(low.rfind(damaged(lowered,
+                                "layers/00 head 0 (q0 real): the probabilities of row 7 "
+                                "sum to 1.12"),
+                        0),
+              0u)
+        << low;
+    EXPECT_NE(low.find(" over the tile's columns, more than 1;"), std::string::npos) << low;
+
+    const fs::path zeroed = copy("q_zero_run_lse.h5");
+    {
+        Edit f(zeroed);
+        fill_head(f.get(), "layers/00/q", 0, 0.0);
+    }
+    const std::string z = read_error(zeroed, [&](TraceReader& r) { r.tile(whole); });
+    EXPECT_NE(z.find("layers/00 head 0 (q0 real): the probabilities of row "), std::string::npos)
+        << z;
 }
 
 // Finite but huge queries and keys overflow the logits; a damaged lse pushes probabilities past

@@ -193,6 +193,8 @@ struct TraceReader::Impl {
     void check_frequency_row(std::size_t i, const std::vector<double>& fre,
                              const std::vector<double>& fim, const std::vector<double>& pass) const;
     void check_tile(const Tile& t, const std::string& head_name) const;
+    static void check_row_sum(const Tile& t, int i, double sum,
+                              const std::function<h5::Failure(const std::string&)>& damaged);
     TraceCurves read_curves();
     void check_curves(const TraceCurves& c) const;
     std::vector<NoiseSweep> read_noise();
@@ -990,18 +992,41 @@ Tile TraceReader::tile(const TileRequest& r) {
 void TraceReader::Impl::check_tile(const Tile& t, const std::string& head_name) const {
     const bool logits = t.request.values == TileValues::Logit;
     const double max_prob = 1.0 + t.prob_rel_error_bound + 1e-5;
-    for (int i = 0; i < t.rows; ++i)
+    const auto damaged = [&](const std::string& what) {
+        return h5::Failure(head_name + ": " + what +
+                           "; its stored queries, keys or lse are damaged");
+    };
+    for (int i = 0; i < t.rows; ++i) {
+        double sum = 0;
         for (int j = 0; j < t.cols; ++j) {
             const float v = t.at(i, j);
             const bool masked = !t.has_visible_entry(i, j);
             const bool ok = logits ? (masked ? v == -INFINITY : std::isfinite(v))
                                    : (std::isfinite(v) && v >= 0.0f && v <= max_prob);
             if (!ok)
-                throw h5::Failure(
-                    head_name + ": the tile has " + (logits ? "logit " : "probability ") +
-                    value_text(v) + " at row " + std::to_string(t.row(i)) + ", column " +
-                    std::to_string(t.col(j)) + "; its stored queries, keys or lse are damaged");
+                throw damaged(std::string("the tile has ") + (logits ? "logit " : "probability ") +
+                              value_text(v) + " at row " + std::to_string(t.row(i)) + ", column " +
+                              std::to_string(t.col(j)));
+            if (!logits) sum += v;
         }
+        if (!logits && t.request.stride == 1) check_row_sum(t, i, sum, damaged);
+    }
+}
+
+// A row's probabilities sum to 1, lse being its normaliser: a raised lse dims a map without
+// pushing any cell past 1, so only the sum shows it (exactly when the tile holds every visible
+// key of the row, as a bound otherwise). The tolerance adds to the tile's bound the float
+// rounding of the run's softmax sum over n keys (n ulps at worst) and of the stored lse.
+void TraceReader::Impl::check_row_sum(
+    const Tile& t, int i, double sum,
+    const std::function<h5::Failure(const std::string&)>& damaged) {
+    const int row = t.row(i);
+    const int first = t.window > 0 ? std::max(0, row - t.window + 1) : 0;
+    const double tol = t.prob_rel_error_bound + double(row - first + 17) * 0x1p-23 + 1e-5;
+    const bool whole = t.request.col_begin <= first && t.request.col_end > row;
+    if (sum <= 1 + tol && (!whole || sum >= 1 - tol)) return;
+    throw damaged("the probabilities of row " + std::to_string(row) + " sum to " + value_text(sum) +
+                  (whole ? " over all its keys, not 1" : " over the tile's columns, more than 1"));
 }
 
 const std::vector<std::string>& TraceReader::warnings() const {
